@@ -1,0 +1,7 @@
+/** @module @hepml/physics — physics, statistics and simulation of hepml-edge (pure TypeScript). */
+export * from './errors.ts';
+export * from './sim/electron-id.ts';
+export * from './sim/rng.ts';
+export type { ColumnarSample } from './sim/sample.ts';
+export * from './stats/roc.ts';
+export * from './units.ts';
