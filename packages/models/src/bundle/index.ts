@@ -1,0 +1,5 @@
+/** @module @hepml/models/bundle — bundle format v1: manifest types, strict validation, hashes. */
+export * from './build.ts';
+export * from './hash.ts';
+export * from './manifest.ts';
+export * from './verify.ts';

@@ -1,0 +1,6 @@
+/** @module @hepml/models — model zoo, training, evaluation, bundles and registry of hepml-edge. */
+export * from './bundle/index.ts';
+export * from './errors.ts';
+export * from './evaluation/classifier.ts';
+export * from './registry/index.ts';
+export * from './runtime/index.ts';

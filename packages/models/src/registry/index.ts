@@ -1,0 +1,6 @@
+/** @module @hepml/models/registry — drizzle schema and queries of the model registry (D1 + R2). */
+
+export { RegistryError } from '../errors.ts';
+export * from './queries.ts';
+export * as schema from './schema.ts';
+export type { BlobStore } from './store.ts';

@@ -1,0 +1,7 @@
+/** @module @hepml/models/runtime — Workers-safe inference on Float32Array (no tfjs, no Node APIs). */
+export type { BundleInputV1, BundleManifestV1, WorkingPointV1 } from '../bundle/manifest.ts';
+export { parseManifest } from '../bundle/manifest.ts';
+export { verifyBundleFile, weightsFromBytes } from '../bundle/verify.ts';
+export { BundleError, ModelInputError } from '../errors.ts';
+export * from './inputs.ts';
+export * from './mlp.ts';

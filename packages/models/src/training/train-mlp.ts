@@ -1,0 +1,210 @@
+import type { ColumnarSample } from '@hepml/physics';
+import { Rng } from '@hepml/physics';
+import * as tf from '@tensorflow/tfjs';
+import type { BundleInputV1, DenseLayerV1 } from '../bundle/manifest.ts';
+
+/** Arguments of {@link buildMlpModel}. */
+export interface MlpArgs {
+  inputSize: number;
+  /** Hidden layer widths, e.g. [32, 16]. */
+  hidden: number[];
+  /** Output units (1 for a binary tagger). */
+  outputs: number;
+  outputActivation: 'sigmoid' | 'linear' | 'softmax';
+  hiddenActivation?: 'relu' | 'tanh' | 'elu';
+  seed: number;
+}
+
+/** A tfjs layers MLP with seeded Glorot initialisation. */
+export function buildMlpModel(args: MlpArgs): tf.Sequential {
+  const model = tf.sequential();
+  const act = args.hiddenActivation ?? 'relu';
+  args.hidden.forEach((units, i) => {
+    model.add(
+      tf.layers.dense({
+        units,
+        activation: act,
+        kernelInitializer: tf.initializers.glorotUniform({ seed: args.seed + i }),
+        ...(i === 0 ? { inputShape: [args.inputSize] } : {}),
+      }),
+    );
+  });
+  model.add(
+    tf.layers.dense({
+      units: args.outputs,
+      activation: args.outputActivation,
+      kernelInitializer: tf.initializers.glorotUniform({ seed: args.seed + 1000 }),
+      ...(args.hidden.length === 0 ? { inputShape: [args.inputSize] } : {}),
+    }),
+  );
+  return model;
+}
+
+/** Layer specs of a tfjs Sequential of dense layers, in the bundle's terms. */
+export function denseLayerSpecs(model: tf.LayersModel): DenseLayerV1[] {
+  return model.layers.map((layer) => {
+    const config = layer.getConfig() as { units: number; activation: string };
+    return { type: 'dense', units: config.units, activation: config.activation as DenseLayerV1['activation'] };
+  });
+}
+
+/** The weights of a dense tfjs model in bundle order (per layer kernel row-major, then bias). */
+export function flattenDenseWeights(model: tf.LayersModel): Float32Array {
+  const parts = model.getWeights().map((w) => w.dataSync() as Float32Array);
+  const total = parts.reduce((n, p) => n + p.length, 0);
+  const out = new Float32Array(total);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** Mean and standard deviation per column over the given rows: the bundle's offset and scale. */
+export function standardisation(sample: ColumnarSample, names: readonly string[], rows: Uint32Array): BundleInputV1[] {
+  return names.map((name) => {
+    const col = sample.columns[name];
+    if (!col) throw new Error(`sample has no column "${name}"`);
+    let s = 0;
+    let s2 = 0;
+    for (const r of rows) {
+      const v = col[r] as number;
+      s += v;
+      s2 += v * v;
+    }
+    const mean = s / rows.length;
+    const sd = Math.sqrt(Math.max(0, s2 / rows.length - mean * mean));
+    return { name, unit: sample.units[name] ?? '1', offset: mean, scale: sd > 0 ? sd : 1 };
+  });
+}
+
+/** Row-major standardised matrix of the chosen rows. */
+export function standardisedMatrix(
+  sample: ColumnarSample,
+  inputs: readonly BundleInputV1[],
+  rows: Uint32Array,
+): Float32Array {
+  const k = inputs.length;
+  const out = new Float32Array(rows.length * k);
+  inputs.forEach((input, i) => {
+    const col = sample.columns[input.name] as Float32Array;
+    for (let r = 0; r < rows.length; r++)
+      out[r * k + i] = ((col[rows[r] as number] as number) - input.offset) / input.scale;
+  });
+  return out;
+}
+
+/** Deterministic split of 0..n−1 into train / validation / test by a seeded shuffle. */
+export function splitIndices(
+  n: number,
+  seed: number,
+  fractions: { validation: number; test: number },
+): { train: Uint32Array; validation: Uint32Array; test: Uint32Array } {
+  const idx = new Uint32Array(n);
+  for (let i = 0; i < n; i++) idx[i] = i;
+  const rng = new Rng(seed ^ 0x5eed);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rng.uniform() * (i + 1));
+    const t = idx[i] as number;
+    idx[i] = idx[j] as number;
+    idx[j] = t;
+  }
+  const nTest = Math.round(n * fractions.test);
+  const nVal = Math.round(n * fractions.validation);
+  return {
+    test: idx.slice(0, nTest),
+    validation: idx.slice(nTest, nTest + nVal),
+    train: idx.slice(nTest + nVal),
+  };
+}
+
+/** Options of {@link trainBinaryMlp}. */
+export interface TrainBinaryMlpOptions {
+  sample: ColumnarSample;
+  inputNames: readonly string[];
+  hidden: number[];
+  epochs: number;
+  batchSize?: number;
+  learningRate?: number;
+  seed: number;
+  /** Called after each epoch with the training and validation loss. */
+  onEpoch?: (epoch: number, loss: number, valLoss: number) => void;
+}
+
+/** Result of {@link trainBinaryMlp}. */
+export interface TrainedMlp {
+  model: tf.Sequential;
+  inputs: BundleInputV1[];
+  split: { train: Uint32Array; validation: Uint32Array; test: Uint32Array };
+  history: { loss: number[]; valLoss: number[] };
+}
+
+/**
+ * Trains a binary classifier (sigmoid output, binary cross-entropy, Adam) on a columnar sample.
+ * Inputs are standardised with the training split's mean and width; the data are shuffled once by
+ * the seeded split (tfjs's own shuffle uses Math.random, so it is off), which makes a run
+ * reproducible on a given backend.
+ */
+export async function trainBinaryMlp(options: TrainBinaryMlpOptions): Promise<TrainedMlp> {
+  const { sample, inputNames, seed } = options;
+  const split = splitIndices(sample.n, seed, { validation: 0.2, test: 0.2 });
+  const inputs = standardisation(sample, inputNames, split.train);
+  const model = buildMlpModel({
+    inputSize: inputs.length,
+    hidden: options.hidden,
+    outputs: 1,
+    outputActivation: 'sigmoid',
+    seed,
+  });
+  model.compile({ optimizer: tf.train.adam(options.learningRate ?? 3e-3), loss: 'binaryCrossentropy' });
+  const toTensors = (rows: Uint32Array) => {
+    const x = tf.tensor2d(standardisedMatrix(sample, inputs, rows), [rows.length, inputs.length]);
+    const y = tf.tensor2d(
+      Float32Array.from(rows, (r) => sample.label[r] as number),
+      [rows.length, 1],
+    );
+    return { x, y };
+  };
+  const train = toTensors(split.train);
+  const val = toTensors(split.validation);
+  const history = { loss: [] as number[], valLoss: [] as number[] };
+  try {
+    await model.fit(train.x, train.y, {
+      epochs: options.epochs,
+      batchSize: options.batchSize ?? 256,
+      shuffle: false,
+      validationData: [val.x, val.y],
+      verbose: 0,
+      callbacks: {
+        onEpochEnd: async (epoch, logs) => {
+          const loss = Number(logs?.loss);
+          const valLoss = Number(logs?.val_loss);
+          history.loss.push(loss);
+          history.valLoss.push(valLoss);
+          options.onEpoch?.(epoch, loss, valLoss);
+        },
+      },
+    });
+  } finally {
+    tf.dispose([train.x, train.y, val.x, val.y]);
+  }
+  return { model, inputs, split, history };
+}
+
+/** Scores of a trained tfjs model on raw (unstandardised) rows, for comparisons with the runtime. */
+export function predictRaw(model: tf.LayersModel, inputs: readonly BundleInputV1[], raw: Float32Array): Float32Array {
+  const k = inputs.length;
+  const n = raw.length / k;
+  const std = new Float32Array(raw.length);
+  for (let r = 0; r < n; r++) {
+    for (let i = 0; i < k; i++) {
+      const input = inputs[i] as BundleInputV1;
+      std[r * k + i] = ((raw[r * k + i] as number) - input.offset) / input.scale;
+    }
+  }
+  return tf.tidy(() => {
+    const out = model.predict(tf.tensor2d(std, [n, k]), { batchSize: 4096 }) as tf.Tensor;
+    return out.dataSync() as Float32Array;
+  });
+}
