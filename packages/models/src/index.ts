@@ -4,3 +4,4 @@ export * from './errors.ts';
 export * from './evaluation/classifier.ts';
 export * from './registry/index.ts';
 export * from './runtime/index.ts';
+export * from './tasks.ts';
