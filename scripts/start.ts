@@ -3,14 +3,16 @@
  *
  *   1. applies the registry's D1 migrations to the local database (.wrangler/state),
  *   2. trains and publishes the default models when the local registry is empty,
+ *      and seeds a local admin token (kept in .hepml/admin-token, printed at the end),
  *   3. builds the dashboard when its sources changed,
  *   4. serves the inference API and the dashboard on 127.0.0.1 and prints their addresses.
  *
  * Flags: --api-port N (default 8787), --dashboard-port N (default 8788), --retrain.
  */
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { countModels, publishBundle } from '@hepml/models/registry';
+import { authenticate, countModels, createToken, publishBundle, systemPrincipal } from '@hepml/models/registry';
 import { selectBackend, trainElectronIdMlp } from '@hepml/models/training';
 import { writeBundleDir } from '../packages/models/scripts/bundle-io.ts';
 import { codeVersion } from '../packages/models/scripts/git-version.ts';
@@ -61,6 +63,23 @@ const say = (msg: string) => process.stdout.write(`${msg}\n`);
 say('hepml-edge: applying D1 migrations to the local registry');
 await applyMigrations(persistTo);
 
+const tokenFile = join(ROOT, '.hepml/admin-token');
+const adminToken = await withPlatform(persistTo, async ({ db }) => {
+  // Reuse the token of an earlier run while the local registry still accepts it.
+  const previous = existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : '';
+  if (previous && (await authenticate(db, previous))) return previous;
+  const admin = await systemPrincipal(db);
+  const { token } = await createToken(db, {
+    userId: admin.userId ?? 0,
+    name: 'local admin (npm start)',
+    scopes: ['read', 'publish', 'admin'],
+    actorId: admin.userId,
+  });
+  mkdirSync(dirname(tokenFile), { recursive: true });
+  writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
+  return token;
+});
+
 await withPlatform(persistTo, async ({ db, store }) => {
   const count = await countModels(db);
   if (count > 0 && !values.retrain) {
@@ -81,7 +100,7 @@ await withPlatform(persistTo, async ({ db, store }) => {
   });
   bar.done();
   await writeBundleDir(bundle, join(ROOT, '.hepml/bundles', bundle.manifest.name));
-  const published = await publishBundle(db, store, bundle);
+  const published = await publishBundle(db, store, bundle, { actor: await systemPrincipal(db), visibility: 'public' });
   say(`hepml-edge: published ${published.name} v${published.version} (AUC ${bundle.manifest.metrics.auc?.toFixed(4)})`);
 });
 
@@ -119,6 +138,8 @@ hepml-edge is up (${elapsed()}):
   dashboard      ${dashboard.url}/
   predict        curl -s -X POST ${api.url}/v1/models/electron-id-mlp/predict -H 'content-type: application/json' \\
                    -d '{"rows":[{"et":42.0,"eta":0.4,"rhad":0.004,"reta":0.957,"weta2":0.0099,"eratio":0.95,"d0sig":0.8,"eProbabilityHT":0.7,"deltaEta1":0.0004,"eOverP":1.05}]}'
+  admin token    ${adminToken}  (also in .hepml/admin-token)
+  publish        pnpm publish-model <bundle-dir> --to ${api.url} --token $(cat .hepml/admin-token)
 Press Ctrl+C to stop.`);
 
 for (const w of workers) {

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildBundle, mlpParameterCount } from '@hepml/models/bundle';
-import { publishBundle } from '@hepml/models/registry';
+import { publishBundle, systemPrincipal } from '@hepml/models/registry';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -58,7 +58,9 @@ beforeAll(async () => {
     new Map([['weights.bin', new Uint8Array(new Float32Array(parameters).fill(0.5).buffer)]]),
   );
   await applyMigrations(persistTo);
-  await withPlatform(persistTo, ({ db, store }) => publishBundle(db, store, bundle));
+  await withPlatform(persistTo, async ({ db, store }) =>
+    publishBundle(db, store, bundle, { actor: await systemPrincipal(db), visibility: 'public' }),
+  );
   if (dashboardBuildIsStale()) await buildDashboard();
   dashboard = await startWorker({ config: DASHBOARD_CONFIG, port: await freePort(), persistTo });
   browser = await launchChromium();

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildBundle, mlpParameterCount } from '@hepml/models/bundle';
-import { publishBundle } from '@hepml/models/registry';
+import { publishBundle, systemPrincipal } from '@hepml/models/registry';
 import {
   denseLayerSpecs,
   flattenDenseWeights,
@@ -75,7 +75,9 @@ describe('train → publish → predict over HTTP', () => {
     trained.model.dispose();
 
     await applyMigrations(persistTo);
-    await withPlatform(persistTo, ({ db, store }) => publishBundle(db, store, bundle));
+    await withPlatform(persistTo, async ({ db, store }) =>
+      publishBundle(db, store, bundle, { actor: await systemPrincipal(db), visibility: 'public' }),
+    );
     api = await startWorker({ config: API_CONFIG, port: await freePort(), persistTo, readyPath: '/v2/health/live' });
   });
 

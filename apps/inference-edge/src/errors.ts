@@ -20,6 +20,8 @@ export class ApiError extends HTTPException {
   }
 }
 
+const REGISTRY_STATUS = { not_found: 404, forbidden: 403, invalid: 400, conflict: 409 } as const;
+
 /** Turns any thrown error into the JSON envelope with the right status; unknown errors become 500. */
 export function errorResponse(err: unknown, c: Context): Response {
   let status: ContentfulStatusCode = 500;
@@ -30,9 +32,9 @@ export function errorResponse(err: unknown, c: Context): Response {
   } else if (err instanceof ModelInputError) {
     status = 400;
     body = { error: { code: 'invalid_input', message: err.message, ...(err.field ? { field: err.field } : {}) } };
-  } else if (err instanceof RegistryError && err.code === 'not_found') {
-    status = 404;
-    body = { error: { code: 'not_found', message: err.message } };
+  } else if (err instanceof RegistryError) {
+    status = REGISTRY_STATUS[err.code];
+    body = { error: { code: err.code, message: err.message } };
   } else if (err instanceof BundleError) {
     // A bundle that fails verification is never served; the reason goes to the logs only.
     console.error('bundle refused:', err.message);
@@ -45,5 +47,6 @@ export function errorResponse(err: unknown, c: Context): Response {
     console.error('unhandled error:', err);
     body = { error: { code: 'internal', message: 'internal error' } };
   }
+  if (status === 401) c.header('WWW-Authenticate', 'Bearer realm="hepml-edge"');
   return c.json(body, status);
 }

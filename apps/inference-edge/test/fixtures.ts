@@ -1,15 +1,24 @@
 import { env } from 'cloudflare:workers';
-import { type Bundle, buildBundle, mlpParameterCount } from '@hepml/models/bundle';
-import { openRegistry, publishBundle } from '@hepml/models/registry';
+import { type Bundle, buildBundle, mlpParameterCount, writeTar } from '@hepml/models/bundle';
+import {
+  addMember,
+  createToken,
+  ensureCollaboration,
+  ensureUser,
+  openRegistry,
+  publishBundle,
+  type Scope,
+  systemPrincipal,
+} from '@hepml/models/registry';
 
 /** A tiny deterministic 3-4-1 MLP bundle (weights from a fixed formula) for route tests. */
-export async function tinyBundle(name = 'tiny-tagger'): Promise<Bundle> {
+export async function tinyBundle(name = 'tiny-tagger', phase = 0.3): Promise<Bundle> {
   const layers = [
     { type: 'dense' as const, units: 4, activation: 'relu' as const },
     { type: 'dense' as const, units: 1, activation: 'sigmoid' as const },
   ];
   const parameters = mlpParameterCount(3, layers);
-  const weights = Float32Array.from({ length: parameters }, (_, i) => Math.sin(1.7 * i + 0.3) * 0.8);
+  const weights = Float32Array.from({ length: parameters }, (_, i) => Math.sin(1.7 * i + phase) * 0.8);
   return buildBundle(
     {
       format: 'hepml-bundle',
@@ -40,8 +49,32 @@ export async function tinyBundle(name = 'tiny-tagger'): Promise<Bundle> {
 }
 
 /** Publishes the tiny bundle into the test's D1 and R2. */
-export async function publishTiny(name?: string): Promise<Bundle> {
-  const bundle = await tinyBundle(name);
-  await publishBundle(openRegistry(env.DB), env.MODELS, bundle);
+export async function publishTiny(name?: string, phase?: number): Promise<Bundle> {
+  const bundle = await tinyBundle(name, phase);
+  const db = openRegistry(env.DB);
+  await publishBundle(db, env.MODELS, bundle, { actor: await systemPrincipal(db), visibility: 'public' });
   return bundle;
+}
+
+/** Creates (or reuses) a user and returns a fresh token for it with the given scopes. */
+export async function tokenFor(
+  user: string,
+  scopes: readonly Scope[],
+  options: { admin?: boolean; collaboration?: string; expiresAt?: string } = {},
+): Promise<string> {
+  const db = openRegistry(env.DB);
+  const userId = await ensureUser(db, user, { isAdmin: options.admin ?? false });
+  if (options.collaboration) await addMember(db, await ensureCollaboration(db, options.collaboration), userId);
+  const { token } = await createToken(db, {
+    userId,
+    name: `test ${user}`,
+    scopes,
+    ...(options.expiresAt ? { expiresAt: options.expiresAt } : {}),
+  });
+  return token;
+}
+
+/** The bundle as the tar archive `pnpm publish-model` uploads. */
+export function bundleTar(bundle: Bundle): Uint8Array<ArrayBuffer> {
+  return writeTar(bundle.files);
 }

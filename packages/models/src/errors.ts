@@ -24,8 +24,8 @@ export class ModelInputError extends Error {
 /** Registry conflicts and lookups that fail. */
 export class RegistryError extends Error {
   override name = 'RegistryError';
-  readonly code: 'not_found' | 'conflict' | 'invalid';
-  constructor(message: string, options: { code: 'not_found' | 'conflict' | 'invalid'; cause?: unknown }) {
+  readonly code: 'not_found' | 'conflict' | 'invalid' | 'forbidden';
+  constructor(message: string, options: { code: 'not_found' | 'conflict' | 'invalid' | 'forbidden'; cause?: unknown }) {
     super(message, { cause: options.cause });
     this.code = options.code;
   }

@@ -69,11 +69,16 @@ describe('/v1/models', () => {
   });
 
   it('refuses a bundle whose weights do not match the manifest hash (503, not served)', async () => {
-    await publishTiny('tampered');
+    // Weights of its own (phase 2.9), so that corrupting the content-addressed blob hits no other test.
+    const bundle = await publishTiny('tampered', 2.9);
+    const sha = bundle.manifest.files.find((f) => f.path === 'weights.bin')?.sha256;
     const { env } = await import('cloudflare:workers');
-    await env.MODELS.put('models/tampered/1/weights.bin', new Uint8Array(4 * 21));
+    await env.MODELS.put(`blobs/sha256/${sha}`, new Uint8Array(4 * 21));
     const res = await post('/v1/models/tampered/predict', { rows: [{ et: 40, eta: 0.1, reta: 0.9 }] });
     expect(res.status).toBe(503);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('model_unavailable');
+    // Other models keep serving.
+    await publishTiny('still-fine');
+    expect((await post('/v1/models/still-fine/predict', { rows: [{ et: 40, eta: 0.1, reta: 0.9 }] })).status).toBe(200);
   });
 });

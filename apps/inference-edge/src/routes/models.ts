@@ -10,11 +10,12 @@ export const modelsRoute = new Hono<AppEnv>();
 
 modelsRoute.get('/', async (c) => {
   const task = c.req.query('task');
-  const models = await listModels(openRegistry(c.env.DB), task ? { task } : {});
+  const viewer = c.get('principal');
+  const models = await listModels(openRegistry(c.env.DB), task ? { task, viewer } : { viewer });
   return c.json({ models });
 });
 
-async function readJson(req: Request, maxBytes: number): Promise<unknown> {
+export async function readJson(req: Request, maxBytes: number): Promise<unknown> {
   const length = Number(req.headers.get('content-length') ?? '0');
   if (length > maxBytes) throw new ApiError(413, 'payload_too_large', `body exceeds ${maxBytes} bytes`, 'body');
   const text = await req.text();
@@ -26,7 +27,7 @@ async function readJson(req: Request, maxBytes: number): Promise<unknown> {
   }
 }
 
-function parseVersion(raw: string | undefined): number | 'latest' {
+export function parseVersion(raw: string | undefined): number | 'latest' {
   if (raw === undefined || raw === 'latest') return 'latest';
   const v = Number(raw);
   if (!Number.isInteger(v) || v <= 0)
@@ -47,7 +48,7 @@ const predict = async (c: import('hono').Context<AppEnv>) => {
   const maxRows = Number(c.env.MAX_BATCH_ROWS);
   if (rows.length > maxRows) throw new ApiError(413, 'batch_too_large', `at most ${maxRows} rows per request`, 'rows');
 
-  const resolved = await resolveVersion(openRegistry(c.env.DB), name, version);
+  const resolved = await resolveVersion(openRegistry(c.env.DB), name, version, c.get('principal'));
   const model = await loadModel(c.env.MODELS, resolved);
   const matrix = rowsToMatrix(model.manifest.inputs, rows as InputRows);
   const out = model.runner.predict(matrix, rows.length);

@@ -42,6 +42,11 @@ export async function readBundle(files: ReadonlyMap<string, Uint8Array>): Promis
     throw new BundleError('manifest.json: not valid JSON', { field: MANIFEST_FILE, cause });
   }
   const manifest = parseManifest(json);
+  for (const path of files.keys()) {
+    if (path !== MANIFEST_FILE && !manifest.files.some((f) => f.path === path)) {
+      throw new BundleError(`${path}: present in the bundle but not listed in manifest.files`, { field: path });
+    }
+  }
   for (const entry of manifest.files) {
     const bytes = files.get(entry.path);
     if (!bytes) throw new BundleError(`${entry.path}: listed in manifest.files but missing`, { field: entry.path });

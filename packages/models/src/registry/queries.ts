@@ -1,10 +1,13 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { BatchItem } from 'drizzle-orm/batch';
 import type { DrizzleD1Database } from 'drizzle-orm/d1';
 import { drizzle } from 'drizzle-orm/d1';
 import { type Bundle, MANIFEST_FILE } from '../bundle/build.ts';
 import { sha256Hex } from '../bundle/hash.ts';
 import { type BundleManifestV1, parseManifest } from '../bundle/manifest.ts';
 import { RegistryError } from '../errors.ts';
+import { findTask } from '../tasks.ts';
+import { ANONYMOUS, canRead, canWrite, type Principal, visibleTo } from './access.ts';
 import * as schema from './schema.ts';
 import type { BlobStore } from './store.ts';
 
@@ -16,6 +19,9 @@ export function openRegistry(d1: Parameters<typeof drizzle>[0]): RegistryDb {
   return drizzle(d1, { schema });
 }
 
+/** Visibility of a model. */
+export type Visibility = 'private' | 'collaboration' | 'public';
+
 /** A model with its newest version and that version's metrics, for listings and leaderboards. */
 export interface ModelSummary {
   name: string;
@@ -23,31 +29,37 @@ export interface ModelSummary {
   kind: 'network' | 'baseline';
   description: string;
   author: string;
+  visibility: Visibility;
   latestVersion: number;
   parameters: number;
   createdAt: string;
+  recommended: boolean;
   metrics: Record<string, number>;
 }
 
-/** Lists models (optionally of one task) with their newest version and its metrics. */
-export async function listModels(db: RegistryDb, options: { task?: string } = {}): Promise<ModelSummary[]> {
+/**
+ * Lists the models a principal may read (optionally of one task) with their newest active
+ * version and its metrics.
+ */
+export async function listModels(
+  db: RegistryDb,
+  options: { task?: string; viewer?: Principal } = {},
+): Promise<ModelSummary[]> {
+  const viewer = options.viewer ?? ANONYMOUS;
+  const v = schema.modelVersions;
   const latest = db
-    .select({
-      modelId: schema.modelVersions.modelId,
-      version: sql<number>`max(${schema.modelVersions.version})`.as('v'),
-    })
-    .from(schema.modelVersions)
-    .groupBy(schema.modelVersions.modelId)
+    .select({ modelId: v.modelId, version: sql<number>`max(${v.version})`.as('v') })
+    .from(v)
+    .where(eq(v.status, 'active'))
+    .groupBy(v.modelId)
     .as('latest');
   const rows = await db
-    .select({ model: schema.models, version: schema.modelVersions })
+    .select({ model: schema.models, version: v, task: schema.tasks })
     .from(schema.models)
     .innerJoin(latest, eq(latest.modelId, schema.models.id))
-    .innerJoin(
-      schema.modelVersions,
-      and(eq(schema.modelVersions.modelId, schema.models.id), eq(schema.modelVersions.version, latest.version)),
-    )
-    .where(options.task ? eq(schema.models.task, options.task) : undefined)
+    .innerJoin(v, and(eq(v.modelId, schema.models.id), eq(v.version, latest.version)))
+    .leftJoin(schema.tasks, eq(schema.tasks.id, schema.models.task))
+    .where(and(options.task ? eq(schema.models.task, options.task) : undefined, visibleTo(viewer)))
     .orderBy(schema.models.task, schema.models.name);
   const versionIds = rows.map((r) => r.version.id);
   const metricRows = versionIds.length
@@ -65,132 +77,443 @@ export async function listModels(db: RegistryDb, options: { task?: string } = {}
     kind: r.model.kind,
     description: r.model.description,
     author: r.model.author,
+    visibility: r.model.visibility,
     latestVersion: r.version.version,
     parameters: r.version.parameters,
     createdAt: r.version.createdAt,
+    recommended: r.task?.recommendedModelId === r.model.id,
     metrics: byVersion.get(r.version.id) ?? {},
   }));
+}
+
+/** A model row the principal may read, or a not_found RegistryError (never a 403: names must not leak). */
+export async function findReadableModel(db: RegistryDb, name: string, viewer: Principal): Promise<schema.ModelRow> {
+  const model = await db.select().from(schema.models).where(eq(schema.models.name, name)).get();
+  if (!model || !canRead(viewer, model)) throw new RegistryError(`model "${name}" not found`, { code: 'not_found' });
+  return model;
+}
+
+/** A model row the principal may change: unreadable is not_found, readable but not writable is forbidden. */
+export async function findWritableModel(db: RegistryDb, name: string, actor: Principal): Promise<schema.ModelRow> {
+  const model = await findReadableModel(db, name, actor);
+  if (!canWrite(actor, model)) {
+    throw new RegistryError(`you may not change model "${name}"`, { code: 'forbidden' });
+  }
+  return model;
 }
 
 /** A resolved version of a model: its manifest and where its files are. */
 export interface ResolvedVersion {
   name: string;
+  task: string;
   version: number;
-  bundleKey: string;
+  status: 'active' | 'deprecated';
   manifest: BundleManifestV1;
   manifestSha256: string;
+  /** R2 key of each bundle file by path. */
+  files: Record<string, { r2Key: string; bytes: number; sha256: string }>;
+  createdAt: string;
 }
 
 /**
- * Resolves `name` at `version` (a positive integer or `latest`, the newest). Unknown model or
- * version is a RegistryError with code `not_found`.
+ * Resolves `name` at `version` (a positive integer, or `latest`: the newest active version) for a
+ * principal. Unknown, invisible or missing versions are a RegistryError with code `not_found`.
  */
 export async function resolveVersion(
   db: RegistryDb,
   name: string,
   version: number | 'latest' = 'latest',
+  viewer: Principal = ANONYMOUS,
 ): Promise<ResolvedVersion> {
-  const rows = await db
-    .select({ version: schema.modelVersions })
-    .from(schema.modelVersions)
-    .innerJoin(schema.models, eq(schema.models.id, schema.modelVersions.modelId))
+  const model = await findReadableModel(db, name, viewer);
+  const v = schema.modelVersions;
+  const row = await db
+    .select()
+    .from(v)
     .where(
       version === 'latest'
-        ? eq(schema.models.name, name)
-        : and(eq(schema.models.name, name), eq(schema.modelVersions.version, version)),
+        ? and(eq(v.modelId, model.id), eq(v.status, 'active'))
+        : and(eq(v.modelId, model.id), eq(v.version, version)),
     )
-    .orderBy(desc(schema.modelVersions.version))
-    .limit(1);
-  const row = rows[0];
+    .orderBy(desc(v.version))
+    .limit(1)
+    .get();
   if (!row) {
     throw new RegistryError(
-      version === 'latest' ? `model "${name}" not found` : `model "${name}" has no version ${version}`,
+      version === 'latest' ? `model "${name}" has no active version` : `model "${name}" has no version ${version}`,
       { code: 'not_found' },
     );
   }
+  const files: ResolvedVersion['files'] = {};
+  for (const a of await db.select().from(schema.artifacts).where(eq(schema.artifacts.versionId, row.id))) {
+    files[a.path] = { r2Key: a.r2Key, bytes: a.bytes, sha256: a.sha256 };
+  }
   return {
     name,
-    version: row.version.version,
-    bundleKey: row.version.bundleKey,
-    manifest: parseManifest(JSON.parse(row.version.manifest)),
-    manifestSha256: row.version.manifestSha256,
+    task: model.task,
+    version: row.version,
+    status: row.status,
+    manifest: parseManifest(JSON.parse(row.manifest)),
+    manifestSha256: row.manifestSha256,
+    files,
+    createdAt: row.createdAt,
   };
+}
+
+/** Versions of a model, newest first, with status and lineage. */
+export async function listVersions(db: RegistryDb, name: string, viewer: Principal = ANONYMOUS) {
+  const model = await findReadableModel(db, name, viewer);
+  const v = schema.modelVersions;
+  const rows = await db
+    .select({
+      version: v.version,
+      status: v.status,
+      parameters: v.parameters,
+      datasetHash: v.datasetHash,
+      codeVersion: v.codeVersion,
+      parentVersion: v.parentVersion,
+      createdAt: v.createdAt,
+      publishedBy: schema.users.name,
+    })
+    .from(v)
+    .leftJoin(schema.users, eq(schema.users.id, v.publishedBy))
+    .where(eq(v.modelId, model.id))
+    .orderBy(desc(v.version));
+  return rows;
+}
+
+/** R2 key of a file by its content: identical files are stored once and never overwritten with other bytes. */
+export function blobKey(sha256: string): string {
+  return `blobs/sha256/${sha256}`;
 }
 
 /** Options of {@link publishBundle}. */
 export interface PublishOptions {
+  /** Who publishes: a user whose token carries the publish (or admin) scope. */
+  actor: Principal;
   kind?: 'network' | 'baseline';
   author?: string;
+  /** Visibility of a model published for the first time (default: private). */
+  visibility?: Visibility;
+  /** Collaboration name, required with visibility `collaboration`. */
+  collaboration?: string;
+  /** The version this one derives from (e.g. the same weights with new scale factors). */
+  parentVersion?: number;
+  /** How often to retry when a concurrent publish took the same version number. */
+  retries?: number;
+}
+
+/** What {@link publishBundle} published. */
+export interface Published {
+  name: string;
+  version: number;
+  files: { path: string; bytes: number; sha256: string }[];
 }
 
 /**
- * Publishes a verified bundle as the next version of its model: files go to the blob store under
- * `models/<name>/<version>/`, then the model row (if new), the version row and its metrics are
- * inserted. Blobs written for a version whose inserts fail are deleted again.
+ * Publishes a verified bundle as the next version of its model.
+ *
+ * 1. Files go to R2 under content-addressed keys (`blobs/sha256/<hex>`): nothing is visible yet.
+ * 2. One D1 batch (a transaction) creates the model if new, the version (number = max + 1,
+ *    computed inside the statement), its artifacts, metrics, ROC points and an audit entry.
+ *    Either all of it is visible or none of it is.
+ * 3. Two concurrent publishes that compute the same number collide on the unique
+ *    (model, version) index; the loser's batch rolls back and it retries with the next number.
+ * 4. If the batch fails for good, blobs that no artifact references are deleted again.
  */
 export async function publishBundle(
   db: RegistryDb,
   store: BlobStore,
   bundle: Bundle,
-  options: PublishOptions = {},
-): Promise<{ name: string; version: number; bundleKey: string }> {
+  options: PublishOptions,
+): Promise<Published> {
   const m = bundle.manifest;
+  const actor = options.actor;
+  if (actor.userId === null || !(actor.scopes.includes('publish') || actor.scopes.includes('admin'))) {
+    throw new RegistryError('publishing needs a token with the publish scope', { code: 'forbidden' });
+  }
+  const task = findTask(m.task);
+  if (!task) throw new RegistryError(`unknown task "${m.task}"`, { code: 'invalid' });
   const manifestBytes = bundle.files.get(MANIFEST_FILE);
   if (!manifestBytes) throw new RegistryError('bundle has no manifest.json', { code: 'invalid' });
-  const manifestSha256 = await sha256Hex(manifestBytes);
 
-  await db
-    .insert(schema.models)
-    .values({
-      name: m.name,
-      task: m.task,
-      description: m.description,
-      kind: options.kind ?? 'network',
-      author: options.author ?? 'hepml',
-    })
-    .onConflictDoNothing({ target: schema.models.name });
-  const model = await db.select().from(schema.models).where(eq(schema.models.name, m.name)).get();
-  if (!model) throw new RegistryError(`model "${m.name}" could not be created`, { code: 'conflict' });
-  if (model.task !== m.task) {
-    throw new RegistryError(`model "${m.name}" belongs to task ${model.task}, bundle says ${m.task}`, {
-      code: 'conflict',
-    });
-  }
-  const maxRow = await db
-    .select({ v: sql<number | null>`max(${schema.modelVersions.version})` })
-    .from(schema.modelVersions)
-    .where(eq(schema.modelVersions.modelId, model.id))
-    .get();
-  const version = (maxRow?.v ?? 0) + 1;
-  const bundleKey = `models/${m.name}/${version}`;
-  const written: string[] = [];
-  try {
-    for (const [path, bytes] of bundle.files) {
-      await store.put(`${bundleKey}/${path}`, bytes);
-      written.push(`${bundleKey}/${path}`);
+  let collaborationId: number | null = null;
+  if (options.visibility === 'collaboration') {
+    if (!options.collaboration) {
+      throw new RegistryError('visibility "collaboration" needs a collaboration', { code: 'invalid' });
     }
-    const inserted = await db
-      .insert(schema.modelVersions)
-      .values({
-        modelId: model.id,
-        version,
-        bundleKey,
-        manifest: JSON.stringify(m),
-        manifestSha256,
-        parameters: m.architecture.parameters,
-        datasetHash: m.lineage.datasetHash,
-        codeVersion: m.lineage.codeVersion,
-      })
-      .returning({ id: schema.modelVersions.id });
-    const versionId = inserted[0]?.id;
-    if (versionId === undefined) throw new RegistryError('version insert returned no id', { code: 'conflict' });
-    const metricRows = Object.entries(m.metrics).map(([name, value]) => ({ versionId, name, value }));
-    if (metricRows.length) await db.insert(schema.metrics).values(metricRows);
-  } catch (err) {
-    if (written.length) await store.delete(written);
-    throw err;
+    const c = await db
+      .select()
+      .from(schema.collaborations)
+      .where(eq(schema.collaborations.name, options.collaboration))
+      .get();
+    if (!c) throw new RegistryError(`collaboration "${options.collaboration}" not found`, { code: 'invalid' });
+    if (!actor.isAdmin && !actor.collaborationIds.includes(c.id)) {
+      throw new RegistryError(`you are not a member of collaboration "${options.collaboration}"`, {
+        code: 'forbidden',
+      });
+    }
+    collaborationId = c.id;
   }
-  return { name: m.name, version, bundleKey };
+
+  const existing = await db.select().from(schema.models).where(eq(schema.models.name, m.name)).get();
+  if (existing) {
+    if (!canRead(actor, existing)) throw new RegistryError(`model "${m.name}" not found`, { code: 'not_found' });
+    if (!canWrite(actor, existing)) {
+      throw new RegistryError(`you may not publish versions of "${m.name}"`, { code: 'forbidden' });
+    }
+    if (existing.task !== m.task) {
+      throw new RegistryError(`model "${m.name}" belongs to task ${existing.task}, bundle says ${m.task}`, {
+        code: 'conflict',
+      });
+    }
+  }
+
+  const files: Published['files'] = [];
+  const written: string[] = [];
+  for (const [path, bytes] of bundle.files) {
+    const sha256 = await sha256Hex(bytes);
+    files.push({ path, bytes: bytes.byteLength, sha256 });
+    await store.put(blobKey(sha256), bytes);
+    written.push(blobKey(sha256));
+  }
+  const manifestSha256 = files.find((f) => f.path === MANIFEST_FILE)?.sha256 ?? '';
+
+  const attempts = (options.retries ?? 8) + 1;
+  let lastError: unknown;
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const publishId = crypto.randomUUID();
+    const versionIdOf = sql`(select id from ${schema.modelVersions} where ${schema.modelVersions.publishId} = ${publishId})`;
+    const modelIdOf = sql`(select id from ${schema.models} where ${schema.models.name} = ${m.name})`;
+    try {
+      const v = schema.modelVersions;
+      const statements = [
+        db
+          .insert(schema.tasks)
+          .values({ id: task.id, title: task.title, kind: task.kind })
+          .onConflictDoNothing({ target: schema.tasks.id }),
+        db
+          .insert(schema.models)
+          .values({
+            name: m.name,
+            task: m.task,
+            description: m.description,
+            kind: options.kind ?? 'network',
+            author: options.author ?? actor.userName ?? 'hepml',
+            ownerId: actor.userId,
+            visibility: options.visibility ?? 'private',
+            collaborationId,
+          })
+          .onConflictDoNothing({ target: schema.models.name }),
+        // The version number is computed inside the statement (max + 1), so the unique index on
+        // (model, version) is what arbitrates between concurrent publishes.
+        db.insert(v).values({
+          modelId: modelIdOf,
+          version: sql`(select coalesce(max(${v.version}), 0) + 1 from ${v} where ${v.modelId} = ${modelIdOf})`,
+          publishId,
+          manifest: JSON.stringify(m),
+          manifestSha256,
+          parameters: m.architecture.parameters,
+          datasetHash: m.lineage.datasetHash,
+          codeVersion: m.lineage.codeVersion,
+          parentVersion: options.parentVersion ?? null,
+          publishedBy: actor.userId,
+        }),
+        ...files.map((f) =>
+          db.insert(schema.artifacts).values({
+            versionId: versionIdOf,
+            path: f.path,
+            r2Key: blobKey(f.sha256),
+            bytes: f.bytes,
+            sha256: f.sha256,
+          }),
+        ),
+        ...Object.entries(m.metrics).map(([name, value]) =>
+          db.insert(schema.metrics).values({ versionId: versionIdOf, name, value }),
+        ),
+        ...(m.roc
+          ? [
+              db.insert(schema.rocPoints).values(
+                m.roc.signalEfficiency.map((s, idx) => ({
+                  versionId: versionIdOf,
+                  idx,
+                  signalEfficiency: s,
+                  backgroundEfficiency: m.roc?.backgroundEfficiency[idx] ?? 0,
+                })),
+              ),
+            ]
+          : []),
+        db.insert(schema.auditLog).values({
+          actorId: actor.userId,
+          action: 'version.publish',
+          modelId: modelIdOf,
+          version: sql`(select ${v.version} from ${v} where ${v.publishId} = ${publishId})`,
+          details: JSON.stringify({ manifestSha256 }),
+        }),
+      ] as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]];
+      await db.batch(statements);
+      const row = await db
+        .select({ version: schema.modelVersions.version })
+        .from(schema.modelVersions)
+        .where(eq(schema.modelVersions.publishId, publishId))
+        .get();
+      if (!row) throw new RegistryError('published version not found after commit', { code: 'conflict' });
+      return { name: m.name, version: row.version, files };
+    } catch (err) {
+      lastError = err;
+      if (!isUniqueViolation(err)) break;
+    }
+  }
+  await deleteUnreferencedBlobs(db, store, written);
+  throw lastError instanceof RegistryError
+    ? lastError
+    : new RegistryError(`publishing "${m.name}" failed`, { code: 'conflict', cause: lastError });
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  const text = `${(err as Error)?.message ?? ''} ${String((err as { cause?: unknown })?.cause ?? '')}`;
+  return /UNIQUE constraint failed/i.test(text);
+}
+
+/** Deletes those of `keys` that no artifact row references (after a failed publish). */
+export async function deleteUnreferencedBlobs(
+  db: RegistryDb,
+  store: BlobStore,
+  keys: readonly string[],
+): Promise<void> {
+  if (keys.length === 0) return;
+  const referenced = await db
+    .select({ key: schema.artifacts.r2Key })
+    .from(schema.artifacts)
+    .where(inArray(schema.artifacts.r2Key, [...keys]));
+  const keep = new Set(referenced.map((r) => r.key));
+  const orphans = [...new Set(keys)].filter((k) => !keep.has(k));
+  if (orphans.length) await store.delete(orphans);
+}
+
+/** Marks a version deprecated (it stays downloadable by number; `latest` skips it). */
+export async function deprecateVersion(db: RegistryDb, name: string, version: number, actor: Principal): Promise<void> {
+  const model = await findWritableModel(db, name, actor);
+  const v = schema.modelVersions;
+  const row = await db
+    .select({ id: v.id })
+    .from(v)
+    .where(and(eq(v.modelId, model.id), eq(v.version, version)))
+    .get();
+  if (!row) throw new RegistryError(`model "${name}" has no version ${version}`, { code: 'not_found' });
+  await db.batch([
+    db.update(v).set({ status: 'deprecated' }).where(eq(v.id, row.id)),
+    db
+      .insert(schema.auditLog)
+      .values({ actorId: actor.userId, action: 'version.deprecate', modelId: model.id, version }),
+  ]);
+}
+
+/** Promotes a version as the recommended model of its task. */
+export async function promoteVersion(db: RegistryDb, name: string, version: number, actor: Principal): Promise<void> {
+  const model = await findWritableModel(db, name, actor);
+  const v = schema.modelVersions;
+  const row = await db
+    .select({ id: v.id, status: v.status })
+    .from(v)
+    .where(and(eq(v.modelId, model.id), eq(v.version, version)))
+    .get();
+  if (!row) throw new RegistryError(`model "${name}" has no version ${version}`, { code: 'not_found' });
+  if (row.status !== 'active') {
+    throw new RegistryError(`version ${version} of "${name}" is deprecated`, { code: 'conflict' });
+  }
+  await db.batch([
+    db
+      .update(schema.tasks)
+      .set({ recommendedModelId: model.id, recommendedVersion: version })
+      .where(eq(schema.tasks.id, model.task)),
+    db.insert(schema.auditLog).values({
+      actorId: actor.userId,
+      action: 'model.promote',
+      modelId: model.id,
+      version,
+      details: JSON.stringify({ task: model.task }),
+    }),
+  ]);
+}
+
+/** Changes who can see a model. */
+export async function setVisibility(
+  db: RegistryDb,
+  name: string,
+  visibility: Visibility,
+  actor: Principal,
+  collaboration?: string,
+): Promise<void> {
+  const model = await findWritableModel(db, name, actor);
+  let collaborationId: number | null = null;
+  if (visibility === 'collaboration') {
+    if (!collaboration)
+      throw new RegistryError('visibility "collaboration" needs a collaboration', { code: 'invalid' });
+    const c = await db.select().from(schema.collaborations).where(eq(schema.collaborations.name, collaboration)).get();
+    if (!c) throw new RegistryError(`collaboration "${collaboration}" not found`, { code: 'invalid' });
+    collaborationId = c.id;
+  }
+  await db.batch([
+    db.update(schema.models).set({ visibility, collaborationId }).where(eq(schema.models.id, model.id)),
+    db.insert(schema.auditLog).values({
+      actorId: actor.userId,
+      action: 'model.visibility',
+      modelId: model.id,
+      details: JSON.stringify({ visibility, collaboration: collaboration ?? null }),
+    }),
+  ]);
+}
+
+/** The audit trail of a model, newest first. */
+export async function auditTrail(db: RegistryDb, name: string, viewer: Principal) {
+  const model = await findReadableModel(db, name, viewer);
+  return db
+    .select({
+      at: schema.auditLog.at,
+      action: schema.auditLog.action,
+      version: schema.auditLog.version,
+      actor: schema.users.name,
+      details: schema.auditLog.details,
+    })
+    .from(schema.auditLog)
+    .leftJoin(schema.users, eq(schema.users.id, schema.auditLog.actorId))
+    .where(eq(schema.auditLog.modelId, model.id))
+    .orderBy(desc(schema.auditLog.id));
+}
+
+/** ROC points of a version, in order. */
+export async function rocOf(db: RegistryDb, name: string, version: number, viewer: Principal) {
+  const model = await findReadableModel(db, name, viewer);
+  const v = schema.modelVersions;
+  const row = await db
+    .select({ id: v.id })
+    .from(v)
+    .where(and(eq(v.modelId, model.id), eq(v.version, version)))
+    .get();
+  if (!row) throw new RegistryError(`model "${name}" has no version ${version}`, { code: 'not_found' });
+  return db
+    .select({ s: schema.rocPoints.signalEfficiency, b: schema.rocPoints.backgroundEfficiency })
+    .from(schema.rocPoints)
+    .where(eq(schema.rocPoints.versionId, row.id))
+    .orderBy(schema.rocPoints.idx);
+}
+
+/** Creates a collaboration (admin) and returns its id. */
+export async function ensureCollaboration(db: RegistryDb, name: string): Promise<number> {
+  await db.insert(schema.collaborations).values({ name }).onConflictDoNothing({ target: schema.collaborations.name });
+  const row = await db
+    .select({ id: schema.collaborations.id })
+    .from(schema.collaborations)
+    .where(eq(schema.collaborations.name, name))
+    .get();
+  if (!row) throw new RegistryError(`collaboration "${name}" could not be created`, { code: 'conflict' });
+  return row.id;
+}
+
+/** Adds a user to a collaboration. */
+export async function addMember(db: RegistryDb, collaborationId: number, userId: number): Promise<void> {
+  await db.insert(schema.collaborationMembers).values({ collaborationId, userId }).onConflictDoNothing();
 }
 
 /** Number of models in the registry (the start command trains defaults when it is 0). */
