@@ -2,6 +2,7 @@
 export * from './bundle/index.ts';
 export * from './errors.ts';
 export * from './evaluation/classifier.ts';
+export * from './export/index.ts';
 export * from './registry/index.ts';
 export * from './runtime/index.ts';
 export * from './tasks.ts';

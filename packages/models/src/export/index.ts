@@ -1,0 +1,4 @@
+/** @module export — the networks for the experiments' own software: ONNX and lwtnn JSON. */
+export * from './dense-chain.ts';
+export * from './lwtnn.ts';
+export * from './onnx.ts';
