@@ -1,0 +1,75 @@
+/**
+ * Central finite-difference derivatives of a scalar function, used for gradients during the
+ * minimisation and for the Hessian whose inverse is the covariance of a likelihood fit.
+ *
+ * Gradient: gᵢ = [f(x + hᵢeᵢ) − f(x − hᵢeᵢ)] / 2hᵢ (error O(h²)).
+ * Hessian:  Hᵢᵢ = [f(x + hᵢeᵢ) − 2f(x) + f(x − hᵢeᵢ)] / hᵢ²,
+ *           Hᵢⱼ = [f(++) − f(+−) − f(−+) + f(−−)] / 4hᵢhⱼ  (i ≠ j).
+ * Cost: 2n calls for the gradient, 2n + 2n(n − 1) calls for the Hessian.
+ * Reference: Press et al., Numerical Recipes, 3rd ed., section 5.7.
+ */
+export function numericalGradient(
+  f: (x: Float64Array) => number,
+  x: ArrayLike<number>,
+  steps: ArrayLike<number>,
+): Float64Array {
+  const n = x.length;
+  const xp = Float64Array.from(x);
+  const g = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const xi = x[i] as number;
+    const h = steps[i] as number;
+    xp[i] = xi + h;
+    const fp = f(xp);
+    xp[i] = xi - h;
+    const fm = f(xp);
+    xp[i] = xi;
+    g[i] = (fp - fm) / (2 * h);
+  }
+  return g;
+}
+
+/** Symmetric Hessian matrix by central differences (see {@link numericalGradient}); `fx` = f(x). */
+export function numericalHessian(
+  f: (x: Float64Array) => number,
+  x: ArrayLike<number>,
+  steps: ArrayLike<number>,
+  fx: number = f(Float64Array.from(x)),
+): number[][] {
+  const n = x.length;
+  const xp = Float64Array.from(x);
+  const h: number[][] = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+  for (let i = 0; i < n; i++) {
+    const xi = x[i] as number;
+    const hi = steps[i] as number;
+    xp[i] = xi + hi;
+    const fp = f(xp);
+    xp[i] = xi - hi;
+    const fm = f(xp);
+    xp[i] = xi;
+    (h[i] as number[])[i] = (fp - 2 * fx + fm) / (hi * hi);
+  }
+  for (let i = 0; i < n; i++) {
+    const xi = x[i] as number;
+    const hi = steps[i] as number;
+    for (let j = 0; j < i; j++) {
+      const xj = x[j] as number;
+      const hj = steps[j] as number;
+      xp[i] = xi + hi;
+      xp[j] = xj + hj;
+      const fpp = f(xp);
+      xp[j] = xj - hj;
+      const fpm = f(xp);
+      xp[i] = xi - hi;
+      const fmm = f(xp);
+      xp[j] = xj + hj;
+      const fmp = f(xp);
+      xp[i] = xi;
+      xp[j] = xj;
+      const hij = (fpp - fpm - fmp + fmm) / (4 * hi * hj);
+      (h[i] as number[])[j] = hij;
+      (h[j] as number[])[i] = hij;
+    }
+  }
+  return h;
+}

@@ -1,0 +1,79 @@
+/**
+ * Small dense linear algebra for fits (matrices of a few tens of rows at most), row-major
+ * `number[][]`. Enough for covariance matrices; not a general-purpose library.
+ */
+
+/**
+ * Cholesky factor L (lower triangular, A = L·Lᵀ) of a symmetric matrix, or `null` when A is not
+ * positive definite (a pivot ≤ 0 or not finite). Reference: Golub & Van Loan, Matrix Computations,
+ * 4th ed., algorithm 4.2.1.
+ */
+export function choleskyFactor(a: readonly (readonly number[])[]): number[][] | null {
+  const n = a.length;
+  const l: number[][] = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+  for (let j = 0; j < n; j++) {
+    const lj = l[j] as number[];
+    let d = (a[j] as readonly number[])[j] as number;
+    for (let k = 0; k < j; k++) d -= (lj[k] as number) ** 2;
+    if (!(d > 0) || !Number.isFinite(d)) return null;
+    const pivot = Math.sqrt(d);
+    lj[j] = pivot;
+    for (let i = j + 1; i < n; i++) {
+      const li = l[i] as number[];
+      let s = (a[i] as readonly number[])[j] as number;
+      for (let k = 0; k < j; k++) s -= (li[k] as number) * (lj[k] as number);
+      li[j] = s / pivot;
+    }
+  }
+  return l;
+}
+
+/**
+ * Inverse of a symmetric positive-definite matrix through its Cholesky factor, or `null` when the
+ * matrix is not positive definite. The result is symmetrised exactly.
+ */
+export function invertPositiveDefinite(a: readonly (readonly number[])[]): number[][] | null {
+  const n = a.length;
+  const l = choleskyFactor(a);
+  if (l === null) return null;
+  // Invert L column by column (forward substitution), then A⁻¹ = L⁻ᵀ·L⁻¹.
+  const linv: number[][] = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+  for (let c = 0; c < n; c++) {
+    for (let i = c; i < n; i++) {
+      const li = l[i] as number[];
+      let s = i === c ? 1 : 0;
+      for (let k = c; k < i; k++) s -= (li[k] as number) * ((linv[k] as number[])[c] as number);
+      (linv[i] as number[])[c] = s / (li[i] as number);
+    }
+  }
+  const inv: number[][] = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = 0;
+      for (let k = i; k < n; k++) s += ((linv[k] as number[])[i] as number) * ((linv[k] as number[])[j] as number);
+      (inv[i] as number[])[j] = s;
+      (inv[j] as number[])[i] = s;
+    }
+  }
+  return inv;
+}
+
+/** y = A·x for a square matrix. */
+export function matrixVector(a: readonly (readonly number[])[], x: ArrayLike<number>): Float64Array {
+  const n = a.length;
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const ai = a[i] as readonly number[];
+    let s = 0;
+    for (let j = 0; j < n; j++) s += (ai[j] as number) * (x[j] as number);
+    y[i] = s;
+  }
+  return y;
+}
+
+/** Scalar product xᵀy. */
+export function dot(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += (x[i] as number) * (y[i] as number);
+  return s;
+}
