@@ -1,135 +1,216 @@
 import { PhysicsInputError } from '../errors.ts';
+import {
+  EM_ETA_MAX,
+  emEnergyResolution,
+  inCrack,
+  innerDetectorMaterial,
+  TRT_ETA_MAX,
+  upstreamMaterial,
+} from './detector.ts';
 import { Rng } from './rng.ts';
 import type { ColumnarSample } from './sample.ts';
+import { emptyZeeDecay, sampleZee } from './z-boson.ts';
 
 /** Options of {@link generateElectronId}. */
 export interface ElectronIdOptions {
-  /** Number of events (signal and background together). */
+  /** Number of candidates (signal and background together). */
   n: number;
   /** Seed of the generator; the same seed gives the same bytes. */
   seed: number;
   /** Fraction of prompt electrons (default 0.5). */
   signalFraction?: number;
+  /** Relative shares of the backgrounds (default light jets 0.74, conversions 0.13, heavy flavour 0.13). */
+  backgroundComposition?: { lightJet: number; conversion: number; heavyFlavour: number };
+  /** ET window [GeV] of the candidates (default 15–250). */
+  etMin?: number;
+  etMax?: number;
+  /** Mean number of pp interactions per crossing ⟨μ⟩ (default 32, Run-2 average). */
+  muMean?: number;
 }
 
-/** Input variables of the electron-identification task, in column order, with their units. */
+/**
+ * Input variables of the electron-identification task, in column order, with their units: the
+ * discriminating variables of the ATLAS likelihood (Eur. Phys. J. C 79 (2019) 639, Table 1) plus
+ * the candidate's ET, η and the pile-up ⟨μ⟩ of its bunch crossing.
+ */
 export const ELECTRON_ID_VARIABLES = {
   et: 'GeV',
   eta: '1',
+  mu: '1',
+  rhad1: '1',
   rhad: '1',
-  reta: '1',
+  f3: '1',
   weta2: '1',
+  rphi: '1',
+  reta: '1',
+  wstot: '1',
   eratio: '1',
+  f1: '1',
+  nBlayer: '1',
+  nPixel: '1',
+  nSi: '1',
+  d0: 'mm',
   d0sig: '1',
+  dpOverP: '1',
   eProbabilityHT: '1',
   deltaEta1: '1',
+  deltaPhiRes: 'rad',
   eOverP: '1',
 } as const satisfies Record<string, string>;
 
-/** Truth origin code of each candidate. */
+/** Name of one electron-identification variable. */
+export type ElectronIdVariable = keyof typeof ELECTRON_ID_VARIABLES;
+
+/** Truth origin code of each candidate (`truth.origin`). */
 export const ELECTRON_ORIGIN = { prompt: 0, lightJet: 1, conversion: 2, heavyFlavour: 3 } as const;
+
+/** Per-hit TRT high-threshold probabilities used as the reference of `eProbabilityHT`. */
+const TRT_P_ELECTRON = 0.19;
+const TRT_P_PION = 0.06;
+const TRT_LLR_HIT = Math.log(TRT_P_ELECTRON / TRT_P_PION);
+const TRT_LLR_MISS = Math.log((1 - TRT_P_ELECTRON) / (1 - TRT_P_PION));
+/** Pixel layer radii [mm]: IBL, B-layer, L1, L2 (ATLAS Run 2, JINST 13 (2018) T05008). */
+const PIXEL_RADII = [33.25, 50.5, 88.5, 122.5] as const;
+/** Where a photon that gives an electron candidate with pixel hits converted [mm], and how often. */
+const CONVERSION_RADII = [23.5, 33.25, 50.5, 88.5, 110] as const;
+const CONVERSION_RADIUS_WEIGHTS = [0.12, 0.18, 0.3, 0.28, 0.12];
+
+/** Scratch record of one candidate, written by the per-origin functions, then copied into columns. */
+interface Candidate {
+  et: number;
+  eta: number;
+  mu: number;
+  rhad1: number;
+  rhad: number;
+  f3: number;
+  weta2: number;
+  rphi: number;
+  reta: number;
+  wstot: number;
+  eratio: number;
+  f1: number;
+  nBlayer: number;
+  nPixel: number;
+  nSi: number;
+  d0: number;
+  d0sig: number;
+  dpOverP: number;
+  eProbabilityHT: number;
+  deltaEta1: number;
+  deltaPhiRes: number;
+  eOverP: number;
+  /** Truth: fraction of the energy radiated by bremsstrahlung before the last track measurement. */
+  brem: number;
+  /** Truth: fraction of the cluster energy carried by photons (π⁰) for jets, 1 for real e/γ. */
+  emFraction: number;
+}
 
 /**
  * Fast simulation of electron candidates for identification: prompt electrons from Z→ee against
- * light-flavour jets faking electrons, photon conversions and semileptonic heavy-flavour decays.
+ * light-flavour jets faking electrons, photon conversions and electrons from semileptonic
+ * heavy-flavour decays, each with the ATLAS likelihood variables (arXiv:1902.04655, Table 1;
+ * earlier ATLAS, Eur. Phys. J. C 77 (2017) 195) plus ET, η and ⟨μ⟩.
  *
- * The variables follow the ATLAS electron likelihood (ATLAS, Eur. Phys. J. C 79 (2019) 639,
- * arXiv:1902.04655): hadronic leakage Rhad, lateral shower shapes Rη and wη2 (wider for hadronic
- * showers), the strip-layer Eratio (π0→γγ in jets gives a second maximum), the transverse
- * impact-parameter significance |d0/σd0| (large for heavy flavour), the TRT high-threshold
- * probability (transition radiation of electrons), the track–cluster Δη1 and E/p (bremsstrahlung
- * tail above 1 for electrons). A latent shower-development variable correlates Rhad, Rη, wη2 and
- * Eratio within each class, so a projective likelihood does not reach the optimum. Shower widths
- * narrow as ET grows (stochastic term) and degrade in the endcap and in the crack 1.37 < |η| < 1.52.
- * Signal ET is a Jacobian-peak-like spectrum around m_Z/2; background ET falls steeply.
+ * Each candidate is built from a few physical latent quantities, so the variables are correlated
+ * the way they are in the detector, and a projective likelihood (product of one-dimensional
+ * densities) leaves separation to a multivariate classifier:
+ * - Real electrons and photons: the shower depth s ~ N(0, 1) (later showers leak more into the
+ *   hadronic calorimeter and the third layer, deposit less in the strips, are a little wider:
+ *   Rhad, Rhad1, f3, f1, Rη, wη2, wstot move together), and the bremsstrahlung energy loss in the
+ *   tracker, Bethe–Heitler: −ln z ~ Gamma(t/ln 2) with t the material in X₀ (Δp/p, E/p,
+ *   Δφres, Rφ and the d0 resolution move together and with |η| through the material).
+ * - Light-flavour jets: the π⁰ (photon) fraction f_em of the cluster. A high f_em makes the
+ *   calorimeter look like an electron but leaves the charged track soft, so E/p and the
+ *   track–cluster match get worse exactly when the shower shapes get better. The two photons of a
+ *   π⁰ are resolved in the strips (second maximum, low Eratio, large wstot) below ET ≈ 40 GeV and
+ *   merge above, so Eratio loses power with ET. In 10 % of jets the track is itself an electron
+ *   (Dalitz decay or a conversion inside the jet): TRT and E/p then look like a real electron.
+ * - Conversions: a real e/γ shower, but the track starts at the conversion radius (no IBL hit
+ *   beyond 33 mm, fewer pixel hits, large d0) and carries only a fraction of the photon energy
+ *   (E/p > 1).
+ * - Heavy flavour: real electrons with B/D lifetime (d0 tails) and nearby hadronic activity
+ *   a ~ Exp that widens every shower shape together and adds hadronic leakage. Without isolation
+ *   (not in the list), part of them cannot be told from prompt electrons: this, and jets with an
+ *   electron track, bound the achievable AUC below 1.
+ * Detector effects: resolutions and noise terms scale as 1/ET or 1/√E; pile-up ⟨μ⟩ adds energy
+ * around the cluster (lower Rη, higher Rhad, wider wη2) and TRT occupancy (pions gain
+ * eProbabilityHT); the crack 1.37 < |η| < 1.52 has extra material (wider showers, larger leakage,
+ * worse resolution); the TRT ends at |η| = 2.0 (eProbabilityHT = 0.5 beyond, as no information).
+ * ET spectra: signal from Z decays (Jacobian peak near m_Z/2 = 45.6 GeV, η from the Z rapidity);
+ * backgrounds fall as power laws dN/dET ∝ ET^−n with n = 4 (jets), 3.5 (conversions), 4.5 (heavy
+ * flavour). η of the backgrounds is flat within |η| < 2.47.
+ *
+ * Columns: {@link ELECTRON_ID_VARIABLES}; label 1 for prompt electrons; truth `origin`
+ * ({@link ELECTRON_ORIGIN}), `brem` and `emFraction`. Weights are 1.
  */
 export function generateElectronId(options: ElectronIdOptions): ColumnarSample {
   const { n, seed } = options;
   const signalFraction = options.signalFraction ?? 0.5;
+  const etMin = options.etMin ?? 15;
+  const etMax = options.etMax ?? 250;
+  const muMean = options.muMean ?? 32;
+  const comp = options.backgroundComposition ?? { lightJet: 0.74, conversion: 0.13, heavyFlavour: 0.13 };
   if (!Number.isInteger(n) || n <= 0) throw new PhysicsInputError('n must be a positive integer', { field: 'n' });
-  if (!(signalFraction > 0 && signalFraction < 1)) {
-    throw new PhysicsInputError('signalFraction must lie in (0, 1)', { field: 'signalFraction' });
+  if (!(signalFraction >= 0 && signalFraction <= 1)) {
+    throw new PhysicsInputError('signalFraction must lie in [0, 1]', { field: 'signalFraction' });
+  }
+  if (!(etMin > 0 && etMax > etMin)) {
+    throw new PhysicsInputError('need 0 < etMin < etMax', { field: 'etMin' });
+  }
+  if (!(muMean > 0)) throw new PhysicsInputError('muMean must be positive', { field: 'muMean' });
+  const shares = [comp.lightJet, comp.conversion, comp.heavyFlavour];
+  if (shares.some((w) => !(w >= 0)) || shares.every((w) => w === 0)) {
+    throw new PhysicsInputError('backgroundComposition needs non-negative shares, not all zero', {
+      field: 'backgroundComposition',
+    });
   }
   const rng = new Rng(seed);
+  const names = Object.keys(ELECTRON_ID_VARIABLES) as ElectronIdVariable[];
   const columns: Record<string, Float32Array> = {};
-  for (const name of Object.keys(ELECTRON_ID_VARIABLES)) columns[name] = new Float32Array(n);
-  const c = columns as Record<keyof typeof ELECTRON_ID_VARIABLES, Float32Array>;
+  for (const name of names) columns[name] = new Float32Array(n);
   const label = new Uint8Array(n);
   const weight = new Float32Array(n).fill(1);
   const origin = new Int32Array(n);
+  const brem = new Float32Array(n);
+  const emFraction = new Float32Array(n);
+  const cand = emptyCandidate();
+  const z = emptyZeeDecay();
+  const out = names.map((name) => columns[name] as Float32Array);
 
   for (let i = 0; i < n; i++) {
     const isSignal = rng.uniform() < signalFraction;
-    const kind = isSignal ? ELECTRON_ORIGIN.prompt : 1 + rng.choice([0.75, 0.12, 0.13]);
+    const kind = isSignal ? ELECTRON_ORIGIN.prompt : 1 + rng.choice(shares);
     label[i] = isSignal ? 1 : 0;
     origin[i] = kind;
-
-    // ET spectrum [GeV]: Z→ee electrons peak near m_Z/2 with a low tail; fakes fall as ET^-4.
-    const et = isSignal
-      ? Math.max(7, Math.min(150, rng.normal(41, 8) - rng.exponential(4)))
-      : 7 / Math.sqrt(Math.sqrt(1 - rng.uniform() * (1 - (7 / 150) ** 4)));
-    const eta = rng.range(-2.47, 2.47);
-    const absEta = Math.abs(eta);
-    const crack = absEta > 1.37 && absEta < 1.52;
-    // Detector smearing: stochastic term shrinks with ET, material grows towards the endcap.
-    const res = (0.1 / Math.sqrt(et / 10)) * (1 + 0.3 * absEta) * (crack ? 2 : 1);
-    const shower = rng.normal(); // latent shower development, shared by the calorimeter variables
-
-    let rhad: number;
-    let reta: number;
-    let weta2: number;
-    let eratio: number;
-    let d0sig: number;
-    let pHT: number;
-    let deta1: number;
-    let eOverP: number;
+    // ⟨μ⟩ of the crossing: Gamma with mean muMean and a spread like the Run-2 profile (σ ≈ 11).
+    cand.mu = rng.gamma(8, muMean / 8);
     if (kind === ELECTRON_ORIGIN.prompt) {
-      rhad = Math.abs(rng.normal(0, 0.006 + 0.004 * res)) + 0.002 * Math.max(0, shower);
-      reta = 0.955 - 0.01 * shower * (1 + res) + rng.normal(0, 0.006 + 0.02 * res);
-      weta2 = 0.0098 + 0.0004 * shower + rng.normal(0, 0.0003 + 0.001 * res);
-      eratio = 0.96 - 0.02 * Math.abs(shower) - rng.exponential(0.02 + 0.1 * res);
-      d0sig = Math.abs(rng.normal(0, 1));
-      pHT = rng.beta(5, 3) * (absEta < 2.0 ? 1 : 0.8);
-      deta1 = rng.normal(0, 0.0015 * (1 + res));
-      eOverP = 1 + rng.exponential(0.08) + rng.normal(0, 0.03);
-    } else if (kind === ELECTRON_ORIGIN.lightJet) {
-      rhad = Math.abs(rng.normal(0.02, 0.05)) + 0.03 * Math.max(0, shower);
-      reta = 0.88 - 0.04 * shower + rng.normal(0, 0.04);
-      weta2 = 0.0118 + 0.001 * shower + rng.normal(0, 0.0012);
-      eratio = rng.uniform() < 0.55 ? rng.beta(2, 2) : 0.9 - rng.exponential(0.06);
-      d0sig = Math.abs(rng.normal(0, 1.3));
-      pHT = rng.beta(1.5, 6);
-      deta1 = rng.normal(0, 0.005);
-      eOverP = rng.uniform() < 0.5 ? rng.gamma(4, 0.45) : rng.normal(1.1, 0.3);
-    } else if (kind === ELECTRON_ORIGIN.conversion) {
-      rhad = Math.abs(rng.normal(0, 0.01));
-      reta = 0.94 - 0.015 * shower + rng.normal(0, 0.01);
-      weta2 = 0.0102 + 0.0005 * shower + rng.normal(0, 0.0005);
-      eratio = 0.93 - rng.exponential(0.04);
-      d0sig = Math.abs(rng.normal(0, 4));
-      pHT = rng.beta(3, 4);
-      deta1 = rng.normal(0, 0.004);
-      eOverP = 1.3 + rng.exponential(0.6);
+      // One of the two Z electrons, at random, inside the acceptance.
+      for (;;) {
+        sampleZee(rng, z);
+        const first = rng.uniform() < 0.5;
+        const pt = first ? z.pt1 : z.pt2;
+        const eta = first ? z.eta1 : z.eta2;
+        if (pt >= etMin && pt < etMax && Math.abs(eta) < EM_ETA_MAX) {
+          cand.et = pt;
+          cand.eta = eta;
+          break;
+        }
+      }
+      promptElectron(rng, cand, 0);
     } else {
-      rhad = Math.abs(rng.normal(0.005, 0.02));
-      reta = 0.92 - 0.02 * shower + rng.normal(0, 0.02);
-      weta2 = 0.0108 + 0.0007 * shower + rng.normal(0, 0.0008);
-      eratio = 0.9 - rng.exponential(0.06);
-      d0sig = Math.abs(rng.normal(0, 1)) + rng.exponential(3);
-      pHT = rng.beta(4, 3);
-      deta1 = rng.normal(0, 0.003);
-      eOverP = 1.2 + rng.exponential(0.4);
+      const index = kind === ELECTRON_ORIGIN.lightJet ? 4 : kind === ELECTRON_ORIGIN.conversion ? 3.5 : 4.5;
+      cand.et = powerLaw(rng, etMin, etMax, index);
+      cand.eta = rng.range(-EM_ETA_MAX, EM_ETA_MAX);
+      if (kind === ELECTRON_ORIGIN.lightJet) lightJet(rng, cand);
+      else if (kind === ELECTRON_ORIGIN.conversion) conversion(rng, cand);
+      else promptElectron(rng, cand, rng.exponential(0.07));
     }
-    c.et[i] = et;
-    c.eta[i] = eta;
-    c.rhad[i] = rhad;
-    c.reta[i] = Math.min(1.05, reta);
-    c.weta2[i] = Math.max(0.006, weta2);
-    c.eratio[i] = Math.max(0, Math.min(1, eratio));
-    c.d0sig[i] = d0sig;
-    c.eProbabilityHT[i] = pHT;
-    c.deltaEta1[i] = deta1;
-    c.eOverP[i] = Math.max(0.1, eOverP);
+    for (let v = 0; v < names.length; v++) {
+      (out[v] as Float32Array)[i] = cand[names[v] as ElectronIdVariable];
+    }
+    brem[i] = cand.brem;
+    emFraction[i] = cand.emFraction;
   }
   return {
     task: 'electron-id',
@@ -137,8 +218,309 @@ export function generateElectronId(options: ElectronIdOptions): ColumnarSample {
     columns,
     label,
     weight,
-    truth: { origin },
+    truth: { origin, brem, emFraction },
     units: { ...ELECTRON_ID_VARIABLES },
     seed,
   };
+}
+
+function emptyCandidate(): Candidate {
+  return {
+    et: 0,
+    eta: 0,
+    mu: 0,
+    rhad1: 0,
+    rhad: 0,
+    f3: 0,
+    weta2: 0,
+    rphi: 0,
+    reta: 0,
+    wstot: 0,
+    eratio: 0,
+    f1: 0,
+    nBlayer: 0,
+    nPixel: 0,
+    nSi: 0,
+    d0: 0,
+    d0sig: 0,
+    dpOverP: 0,
+    eProbabilityHT: 0,
+    deltaEta1: 0,
+    deltaPhiRes: 0,
+    eOverP: 0,
+    brem: 0,
+    emFraction: 1,
+  };
+}
+
+/** dN/dx ∝ x^−index on [lo, hi) by inverting the cumulative distribution (index > 1). */
+function powerLaw(rng: Rng, lo: number, hi: number, index: number): number {
+  const k = index - 1;
+  const r = (lo / hi) ** k;
+  return lo * (1 - rng.uniform() * (1 - r)) ** (-1 / k);
+}
+
+function clamp(x: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, x));
+}
+
+/**
+ * EM shower of a real electron or photon, with optional nearby hadronic activity `activity`
+ * (fraction of the candidate's ET carried by surrounding hadrons, 0 for isolated electrons).
+ * Writes the calorimeter variables of `c`; `brem` and `convLegs` (1 for a converted photon whose
+ * two legs spread in φ) shape Rφ.
+ */
+function emShower(rng: Rng, c: Candidate, activity: number, brem: number, convLegs: number): void {
+  const et = c.et;
+  const absEta = Math.abs(c.eta);
+  const energy = et * Math.cosh(c.eta);
+  const crack = inCrack(absEta) ? 1 : 0;
+  const endcap = absEta >= 1.52 ? 1 : 0;
+  const lnE = Math.log(energy / 50);
+  const tUp = upstreamMaterial(absEta);
+  const s = rng.normal(); // shower depth: > 0 starts late and ends deep
+  const had = activity > 0 ? activity * (0.4 + 0.6 * rng.uniform()) : 0; // hadrons' share, spread
+  // Longitudinal leakage grows slowly with energy (shower maximum ∝ ln E) and with depth.
+  const leak = 0.0025 * Math.exp(0.15 * lnE + 0.7 * s) * (1 + 3 * crack);
+  const puHad = (0.004 * c.mu) / et; // pile-up ET in the hadronic window, per unit of cluster ET
+  const noiseHad = (0.3 * Math.sqrt(1 + c.mu / 30)) / et;
+  c.rhad = leak + puHad + 0.5 * had + rng.normal(0, noiseHad);
+  c.rhad1 = 0.8 * leak + 0.6 * puHad + 0.35 * had + rng.normal(0, 0.6 * noiseHad);
+  c.f3 = 0.0055 * Math.exp(0.25 * lnE + 0.6 * s) * (1 + crack) + 0.03 * had + rng.normal(0, 0.002 + 0.05 / energy);
+  c.f1 = clamp(0.2 + 0.035 * (tUp - 2.3) - 0.05 * s - 0.025 * lnE + 0.05 * had + rng.normal(0, 0.035), 0, 0.9);
+  const widen = had * (0.5 + rng.uniform());
+  c.reta = Math.min(
+    1.04,
+    0.957 +
+      0.004 * lnE -
+      0.004 * s -
+      0.00025 * c.mu -
+      0.03 * crack -
+      0.008 * endcap -
+      0.35 * widen +
+      rng.normal(0, 0.004 + 0.1 / et),
+  );
+  c.rphi = Math.min(
+    1.04,
+    0.955 -
+      0.06 * brem * (1 - absEta / 4) -
+      0.012 * convLegs -
+      0.02 * crack -
+      0.00012 * c.mu -
+      0.3 * widen +
+      rng.normal(0, 0.006 + 0.1 / et),
+  );
+  c.weta2 = Math.max(
+    0.005,
+    0.0098 +
+      0.00025 * s -
+      0.0002 * lnE +
+      0.000008 * c.mu +
+      0.0006 * endcap +
+      0.0012 * crack +
+      0.008 * widen +
+      rng.normal(0, 0.0003 + 0.003 / et),
+  );
+  c.wstot = Math.max(
+    0.3,
+    1.8 + 0.12 * s + 0.15 * (tUp - 2.3) + 0.3 * endcap + 0.004 * c.mu + 4 * widen + rng.normal(0, 0.2 + 3 / et),
+  );
+  c.eratio = clamp(1 - rng.exponential(0.012 + 0.25 / et) - 0.02 * crack - 1.5 * widen * rng.uniform(), 0, 1);
+}
+
+/** Number of TRT straws crossed at |η| (none beyond 2.0; fewer in the barrel–endcap transition). */
+function trtHits(rng: Rng, absEta: number): number {
+  if (absEta >= TRT_ETA_MAX) return 0;
+  const mean = absEta < 0.6 ? 32 : absEta < 1.0 ? 24 : absEta < 1.8 ? 34 : 34 * (1 - (absEta - 1.8) / 0.2);
+  return Math.max(0, Math.round(rng.normal(mean, 3)));
+}
+
+/**
+ * eProbabilityHT: the electron probability L_e/(L_e + L_π) of the TRT high-threshold hit pattern,
+ * with binomial likelihoods at the reference per-hit probabilities (0.19 electrons, 0.06 pions);
+ * 0.5 (no information) without TRT hits. `pHit` is the true per-hit probability of this track.
+ */
+function trtProbability(rng: Rng, nHits: number, pHit: number): number {
+  if (nHits === 0) return 0.5;
+  let k = 0;
+  for (let h = 0; h < nHits; h++) if (rng.uniform() < pHit) k++;
+  const llr = k * TRT_LLR_HIT + (nHits - k) * TRT_LLR_MISS;
+  return 1 / (1 + Math.exp(-llr));
+}
+
+/** Per-hit TRT HT probability of a pion: δ-rays and occupancy grow with μ; TR turns on above ~100 GeV. */
+function pionHitProbability(mu: number, p: number): number {
+  const tr = 0.1 / (1 + Math.exp(-(Math.log10(p) - 2.2) / 0.15));
+  return 0.045 + 0.0008 * mu + tr;
+}
+
+/** Silicon hits of a track starting at radius `r0` [mm] (0 for primary tracks). */
+function siliconHits(rng: Rng, c: Candidate, r0: number): void {
+  let pix = 0;
+  let blayer = 0;
+  for (let l = 0; l < PIXEL_RADII.length; l++) {
+    if ((PIXEL_RADII[l] as number) < r0) continue;
+    const hit = rng.uniform() < 0.97 ? 1 : 0; // module inefficiency and dead modules
+    const overlap = rng.uniform() < 0.12 ? 1 : 0; // overlapping modules give a second hit
+    pix += hit + (hit ? overlap : 0);
+    if (l === 0) blayer = hit + (hit ? overlap : 0);
+  }
+  let sct = 0;
+  for (let l = 0; l < 8; l++) sct += rng.uniform() < 0.98 ? 1 : 0;
+  sct += rng.poisson(0.8);
+  c.nBlayer = blayer;
+  c.nPixel = pix;
+  c.nSi = pix + sct;
+}
+
+/**
+ * Transverse impact parameter: resolution σ(d0) = 10 µm ⊕ 90 µm·GeV/pT (ATLAS IBL performance,
+ * ATL-PHYS-PUB-2015-018), worse by (1 + 1.5·brem) for radiating electrons — the reported σ does not
+ * know about it, which gives electrons their |d0/σ| tail. `offset` adds displaced production.
+ */
+function impactParameter(rng: Rng, c: Candidate, pt: number, bremFrac: number, offset: number): void {
+  const sigma = Math.hypot(0.01, 0.09 / pt);
+  c.d0 = offset + rng.normal(0, sigma * (1 + 1.5 * bremFrac));
+  c.d0sig = Math.abs(c.d0) / sigma;
+}
+
+/** Prompt (activity 0) or heavy-flavour (activity > 0) electron. */
+function promptElectron(rng: Rng, c: Candidate, activity: number): void {
+  const absEta = Math.abs(c.eta);
+  const crack = inCrack(absEta) ? 1 : 0;
+  const energy = c.et * Math.cosh(c.eta);
+  // Bethe–Heitler: remaining fraction z = exp(−X), X ~ Gamma(t/ln2), with t ≈ 0.35 of the ID
+  // material: the part crossed between the perigee and the last precision measurement.
+  const t = 0.35 * innerDetectorMaterial(absEta);
+  const b = 1 - Math.exp(-rng.gamma(t / Math.LN2));
+  c.brem = b;
+  c.emFraction = 1;
+  emShower(rng, c, activity, b, 0);
+  const charge = rng.uniform() < 0.5 ? -1 : 1;
+  const sigmaP = Math.hypot(0.015, 0.0004 * c.et);
+  // The GSF perigee momentum is biased low by a fluctuating share (on average a quarter) of the
+  // radiated fraction.
+  const pMeas = energy * (1 - 0.5 * b * rng.uniform()) * (1 + rng.normal(0, sigmaP));
+  const eMeas = energy * (1 + rng.normal(0, emEnergyResolution(energy, absEta, c.mu))) * (1 + 0.6 * activity);
+  c.eOverP = clamp(eMeas / pMeas, 0, 20);
+  c.dpOverP = b + rng.normal(0, 0.02 + 0.0002 * c.et);
+  c.deltaEta1 = rng.normal(0, 0.0012 * (1 + 1.5 * crack + (absEta >= 1.52 ? 0.4 : 0)) + 0.004 * activity);
+  c.deltaPhiRes = -charge * 0.004 * b + rng.normal(0, 0.002 * (1 + crack) + 0.004 * activity);
+  siliconHits(rng, c, 0);
+  // B and D hadrons: |d0| ≈ cτ·sin(opening); exponential with mean 60 µm and a random sign.
+  const displaced = activity > 0 ? (rng.uniform() < 0.5 ? -1 : 1) * rng.exponential(0.06) : 0;
+  impactParameter(rng, c, c.et, b, displaced);
+  c.eProbabilityHT = trtProbability(rng, trtHits(rng, absEta), 0.19 + 0.0003 * c.mu);
+}
+
+/** Photon conversion γ → e⁺e⁻ reconstructed as an electron. */
+function conversion(rng: Rng, c: Candidate): void {
+  const absEta = Math.abs(c.eta);
+  const energy = c.et * Math.cosh(c.eta);
+  const r0 = CONVERSION_RADII[rng.choice(CONVERSION_RADIUS_WEIGHTS)] as number;
+  // The reconstructed leg is usually the harder one: x = max(u, 1 − u) of a flat energy sharing.
+  const u = rng.uniform();
+  const x = Math.max(u, 1 - u);
+  // Less material after the conversion point: about half of it remains.
+  const t = 0.2 * innerDetectorMaterial(absEta);
+  const b = 1 - Math.exp(-rng.gamma(t / Math.LN2));
+  c.brem = b;
+  c.emFraction = 1;
+  emShower(rng, c, 0, b, 1);
+  const pt = c.et * x;
+  const pMeas = energy * x * (1 - 0.5 * b * rng.uniform()) * (1 + rng.normal(0, Math.hypot(0.015, 0.0004 * pt)));
+  const eMeas = energy * (1 + rng.normal(0, emEnergyResolution(energy, absEta, c.mu)));
+  c.eOverP = clamp(eMeas / pMeas, 0, 20);
+  c.dpOverP = b + rng.normal(0, 0.02 + 0.0002 * pt);
+  c.deltaEta1 = rng.normal(0, 0.002 * (1 + (inCrack(absEta) ? 1.5 : 0)));
+  c.deltaPhiRes = rng.normal(0, 0.004);
+  siliconHits(rng, c, r0);
+  // The leg's straight-line extrapolation misses the beam line by about r0 times its bending angle.
+  impactParameter(rng, c, pt, b, r0 * rng.normal(0, 0.12 / pt));
+  c.eProbabilityHT = trtProbability(rng, trtHits(rng, absEta), 0.19 + 0.0003 * c.mu);
+}
+
+/** Light-flavour jet (π⁰s and charged hadrons) reconstructed as an electron candidate. */
+function lightJet(rng: Rng, c: Candidate): void {
+  const et = c.et;
+  const absEta = Math.abs(c.eta);
+  const energy = et * Math.cosh(c.eta);
+  const crack = inCrack(absEta) ? 1 : 0;
+  const lnE = Math.log(energy / 50);
+  const fem = rng.beta(2.6, 1.1);
+  const h = 1 - fem;
+  c.emFraction = fem;
+  c.brem = 0;
+  // π⁰ → γγ with energy sharing x: opening ≥ 2m/E, i.e. 0.27/ET in η, over a 0.0031 strip pitch.
+  const x = rng.uniform();
+  const sharing = 1 - Math.abs(2 * x - 1); // 2·min(x, 1 − x)
+  const separation = 87 / et / Math.max(0.05, Math.sqrt(sharing * (2 - sharing)));
+  const resolved = clamp((separation - 1) / 2.5, 0, 1);
+  const eratioPi0 = 1 - resolved * sharing;
+  const eratioHad = rng.beta(2, 1.5);
+  c.eratio = clamp(fem * eratioPi0 + h * eratioHad - rng.exponential(0.012 + 0.25 / et), 0, 1);
+  // Hadrons leave a fraction g of their energy behind the EM calorimeter, with e/π ≈ 0.7 in front.
+  const g = rng.beta(2, 3);
+  const emScale = fem + 0.7 * h * (1 - g);
+  const puHad = (0.004 * c.mu) / et;
+  const noiseHad = (0.3 * Math.sqrt(1 + c.mu / 30)) / et;
+  const rhadTrue = (h * g) / emScale;
+  c.rhad = rhadTrue + puHad + rng.normal(0, noiseHad);
+  c.rhad1 = 0.7 * rhadTrue + 0.6 * puHad + rng.normal(0, 0.6 * noiseHad);
+  c.f3 = 0.0055 * Math.exp(0.25 * lnE) * fem + 0.05 * h * rng.gamma(2, 0.5) + rng.normal(0, 0.002 + 0.05 / energy);
+  c.f1 = clamp(0.22 * fem + 0.12 * h + 0.04 * resolved * sharing + rng.normal(0, 0.05), 0, 0.9);
+  const spread = rng.exponential(1); // how collimated the rest of the jet is
+  const hw = h * rng.beta(2, 2);
+  c.reta = Math.min(
+    1.04,
+    0.957 -
+      0.18 * hw -
+      0.015 * resolved * sharing -
+      0.012 * spread -
+      0.00025 * c.mu -
+      0.03 * crack +
+      rng.normal(0, 0.004 + 0.1 / et),
+  );
+  c.rphi = Math.min(1.04, 0.955 - 0.2 * hw - 0.012 * spread - 0.02 * crack + rng.normal(0, 0.006 + 0.1 / et));
+  c.weta2 = Math.max(
+    0.005,
+    0.0098 +
+      0.005 * hw +
+      0.0015 * resolved * sharing +
+      0.0005 * spread +
+      0.000008 * c.mu +
+      0.0012 * crack +
+      rng.normal(0, 0.0003 + 0.003 / et),
+  );
+  c.wstot = Math.max(0.3, 1.8 + 3 * hw + 2.5 * resolved * sharing + 0.3 * spread + 0.004 * c.mu + rng.normal(0, 0.3));
+  const eMeas = energy * emScale * (1 + rng.normal(0, emEnergyResolution(energy, absEta, c.mu)));
+  const electronTrack = rng.uniform() < 0.1; // Dalitz π⁰ or a conversion inside the jet
+  if (electronTrack) {
+    const xe = rng.beta(2, 1.2);
+    const t = 0.35 * innerDetectorMaterial(absEta);
+    const b = 1 - Math.exp(-rng.gamma(t / Math.LN2));
+    const pt = et * fem * xe;
+    const pMeas = energy * fem * xe * (1 - 0.5 * b * rng.uniform());
+    c.eOverP = clamp(eMeas / pMeas, 0, 20);
+    c.dpOverP = b + rng.normal(0, 0.02 + 0.0002 * pt);
+    c.deltaEta1 = rng.normal(0, 0.0015) + h * rng.normal(0, 0.4 / et);
+    c.deltaPhiRes = rng.normal(0, 0.003) + h * rng.normal(0, 0.5 / et);
+    siliconHits(rng, c, 0);
+    impactParameter(rng, c, Math.max(pt, 1), b, 0);
+    c.eProbabilityHT = trtProbability(rng, trtHits(rng, absEta), 0.19 + 0.0003 * c.mu);
+    return;
+  }
+  // The leading charged hadron carries a fraction r of the charged energy; it barely radiates.
+  const r = rng.beta(4, 1.5);
+  const p = Math.max(0.5, energy * h * r);
+  const pt = p / Math.cosh(c.eta);
+  c.eOverP = clamp(eMeas / (p * (1 + rng.normal(0, Math.hypot(0.015, 0.0004 * pt)))), 0, 20);
+  c.dpOverP = rng.normal(0, 0.03) + (rng.uniform() < 0.08 ? rng.exponential(0.1) : 0);
+  // The cluster barycentre sits between the π⁰ photons and the charged hadron (kT ≈ 0.4 GeV).
+  c.deltaEta1 = fem * rng.normal(0, 0.4 / et) + rng.normal(0, 0.0015);
+  c.deltaPhiRes = fem * rng.normal(0, 0.5 / et) + rng.normal(0, 0.003);
+  siliconHits(rng, c, 0);
+  // K⁰S, Λ decays and hadronic interactions give displaced tracks in 6 % of jets.
+  impactParameter(rng, c, Math.max(pt, 1), 0, rng.uniform() < 0.06 ? rng.normal(0, 1) : 0);
+  c.eProbabilityHT = trtProbability(rng, trtHits(rng, absEta), pionHitProbability(c.mu, p));
 }
