@@ -1,6 +1,7 @@
 // Storage persists across the tests of a file here, so each test publishes under its own name.
 
 import { exports } from 'cloudflare:workers';
+import { openRegistry, resolveVersion } from '@hepml/models/registry';
 import { createMlpRunner, weightsFromBytes } from '@hepml/models/runtime';
 import { describe, expect, it } from 'vitest';
 import { publishTiny } from '../../test/fixtures.ts';
@@ -69,11 +70,10 @@ describe('/v1/models', () => {
   });
 
   it('refuses a bundle whose weights do not match the manifest hash (503, not served)', async () => {
-    // Weights of its own (phase 2.9), so that corrupting the content-addressed blob hits no other test.
-    const bundle = await publishTiny('tampered', 2.9);
-    const sha = bundle.manifest.files.find((f) => f.path === 'weights.bin')?.sha256;
+    await publishTiny('tampered');
     const { env } = await import('cloudflare:workers');
-    await env.MODELS.put(`blobs/sha256/${sha}`, new Uint8Array(4 * 21));
+    const resolved = await resolveVersion(openRegistry(env.DB), 'tampered', 1);
+    await env.MODELS.put(resolved.files['weights.bin']?.r2Key ?? '', new Uint8Array(4 * 21));
     const res = await post('/v1/models/tampered/predict', { rows: [{ et: 40, eta: 0.1, reta: 0.9 }] });
     expect(res.status).toBe(503);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('model_unavailable');

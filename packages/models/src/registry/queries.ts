@@ -182,9 +182,14 @@ export async function listVersions(db: RegistryDb, name: string, viewer: Princip
   return rows;
 }
 
-/** R2 key of a file by its content: identical files are stored once and never overwritten with other bytes. */
-export function blobKey(sha256: string): string {
-  return `blobs/sha256/${sha256}`;
+/**
+ * R2 key of a bundle file: under a fresh upload id per publish, so that no two publishes ever
+ * share an object. A failed publish can then delete exactly what it wrote without racing a
+ * concurrent publish of the same bytes (content-addressed keys would be shared, and deleting an
+ * "unreferenced" blob could remove one that another publish is about to reference).
+ */
+export function blobKey(uploadId: string, path: string): string {
+  return `bundles/${uploadId}/${path}`;
 }
 
 /** Options of {@link publishBundle}. */
@@ -213,13 +218,13 @@ export interface Published {
 /**
  * Publishes a verified bundle as the next version of its model.
  *
- * 1. Files go to R2 under content-addressed keys (`blobs/sha256/<hex>`): nothing is visible yet.
+ * 1. Files go to R2 under keys of their own (`bundles/<upload id>/<path>`): nothing is visible yet.
  * 2. One D1 batch (a transaction) creates the model if new, the version (number = max + 1,
  *    computed inside the statement), its artifacts, metrics, ROC points and an audit entry.
  *    Either all of it is visible or none of it is.
  * 3. Two concurrent publishes that compute the same number collide on the unique
  *    (model, version) index; the loser's batch rolls back and it retries with the next number.
- * 4. If the batch fails for good, blobs that no artifact references are deleted again.
+ * 4. If the upload or the batch fails for good, the objects this call wrote are deleted again.
  */
 export async function publishBundle(
   db: RegistryDb,
@@ -269,13 +274,20 @@ export async function publishBundle(
     }
   }
 
+  const uploadId = crypto.randomUUID();
   const files: Published['files'] = [];
   const written: string[] = [];
-  for (const [path, bytes] of bundle.files) {
-    const sha256 = await sha256Hex(bytes);
-    files.push({ path, bytes: bytes.byteLength, sha256 });
-    await store.put(blobKey(sha256), bytes);
-    written.push(blobKey(sha256));
+  try {
+    for (const [path, bytes] of bundle.files) {
+      const sha256 = await sha256Hex(bytes);
+      files.push({ path, bytes: bytes.byteLength, sha256 });
+      written.push(blobKey(uploadId, path));
+      await store.put(blobKey(uploadId, path), bytes);
+    }
+  } catch (cause) {
+    // An upload interrupted half-way: remove what was written; nothing is in D1 yet.
+    await store.delete(written).catch(() => undefined);
+    throw new RegistryError(`uploading "${m.name}" failed; nothing was published`, { code: 'conflict', cause });
   }
   const manifestSha256 = files.find((f) => f.path === MANIFEST_FILE)?.sha256 ?? '';
 
@@ -323,7 +335,7 @@ export async function publishBundle(
           db.insert(schema.artifacts).values({
             versionId: versionIdOf,
             path: f.path,
-            r2Key: blobKey(f.sha256),
+            r2Key: blobKey(uploadId, f.path),
             bytes: f.bytes,
             sha256: f.sha256,
           }),
@@ -364,7 +376,8 @@ export async function publishBundle(
       if (!isUniqueViolation(err)) break;
     }
   }
-  await deleteUnreferencedBlobs(db, store, written);
+  // Nothing in D1 references this upload's objects (the batch rolled back): delete them all.
+  await store.delete(written).catch(() => undefined);
   throw lastError instanceof RegistryError
     ? lastError
     : new RegistryError(`publishing "${m.name}" failed`, { code: 'conflict', cause: lastError });
@@ -373,22 +386,6 @@ export async function publishBundle(
 function isUniqueViolation(err: unknown): boolean {
   const text = `${(err as Error)?.message ?? ''} ${String((err as { cause?: unknown })?.cause ?? '')}`;
   return /UNIQUE constraint failed/i.test(text);
-}
-
-/** Deletes those of `keys` that no artifact row references (after a failed publish). */
-export async function deleteUnreferencedBlobs(
-  db: RegistryDb,
-  store: BlobStore,
-  keys: readonly string[],
-): Promise<void> {
-  if (keys.length === 0) return;
-  const referenced = await db
-    .select({ key: schema.artifacts.r2Key })
-    .from(schema.artifacts)
-    .where(inArray(schema.artifacts.r2Key, [...keys]));
-  const keep = new Set(referenced.map((r) => r.key));
-  const orphans = [...new Set(keys)].filter((k) => !keep.has(k));
-  if (orphans.length) await store.delete(orphans);
 }
 
 /** Marks a version deprecated (it stays downloadable by number; `latest` skips it). */

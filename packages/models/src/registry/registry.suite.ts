@@ -1,0 +1,184 @@
+/**
+ * One registry test suite for both D1 paths the project uses: inside workerd
+ * (apps/inference-edge/test/registry.test.ts, @cloudflare/vitest-pool-workers) and through
+ * Miniflare from Node (tests/integration/registry-miniflare.test.ts, getPlatformProxy), as
+ * drizzle runs one suite against each driver so the two cannot drift.
+ */
+import { describe, expect, it } from 'vitest';
+import { type Bundle, buildBundle } from '../bundle/build.ts';
+import { mlpParameterCount } from '../bundle/manifest.ts';
+import { ANONYMOUS, type Principal } from './access.ts';
+import { schema } from './index.ts';
+import {
+  addMember,
+  ensureCollaboration,
+  listVersions,
+  publishBundle,
+  type RegistryDb,
+  resolveVersion,
+  setVisibility,
+} from './queries.ts';
+import type { BlobStore } from './store.ts';
+import { authenticate, createToken, ensureUser, revokeToken } from './tokens.ts';
+
+/** What the suite needs from a platform: a registry, its bucket, and a way to list the bucket. */
+export interface RegistryFixture {
+  db: RegistryDb;
+  store: BlobStore;
+  /** Keys of the bucket under a prefix. */
+  listKeys(prefix: string): Promise<string[]>;
+}
+
+async function bundleNamed(name: string, phase = 0.1): Promise<Bundle> {
+  const layers = [
+    { type: 'dense' as const, units: 2, activation: 'relu' as const },
+    { type: 'dense' as const, units: 1, activation: 'sigmoid' as const },
+  ];
+  const parameters = mlpParameterCount(2, layers);
+  const weights = Float32Array.from({ length: parameters }, (_, i) => Math.sin(i + phase));
+  return buildBundle(
+    {
+      format: 'hepml-bundle',
+      formatVersion: 1,
+      name,
+      task: 'electron-id',
+      description: 'registry suite',
+      inputs: [
+        { name: 'a', unit: '1', offset: 0, scale: 1 },
+        { name: 'b', unit: 'GeV', offset: 10, scale: 5 },
+      ],
+      outputs: [{ name: 'score', kind: 'score', unit: '1' }],
+      architecture: { kind: 'mlp', inputSize: 2, layers, parameters },
+      weights: 'weights.bin',
+      metrics: { auc: 0.8, bkgEffAt92: 0.1 },
+      workingPoints: [],
+      roc: { signalEfficiency: [0, 0.5, 1], backgroundEfficiency: [0, 0.05, 1] },
+      lineage: {
+        datasetHash: 'suite',
+        codeVersion: 'suite',
+        seed: 1,
+        createdAt: '2026-11-22T00:00:00Z',
+        backend: 'none',
+      },
+    },
+    new Map([['weights.bin', new Uint8Array(weights.buffer)]]),
+  );
+}
+
+async function publisher(db: RegistryDb, name: string): Promise<Principal> {
+  const userId = await ensureUser(db, name);
+  const { token } = await createToken(db, { userId, name: 'suite', scopes: ['read', 'publish'] });
+  const p = await authenticate(db, token);
+  if (!p) throw new Error('fresh token did not authenticate');
+  return p;
+}
+
+/** Registers the registry suite; `fixture` is called inside each test (after the platform is up). */
+export function registrySuite(label: string, fixture: () => RegistryFixture): void {
+  describe(`registry on ${label}`, () => {
+    it('publishes atomically: version, artifacts, metrics and ROC points together', async () => {
+      const { db, store } = fixture();
+      const actor = await publisher(db, 'suite-alice');
+      const bundle = await bundleNamed('suite-atomic');
+      const published = await publishBundle(db, store, bundle, { actor, visibility: 'public' });
+      expect(published.version).toBe(1);
+      const resolved = await resolveVersion(db, 'suite-atomic', 'latest', ANONYMOUS);
+      expect(Object.keys(resolved.files).sort()).toEqual(['manifest.json', 'weights.bin']);
+      const object = await store.get(resolved.files['weights.bin']?.r2Key ?? '');
+      expect(new Uint8Array((await object?.arrayBuffer()) ?? new ArrayBuffer(0))).toEqual(
+        bundle.files.get('weights.bin'),
+      );
+      const metrics = await db.select().from(schema.metrics);
+      expect(metrics.filter((m) => m.name === 'bkgEffAt92').length).toBeGreaterThan(0);
+    });
+
+    it('gives 100 concurrent publishes of one model versions 1..100, no gap, no duplicate, no orphan', async () => {
+      const { db, store, listKeys } = fixture();
+      const actor = await publisher(db, 'suite-bob');
+      const bundle = await bundleNamed('suite-race');
+      const results = await Promise.all(
+        Array.from({ length: 100 }, () => publishBundle(db, store, bundle, { actor, retries: 200 })),
+      );
+      expect(results.map((r) => r.version).sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+      const versions = await listVersions(db, 'suite-race', actor);
+      expect(versions).toHaveLength(100);
+      // Every stored object is referenced by exactly one artifact row, and every row has its object.
+      const artifactKeys = new Set<string>();
+      for (const v of versions) {
+        const r = await resolveVersion(db, 'suite-race', v.version, actor);
+        for (const f of Object.values(r.files)) artifactKeys.add(f.r2Key);
+      }
+      const stored = await listKeys('bundles/');
+      for (const key of artifactKeys) expect(stored).toContain(key);
+      expect(artifactKeys.size).toBe(200);
+      // …and no object in the bucket is without an artifact row (no orphan).
+      const referenced = new Set(
+        (await db.select({ k: schema.artifacts.r2Key }).from(schema.artifacts)).map((r) => r.k),
+      );
+      expect(stored.filter((k) => !referenced.has(k))).toEqual([]);
+    });
+
+    it('leaves nothing behind when an upload is interrupted half-way', async () => {
+      const { db, store, listKeys } = fixture();
+      const actor = await publisher(db, 'suite-carol');
+      const before = new Set(await listKeys('bundles/'));
+      let puts = 0;
+      const failing: BlobStore = {
+        get: (k) => store.get(k),
+        delete: (k) => store.delete(k),
+        put: async (k, v) => {
+          puts++;
+          if (puts === 2) throw new Error('connection reset');
+          return store.put(k, v);
+        },
+      };
+      await expect(publishBundle(db, failing, await bundleNamed('suite-interrupted'), { actor })).rejects.toThrow(
+        /nothing was published/,
+      );
+      await expect(resolveVersion(db, 'suite-interrupted', 'latest', actor)).rejects.toThrow(/not found/);
+      const after = (await listKeys('bundles/')).filter((k) => !before.has(k));
+      expect(after).toEqual([]);
+    });
+
+    it('stores tokens hashed; revoked and expired tokens fail', async () => {
+      const { db } = fixture();
+      const userId = await ensureUser(db, 'suite-dave');
+      const { id, token } = await createToken(db, { userId, name: 't', scopes: ['read'] });
+      const secret = token.split('_').at(-1) ?? '';
+      const rows = await db.select().from(schema.apiTokens);
+      expect(JSON.stringify(rows)).not.toContain(secret);
+      expect(await authenticate(db, token)).not.toBeNull();
+      // One character off: refused.
+      const wrong = `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`;
+      expect(await authenticate(db, wrong)).toBeNull();
+      await revokeToken(db, id, userId);
+      expect(await authenticate(db, token)).toBeNull();
+      const expiring = await createToken(db, {
+        userId,
+        name: 'e',
+        scopes: ['read'],
+        expiresAt: '2030-01-01T00:00:00Z',
+      });
+      expect(await authenticate(db, expiring.token, new Date('2029-12-31T23:59:59Z'))).not.toBeNull();
+      expect(await authenticate(db, expiring.token, new Date('2030-01-01T00:00:00Z'))).toBeNull();
+    });
+
+    it('shows private and collaboration models only to those allowed', async () => {
+      const { db, store } = fixture();
+      const owner = await publisher(db, 'suite-erin');
+      const other = await publisher(db, 'suite-frank');
+      await publishBundle(db, store, await bundleNamed('suite-private'), { actor: owner });
+      await expect(resolveVersion(db, 'suite-private', 'latest', other)).rejects.toThrow(/not found/);
+      await expect(resolveVersion(db, 'suite-private', 'latest', ANONYMOUS)).rejects.toThrow(/not found/);
+      expect((await resolveVersion(db, 'suite-private', 'latest', owner)).version).toBe(1);
+      const collab = await ensureCollaboration(db, 'suite-collab');
+      await addMember(db, collab, other.userId ?? 0);
+      await addMember(db, collab, owner.userId ?? 0);
+      const ownerInCollab = { ...owner, collaborationIds: [collab] };
+      await setVisibility(db, 'suite-private', 'collaboration', ownerInCollab, 'suite-collab');
+      const otherInCollab = { ...other, collaborationIds: [collab] };
+      expect((await resolveVersion(db, 'suite-private', 'latest', otherInCollab)).version).toBe(1);
+      await expect(resolveVersion(db, 'suite-private', 'latest', ANONYMOUS)).rejects.toThrow(/not found/);
+    });
+  });
+}
