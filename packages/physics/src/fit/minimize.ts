@@ -111,9 +111,9 @@ export function minimize(
     return result(t0, fStart, Number.NaN, 'non-finite-start', 'the function is not finite at the start values');
   }
   const nm = nelderMead(fi, t0, { step: dt, fTolerance: 1e-4, maxIterations: 100 * Math.max(1, n) });
-  let t = nm.x;
+  let t: Float64Array = nm.x;
   let ft = nm.fval;
-  let scale = Float64Array.from(dt);
+  let scale: Float64Array = Float64Array.from(dt);
   let hinv = fullInverseHessian(fi, t, scale, ft);
   let hessianOk = hinv !== null;
   if (hinv === null) hinv = diagonalMatrix(Array.from(scale, (s) => s * s));
@@ -207,9 +207,9 @@ function bfgs(
   const n = tStart.length;
   const hinv = hinvStart.map((row) => row.slice());
   const steps = gradientSteps(scale, tStart);
-  let t = Float64Array.from(tStart);
+  let t: Float64Array = Float64Array.from(tStart);
   let ft = fStart;
-  let g = numericalGradient(f, t, steps);
+  let g: Float64Array = numericalGradient(f, t, steps);
   let edm = Number.POSITIVE_INFINITY;
   for (let iteration = 0; iteration < 200 * Math.max(1, n) && budgetLeft(); iteration++) {
     let d = matrixVector(hinv, g);
