@@ -57,9 +57,13 @@ export function readTar(archive: Uint8Array): Map<string, Uint8Array> {
   const dec = new TextDecoder();
   const files = new Map<string, Uint8Array>();
   let o = 0;
+  let ended = false;
   while (o + 512 <= archive.byteLength) {
     const header = archive.subarray(o, o + 512);
-    if (header.every((b) => b === 0)) break;
+    if (header.every((b) => b === 0)) {
+      ended = true;
+      break;
+    }
     const str = (offset: number, length: number) =>
       dec.decode(header.subarray(offset, offset + length)).replace(/\0.*$/s, '');
     const name = str(0, 100).replace(/^\.\//, '');
@@ -75,7 +79,7 @@ export function readTar(archive: Uint8Array): Map<string, Uint8Array> {
       throw new BundleError(`archive: unsafe entry name "${name}"`, { field: 'archive' });
     }
     const size = Number.parseInt(str(124, 12).trim(), 8);
-    if (!Number.isFinite(size) || size < 0 || o + 512 + size > archive.byteLength) {
+    if (!Number.isFinite(size) || size < 0 || o + 512 + Math.ceil(size / 512) * 512 > archive.byteLength) {
       throw new BundleError(`archive: bad size for entry "${name}" (truncated or not a tar file)`, {
         field: name || 'archive',
       });
@@ -84,5 +88,7 @@ export function readTar(archive: Uint8Array): Map<string, Uint8Array> {
     if (header[156] === 0x30 || header[156] === 0) files.set(name, archive.slice(o + 512, o + 512 + size));
     o += 512 + Math.ceil(size / 512) * 512;
   }
+  // A cut exactly between entries would otherwise read as a shorter, valid archive.
+  if (!ended) throw new BundleError('archive: truncated (no end-of-archive block)', { field: 'archive' });
   return files;
 }
