@@ -1,7 +1,11 @@
 /** @module @hepml/physics — physics, statistics and simulation of hepml-edge (pure TypeScript). */
 export * from './errors.ts';
+export * from './sim/detector.ts';
 export * from './sim/electron-id.ts';
 export * from './sim/rng.ts';
+export * from './sim/sample-stats.ts';
+export * from './sim/tag-and-probe.ts';
+export * from './sim/z-boson.ts';
 export type { ColumnarSample } from './sim/sample.ts';
 export * from './stats/roc.ts';
 export * from './units.ts';

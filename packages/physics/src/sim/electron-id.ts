@@ -75,8 +75,8 @@ const PIXEL_RADII = [33.25, 50.5, 88.5, 122.5] as const;
 const CONVERSION_RADII = [23.5, 33.25, 50.5, 88.5, 110] as const;
 const CONVERSION_RADIUS_WEIGHTS = [0.12, 0.18, 0.3, 0.28, 0.12];
 
-/** Scratch record of one candidate, written by the per-origin functions, then copied into columns. */
-interface Candidate {
+/** One simulated candidate: its variables, plus two truth quantities. */
+export interface ElectronCandidate extends Record<ElectronIdVariable, number> {
   et: number;
   eta: number;
   mu: number;
@@ -103,6 +103,62 @@ interface Candidate {
   brem: number;
   /** Truth: fraction of the cluster energy carried by photons (π⁰) for jets, 1 for real e/γ. */
   emFraction: number;
+}
+
+/**
+ * Simulates the identification variables of one candidate of the given origin
+ * ({@link ELECTRON_ORIGIN}) at transverse energy `et` [GeV], pseudorapidity `eta` and pile-up `mu`,
+ * in place into `out` (from {@link newElectronCandidate}); the physics is that of
+ * {@link generateElectronId}. Used by the tag-and-probe generator so that probes carry the same
+ * variables as the identification sample.
+ */
+export function simulateElectronCandidate(
+  rng: Rng,
+  originCode: number,
+  et: number,
+  eta: number,
+  mu: number,
+  out: ElectronCandidate,
+): ElectronCandidate {
+  if (!(et > 0)) throw new PhysicsInputError('et must be positive', { field: 'et' });
+  out.et = et;
+  out.eta = eta;
+  out.mu = mu;
+  if (originCode === ELECTRON_ORIGIN.prompt) promptElectron(rng, out, 0);
+  else if (originCode === ELECTRON_ORIGIN.lightJet) lightJet(rng, out);
+  else if (originCode === ELECTRON_ORIGIN.conversion) conversion(rng, out);
+  else if (originCode === ELECTRON_ORIGIN.heavyFlavour) promptElectron(rng, out, rng.exponential(0.07));
+  else throw new PhysicsInputError(`unknown origin code ${originCode}`, { field: 'origin' });
+  return out;
+}
+
+/**
+ * A reference cut-based identification in the spirit of the ATLAS/CMS cut-based "medium"
+ * selections: hadronic leakage, lateral shower shapes, strip-layer Eratio, track–cluster
+ * matching, silicon hits and (inside the TRT, |η| < 2.0) the TRT electron probability.
+ * Reads row `row` of `columns` (names of {@link ELECTRON_ID_VARIABLES}). It is a fixed selection
+ * whose true efficiency the tag-and-probe generator records, for closure tests.
+ */
+export function passesCutBasedId(columns: Record<string, ArrayLike<number>>, row: number): boolean {
+  const v = (name: ElectronIdVariable): number => {
+    const c = columns[name];
+    if (!c) throw new PhysicsInputError(`missing column ${name}`, { field: name });
+    return c[row] as number;
+  };
+  const absEta = Math.abs(v('eta'));
+  const leakage = absEta > 0.8 && absEta < 1.37 ? v('rhad') : v('rhad1');
+  return (
+    leakage < 0.03 &&
+    v('reta') > 0.9 &&
+    v('weta2') < 0.0118 &&
+    v('eratio') > 0.75 &&
+    Math.abs(v('deltaEta1')) < 0.005 &&
+    v('eOverP') < 3 &&
+    v('nPixel') >= 2 &&
+    v('nSi') >= 7 &&
+    v('nBlayer') >= 1 &&
+    (absEta >= TRT_ETA_MAX || v('eProbabilityHT') > 0.3)
+  );
 }
 
 /**
@@ -173,7 +229,7 @@ export function generateElectronId(options: ElectronIdOptions): ColumnarSample {
   const origin = new Int32Array(n);
   const brem = new Float32Array(n);
   const emFraction = new Float32Array(n);
-  const cand = emptyCandidate();
+  const cand = newElectronCandidate();
   const z = emptyZeeDecay();
   const out = names.map((name) => columns[name] as Float32Array);
 
@@ -197,15 +253,12 @@ export function generateElectronId(options: ElectronIdOptions): ColumnarSample {
           break;
         }
       }
-      promptElectron(rng, cand, 0);
     } else {
       const index = kind === ELECTRON_ORIGIN.lightJet ? 4 : kind === ELECTRON_ORIGIN.conversion ? 3.5 : 4.5;
       cand.et = powerLaw(rng, etMin, etMax, index);
       cand.eta = rng.range(-EM_ETA_MAX, EM_ETA_MAX);
-      if (kind === ELECTRON_ORIGIN.lightJet) lightJet(rng, cand);
-      else if (kind === ELECTRON_ORIGIN.conversion) conversion(rng, cand);
-      else promptElectron(rng, cand, rng.exponential(0.07));
     }
+    simulateElectronCandidate(rng, kind, cand.et, cand.eta, cand.mu, cand);
     for (let v = 0; v < names.length; v++) {
       (out[v] as Float32Array)[i] = cand[names[v] as ElectronIdVariable];
     }
@@ -224,7 +277,8 @@ export function generateElectronId(options: ElectronIdOptions): ColumnarSample {
   };
 }
 
-function emptyCandidate(): Candidate {
+/** A zeroed {@link ElectronCandidate} to pass to {@link simulateElectronCandidate}. */
+export function newElectronCandidate(): ElectronCandidate {
   return {
     et: 0,
     eta: 0,
@@ -254,7 +308,7 @@ function emptyCandidate(): Candidate {
 }
 
 /** dN/dx ∝ x^−index on [lo, hi) by inverting the cumulative distribution (index > 1). */
-function powerLaw(rng: Rng, lo: number, hi: number, index: number): number {
+export function powerLaw(rng: Rng, lo: number, hi: number, index: number): number {
   const k = index - 1;
   const r = (lo / hi) ** k;
   return lo * (1 - rng.uniform() * (1 - r)) ** (-1 / k);
@@ -270,7 +324,7 @@ function clamp(x: number, lo: number, hi: number): number {
  * Writes the calorimeter variables of `c`; `brem` and `convLegs` (1 for a converted photon whose
  * two legs spread in φ) shape Rφ.
  */
-function emShower(rng: Rng, c: Candidate, activity: number, brem: number, convLegs: number): void {
+function emShower(rng: Rng, c: ElectronCandidate, activity: number, brem: number, convLegs: number): void {
   const et = c.et;
   const absEta = Math.abs(c.eta);
   const energy = et * Math.cosh(c.eta);
@@ -355,7 +409,7 @@ function pionHitProbability(mu: number, p: number): number {
 }
 
 /** Silicon hits of a track starting at radius `r0` [mm] (0 for primary tracks). */
-function siliconHits(rng: Rng, c: Candidate, r0: number): void {
+function siliconHits(rng: Rng, c: ElectronCandidate, r0: number): void {
   let pix = 0;
   let blayer = 0;
   for (let l = 0; l < PIXEL_RADII.length; l++) {
@@ -378,14 +432,14 @@ function siliconHits(rng: Rng, c: Candidate, r0: number): void {
  * ATL-PHYS-PUB-2015-018), worse by (1 + 1.5·brem) for radiating electrons — the reported σ does not
  * know about it, which gives electrons their |d0/σ| tail. `offset` adds displaced production.
  */
-function impactParameter(rng: Rng, c: Candidate, pt: number, bremFrac: number, offset: number): void {
+function impactParameter(rng: Rng, c: ElectronCandidate, pt: number, bremFrac: number, offset: number): void {
   const sigma = Math.hypot(0.01, 0.09 / pt);
   c.d0 = offset + rng.normal(0, sigma * (1 + 1.5 * bremFrac));
   c.d0sig = Math.abs(c.d0) / sigma;
 }
 
 /** Prompt (activity 0) or heavy-flavour (activity > 0) electron. */
-function promptElectron(rng: Rng, c: Candidate, activity: number): void {
+function promptElectron(rng: Rng, c: ElectronCandidate, activity: number): void {
   const absEta = Math.abs(c.eta);
   const crack = inCrack(absEta) ? 1 : 0;
   const energy = c.et * Math.cosh(c.eta);
@@ -414,7 +468,7 @@ function promptElectron(rng: Rng, c: Candidate, activity: number): void {
 }
 
 /** Photon conversion γ → e⁺e⁻ reconstructed as an electron. */
-function conversion(rng: Rng, c: Candidate): void {
+function conversion(rng: Rng, c: ElectronCandidate): void {
   const absEta = Math.abs(c.eta);
   const energy = c.et * Math.cosh(c.eta);
   const r0 = CONVERSION_RADII[rng.choice(CONVERSION_RADIUS_WEIGHTS)] as number;
@@ -441,7 +495,7 @@ function conversion(rng: Rng, c: Candidate): void {
 }
 
 /** Light-flavour jet (π⁰s and charged hadrons) reconstructed as an electron candidate. */
-function lightJet(rng: Rng, c: Candidate): void {
+function lightJet(rng: Rng, c: ElectronCandidate): void {
   const et = c.et;
   const absEta = Math.abs(c.eta);
   const energy = et * Math.cosh(c.eta);
