@@ -1,5 +1,6 @@
 /** @module @hepml/physics — physics, statistics and simulation of hepml-edge (pure TypeScript). */
 export * from './errors.ts';
+export * from './sim/b-tagging.ts';
 export * from './sim/detector.ts';
 export * from './sim/electron-id.ts';
 export * from './sim/rng.ts';
