@@ -1,6 +1,7 @@
 /** @module @hepml/physics — physics, statistics and simulation of hepml-edge (pure TypeScript). */
 export * from './errors.ts';
 export * from './sim/b-tagging.ts';
+export * from './sim/boosted-jets.ts';
 export * from './sim/detector.ts';
 export * from './sim/electron-id.ts';
 export * from './sim/rng.ts';
