@@ -5,3 +5,4 @@ export { verifyBundleFile, weightsFromBytes } from '../bundle/verify.ts';
 export { BundleError, ModelInputError } from '../errors.ts';
 export * from './inputs.ts';
 export * from './mlp.ts';
+export * from './runner.ts';
