@@ -1,4 +1,8 @@
 /** @module @hepml/physics — physics, statistics and simulation of hepml-edge (pure TypeScript). */
+export * from './correctionlib/evaluate.ts';
+export * from './correctionlib/from-scale-factors.ts';
+export * from './correctionlib/schema-v2.ts';
+export * from './correctionlib/validate.ts';
 export * from './errors.ts';
 export * from './sim/b-tagging.ts';
 export * from './sim/boosted-jets.ts';
