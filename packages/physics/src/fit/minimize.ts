@@ -41,6 +41,12 @@ export interface MinimizeResult {
   status: MinimizeStatus;
   /** Human-readable account of the status. */
   message: string;
+  /**
+   * Rough 1σ error per parameter for an NLL (errorDef ½): |dx/dt|·√(H⁻¹)ᵢᵢ from the last positive-
+   * definite internal Hessian, NaN when there was none. A step scale for a later Hessian, not a
+   * final error.
+   */
+  errorEstimate: Float64Array;
 }
 
 /**
@@ -96,6 +102,7 @@ export function minimize(
     const v = f(toExternal(t));
     return Number.isFinite(v) ? v : Number.POSITIVE_INFINITY;
   };
+  let lastInverseHessian: number[][] | null = null;
   const result = (t: Float64Array, fval: number, edm: number, status: MinimizeStatus, message: string) => ({
     x: toExternal(t),
     fval,
@@ -104,6 +111,10 @@ export function minimize(
     converged: status === 'converged',
     status,
     message,
+    errorEstimate: Float64Array.from(t, (ti, i) => {
+      const v = lastInverseHessian ? ((lastInverseHessian[i] as number[])[i] as number) : Number.NaN;
+      return Math.abs(boundedDerivative(ti, bounds[i] as Bounds)) * Math.sqrt(v);
+    }),
   });
 
   const fStart = fi(t0);
@@ -116,6 +127,7 @@ export function minimize(
   let scale: Float64Array = Float64Array.from(dt);
   let hinv = fullInverseHessian(fi, t, scale, ft);
   let hessianOk = hinv !== null;
+  lastInverseHessian = hinv;
   if (hinv === null) hinv = diagonalMatrix(Array.from(scale, (s) => s * s));
   else scale = errorScale(hinv, t);
   let edm = Number.POSITIVE_INFINITY;
@@ -136,6 +148,7 @@ export function minimize(
     }
     hessianOk = true;
     hinv = full;
+    lastInverseHessian = full;
     scale = errorScale(full, t);
     edm = 0.5 * dot(g, matrixVector(full, g));
     if (edm < edmTolerance) return result(t, ft, edm, 'converged', `EDM ${edm.toExponential(2)} after ${calls} calls`);
