@@ -27,4 +27,5 @@ export * from './sim/sample-stats.ts';
 export * from './sim/tag-and-probe.ts';
 export * from './sim/z-boson.ts';
 export * from './stats/roc.ts';
+export * from './stats/special.ts';
 export * from './units.ts';

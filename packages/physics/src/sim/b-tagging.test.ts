@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { allPrimaryProbability, erfc, generateBTagging, JET_FLAVOUR, largestEigenvalue } from './b-tagging.ts';
+import { erfc } from '../stats/special.ts';
+import { allPrimaryProbability, generateBTagging, JET_FLAVOUR, largestEigenvalue } from './b-tagging.ts';
 import { Rng } from './rng.ts';
 import { hashSample, maskedMean } from './sample-stats.ts';
 

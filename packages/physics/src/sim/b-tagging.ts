@@ -1,4 +1,5 @@
 import { PhysicsInputError } from '../errors.ts';
+import { erfc } from '../stats/special.ts';
 import { Rng } from './rng.ts';
 import type { ColumnarSample } from './sample.ts';
 
@@ -294,32 +295,6 @@ export function allPrimaryProbability(logY: number, nTracks: number): number {
     sum += term;
   }
   return Math.min(1, Math.exp(logY) * sum);
-}
-
-/**
- * Complementary error function, |relative error| < 1.2·10⁻⁷ (Numerical Recipes, 3rd ed., §6.2.2,
- * Chebyshev fit `erfcc`). erfc(x) = 1 − erf(x); erfc(−x) = 2 − erfc(x).
- */
-export function erfc(x: number): number {
-  const z = Math.abs(x);
-  const t = 1 / (1 + 0.5 * z);
-  const r =
-    t *
-    Math.exp(
-      -z * z -
-        1.26551223 +
-        t *
-          (1.00002368 +
-            t *
-              (0.37409196 +
-                t *
-                  (0.09678418 +
-                    t *
-                      (-0.18628806 +
-                        t *
-                          (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
-    );
-  return x >= 0 ? r : 2 - r;
 }
 
 /**
