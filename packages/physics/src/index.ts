@@ -26,6 +26,7 @@ export type { ColumnarSample } from './sim/sample.ts';
 export * from './sim/sample-stats.ts';
 export * from './sim/tag-and-probe.ts';
 export * from './sim/z-boson.ts';
+export * from './stats/efficiency.ts';
 export * from './stats/roc.ts';
 export * from './stats/special.ts';
 export * from './units.ts';
