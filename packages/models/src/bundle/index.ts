@@ -2,6 +2,7 @@
 
 export { BundleError } from '../errors.ts';
 export * from './build.ts';
+export * from './cnn-film.ts';
 export * from './hash.ts';
 export * from './manifest.ts';
 export * from './tar.ts';

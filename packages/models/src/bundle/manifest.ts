@@ -1,4 +1,14 @@
-import { BundleError } from '../errors.ts';
+import {
+  type CnnFilmArchitectureV1,
+  type DenseLayerV1,
+  denseChainSize,
+  parseCnnFilmArchitecture,
+  parseDenseLayers,
+} from './cnn-film.ts';
+import { type EvaluationV1, parseEvaluation } from './evaluation.ts';
+import { fail, isRecord, noExtraKeys, num, oneOf, positiveInt, str } from './json.ts';
+
+export type { ActivationV1, CnnFilmArchitectureV1, CnnLayerV1, DenseLayerV1, MapActivationV1 } from './cnn-film.ts';
 
 /** One input of a model: raw value x enters the network as (x − offset) / scale. */
 export interface BundleInputV1 {
@@ -10,11 +20,46 @@ export interface BundleInputV1 {
   description?: string;
 }
 
-/** A dense layer: y = activation(x · W + b), W stored row-major [inputs × units]. */
-export interface DenseLayerV1 {
-  type: 'dense';
-  units: number;
-  activation: 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'elu' | 'softmax';
+/** A dense feed-forward network on the standardised scalar inputs. */
+export interface MlpArchitectureV1 {
+  kind: 'mlp';
+  inputSize: number;
+  layers: DenseLayerV1[];
+  parameters: number;
+}
+
+/** Kinds of the baselines, evaluated by `baselines/` from a JSON parameter file. */
+export const BASELINE_KINDS = ['gbdt', 'likelihood', 'cuts', 'standard-calibration'] as const;
+
+/**
+ * A baseline: its parameters live in the JSON file `weights`, whose schema `format` names
+ * (`hepml-gbdt/1`, …); `parameters` counts its free parameters (cuts, bin contents, leaves).
+ */
+export interface BaselineArchitectureV1 {
+  kind: (typeof BASELINE_KINDS)[number];
+  parameters: number;
+  format: string;
+}
+
+/** Architecture of a bundle's model. */
+export type ArchitectureV1 = MlpArchitectureV1 | CnnFilmArchitectureV1 | BaselineArchitectureV1;
+
+/** Kinds of outputs: `score` ∈ [0,1] or a discriminant, `class-score` softmax probabilities, `energy` and `resolution` in GeV, `correction` a dimensionless factor. */
+export const OUTPUT_KINDS = ['score', 'class-score', 'energy', 'resolution', 'correction'] as const;
+
+/** One output of a model. */
+export interface BundleOutputV1 {
+  name: string;
+  kind: (typeof OUTPUT_KINDS)[number];
+  unit: string;
+}
+
+/** The calorimeter image of each row: [height, width, channels], HWC float32 row-major, in GeV. */
+export interface BundleImageV1 {
+  name: string;
+  shape: [number, number, number];
+  unit: 'GeV';
+  description?: string;
 }
 
 /** A file of the bundle with its size and sha256 (hex). */
@@ -40,13 +85,21 @@ export interface BundleManifestV1 {
   task: string;
   description: string;
   inputs: BundleInputV1[];
-  outputs: { name: string; kind: 'score' | 'energy'; unit: string }[];
-  architecture: { kind: 'mlp'; inputSize: number; layers: DenseLayerV1[]; parameters: number };
-  /** Weights file: little-endian float32, per layer the kernel then the bias. */
+  image?: BundleImageV1;
+  outputs: BundleOutputV1[];
+  architecture: ArchitectureV1;
+  /**
+   * Parameter file: little-endian float32 for networks (`mlp`: per layer the kernel then the bias;
+   * `cnn-film`: see {@link CnnFilmArchitectureV1}), JSON for baselines (schema named by `format`).
+   */
   weights: string;
   metrics: Record<string, number>;
   workingPoints: WorkingPointV1[];
   roc?: { signalEfficiency: number[]; backgroundEfficiency: number[] };
+  /** Figures of merit beyond `metrics` (validated by `parseEvaluation`, bundle/evaluation.ts). */
+  evaluation?: EvaluationV1;
+  /** Data-to-simulation scale factors: path of a correctionlib v2 JSON file listed in `files`. */
+  calibration?: { scaleFactors: string };
   lineage: { datasetHash: string; codeVersion: string; seed: number; createdAt: string; backend: string };
   files: BundleFileV1[];
 }
@@ -58,49 +111,23 @@ const TOP_KEYS = [
   'task',
   'description',
   'inputs',
+  'image',
   'outputs',
   'architecture',
   'weights',
   'metrics',
   'workingPoints',
   'roc',
+  'evaluation',
+  'calibration',
   'lineage',
   'files',
 ] as const;
-const ACTIVATIONS = new Set(['linear', 'relu', 'sigmoid', 'tanh', 'elu', 'softmax']);
 const NAME_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function fail(field: string, message: string): never {
-  throw new BundleError(`manifest.json: ${field}: ${message}`, { field });
-}
-
-function str(v: unknown, field: string): string {
-  if (typeof v !== 'string') fail(field, 'must be a string');
-  return v;
-}
-
-function num(v: unknown, field: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) fail(field, 'must be a finite number');
-  return v;
-}
-
-function noExtraKeys(v: Record<string, unknown>, allowed: readonly string[], field: string): void {
-  for (const k of Object.keys(v)) if (!allowed.includes(k)) fail(field ? `${field}.${k}` : k, 'unknown key');
-}
 
 /** Number of trainable parameters of an MLP with the given input size and layers. */
 export function mlpParameterCount(inputSize: number, layers: readonly DenseLayerV1[]): number {
-  let n = 0;
-  let fanIn = inputSize;
-  for (const l of layers) {
-    n += fanIn * l.units + l.units;
-    fanIn = l.units;
-  }
-  return n;
+  return denseChainSize(inputSize, layers).parameters;
 }
 
 /**
@@ -140,43 +167,24 @@ export function parseManifest(value: unknown): BundleManifestV1 {
   });
 
   if (!Array.isArray(value.outputs) || value.outputs.length === 0) fail('outputs', 'must be a non-empty array');
-  const outputs = value.outputs.map((raw, i): BundleManifestV1['outputs'][number] => {
+  const outputNames = new Set<string>();
+  const outputs = value.outputs.map((raw, i): BundleOutputV1 => {
     const f = `outputs[${i}]`;
     if (!isRecord(raw)) fail(f, 'must be an object');
     noExtraKeys(raw, ['name', 'kind', 'unit'], f);
-    const kind = raw.kind;
-    if (kind !== 'score' && kind !== 'energy') fail(`${f}.kind`, 'must be "score" or "energy"');
-    return { name: str(raw.name, `${f}.name`), kind, unit: str(raw.unit, `${f}.unit`) };
+    const outputName = str(raw.name, `${f}.name`);
+    if (outputNames.has(outputName)) fail(`${f}.name`, `duplicate output "${outputName}"`);
+    outputNames.add(outputName);
+    const kind = oneOf(raw.kind, OUTPUT_KINDS, `${f}.kind`);
+    const unit = str(raw.unit, `${f}.unit`);
+    if ((kind === 'energy' || kind === 'resolution') && unit !== 'GeV') fail(`${f}.unit`, `must be "GeV" for ${kind}`);
+    return { name: outputName, kind, unit };
   });
 
-  const a = value.architecture;
-  if (!isRecord(a)) fail('architecture', 'must be an object');
-  noExtraKeys(a, ['kind', 'inputSize', 'layers', 'parameters'], 'architecture');
-  if (a.kind !== 'mlp') fail('architecture.kind', 'must be "mlp"');
-  const inputSize = num(a.inputSize, 'architecture.inputSize');
-  if (inputSize !== inputs.length) {
-    fail('architecture.inputSize', `is ${inputSize} but the manifest lists ${inputs.length} inputs`);
-  }
-  if (!Array.isArray(a.layers) || a.layers.length === 0) fail('architecture.layers', 'must be a non-empty array');
-  const layers = a.layers.map((raw, i): DenseLayerV1 => {
-    const f = `architecture.layers[${i}]`;
-    if (!isRecord(raw)) fail(f, 'must be an object');
-    noExtraKeys(raw, ['type', 'units', 'activation'], f);
-    if (raw.type !== 'dense') fail(`${f}.type`, 'must be "dense"');
-    const units = num(raw.units, `${f}.units`);
-    if (!Number.isInteger(units) || units <= 0) fail(`${f}.units`, 'must be a positive integer');
-    const act = str(raw.activation, `${f}.activation`);
-    if (!ACTIVATIONS.has(act)) fail(`${f}.activation`, `unknown activation "${act}"`);
-    return { type: 'dense', units, activation: act as DenseLayerV1['activation'] };
-  });
-  const last = layers[layers.length - 1];
-  if (last && last.units !== outputs.length) {
-    fail('outputs', `lists ${outputs.length} outputs but the last layer has ${last.units} units`);
-  }
-  const parameters = num(a.parameters, 'architecture.parameters');
-  if (parameters !== mlpParameterCount(inputSize, layers)) {
-    fail('architecture.parameters', `is ${parameters}, the layers have ${mlpParameterCount(inputSize, layers)}`);
-  }
+  let image: BundleImageV1 | undefined;
+  if (value.image !== undefined) image = parseImage(value.image);
+
+  const architecture = parseArchitecture(value.architecture, inputs, image, outputs.length);
 
   const weights = str(value.weights, 'weights');
   if (!isRecord(value.metrics)) fail('metrics', 'must be an object');
@@ -235,10 +243,30 @@ export function parseManifest(value: unknown): BundleManifestV1 {
     if (!/^[A-Za-z0-9._-]+$/.test(path)) fail(`${f}.path`, 'must be a plain file name');
     return { path, bytes, sha256 };
   });
+  const paths = new Set<string>();
+  for (const [i, f] of files.entries()) {
+    if (paths.has(f.path)) fail(`files[${i}].path`, `duplicate file "${f.path}"`);
+    paths.add(f.path);
+  }
   const weightsFile = files.find((f) => f.path === weights);
   if (!weightsFile) fail('files', `has no entry for the weights file "${weights}"`);
-  if (weightsFile.bytes !== parameters * 4) {
-    fail('files', `weights file "${weights}" has ${weightsFile.bytes} bytes, expected ${parameters * 4}`);
+  if (architecture.kind === 'mlp' || architecture.kind === 'cnn-film') {
+    if (weightsFile.bytes !== architecture.parameters * 4) {
+      fail(
+        'files',
+        `weights file "${weights}" has ${weightsFile.bytes} bytes, expected ${architecture.parameters * 4}`,
+      );
+    }
+  }
+
+  let calibration: BundleManifestV1['calibration'];
+  if (value.calibration !== undefined) {
+    if (!isRecord(value.calibration)) fail('calibration', 'must be an object');
+    noExtraKeys(value.calibration, ['scaleFactors'], 'calibration');
+    const scaleFactors = str(value.calibration.scaleFactors, 'calibration.scaleFactors');
+    if (!paths.has(scaleFactors)) fail('calibration.scaleFactors', `"${scaleFactors}" is not listed in files`);
+    if (scaleFactors === weights) fail('calibration.scaleFactors', 'must not be the weights file');
+    calibration = { scaleFactors };
   }
 
   const manifest: BundleManifestV1 = {
@@ -249,13 +277,78 @@ export function parseManifest(value: unknown): BundleManifestV1 {
     description,
     inputs,
     outputs,
-    architecture: { kind: 'mlp', inputSize, layers, parameters },
+    architecture,
     weights,
     metrics,
     workingPoints,
     lineage,
     files,
   };
+  if (image) manifest.image = image;
   if (roc) manifest.roc = roc;
+  if (value.evaluation !== undefined) manifest.evaluation = parseEvaluation(value.evaluation, 'evaluation');
+  if (calibration) manifest.calibration = calibration;
   return manifest;
+}
+
+function parseImage(raw: unknown): BundleImageV1 {
+  if (!isRecord(raw)) fail('image', 'must be an object');
+  noExtraKeys(raw, ['name', 'shape', 'unit', 'description'], 'image');
+  const shape = raw.shape;
+  if (!Array.isArray(shape) || shape.length !== 3) fail('image.shape', 'must be [height, width, channels]');
+  if (raw.unit !== 'GeV') fail('image.unit', 'must be "GeV"');
+  const image: BundleImageV1 = {
+    name: str(raw.name, 'image.name'),
+    shape: [
+      positiveInt(shape[0], 'image.shape[0]'),
+      positiveInt(shape[1], 'image.shape[1]'),
+      positiveInt(shape[2], 'image.shape[2]'),
+    ],
+    unit: 'GeV',
+  };
+  if (raw.description !== undefined) image.description = str(raw.description, 'image.description');
+  return image;
+}
+
+function parseArchitecture(
+  raw: unknown,
+  inputs: readonly BundleInputV1[],
+  image: BundleImageV1 | undefined,
+  outputCount: number,
+): ArchitectureV1 {
+  if (!isRecord(raw)) fail('architecture', 'must be an object');
+  const kind = oneOf(raw.kind, ['mlp', 'cnn-film', ...BASELINE_KINDS] as const, 'architecture.kind');
+  if (kind === 'cnn-film') {
+    return parseCnnFilmArchitecture(
+      raw,
+      inputs.map((i) => i.name),
+      image?.shape,
+      outputCount,
+    );
+  }
+  if (image) fail('image', `is only taken by architecture.kind "cnn-film", not "${kind}"`);
+  if (kind === 'mlp') {
+    noExtraKeys(raw, ['kind', 'inputSize', 'layers', 'parameters'], 'architecture');
+    const inputSize = num(raw.inputSize, 'architecture.inputSize');
+    if (inputSize !== inputs.length) {
+      fail('architecture.inputSize', `is ${inputSize} but the manifest lists ${inputs.length} inputs`);
+    }
+    const layers = parseDenseLayers(raw.layers, 'architecture.layers');
+    const last = layers[layers.length - 1];
+    if (last && last.units !== outputCount) {
+      fail('outputs', `lists ${outputCount} outputs but the last layer has ${last.units} units`);
+    }
+    const parameters = num(raw.parameters, 'architecture.parameters');
+    if (parameters !== mlpParameterCount(inputSize, layers)) {
+      fail('architecture.parameters', `is ${parameters}, the layers have ${mlpParameterCount(inputSize, layers)}`);
+    }
+    return { kind, inputSize, layers, parameters };
+  }
+  noExtraKeys(raw, ['kind', 'parameters', 'format'], 'architecture');
+  const parameters = num(raw.parameters, 'architecture.parameters');
+  if (!Number.isInteger(parameters) || parameters < 0)
+    fail('architecture.parameters', 'must be a non-negative integer');
+  const format = str(raw.format, 'architecture.format');
+  if (!/^[a-z0-9-]+\/[0-9]+$/.test(format)) fail('architecture.format', 'must look like "hepml-gbdt/1"');
+  return { kind, parameters, format };
 }

@@ -28,6 +28,9 @@ interface CompiledLayer {
  */
 export function createMlpRunner(manifest: BundleManifestV1, weights: Float32Array): MlpRunner {
   const arch = manifest.architecture;
+  if (arch.kind !== 'mlp') {
+    throw new BundleError(`architecture.kind "${arch.kind}" is not an mlp`, { field: 'architecture.kind' });
+  }
   if (weights.length !== arch.parameters) {
     throw new BundleError(`weights: ${weights.length} values, architecture needs ${arch.parameters}`, {
       field: 'weights',
