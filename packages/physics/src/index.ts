@@ -27,6 +27,8 @@ export * from './sim/sample-stats.ts';
 export * from './sim/tag-and-probe.ts';
 export * from './sim/z-boson.ts';
 export * from './stats/efficiency.ts';
+export * from './stats/ks-test.ts';
 export * from './stats/roc.ts';
 export * from './stats/special.ts';
+export * from './stats/working-points.ts';
 export * from './units.ts';

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { PhysicsInputError } from '../errors.ts';
+import { Rng } from '../sim/rng.ts';
+import { rocCurve } from './roc.ts';
+import {
+  backgroundEfficiencyAtSignalEfficiency,
+  flatWorkingPoint,
+  passesFlatWorkingPoint,
+  rejectionAtSignalEfficiency,
+  thresholdAtSignalEfficiency,
+} from './working-points.ts';
+
+describe('thresholdAtSignalEfficiency', () => {
+  it('picks the tightest cut reaching the target, with ties and weights', () => {
+    const scores = [0.9, 0.8, 0.8, 0.7, 0.6, 0.5, 0.4];
+    const labels = [1, 1, 1, 0, 1, 0, 1];
+    // Signal scores 0.9, 0.8, 0.8, 0.6, 0.4: εS(0.9) = 0.2, εS(0.8) = 0.6, εS(0.6) = 0.8.
+    expect(thresholdAtSignalEfficiency(scores, labels, 0.2)).toBe(0.9);
+    expect(thresholdAtSignalEfficiency(scores, labels, 0.5)).toBe(0.8);
+    expect(thresholdAtSignalEfficiency(scores, labels, 0.6)).toBe(0.8);
+    expect(thresholdAtSignalEfficiency(scores, labels, 0.61)).toBe(0.6);
+    expect(thresholdAtSignalEfficiency(scores, labels, 1)).toBe(0.4);
+    // Weight 4 on the 0.9 signal: εS(0.9) = 4/8 = 0.5.
+    expect(thresholdAtSignalEfficiency(scores, labels, 0.5, [4, 1, 1, 1, 1, 1, 1])).toBe(0.9);
+  });
+
+  it('agrees with the ROC curve point and rejects bad targets', () => {
+    const rng = new Rng(2);
+    const n = 2000;
+    const labels = Array.from({ length: n }, (_, i) => i % 2);
+    const scores = labels.map((l) => rng.normal(l ? 1 : 0));
+    const roc = rocCurve(scores, labels);
+    const t = thresholdAtSignalEfficiency(scores, labels, 0.7);
+    const k = Array.from(roc.threshold).indexOf(t);
+    expect(roc.signalEfficiency[k]).toBeGreaterThanOrEqual(0.7);
+    expect(roc.signalEfficiency[k - 1]).toBeLessThan(0.7);
+    expect(() => thresholdAtSignalEfficiency(scores, labels, 0)).toThrow(PhysicsInputError);
+    expect(() => thresholdAtSignalEfficiency(scores, labels, 1.1)).toThrow(PhysicsInputError);
+    expect(() => thresholdAtSignalEfficiency([1], [0], 0.5)).toThrow(PhysicsInputError);
+  });
+});
+
+describe('εB and rejection at εS', () => {
+  const roc = {
+    signalEfficiency: Float64Array.from([0, 0.5, 0.5, 1]),
+    backgroundEfficiency: Float64Array.from([0, 0.1, 0.2, 1]),
+    threshold: Float64Array.from([Number.POSITIVE_INFINITY, 3, 2, 1]),
+  };
+  it('interpolates linearly between bracketing points and takes the best εB at an exact point', () => {
+    expect(backgroundEfficiencyAtSignalEfficiency(roc, 0.25)).toBeCloseTo(0.05, 15);
+    expect(backgroundEfficiencyAtSignalEfficiency(roc, 0.5)).toBe(0.1);
+    expect(backgroundEfficiencyAtSignalEfficiency(roc, 0.75)).toBeCloseTo(0.6, 15);
+    expect(rejectionAtSignalEfficiency(roc, 0.25)).toBeCloseTo(20, 12);
+  });
+
+  it('matches the Gaussian closed form εB = 1 − Φ(Φ⁻¹(1 − εS) + Δ) on a large seeded sample', () => {
+    const rng = new Rng(8);
+    const n = 40_000;
+    const labels = Array.from({ length: n }, (_, i) => i % 2);
+    const scores = labels.map((l) => rng.normal(l ? 1 : 0));
+    const roc = rocCurve(scores, labels);
+    // εS = 0.5 ⇒ cut at the signal mean 1 ⇒ εB = 1 − Φ(1) = 0.158655.
+    expect(backgroundEfficiencyAtSignalEfficiency(roc, 0.5)).toBeCloseTo(0.158655, 2);
+    const perfect = rocCurve([0.9, 0.8, 0.1], [1, 1, 0]);
+    expect(rejectionAtSignalEfficiency(perfect, 1)).toBe(Number.POSITIVE_INFINITY);
+  });
+});
+
+describe('flatWorkingPoint', () => {
+  it('reaches the target in every pT × |η| bin even when the score depends on pT', () => {
+    const rng = new Rng(21);
+    const n = 20_000;
+    const pt = new Float64Array(n);
+    const eta = new Float64Array(n);
+    const labels = new Uint8Array(n);
+    const scores = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      pt[i] = rng.range(20, 100);
+      eta[i] = rng.range(-2.4, 2.4);
+      labels[i] = i % 2;
+      // Signal scores shift with pT and |η|: a single global cut would not be flat.
+      scores[i] = rng.normal((labels[i] ? 1.5 : 0) + pt[i] / 50 - Math.abs(eta[i]));
+    }
+    const wp = flatWorkingPoint({
+      scores,
+      labels,
+      pt,
+      eta,
+      ptEdges: [20, 40, 60, 100],
+      absEtaEdges: [0, 1.37, 2.4],
+      signalEfficiency: 0.8,
+    });
+    expect(wp.thresholds.length).toBe(6);
+    for (let b = 0; b < 6; b++) {
+      expect(wp.signalEfficiency[b]).toBeGreaterThanOrEqual(0.8);
+      expect(wp.signalEfficiency[b]).toBeLessThan(0.802);
+      expect(wp.backgroundEfficiency[b]).toBeLessThan(0.6);
+    }
+    expect(wp.thresholds[4]).toBeGreaterThan(wp.thresholds[0] as number);
+    let pass = 0;
+    let sig = 0;
+    for (let i = 0; i < n; i++) {
+      if (!labels[i]) continue;
+      sig++;
+      if (passesFlatWorkingPoint(wp, scores[i] as number, pt[i] as number, eta[i] as number)) pass++;
+    }
+    expect(pass / sig).toBeCloseTo(0.8, 2);
+    expect(() =>
+      flatWorkingPoint({ scores, labels, pt, eta, ptEdges: [20, 20], absEtaEdges: [0, 2.4], signalEfficiency: 0.8 }),
+    ).toThrow(PhysicsInputError);
+  });
+});

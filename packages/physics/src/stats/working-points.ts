@@ -1,0 +1,243 @@
+import { PhysicsInputError } from '../errors.ts';
+import type { RocCurve } from './roc.ts';
+
+function checkTarget(target: number, field = 'target'): void {
+  if (!(target > 0 && target <= 1)) {
+    throw new PhysicsInputError(`the target signal efficiency must lie in (0, 1] (got ${target})`, { field });
+  }
+}
+
+/**
+ * Threshold of the tightest cut `score >= t` whose weighted signal efficiency reaches `target`,
+ * from signal scores and weights (all entries are signal). Ties are stepped over together.
+ */
+function signalThreshold(scores: Float64Array, weights: Float64Array, target: number): number {
+  const n = scores.length;
+  const order = new Uint32Array(n);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    order[i] = i;
+    total += weights[i] as number;
+  }
+  if (!(total > 0)) return Number.NaN;
+  order.sort((i, j) => (scores[j] as number) - (scores[i] as number));
+  const goal = target * total * (1 - 1e-12);
+  let sum = 0;
+  for (let k = 0; k < n; ) {
+    const t = scores[order[k] as number] as number;
+    while (k < n && scores[order[k] as number] === t) sum += weights[order[k++] as number] as number;
+    if (sum >= goal) return t;
+  }
+  return scores[order[n - 1] as number] as number;
+}
+
+function collectSignal(
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number | boolean>,
+  weights: ArrayLike<number> | undefined,
+  select: (i: number) => boolean = () => true,
+): { s: Float64Array; w: Float64Array } {
+  const n = scores.length;
+  if (labels.length !== n)
+    throw new PhysicsInputError(`labels has ${labels.length} entries, scores has ${n}`, { field: 'labels' });
+  if (weights && weights.length !== n) {
+    throw new PhysicsInputError(`weights has ${weights.length} entries, scores has ${n}`, { field: 'weights' });
+  }
+  const s: number[] = [];
+  const w: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const si = scores[i] as number;
+    if (!Number.isFinite(si)) throw new PhysicsInputError(`score ${i} is not finite (${si})`, { field: 'scores' });
+    const wi = weights ? (weights[i] as number) : 1;
+    if (!Number.isFinite(wi)) throw new PhysicsInputError(`weight ${i} is not finite (${wi})`, { field: 'weights' });
+    if (labels[i] && select(i)) {
+      s.push(si);
+      w.push(wi);
+    }
+  }
+  return { s: Float64Array.from(s), w: Float64Array.from(w) };
+}
+
+/**
+ * Working-point threshold for a target signal efficiency: the largest t among the scores such that
+ * the cut `score >= t` keeps a weighted signal fraction εS(t) = Σ_{sig, s ≥ t} w / Σ_sig w ≥ target.
+ * It is the threshold of the first point of {@link rocCurve} whose εS reaches the target, so with
+ * ties (or few events) the achieved εS can exceed the target. Labels: 1/true signal, 0 background
+ * (background events are ignored here). Dimensionless.
+ * Throws {@link PhysicsInputError} when target ∉ (0, 1], lengths differ, a score or weight is not
+ * finite, or the signal has no positive total weight.
+ */
+export function thresholdAtSignalEfficiency(
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number | boolean>,
+  target: number,
+  weights?: ArrayLike<number>,
+): number {
+  checkTarget(target);
+  const { s, w } = collectSignal(scores, labels, weights);
+  const t = signalThreshold(s, w, target);
+  if (Number.isNaN(t)) throw new PhysicsInputError('signal has no positive total weight', { field: 'labels' });
+  return t;
+}
+
+/**
+ * Background efficiency (mistag rate) εB at a signal efficiency εS = target, linearly interpolated
+ * between the two points of the ROC curve that bracket the target in εS. Where the curve has
+ * several points at exactly εS = target, the lowest εB is returned (the best cut reaching it).
+ * Reference: the usual ATLAS/CMS tagger figure "εB at εS = 70 %".
+ * Throws {@link PhysicsInputError} when target ∉ (0, 1] or the curve is empty.
+ */
+export function backgroundEfficiencyAtSignalEfficiency(roc: RocCurve, target: number): number {
+  checkTarget(target);
+  const eS = roc.signalEfficiency;
+  const eB = roc.backgroundEfficiency;
+  if (eS.length === 0 || eS.length !== eB.length) {
+    throw new PhysicsInputError('the ROC curve is empty or its arrays differ in length', { field: 'roc' });
+  }
+  for (let i = 0; i < eS.length; i++) {
+    const s = eS[i] as number;
+    if (s >= target) {
+      if (s === target || i === 0) return eB[i] as number;
+      const s0 = eS[i - 1] as number;
+      const b0 = eB[i - 1] as number;
+      return b0 + ((target - s0) / (s - s0)) * ((eB[i] as number) - b0);
+    }
+  }
+  return eB[eB.length - 1] as number;
+}
+
+/**
+ * Background rejection 1/εB at signal efficiency εS = target (εB from
+ * {@link backgroundEfficiencyAtSignalEfficiency}). +∞ when εB = 0 (no background passes).
+ */
+export function rejectionAtSignalEfficiency(roc: RocCurve, target: number): number {
+  const eB = backgroundEfficiencyAtSignalEfficiency(roc, target);
+  return eB > 0 ? 1 / eB : Number.POSITIVE_INFINITY;
+}
+
+/** Options of {@link flatWorkingPoint}. */
+export interface FlatWorkingPointOptions {
+  scores: ArrayLike<number>;
+  labels: ArrayLike<number | boolean>;
+  /** Transverse momentum per event, GeV. */
+  pt: ArrayLike<number>;
+  /** Pseudorapidity per event (its absolute value is binned). */
+  eta: ArrayLike<number>;
+  /** pT bin edges in GeV, strictly increasing; bins are lo ≤ pT < hi. */
+  ptEdges: ArrayLike<number>;
+  /** |η| bin edges, strictly increasing; bins are lo ≤ |η| < hi. */
+  absEtaEdges: ArrayLike<number>;
+  /** Target signal efficiency in every bin, in (0, 1]. */
+  signalEfficiency: number;
+  weights?: ArrayLike<number>;
+}
+
+/** A working point flat in pT × |η|: one threshold per bin. */
+export interface FlatWorkingPoint {
+  ptEdges: Float64Array;
+  absEtaEdges: Float64Array;
+  /** Thresholds, pT-major: index = iPt · nAbsEta + iAbsEta; NaN for a bin without signal weight. */
+  thresholds: Float64Array;
+  /** Achieved weighted signal efficiency per bin (NaN without signal weight). */
+  signalEfficiency: Float64Array;
+  /** Achieved weighted background efficiency per bin (NaN without background weight). */
+  backgroundEfficiency: Float64Array;
+}
+
+function checkEdges(edges: ArrayLike<number>, field: string): Float64Array {
+  if (edges.length < 2) throw new PhysicsInputError(`${field} needs at least two edges`, { field });
+  const out = Float64Array.from(edges);
+  for (let i = 0; i < out.length; i++) {
+    if (Number.isNaN(out[i] as number)) throw new PhysicsInputError(`${field}[${i}] is NaN`, { field });
+    if (i > 0 && !((out[i] as number) > (out[i - 1] as number))) {
+      throw new PhysicsInputError(`${field} must be strictly increasing (at index ${i})`, { field });
+    }
+  }
+  return out;
+}
+
+/** Bin of x for edges lo ≤ x < hi; values outside the edges are clamped to the first/last bin. */
+function clampedBin(edges: Float64Array, x: number): number {
+  const last = edges.length - 2;
+  if (x < (edges[1] as number)) return 0;
+  if (x >= (edges[last] as number)) return last;
+  let lo = 1;
+  let hi = last;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (x >= (edges[mid] as number)) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/**
+ * Working point with the same signal efficiency in every pT × |η| bin (a "flat" working point, as
+ * used for electron identification so that the efficiency does not sculpt the kinematics): in each
+ * bin, the threshold of {@link thresholdAtSignalEfficiency} computed on that bin's events.
+ * Events outside the edges are assigned to the nearest edge bin (the same rule
+ * {@link passesFlatWorkingPoint} applies), so every event has a threshold. Units: pT in GeV.
+ * Throws {@link PhysicsInputError} for mismatched lengths, non-finite values, bad edges or target.
+ */
+export function flatWorkingPoint(options: FlatWorkingPointOptions): FlatWorkingPoint {
+  const { scores, labels, pt, eta, weights, signalEfficiency: target } = options;
+  checkTarget(target, 'signalEfficiency');
+  const ptEdges = checkEdges(options.ptEdges, 'ptEdges');
+  const absEtaEdges = checkEdges(options.absEtaEdges, 'absEtaEdges');
+  const n = scores.length;
+  for (const [field, arr] of [
+    ['pt', pt],
+    ['eta', eta],
+  ] as const) {
+    if (arr.length !== n) throw new PhysicsInputError(`${field} has ${arr.length} entries, scores has ${n}`, { field });
+  }
+  const nPt = ptEdges.length - 1;
+  const nEta = absEtaEdges.length - 1;
+  const bin = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const p = pt[i] as number;
+    const e = eta[i] as number;
+    if (!Number.isFinite(p)) throw new PhysicsInputError(`pt[${i}] is not finite (${p})`, { field: 'pt' });
+    if (!Number.isFinite(e)) throw new PhysicsInputError(`eta[${i}] is not finite (${e})`, { field: 'eta' });
+    bin[i] = clampedBin(ptEdges, p) * nEta + clampedBin(absEtaEdges, Math.abs(e));
+  }
+  const nBins = nPt * nEta;
+  const thresholds = new Float64Array(nBins);
+  const effS = new Float64Array(nBins);
+  const effB = new Float64Array(nBins);
+  for (let b = 0; b < nBins; b++) {
+    const { s, w } = collectSignal(scores, labels, weights, (i) => bin[i] === b);
+    const t = signalThreshold(s, w, target);
+    thresholds[b] = t;
+    let sPass = 0;
+    let sAll = 0;
+    let bPass = 0;
+    let bAll = 0;
+    for (let i = 0; i < n; i++) {
+      if (bin[i] !== b) continue;
+      const wi = weights ? (weights[i] as number) : 1;
+      const pass = (scores[i] as number) >= t;
+      if (labels[i]) {
+        sAll += wi;
+        if (pass) sPass += wi;
+      } else {
+        bAll += wi;
+        if (pass) bPass += wi;
+      }
+    }
+    effS[b] = sAll > 0 && !Number.isNaN(t) ? sPass / sAll : Number.NaN;
+    effB[b] = bAll > 0 && !Number.isNaN(t) ? bPass / bAll : Number.NaN;
+  }
+  return { ptEdges, absEtaEdges, thresholds, signalEfficiency: effS, backgroundEfficiency: effB };
+}
+
+/**
+ * Whether an object with classifier `score`, `pt` (GeV) and `eta` passes a flat working point:
+ * score ≥ threshold of its pT × |η| bin (outside the edges: the nearest edge bin). A bin whose
+ * threshold is NaN (no signal when it was derived) passes nothing.
+ */
+export function passesFlatWorkingPoint(wp: FlatWorkingPoint, score: number, pt: number, eta: number): boolean {
+  const nEta = wp.absEtaEdges.length - 1;
+  const t = wp.thresholds[clampedBin(wp.ptEdges, pt) * nEta + clampedBin(wp.absEtaEdges, Math.abs(eta))] as number;
+  return score >= t;
+}
