@@ -19,6 +19,7 @@ export * from './fit/pdf.ts';
 export * from './fit/unbinned-fit.ts';
 export * from './sim/b-tagging.ts';
 export * from './sim/boosted-jets.ts';
+export * from './sim/calo-showers.ts';
 export * from './sim/detector.ts';
 export * from './sim/electron-id.ts';
 export * from './sim/rng.ts';

@@ -1,0 +1,186 @@
+import { describe, expect, it } from 'vitest';
+import { lnGamma, regularizedGammaP } from '../stats/special.ts';
+import {
+  CALO_IMAGE_SHAPE,
+  CALO_PARTICLE,
+  CALO_SHOWER_VARIABLES,
+  defaultStandardCalibration,
+  fitStandardCalibration,
+  gammaCdf,
+  generateCaloShowers,
+  STANDARD_CALIBRATION_COLUMN,
+} from './calo-showers.ts';
+import { innerDetectorMaterial } from './detector.ts';
+import { hashSample, maskedCorrelation, maskedMean } from './sample-stats.ts';
+
+const sample = generateCaloShowers({ n: 30_000, seed: 7, images: false });
+const col = (name: string): Float32Array => {
+  const c = sample.columns[name];
+  if (!c) throw new Error(`no column ${name}`);
+  return c;
+};
+const eTrue = sample.truth.eTrue as Float32Array;
+const ratio = (name: string): Float32Array => Float32Array.from(col(name), (x, i) => x / (eTrue[i] as number));
+const truthRatio = (name: string): Float32Array =>
+  Float32Array.from(sample.truth[name] as Float32Array, (x, i) => x / (eTrue[i] as number));
+const absEta = (i: number): number => Math.abs(col('eta')[i] as number);
+const energyIn = (lo: number, hi: number) => (i: number) => (eTrue[i] as number) >= lo && (eTrue[i] as number) < hi;
+
+function quantile(xs: ArrayLike<number>, keep: (i: number) => boolean, p: number): number {
+  const kept: number[] = [];
+  for (let i = 0; i < xs.length; i++) if (keep(i)) kept.push(xs[i] as number);
+  kept.sort((a, b) => a - b);
+  return kept[Math.floor(p * (kept.length - 1))] as number;
+}
+/** Robust width: interquartile range / 1.349 (σ for a Gaussian). */
+const iqrWidth = (xs: ArrayLike<number>, keep: (i: number) => boolean): number =>
+  (quantile(xs, keep, 0.75) - quantile(xs, keep, 0.25)) / 1.349;
+
+describe('generateCaloShowers', () => {
+  it('is deterministic: the same seed gives the same bytes (scalars and images), another seed others', () => {
+    const a = generateCaloShowers({ n: 400, seed: 5 });
+    const b = generateCaloShowers({ n: 400, seed: 5 });
+    expect(hashSample(b)).toBe(hashSample(a));
+    expect(b.image.length).toBe(a.image.length);
+    expect(b.image.every((v, i) => Object.is(v, a.image[i]))).toBe(true);
+    expect(hashSample(generateCaloShowers({ n: 400, seed: 6 }))).not.toBe(hashSample(a));
+    // Images come from their own stream: asking for them leaves the scalars unchanged.
+    expect(hashSample(generateCaloShowers({ n: 400, seed: 5, images: false }))).toBe(hashSample(a));
+  });
+
+  it('has every scalar variable with units, the standard calibration, truth, all finite', () => {
+    expect(Object.keys(sample.columns)).toEqual([...Object.keys(CALO_SHOWER_VARIABLES), STANDARD_CALIBRATION_COLUMN]);
+    for (const [name, xs] of Object.entries(sample.columns)) expect(xs.every(Number.isFinite), name).toBe(true);
+    expect(sample.units.eRaw).toBe('GeV');
+    expect(sample.units[STANDARD_CALIBRATION_COLUMN]).toBe('GeV');
+    expect(sample.image).toHaveLength(0);
+    expect(Math.min(...eTrue)).toBeGreaterThanOrEqual(3);
+    expect(Math.max(...eTrue)).toBeLessThan(300);
+    expect(Math.max(...col('eta').map(Math.abs))).toBeLessThan(1.41);
+    // Flat in ln E on [3, 300): mean of ln E = (ln 3 + ln 300)/2.
+    expect(maskedMean(eTrue.map(Math.log), () => true)).toBeCloseTo((Math.log(3) + Math.log(300)) / 2, 1);
+    expect(maskedMean(sample.label, () => true)).toBeCloseTo(0.5, 1);
+    expect(sample.label.every((l, i) => l === (sample.truth.particle as Int32Array)[i])).toBe(true);
+  });
+
+  it('fills HWC images whose 3 × 7 window sums to the layer energies', () => {
+    const s = generateCaloShowers({ n: 300, seed: 9 });
+    const [h, w, ch] = CALO_IMAGE_SHAPE;
+    expect(s.imageShape).toEqual([7, 11, 4]);
+    expect(s.image).toHaveLength(300 * h * w * ch);
+    expect(s.image.every(Number.isFinite)).toBe(true);
+    const layers = ['ePs', 'e1', 'e2', 'e3'].map((k) => s.columns[k] as Float32Array);
+    let hottestInCentre = 0;
+    for (let i = 0; i < s.n; i++) {
+      for (let k = 0; k < ch; k++) {
+        let sum = 0;
+        for (let a = 2; a < 5; a++)
+          for (let b = 2; b < 9; b++) sum += s.image[i * h * w * ch + (a * w + b) * ch + k] as number;
+        const ref = (layers[k] as Float32Array)[i] as number;
+        expect(Math.abs(sum - ref)).toBeLessThan(1e-4 * Math.max(1, Math.abs(ref)));
+      }
+      // The middle layer's hottest cell is the central one for most showers.
+      let best = 0;
+      for (let c = 1; c < h * w; c++) {
+        if ((s.image[i * h * w * ch + c * ch + 2] as number) > (s.image[i * h * w * ch + best * ch + 2] as number))
+          best = c;
+      }
+      if (best === 3 * w + 5) hottestInCentre++;
+    }
+    expect(hottestInCentre / s.n).toBeGreaterThan(0.8);
+  });
+
+  it('converts photons with probability 1 − exp(−7/9 · X/X₀) of the tracker material', () => {
+    const converted = sample.truth.converted as Int32Array;
+    for (const [lo, hi] of [
+      [0, 0.5],
+      [0.9, 1.4],
+    ] as const) {
+      let expected = 0;
+      for (let k = 0; k < 1000; k++) {
+        expected += 1 - Math.exp((-7 / 9) * innerDetectorMaterial(lo + ((hi - lo) * (k + 0.5)) / 1000));
+      }
+      expected /= 1000;
+      const photon = (i: number) => sample.label[i] === CALO_PARTICLE.photon && absEta(i) >= lo && absEta(i) < hi;
+      expect(maskedMean(converted, photon)).toBeCloseTo(expected, 1);
+    }
+    const electron = (i: number) => sample.label[i] === CALO_PARTICLE.electron;
+    expect(maskedMean(converted, electron)).toBe(0);
+  });
+
+  it('loses energy upstream (more at high |η|) and leaks behind (more at high E): E_raw < E_true', () => {
+    const up = truthRatio('eLostUpstream');
+    const leak = truthRatio('eLeak');
+    const central = (i: number) => absEta(i) < 0.5;
+    const forward = (i: number) => absEta(i) > 1.1;
+    expect(maskedMean(up, forward)).toBeGreaterThan(2 * maskedMean(up, central));
+    expect(maskedMean(ratio('eRaw'), forward)).toBeLessThan(maskedMean(ratio('eRaw'), central) - 0.02);
+    expect(maskedMean(leak, energyIn(100, 300))).toBeGreaterThan(2 * maskedMean(leak, energyIn(6, 15)));
+    expect(quantile(ratio('eRaw'), () => true, 0.5)).toBeGreaterThan(0.85);
+    expect(quantile(ratio('eRaw'), () => true, 0.5)).toBeLessThan(0.97);
+    // Deeper showers at high energy: less in the strips relative to the middle layer.
+    expect(maskedMean(col('r12'), energyIn(100, 300))).toBeLessThan(maskedMean(col('r12'), energyIn(6, 15)) - 0.2);
+  });
+
+  it('has the documented resolution and correlations', () => {
+    // Sampling term: the relative width falls by about √(E₂/E₁) between 4 and 150 GeV.
+    const low = iqrWidth(ratio('eAcc'), energyIn(3, 6));
+    const high = iqrWidth(ratio('eAcc'), energyIn(100, 300));
+    expect(low).toBeGreaterThan(4 * high);
+    expect(high).toBeGreaterThan(0.007);
+    expect(high).toBeLessThan(0.025);
+    // The presampler sees the early showers that lose energy upstream; f3 sees the leakage.
+    const hiE = energyIn(50, 300);
+    expect(maskedCorrelation(col('f0'), truthRatio('eLostUpstream'), hiE)).toBeGreaterThan(0.4);
+    expect(maskedCorrelation(col('f3'), truthRatio('eLeak'), hiE)).toBeGreaterThan(0.8);
+    expect(maskedCorrelation(col('f0'), ratio('eRaw'), hiE)).toBeLessThan(-0.2);
+  });
+
+  it('calibrates with the standard calibration: unbiased in η and E, narrower than E_raw', () => {
+    const cal = ratio(STANDARD_CALIBRATION_COLUMN);
+    const raw = ratio('eRaw');
+    for (const [lo, hi] of [
+      [0, 0.35],
+      [0.35, 0.7],
+      [0.7, 1.05],
+      [1.05, 1.4],
+    ] as const) {
+      const bin = (i: number) => absEta(i) >= lo && absEta(i) < hi;
+      expect(Math.abs(quantile(cal, bin, 0.5) - 1)).toBeLessThan(0.01);
+    }
+    for (const [lo, hi] of [
+      [10, 40],
+      [40, 300],
+    ] as const) {
+      expect(Math.abs(quantile(cal, energyIn(lo, hi), 0.5) - 1)).toBeLessThan(0.01);
+    }
+    expect(iqrWidth(cal, () => true)).toBeLessThan(iqrWidth(raw, () => true));
+    const forward = (i: number) => absEta(i) > 1.1;
+    expect(iqrWidth(cal, forward)).toBeLessThan(0.85 * iqrWidth(raw, forward));
+  });
+
+  it('refits the default calibration reproducibly and rejects bad options', () => {
+    const cal = defaultStandardCalibration();
+    expect(cal.coefficients).toHaveLength(3);
+    expect(cal.coefficients[0]).toHaveLength(14);
+    // Accordion scale above 1 (losses), the presampler weight positive (upstream loss).
+    for (const row of cal.coefficients) for (const c of row) expect(c.every(Number.isFinite)).toBe(true);
+    const refit = fitStandardCalibration(generateCaloShowers({ n: 20_000, seed: 99, images: false }));
+    const e = refit.coefficients[0]?.[3]?.[2] ?? 0;
+    expect(e).toBeGreaterThan(0.5);
+    expect(() => generateCaloShowers({ n: 0, seed: 1 })).toThrow(/n must be/);
+    expect(() => generateCaloShowers({ n: 10, seed: 1, etaMax: 2 })).toThrow(/etaMax/);
+    expect(() => generateCaloShowers({ n: 10, seed: 1, eMin: 0.1 })).toThrow(/eMin/);
+    expect(() => fitStandardCalibration(generateCaloShowers({ n: 200, seed: 1, images: false }))).toThrow(
+      /fewer than 50/,
+    );
+  });
+
+  it('integrates the longitudinal profile like regularizedGammaP', () => {
+    for (const a of [1.2, 3.5, 6]) {
+      for (const x of [0.01, 0.5, 2, 5, 9, 20]) {
+        expect(gammaCdf(a, lnGamma(a), x)).toBeCloseTo(regularizedGammaP(a, x), 9);
+      }
+    }
+  });
+});
