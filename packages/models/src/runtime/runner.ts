@@ -1,41 +1,17 @@
 import type { BundleManifestV1 } from '../bundle/manifest.ts';
 import { weightsFromBytes } from '../bundle/verify.ts';
 import { BundleError, ModelInputError } from '../errors.ts';
+import { createCnnFilmRunner } from './cnn-film.ts';
 import { createMlpRunner } from './mlp.ts';
+import { checkRows, type ModelRunner } from './model-runner.ts';
 
-/**
- * A compiled model of any architecture kind. Inputs are RAW (units as in the manifest);
- * standardisation happens inside.
- */
-export interface ModelRunner {
-  /** Scalar floats per row, in `manifest.inputs` order. */
-  readonly inputSize: number;
-  /** Image floats per row (height × width × channels, HWC), 0 when the model takes no image. */
-  readonly imageSize: number;
-  /** Floats per output row, in `manifest.outputs` order. */
-  readonly outputSize: number;
-  /**
-   * Evaluates `n` rows: `features` row-major n × inputSize, `image` row-major n × imageSize (only
-   * for models with an image). Returns a new Float32Array of n × outputSize. Wrong lengths are a
-   * {@link ModelInputError}.
-   */
-  predict(features: Float32Array, n: number, image?: Float32Array): Float32Array;
-}
+export { checkRows, type ModelRunner } from './model-runner.ts';
 
 /** The bytes of one file of a bundle; a missing file is a BundleError naming it. */
 export function bundleFile(files: Readonly<Record<string, Uint8Array>>, path: string): Uint8Array {
   const bytes = files[path];
   if (!bytes) throw new BundleError(`${path}: file missing from the bundle`, { field: path });
   return bytes;
-}
-
-/** Throws a ModelInputError unless `n` is a non-negative integer and `length` equals n × size. */
-export function checkRows(what: string, length: number, n: number, size: number): void {
-  if (!Number.isInteger(n) || n < 0)
-    throw new ModelInputError(`n must be a non-negative integer, got ${n}`, { field: 'n' });
-  if (length !== n * size) {
-    throw new ModelInputError(`${what}: ${length} values for ${n} rows of ${size}`, { field: what });
-  }
 }
 
 /**
@@ -61,6 +37,8 @@ export function createRunner(manifest: BundleManifestV1, files: Readonly<Record<
         },
       };
     }
+    case 'cnn-film':
+      return createCnnFilmRunner(manifest, weightsFromBytes(bundleFile(files, manifest.weights)));
     default:
       throw new BundleError(`architecture.kind "${(arch as { kind: string }).kind}" has no runtime`, {
         field: 'architecture.kind',

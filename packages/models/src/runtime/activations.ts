@@ -1,0 +1,70 @@
+import type { ActivationV1 } from '../bundle/cnn-film.ts';
+
+/**
+ * Applies an activation in place to y[o … o+units): relu max(0, x), sigmoid 1/(1+e^−x), tanh,
+ * elu (α = 1: x for x ≥ 0, e^x − 1 otherwise), softmax e^(x_j − max)/Σ e^(x_k − max) over the
+ * `units` values (the max is subtracted for range safety), linear identity.
+ */
+export function applyActivation(y: Float32Array, o: number, units: number, act: ActivationV1): void {
+  const end = o + units;
+  switch (act) {
+    case 'linear':
+      return;
+    case 'relu':
+      for (let j = o; j < end; j++) if ((y[j] as number) < 0) y[j] = 0;
+      return;
+    case 'sigmoid':
+      for (let j = o; j < end; j++) y[j] = 1 / (1 + Math.exp(-(y[j] as number)));
+      return;
+    case 'tanh':
+      for (let j = o; j < end; j++) y[j] = Math.tanh(y[j] as number);
+      return;
+    case 'elu':
+      for (let j = o; j < end; j++) {
+        const v = y[j] as number;
+        if (v < 0) y[j] = Math.expm1(v);
+      }
+      return;
+    case 'softmax': {
+      let max = Number.NEGATIVE_INFINITY;
+      for (let j = o; j < end; j++) max = Math.max(max, y[j] as number);
+      let sum = 0;
+      for (let j = o; j < end; j++) {
+        const e = Math.exp((y[j] as number) - max);
+        y[j] = e;
+        sum += e;
+      }
+      for (let j = o; j < end; j++) y[j] = (y[j] as number) / sum;
+      return;
+    }
+  }
+}
+
+/** A dense layer with its weights: kernel row-major [fanIn × units], bias [units]. */
+export interface DenseWeights {
+  fanIn: number;
+  units: number;
+  kernel: Float32Array;
+  bias: Float32Array;
+  activation: ActivationV1;
+}
+
+/** y[yo … yo+units) = act(b + x[xo … xo+fanIn) · W) for one row. */
+export function denseRow(x: Float32Array, xo: number, y: Float32Array, yo: number, l: DenseWeights): void {
+  const { fanIn, units, kernel, bias } = l;
+  for (let j = 0; j < units; j++) y[yo + j] = bias[j] as number;
+  for (let i = 0; i < fanIn; i++) {
+    const v = x[xo + i] as number;
+    if (v === 0) continue;
+    const ko = i * units;
+    for (let j = 0; j < units; j++) y[yo + j] = (y[yo + j] as number) + v * (kernel[ko + j] as number);
+  }
+  applyActivation(y, yo, units, l.activation);
+}
+
+/** Copies `count` values of `weights` from `offset.at` and advances it (the caller checks the total). */
+export function take(weights: Float32Array, offset: { at: number }, count: number): Float32Array {
+  const out = weights.slice(offset.at, offset.at + count);
+  offset.at += count;
+  return out;
+}
