@@ -1,0 +1,137 @@
+import { Rng } from '@hepml/physics';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildCnnFilmModel, defaultCaloTrunk, flattenLayerWeights } from './cnn-film.ts';
+import { crystalBallNllLoss, DEFAULT_CRYSTAL_BALL_TAILS, doubleCrystalBallNorm, huberLoss, maeLoss } from './losses.ts';
+import { buildRegressionMlpModel } from './regression.ts';
+import { buildAlephBTaggerModel, buildBoostedJetTaggerModel, buildElectronIdModel } from './taggers.ts';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+function lossValue(fn: (a: tf.Tensor, b: tf.Tensor) => tf.Scalar, yTrue: number[][], yPred: number[][]): number {
+  return tf.tidy(() => fn(tf.tensor2d(yTrue), tf.tensor2d(yPred)).dataSync()[0] as number);
+}
+
+describe('tagger factories', () => {
+  it('ALEPH b-tagger is 6-10-10-1 with 191 parameters and sigmoid units', () => {
+    const m = buildAlephBTaggerModel({ seed: 1 });
+    expect(m.countParams()).toBe(191);
+    expect(m.layers.map((l) => (l.getConfig() as { units: number }).units)).toEqual([10, 10, 1]);
+    expect(m.layers.map((l) => (l.getConfig() as { activation: string }).activation)).toEqual([
+      'sigmoid',
+      'sigmoid',
+      'sigmoid',
+    ]);
+    m.dispose();
+  });
+
+  it('the same seed gives the same initial weights, another seed different ones', () => {
+    const w = (seed: number) => {
+      const m = buildElectronIdModel({ inputSize: 5, seed });
+      const v = Array.from(m.getWeights()[0]?.dataSync() ?? []);
+      m.dispose();
+      return v;
+    };
+    expect(w(3)).toEqual(w(3));
+    expect(w(3)).not.toEqual(w(4));
+  });
+
+  it('boosted-jet tagger outputs three probabilities summing to 1', () => {
+    const m = buildBoostedJetTaggerModel({ inputSize: 4, seed: 2 });
+    const p = tf.tidy(() =>
+      (m.predict(tf.randomNormal([5, 4], 0, 1, 'float32', 9)) as tf.Tensor).arraySync(),
+    ) as number[][];
+    for (const row of p) {
+      expect(row).toHaveLength(3);
+      expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    }
+    m.dispose();
+  });
+
+  it('regression MLP starts at μ = 1 (and σ = 0.05) for zero hidden activity', () => {
+    const m = buildRegressionMlpModel({ inputSize: 3, head: 'crystal-ball', seed: 1 });
+    const bias = m.layers[m.layers.length - 1]?.getWeights()[1]?.dataSync();
+    expect(Array.from(bias ?? [])).toEqual([1, expect.closeTo(0.05, 7)]);
+    m.dispose();
+  });
+});
+
+describe('losses', () => {
+  it('MAE and Huber on hand-computed residuals', () => {
+    const yTrue = [[1], [2], [3]];
+    const yPred = [[1.5], [2], [0]];
+    expect(lossValue(maeLoss, yTrue, yPred)).toBeCloseTo((0.5 + 0 + 3) / 3, 6);
+    // δ = 1: ½·0.25 = 0.125; 0; 1·(3 − 0.5) = 2.5.
+    expect(lossValue(huberLoss(1), yTrue, yPred)).toBeCloseTo((0.125 + 2.5) / 3, 6);
+  });
+
+  it('the Crystal Ball NLL is a normalised density in y: ∫ exp(−NLL) dy = 1', () => {
+    const mu = 1.02;
+    const sigma = 0.03;
+    const ys: number[][] = [];
+    const dy = 0.0005;
+    for (let y = mu - 60 * sigma; y <= mu + 60 * sigma; y += dy) ys.push([y]);
+    const nll = crystalBallNllLoss();
+    const integral = tf.tidy(() => {
+      // The loss is a mean, so evaluate each y alone through a per-row batch of one.
+      const yTrue = tf.tensor2d(ys);
+      const yPred = tf.tensor2d(ys.map(() => [mu, sigma]));
+      let sum = 0;
+      const t = tf.split(yTrue, ys.length);
+      const p = tf.split(yPred, ys.length);
+      for (let i = 0; i < t.length; i++)
+        sum += Math.exp(-(nll(t[i] as tf.Tensor, p[i] as tf.Tensor).dataSync()[0] as number));
+      return sum * dy;
+    });
+    // The power-law tails beyond ±60σ hold a little probability: n = 3 and 4 tails at 60σ.
+    expect(integral).toBeGreaterThan(0.98);
+    expect(integral).toBeLessThan(1.0001);
+  });
+
+  it('the Crystal Ball NLL at the peak is ln σ + ln N', () => {
+    const n = doubleCrystalBallNorm(DEFAULT_CRYSTAL_BALL_TAILS);
+    const v = lossValue(crystalBallNllLoss(), [[1]], [[1, 0.02]]);
+    // σ enters as |σ̂| + 1e-6.
+    expect(v).toBeCloseTo(Math.log(0.02 + 1e-6) + Math.log(n), 5);
+    // Gaussian limit: very long tails make N → √(2π).
+    expect(doubleCrystalBallNorm({ alphaLow: 8, nLow: 50, alphaHigh: 8, nHigh: 50 })).toBeCloseTo(
+      Math.sqrt(2 * Math.PI),
+      6,
+    );
+  });
+});
+
+describe('CNN with FiLM', () => {
+  const imageShape: [number, number, number] = [7, 11, 4];
+  it('weight count equals the model parameters, FiLM starts as the identity', () => {
+    const { model, weightLayers } = buildCnnFilmModel({
+      imageShape,
+      inputSize: 3,
+      imageScale: 10,
+      layers: defaultCaloTrunk(8),
+      concatScalars: false,
+      head: [
+        { type: 'dense', units: 8, activation: 'relu' },
+        { type: 'dense', units: 2, activation: 'linear' },
+      ],
+      outputBias: [1, 0.05],
+      seed: 5,
+    });
+    expect(flattenLayerWeights(weightLayers).length).toBe(model.countParams());
+    const rng = new Rng(3);
+    const img = Float32Array.from({ length: 2 * 7 * 11 * 4 }, () => rng.uniform() * 20);
+    const out = (scalars: number[]) =>
+      tf.tidy(() =>
+        Array.from(
+          (model.predict([tf.tensor4d(img, [2, 7, 11, 4]), tf.tensor2d(scalars, [2, 3])]) as tf.Tensor).dataSync(),
+        ),
+      );
+    const a = out([0, 0, 0, 1, 1, 1]);
+    const b = out([5, -3, 2, -1, 4, 0]);
+    expect(a).toHaveLength(4);
+    for (const [i, v] of a.entries()) expect(v).toBeCloseTo(b[i] as number, 6);
+    model.dispose();
+  });
+});

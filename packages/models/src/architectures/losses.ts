@@ -1,0 +1,86 @@
+import { erf } from '@hepml/physics';
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * Mean absolute error ⟨|y − ŷ|⟩ over the first output column (any further columns, e.g. a σ head,
+ * are ignored). Robust to the non-Gaussian tails of calorimeter response.
+ */
+export function maeLoss(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => tf.mean(tf.abs(tf.sub(firstColumn(yTrue), firstColumn(yPred)))) as tf.Scalar);
+}
+
+/**
+ * Huber loss with threshold δ (same units as the target): ½r² for |r| ≤ δ, δ(|r| − ½δ) beyond,
+ * r = y − ŷ, averaged. Quadratic near zero, linear in the tails (Huber, Ann. Math. Stat. 35 (1964) 73).
+ */
+export function huberLoss(delta: number): (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar {
+  if (!(delta > 0)) throw new RangeError('huber delta must be positive');
+  return (yTrue, yPred) =>
+    tf.tidy(() => {
+      const r = tf.abs(tf.sub(firstColumn(yTrue), firstColumn(yPred)));
+      const quad = tf.minimum(r, delta);
+      return tf.mean(tf.add(tf.mul(0.5, tf.square(quad)), tf.mul(delta, tf.sub(r, quad)))) as tf.Scalar;
+    });
+}
+
+/** Tail parameters of the double-sided Crystal Ball (α in units of σ, n the power). */
+export interface CrystalBallTails {
+  alphaLow: number;
+  nLow: number;
+  alphaHigh: number;
+  nHigh: number;
+}
+
+/** Tails typical of e/γ response (CMS, JINST 10 (2015) P06005): α ≈ 1–2, n ≈ 2–5. */
+export const DEFAULT_CRYSTAL_BALL_TAILS: CrystalBallTails = { alphaLow: 1.5, nLow: 3, alphaHigh: 2, nHigh: 4 };
+
+/**
+ * ∫ f(t) dt of the unnormalised double-sided Crystal Ball over the real line:
+ * √(π/2)·(erf(α_L/√2) + erf(α_H/√2)) + Σ_tails (n/α)/(n − 1)·e^{−α²/2}. Needs n > 1 on both sides
+ * (otherwise the tail does not integrate).
+ */
+export function doubleCrystalBallNorm(t: CrystalBallTails): number {
+  for (const [k, v] of Object.entries(t)) if (!(v > 0)) throw new RangeError(`${k} must be positive`);
+  if (t.nLow <= 1 || t.nHigh <= 1) throw new RangeError('n must exceed 1 for a normalisable tail');
+  const core = Math.sqrt(Math.PI / 2) * (erf(t.alphaLow / Math.SQRT2) + erf(t.alphaHigh / Math.SQRT2));
+  const tail = (a: number, n: number) => (n / a / (n - 1)) * Math.exp(-0.5 * a * a);
+  return core + tail(t.alphaLow, t.nLow) + tail(t.alphaHigh, t.nHigh);
+}
+
+/**
+ * Negative log-likelihood of a double-sided Crystal Ball whose location μ and width σ are the
+ * network's two outputs per object (column 0: μ, column 1: σ; the target is column 0 of yTrue):
+ *
+ *   −ln p(y | μ, σ) = ln σ + ln N − ln f(t),   t = (y − μ)/σ,
+ *   ln f = −t²/2 for −α_L ≤ t ≤ α_H,
+ *   ln f = n ln(n/α) − α²/2 − n ln(n/α − α − |t|) in the tails,
+ *
+ * N from {@link doubleCrystalBallNorm}. σ enters as |σ̂| + 10⁻⁶: the ln σ barrier keeps a
+ * positively initialised σ̂ positive, and |·| never has a dead gradient. Used for energy regression
+ * with per-object resolution (DeepCalo-style; CMS, arXiv:2012.06888 uses the same likelihood).
+ */
+export function crystalBallNllLoss(
+  tails: CrystalBallTails = DEFAULT_CRYSTAL_BALL_TAILS,
+): (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar {
+  const lnNorm = Math.log(doubleCrystalBallNorm(tails));
+  const tail = (a: number, n: number) => ({ c: n * Math.log(n / a) - 0.5 * a * a, b: n / a - a, n, a });
+  const low = tail(tails.alphaLow, tails.nLow);
+  const high = tail(tails.alphaHigh, tails.nHigh);
+  return (yTrue, yPred) =>
+    tf.tidy(() => {
+      const y = firstColumn(yTrue);
+      const mu = tf.slice(yPred, [0, 0], [-1, 1]);
+      const sigma = tf.add(tf.abs(tf.slice(yPred, [0, 1], [-1, 1])), 1e-6);
+      const t = tf.div(tf.sub(y, mu), sigma);
+      const core = tf.mul(-0.5, tf.square(t));
+      // Tail branches are evaluated everywhere; clamp their log arguments so the unused side stays finite.
+      const lowTail = tf.sub(low.c, tf.mul(low.n, tf.log(tf.maximum(tf.sub(low.b, t), 1e-6))));
+      const highTail = tf.sub(high.c, tf.mul(high.n, tf.log(tf.maximum(tf.add(high.b, t), 1e-6))));
+      const lnF = tf.where(tf.less(t, -low.a), lowTail, tf.where(tf.greater(t, high.a), highTail, core));
+      return tf.mean(tf.sub(tf.add(tf.log(sigma), lnNorm), lnF)) as tf.Scalar;
+    });
+}
+
+function firstColumn(t: tf.Tensor): tf.Tensor {
+  return t.rank === 2 && (t.shape[1] as number) > 1 ? tf.slice(t, [0, 0], [-1, 1]) : t.reshape([-1, 1]);
+}
