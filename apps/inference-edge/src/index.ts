@@ -1,25 +1,32 @@
 /** @module @hepml/inference-edge — Hono app on Cloudflare Workers serving calibrated model inference. */
-import { Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from './env.ts';
 import { ApiError, errorResponse } from './errors.ts';
 import { authenticateRequest } from './middleware/auth/index.ts';
+import { docsRoute } from './routes/docs.ts';
 import { healthRoute } from './routes/health.ts';
+import { kserveRoute } from './routes/kserve.ts';
 import { modelsRoute } from './routes/models.ts';
 import { publishRoute } from './routes/publish.ts';
 import { accountRoute } from './routes/tokens.ts';
 import { versionsRoute } from './routes/versions.ts';
 
-const app = new Hono<AppEnv>();
+const app = new OpenAPIHono<AppEnv>();
 
 app.get('/', (c) =>
   c.json({
     service: 'hepml-edge inference API',
+    docs: '/docs',
+    openapi: '/v1/openapi.json',
     endpoints: [
-      'GET /v1/models',
-      'POST /v1/models (publish a bundle)',
-      'POST /v1/models/{name}/predict',
+      'GET /v1/models[?task=]',
+      'GET /v1/models/{name}',
       'GET /v1/models/{name}/versions',
+      'GET /v1/models/{name}/versions/{v}',
+      'POST /v1/models/{name}[/versions/{v}]/predict',
+      'GET /v1/models/{name}/scale-factors?format=json|correctionlib',
       'GET /v1/models/{name}/versions/{v}/bundle',
+      'POST /v1/models (publish a bundle)',
       'POST /v1/models/{name}/versions/{v}/deprecate',
       'POST /v1/models/{name}/versions/{v}/promote',
       'PATCH /v1/models/{name}',
@@ -28,6 +35,8 @@ app.get('/', (c) =>
       'POST /v1/tokens',
       'GET /v2/health/live',
       'GET /v2/health/ready',
+      'GET /v2/models/{name}[/versions/{v}]',
+      'POST /v2/models/{name}[/versions/{v}]/infer',
     ],
   }),
 );
@@ -38,6 +47,18 @@ app.route('/v1/models', versionsRoute);
 app.route('/v1/models', modelsRoute);
 app.route('/v1', accountRoute);
 app.route('/v2/health', healthRoute);
+app.route('/v2', kserveRoute);
+app.get('/v2', (c) => c.json({ name: 'hepml-edge', version: '1', extensions: [] }));
+app.route('/docs', docsRoute);
+app.doc31('/v1/openapi.json', {
+  openapi: '3.1.0',
+  info: {
+    title: 'hepml-edge inference API',
+    version: '1.0.0',
+    description:
+      'Calibrated tagger and energy-regression inference (v1) and the KServe v2 open inference protocol. Energies and momenta in GeV, angles in radians.',
+  },
+});
 app.notFound((c) => errorResponse(new ApiError(404, 'not_found', `no route ${c.req.method} ${c.req.path}`), c));
 app.onError(errorResponse);
 

@@ -3,47 +3,155 @@ import type { ResolvedVersion } from '@hepml/models/registry';
 import {
   BundleError,
   type BundleManifestV1,
-  createMlpRunner,
-  type MlpRunner,
+  createRunner,
+  type ModelRunner,
+  parseManifest,
   verifyBundleFile,
-  weightsFromBytes,
 } from '@hepml/models/runtime';
+import { type CorrectionSetV2, DataFormatError, validateCorrectionSet } from '@hepml/physics';
+import { type ImageSpec, imageOf, scaleFactorsPathOf } from './manifest-view.ts';
+import type { VersionRef } from './resolve.ts';
+import { type ScaleFactorLookup, scaleFactorLookups } from './scale-factors.ts';
 
 /** A loaded, verified model version ready to evaluate. */
 export interface LoadedModel {
   name: string;
+  task: string;
   version: number;
   manifest: BundleManifestV1;
-  runner: MlpRunner;
+  manifestSha256: string;
+  runner: ModelRunner;
+  image: ImageSpec | undefined;
+  /** Whether the model is a tagger (score outputs) or an energy regression. */
+  kind: 'tagger' | 'regression';
+  /** Index in the output row of the tagger score (first `score`, else first `class-score`). */
+  scoreIndex: number;
+  /** The bundle's correctionlib file, when it has scale factors. */
+  scaleFactors: { path: string; bytes: Uint8Array; set: CorrectionSetV2 } | undefined;
+  /** Per working point: how to evaluate its scale factor. */
+  scaleFactorLookups: Map<string, ScaleFactorLookup>;
 }
 
-// Per isolate: bundles are fetched from R2 and verified once, then reused across requests.
+/** At most this many loaded versions per isolate; the least recently used goes first. */
+const MAX_CACHED = 32;
+
+// Per isolate: a version's bundle is fetched from R2 and verified once, then reused across
+// requests. The key carries the manifest hash, so a republished (different) manifest is a new entry.
 const cache = new Map<string, Promise<LoadedModel>>();
 
+/** The cache key of a version: name, number and manifest sha256. */
+export function cacheKey(ref: { name: string; version: number; manifestSha256: string }): string {
+  return `${ref.name}@${ref.version}:${ref.manifestSha256}`;
+}
+
 /**
- * Returns the runnable model of a resolved version, loading its weights from R2 on first use.
- * The weights' size and sha256 are checked against the manifest; a mismatch is a BundleError (the
- * version is refused and not cached, so a repaired object is picked up on the next request).
+ * Returns the runnable model of a resolved version, loading its bundle from R2 on first use.
+ * `manifest.json` is checked against the sha256 recorded at publish time and every file against
+ * the manifest (size and sha256); any mismatch is a BundleError (served as 503, reason logged):
+ * the version is refused and not cached, so a repaired object is picked up on the next request.
  */
-export function loadModel(bucket: R2Bucket, resolved: ResolvedVersion): Promise<LoadedModel> {
-  const key = `${resolved.name}@${resolved.version}:${resolved.manifestSha256}`;
+export function loadModel(bucket: R2Bucket, db: D1Database, ref: VersionRef): Promise<LoadedModel> {
+  const key = cacheKey(ref);
   let entry = cache.get(key);
-  if (!entry) {
-    entry = fetchModel(bucket, resolved);
+  if (entry) {
+    cache.delete(key);
     cache.set(key, entry);
-    entry.catch(() => cache.delete(key));
+    return entry;
+  }
+  entry = fetchModel(bucket, db, ref);
+  cache.set(key, entry);
+  entry.catch(() => cache.delete(key));
+  if (cache.size > MAX_CACHED) {
+    const oldest = cache.keys().next().value;
+    if (oldest !== undefined) cache.delete(oldest);
   }
   return entry;
 }
 
-async function fetchModel(bucket: R2Bucket, resolved: ResolvedVersion): Promise<LoadedModel> {
-  const { manifest } = resolved;
-  const bytes = await fetchVerifiedFile(bucket, resolved, manifest.weights);
+/** Whether a version is loaded in this isolate (for tests and the readiness probe). */
+export function isLoaded(ref: { name: string; version: number; manifestSha256: string }): boolean {
+  return cache.has(cacheKey(ref));
+}
+
+async function artifactsOf(db: D1Database, versionId: number): Promise<ResolvedVersion['files']> {
+  const { results } = await db
+    .prepare('select path, r2_key, bytes, sha256 from artifacts where version_id = ?')
+    .bind(versionId)
+    .all<{ path: string; r2_key: string; bytes: number; sha256: string }>();
+  const files: ResolvedVersion['files'] = {};
+  for (const a of results) files[a.path] = { r2Key: a.r2_key, bytes: a.bytes, sha256: a.sha256 };
+  return files;
+}
+
+async function fetchModel(bucket: R2Bucket, db: D1Database, ref: VersionRef): Promise<LoadedModel> {
+  const label = `${ref.name}@${ref.version}`;
+  const artifacts = await artifactsOf(db, ref.versionId);
+  const read = async (path: string): Promise<Uint8Array> => {
+    const file = artifacts[path];
+    if (!file) throw new BundleError(`${label}: ${path} has no artifact row`, { field: path });
+    const object = await bucket.get(file.r2Key);
+    if (!object) throw new BundleError(`${label}: ${file.r2Key} missing from R2`, { field: path });
+    const bytes = new Uint8Array(await object.arrayBuffer());
+    if (bytes.byteLength !== file.bytes || (await sha256Hex(bytes)) !== file.sha256) {
+      throw new BundleError(`${label}: ${path} does not match its recorded sha256`, { field: path });
+    }
+    return bytes;
+  };
+  const manifestBytes = await read(MANIFEST_FILE);
+  if ((await sha256Hex(manifestBytes)) !== ref.manifestSha256) {
+    throw new BundleError(`${label}: manifest.json does not match the version's manifest sha256`, {
+      field: MANIFEST_FILE,
+    });
+  }
+  let manifest: BundleManifestV1;
+  try {
+    manifest = parseManifest(JSON.parse(new TextDecoder().decode(manifestBytes)));
+  } catch (cause) {
+    if (cause instanceof BundleError)
+      throw new BundleError(`${label}: ${cause.message}`, { field: cause.field, cause });
+    throw new BundleError(`${label}: manifest.json is not valid JSON`, { field: MANIFEST_FILE, cause });
+  }
+  const files: Record<string, Uint8Array> = {};
+  for (const f of manifest.files) {
+    const bytes = await read(f.path);
+    await verifyBundleFile(manifest, f.path, bytes);
+    files[f.path] = bytes;
+  }
+  const runner = createRunner(manifest, files);
+
+  let scaleFactors: LoadedModel['scaleFactors'];
+  const sfPath = scaleFactorsPathOf(manifest);
+  if (sfPath !== undefined) {
+    const bytes = files[sfPath];
+    if (!bytes) throw new BundleError(`${label}: scale factors ${sfPath} not in manifest.files`, { field: sfPath });
+    try {
+      const set = validateCorrectionSet(JSON.parse(new TextDecoder().decode(bytes)), { file: sfPath });
+      scaleFactors = { path: sfPath, bytes, set };
+    } catch (cause) {
+      const why = cause instanceof DataFormatError ? cause.message : `${sfPath} is not valid JSON`;
+      throw new BundleError(`${label}: ${why}`, { field: sfPath, cause });
+    }
+  }
+  const kinds = manifest.outputs.map((o) => o.kind as string);
+  const regression = kinds.includes('energy');
+  const scoreIndex = kinds.indexOf('score') >= 0 ? kinds.indexOf('score') : kinds.indexOf('class-score');
   return {
-    name: resolved.name,
-    version: resolved.version,
+    name: ref.name,
+    task: ref.task,
+    version: ref.version,
     manifest,
-    runner: createMlpRunner(manifest, weightsFromBytes(bytes)),
+    manifestSha256: ref.manifestSha256,
+    runner,
+    image: imageOf(manifest),
+    kind: regression || scoreIndex < 0 ? 'regression' : 'tagger',
+    scoreIndex: Math.max(0, scoreIndex),
+    scaleFactors,
+    scaleFactorLookups: scaleFactors
+      ? scaleFactorLookups(
+          scaleFactors.set,
+          manifest.workingPoints.map((w) => w.name),
+        )
+      : new Map(),
   };
 }
 

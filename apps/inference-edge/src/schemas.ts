@@ -1,0 +1,294 @@
+/**
+ * The zod schemas of the API: the routes validate their input with them and `/v1/openapi.json` is
+ * generated from them (one source, so the document cannot drift from what the server accepts).
+ * Units: energies and momenta in GeV, angles in radians, η dimensionless.
+ */
+import { z } from '@hono/zod-openapi';
+
+export const ErrorEnvelopeSchema = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: 'invalid_input' }),
+      message: z.string().openapi({ example: 'rows[0].et must be a finite number' }),
+      field: z.string().optional().openapi({ example: 'rows[0].et' }),
+    }),
+  })
+  .openapi('Error');
+
+// ---- path and query parameters -------------------------------------------------------------
+
+const modelName = z
+  .string()
+  .min(1)
+  .max(128)
+  .openapi({ param: { name: 'name', in: 'path' }, example: 'electron-id-mlp' });
+
+/** A version: a positive integer, or `latest` (the newest active version). */
+export const VersionParam = z
+  .string()
+  .regex(/^(latest|[1-9][0-9]{0,8})$/, 'must be a positive integer or "latest"')
+  .openapi({ param: { name: 'version', in: 'path' }, example: 'latest' });
+
+export const NameParams = z.object({ name: modelName });
+export const NameVersionParams = z.object({ name: modelName, version: VersionParam });
+
+export const ListModelsQuery = z
+  .object({ task: z.string().min(1).max(64).optional().openapi({ example: 'electron-id' }) })
+  .strict();
+
+export const ScaleFactorsQuery = z
+  .object({
+    format: z.enum(['json', 'correctionlib']).default('json').openapi({ example: 'json' }),
+    version: VersionParam.optional().openapi({ param: { name: 'version', in: 'query' } }),
+  })
+  .strict();
+
+// ---- v1 predict ----------------------------------------------------------------------------
+
+const finite = z.number().openapi({ description: 'a finite number (NaN and ±Inf are refused)' });
+
+/** A CNN image batch: row-major float data of shape [n, height, width, channels] (HWC), in GeV. */
+export const ImageBatchSchema = z
+  .object({
+    shape: z
+      .array(z.number().int().nonnegative())
+      .min(1)
+      .max(4)
+      .openapi({ example: [1, 16, 16, 1] }),
+    data: z.array(finite),
+  })
+  .strict()
+  .openapi('ImageBatch');
+
+export const PredictRequestSchema = z
+  .object({
+    rows: z
+      .array(z.record(z.string(), finite))
+      .optional()
+      .openapi({
+        description:
+          'Rows as objects keyed by input name (units as in the manifest). A tagger with scale factors also accepts `pt` (GeV) and `eta` per row.',
+        example: [{ et: 42.0, eta: 0.4, reta: 0.957 }],
+      }),
+    columns: z
+      .record(z.string(), z.array(finite))
+      .optional()
+      .openapi({ description: 'Columnar alternative to rows: one array per input, all of one length.' }),
+    image: ImageBatchSchema.optional(),
+    workingPoint: z
+      .string()
+      .min(1)
+      .max(32)
+      .optional()
+      .openapi({ description: 'Working point for the scale factor (default medium)', example: 'medium' }),
+  })
+  .strict()
+  .openapi('PredictRequest');
+
+export const ScaleFactorSchema = z
+  .object({
+    workingPoint: z.string(),
+    value: z.number(),
+    uncertainty: z.number().openapi({ description: '(up − down) / 2' }),
+    up: z.number(),
+    down: z.number(),
+  })
+  .openapi('ScaleFactor');
+
+export const PredictionSchema = z
+  .object({
+    score: z.number().optional().openapi({ description: 'tagger score (signal probability)' }),
+    decisions: z
+      .record(z.string(), z.boolean())
+      .optional()
+      .openapi({ description: 'score ≥ threshold at each working point' }),
+    scaleFactor: ScaleFactorSchema.optional(),
+    energy: z.number().optional().openapi({ description: 'calibrated energy [GeV]' }),
+    resolution: z.number().optional().openapi({ description: 'energy resolution σ [GeV] (Crystal-Ball models)' }),
+  })
+  .openapi('Prediction');
+
+export const PredictResponseSchema = z
+  .object({
+    model: z.string(),
+    version: z.number().int().openapi({ description: 'the version that answered' }),
+    task: z.string(),
+    n: z.number().int(),
+    workingPoint: z.string().optional(),
+    outputs: z.record(z.string(), z.array(z.number())).openapi({ description: 'raw outputs by manifest name' }),
+    scores: z.array(z.number()).optional(),
+    predictions: z.array(PredictionSchema),
+  })
+  .openapi('PredictResponse');
+
+// ---- model description ---------------------------------------------------------------------
+
+export const ModelSummarySchema = z
+  .object({
+    name: z.string(),
+    task: z.string(),
+    kind: z.enum(['network', 'baseline']),
+    description: z.string(),
+    author: z.string(),
+    visibility: z.enum(['private', 'collaboration', 'public']),
+    latestVersion: z.number().int(),
+    parameters: z.number().int(),
+    createdAt: z.string(),
+    recommended: z.boolean(),
+    metrics: z.record(z.string(), z.number()),
+  })
+  .openapi('ModelSummary');
+
+export const ModelListSchema = z.object({ models: z.array(ModelSummarySchema) }).openapi('ModelList');
+
+export const VersionDetailSchema = z
+  .object({
+    name: z.string(),
+    task: z.string(),
+    version: z.number().int(),
+    status: z.enum(['active', 'deprecated']),
+    createdAt: z.string(),
+    description: z.string(),
+    architecture: z.string(),
+    parameters: z.number().int(),
+    inputs: z.array(
+      z.object({
+        name: z.string(),
+        unit: z.string(),
+        offset: z.number(),
+        scale: z.number(),
+        description: z.string().optional(),
+      }),
+    ),
+    image: z
+      .object({
+        name: z.string(),
+        shape: z.array(z.number().int()),
+        unit: z.string(),
+        description: z.string().optional(),
+      })
+      .optional(),
+    outputs: z.array(z.object({ name: z.string(), kind: z.string(), unit: z.string() })),
+    workingPoints: z.array(
+      z.object({
+        name: z.string(),
+        signalEfficiency: z.number(),
+        threshold: z.number(),
+        backgroundEfficiency: z.number(),
+      }),
+    ),
+    metrics: z.record(z.string(), z.number()),
+    scaleFactors: z.boolean().openapi({ description: 'whether the bundle carries correctionlib scale factors' }),
+    lineage: z.record(z.string(), z.union([z.string(), z.number()])),
+    files: z.array(z.object({ path: z.string(), bytes: z.number().int(), sha256: z.string() })),
+    links: z.record(z.string(), z.string()),
+  })
+  .openapi('VersionDetail');
+
+export const ModelDetailSchema = VersionDetailSchema.extend({
+  visibility: z.enum(['private', 'collaboration', 'public']),
+  latestVersion: z.number().int(),
+  versions: z.array(
+    z.object({
+      version: z.number().int(),
+      status: z.enum(['active', 'deprecated']),
+      parameters: z.number().int(),
+      createdAt: z.string(),
+      parentVersion: z.number().int().nullable(),
+      publishedBy: z.string().nullable(),
+    }),
+  ),
+}).openapi('ModelDetail');
+
+export const ScaleFactorTableSchema = z
+  .object({
+    model: z.string(),
+    version: z.number().int(),
+    tables: z.array(
+      z.object({
+        correction: z.string(),
+        workingPoint: z.string().nullable(),
+        description: z.string().optional(),
+        ptEdges: z.array(z.number()).openapi({ description: 'GeV; the last may be Infinity, written as null' }),
+        absEtaEdges: z.array(z.number()),
+        bins: z.array(
+          z.object({
+            ptLo: z.number(),
+            ptHi: z.number().nullable(),
+            absEtaLo: z.number(),
+            absEtaHi: z.number(),
+            value: z.number(),
+            up: z.number(),
+            down: z.number(),
+            uncertainty: z.number(),
+          }),
+        ),
+      }),
+    ),
+  })
+  .openapi('ScaleFactorTables');
+
+// ---- KServe v2 (open inference protocol) ---------------------------------------------------
+
+export const KServeDatatype = z.enum(['FP32', 'FP64']);
+
+export const InferInputSchema = z
+  .object({
+    name: z.string().min(1).max(64),
+    shape: z.array(z.number().int().nonnegative()).min(1).max(4),
+    datatype: KServeDatatype.openapi({ example: 'FP32' }),
+    parameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+    data: z.array(finite).openapi({ description: 'flat, row-major' }),
+  })
+  .strict()
+  .openapi('InferInputTensor');
+
+export const InferRequestSchema = z
+  .object({
+    id: z.string().max(256).optional(),
+    parameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+    inputs: z.array(InferInputSchema).min(1).max(64),
+    outputs: z
+      .array(
+        z
+          .object({
+            name: z.string().min(1).max(64),
+            parameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+          })
+          .strict(),
+      )
+      .max(64)
+      .optional(),
+  })
+  .strict()
+  .openapi('InferRequest');
+
+export const InferOutputSchema = z
+  .object({
+    name: z.string(),
+    shape: z.array(z.number().int()),
+    datatype: KServeDatatype,
+    data: z.array(z.number()),
+  })
+  .openapi('InferOutputTensor');
+
+export const InferResponseSchema = z
+  .object({
+    model_name: z.string(),
+    model_version: z.string(),
+    id: z.string().optional(),
+    outputs: z.array(InferOutputSchema),
+  })
+  .openapi('InferResponse');
+
+const TensorMetadata = z.object({ name: z.string(), datatype: z.string(), shape: z.array(z.number().int()) });
+
+export const KServeModelMetadataSchema = z
+  .object({
+    name: z.string(),
+    versions: z.array(z.string()),
+    platform: z.string(),
+    inputs: z.array(TensorMetadata),
+    outputs: z.array(TensorMetadata),
+  })
+  .openapi('KServeModelMetadata');
