@@ -1,20 +1,29 @@
-import { listModels, TASKS } from '@hepml/models';
+import { TASKS } from '@hepml/models';
+import { listModels } from '@hepml/models/registry';
+import { rankEntries } from '$lib/server/leaderboard';
 import { registry } from '$lib/server/registry';
 import type { PageServerLoad } from './$types';
 
-export const load: PageServerLoad = async ({ platform }) => {
-  const models = await listModels(registry(platform));
+export const load: PageServerLoad = async ({ platform, locals }) => {
+  const models = await listModels(registry(platform), { viewer: locals.viewer });
   return {
     tasks: TASKS.map((task) => {
       const entries = models.filter((m) => m.task === task.id);
-      const sign = task.headline.higherIsBetter ? -1 : 1;
-      const best = [...entries]
-        .filter((m) => m.metrics[task.headline.metric] !== undefined)
-        .sort((a, b) => sign * ((a.metrics[task.headline.metric] ?? 0) - (b.metrics[task.headline.metric] ?? 0)))[0];
+      // The promoted model when there is one, else the best entry by the headline figure.
+      const promoted = entries.find((m) => m.recommended);
+      const best = promoted ?? rankEntries(task, entries)[0];
       return {
         ...task,
         entries: entries.length,
-        best: best ? { name: best.name, value: best.metrics[task.headline.metric] } : null,
+        baselines: entries.filter((m) => m.kind === 'baseline').length,
+        recommended: best
+          ? {
+              name: best.name,
+              version: best.latestVersion,
+              promoted: promoted !== undefined,
+              value: best.metrics[task.headline.metric],
+            }
+          : null,
       };
     }),
   };

@@ -1,14 +1,12 @@
-import { findTask, listModels } from '@hepml/models';
 import { error } from '@sveltejs/kit';
+import { leaderboard } from '$lib/server/leaderboard';
 import { registry } from '$lib/server/registry';
 import type { PageServerLoad } from './$types';
 
-export const load: PageServerLoad = async ({ params, platform }) => {
-  const task = findTask(params.task);
-  if (!task) error(404, `unknown task "${params.task}"`);
-  const models = await listModels(registry(platform), { task: task.id });
-  const sign = task.headline.higherIsBetter ? -1 : 1;
-  const metric = task.headline.metric;
-  models.sort((a, b) => sign * ((a.metrics[metric] ?? Number.NaN) - (b.metrics[metric] ?? Number.NaN)));
-  return { task, models };
+// Sorting and filtering read the URL in the page, not here: the load does not depend on the query
+// string, so re-sorting in the browser needs no round trip.
+export const load: PageServerLoad = async ({ params, platform, locals }) => {
+  const board = await leaderboard(registry(platform), params.task, locals.viewer);
+  if (!board) error(404, `unknown task "${params.task}"`);
+  return board;
 };

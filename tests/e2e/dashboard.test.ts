@@ -1,0 +1,140 @@
+/**
+ * The dashboard in real Chromium against a seeded local stack (API + dashboard under wrangler dev):
+ * every page, with and without client JavaScript, and what an anonymous visitor must not see.
+ */
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { powerRoc, TAGGERS } from './seed.ts';
+import { SCREENSHOTS, type Stack, startStack } from './stack.ts';
+
+let stack: Stack;
+
+beforeAll(async () => {
+  stack = await startStack();
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function open(path: string, options: { javaScript?: boolean } = {}): Promise<Page> {
+  const context = await stack.browser.newContext({
+    javaScriptEnabled: options.javaScript ?? true,
+    viewport: { width: 1280, height: 900 },
+  });
+  const page = await context.newPage();
+  const res = await page.goto(`${stack.dashboard.url}${path}`);
+  if (!res) throw new Error(`no response for ${path}`);
+  return page;
+}
+
+const publicElectronTaggers = TAGGERS.filter((t) => t.task === 'electron-id' && t.visibility !== 'private');
+const rowNames = (page: Page) =>
+  page
+    .locator('table[data-testid=leaderboard] tbody tr')
+    .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-model')));
+
+describe('home page', () => {
+  it('lists the four tasks with their best entry, its headline figure and the number of entries', async () => {
+    const page = await open('/');
+    expect(await page.locator('li[data-task]').count()).toBe(4);
+    const electron = page.locator('li[data-task="electron-id"]');
+    expect(await electron.textContent()).toContain('e2e-deep');
+    expect(await electron.getByTestId('headline').textContent()).toBe((8 / 9).toFixed(4));
+    const text = (await electron.textContent())?.replace(/\s+/g, ' ');
+    expect(text).toContain(`${publicElectronTaggers.length} entries, of which 2 baselines`);
+    expect(await page.locator('li[data-task="energy-regression"]').textContent()).toContain('e2e-regression');
+    await page.screenshot({ path: join(SCREENSHOTS, 'home.png'), fullPage: true });
+  });
+});
+
+describe('leaderboard page', () => {
+  it('ranks the public entries by AUC with their figures; private models are absent', async () => {
+    const page = await open('/leaderboard/electron-id');
+    const byAuc = [...publicElectronTaggers].sort((a, b) => b.k - a.k).map((t) => t.name);
+    expect(await rowNames(page)).toEqual(byAuc);
+    const mlp = page.locator('tr[data-model="e2e-mlp"]');
+    const { metrics } = powerRoc(6);
+    expect(await mlp.locator('td[data-column=auc]').textContent()).toBe(metrics.auc.toFixed(4));
+    expect(await mlp.locator('td[data-column=bkgEffAt92]').textContent()).toBe(metrics.bkgEffAt92.toFixed(4));
+    expect(await mlp.locator('td[data-column=rejectionAt50]').textContent()).toBe(metrics.rejectionAt50.toFixed(1));
+    expect(await mlp.locator('td[data-column=latencyUs]').textContent()).toBe('3.2');
+    expect(await page.locator('tr.baseline').count()).toBe(2);
+    expect(await page.content()).not.toContain('e2e-private');
+  });
+
+  it('sorts by a clicked column, both directions', async () => {
+    const page = await open('/leaderboard/electron-id');
+    const names = publicElectronTaggers.map((t) => t.name).sort();
+    await page.locator('th[data-column=name] a').click();
+    await page.waitForURL(/sort=name&dir=asc/);
+    expect(await rowNames(page)).toEqual(names);
+    await page.locator('th[data-column=name] a').click();
+    await page.waitForURL(/sort=name&dir=desc/);
+    expect(await rowNames(page)).toEqual([...names].reverse());
+    // εB at 92 %: lower is better, so the first click sorts ascending (εB = 0.92^k falls with k).
+    await page.locator('th[data-column=bkgEffAt92] a').click();
+    await page.waitForURL(/sort=bkgEffAt92&dir=asc/);
+    expect(await rowNames(page)).toEqual([...publicElectronTaggers].sort((a, b) => b.k - a.k).map((t) => t.name));
+    await page.screenshot({ path: join(SCREENSHOTS, 'leaderboard-sorted.png'), fullPage: true });
+  });
+
+  it('filters the trained models and keeps the baselines', async () => {
+    const page = await open('/leaderboard/electron-id');
+    await page.locator('input[name=q]').fill('deep');
+    expect(await rowNames(page)).toEqual(['e2e-deep', 'e2e-likelihood', 'e2e-cuts']);
+  });
+
+  it('draws one ROC curve per entry, each in its own colour', async () => {
+    const page = await open('/leaderboard/electron-id');
+    const chart = page.getByTestId('roc');
+    await chart.and(page.locator(`[data-curves="${publicElectronTaggers.length}"]`)).waitFor();
+    expect(await chart.locator('.u-legend .u-series').count()).toBe(publicElectronTaggers.length);
+    // Every curve's colour (the swatch beside its row) is present on the canvas.
+    const found = await page.evaluate(() => {
+      const canvas = document.querySelector<HTMLCanvasElement>('[data-testid=roc] canvas');
+      const ctx = canvas?.getContext('2d');
+      if (!canvas || !ctx) return null;
+      const pixels = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+      const swatches = [...document.querySelectorAll<HTMLElement>('tr[data-model] .swatch')];
+      return swatches.map((s) => {
+        const [r, g, b] = (getComputedStyle(s).backgroundColor.match(/\d+/g) ?? []).map(Number) as [
+          number,
+          number,
+          number,
+        ];
+        let n = 0;
+        for (let i = 0; i < pixels.length; i += 4) {
+          if (
+            Math.abs((pixels[i] ?? 0) - r) + Math.abs((pixels[i + 1] ?? 0) - g) + Math.abs((pixels[i + 2] ?? 0) - b) <
+            30
+          )
+            n++;
+        }
+        return n;
+      });
+    });
+    expect(found).toHaveLength(publicElectronTaggers.length);
+    for (const n of found ?? []) expect(n).toBeGreaterThan(50);
+    await page.screenshot({ path: join(SCREENSHOTS, 'leaderboard.png'), fullPage: true });
+  });
+
+  it('reads and sorts without client JavaScript', async () => {
+    const page = await open('/leaderboard/electron-id?sort=name&dir=desc', { javaScript: false });
+    expect(await rowNames(page)).toEqual(
+      publicElectronTaggers
+        .map((t) => t.name)
+        .sort()
+        .reverse(),
+    );
+    const regression = await open('/leaderboard/energy-regression', { javaScript: false });
+    expect(await regression.locator('tr[data-model="e2e-regression"] td[data-column=mae]').textContent()).toBe('1.234');
+  });
+
+  it('answers an unknown task with 404', async () => {
+    const context = await stack.browser.newContext();
+    const res = await (await context.newPage()).goto(`${stack.dashboard.url}/leaderboard/no-such-task`);
+    expect(res?.status()).toBe(404);
+  });
+});
