@@ -75,11 +75,13 @@ describe('flatWorkingPoint', () => {
     const labels = new Uint8Array(n);
     const scores = new Float64Array(n);
     for (let i = 0; i < n; i++) {
-      pt[i] = rng.range(20, 100);
-      eta[i] = rng.range(-2.4, 2.4);
+      const p = rng.range(20, 100);
+      const e = rng.range(-2.4, 2.4);
+      pt[i] = p;
+      eta[i] = e;
       labels[i] = i % 2;
       // Signal scores shift with pT and |η|: a single global cut would not be flat.
-      scores[i] = rng.normal((labels[i] ? 1.5 : 0) + pt[i] / 50 - Math.abs(eta[i]));
+      scores[i] = rng.normal((i % 2 ? 1.5 : 0) + p / 50 - Math.abs(e));
     }
     const wp = flatWorkingPoint({
       scores,
