@@ -32,6 +32,7 @@ export * from './stats/efficiency.ts';
 export * from './stats/jensen-shannon.ts';
 export * from './stats/ks-test.ts';
 export * from './stats/poisson-interval.ts';
+export * from './stats/regression.ts';
 export * from './stats/roc.ts';
 export * from './stats/significance.ts';
 export * from './stats/special.ts';
