@@ -2,7 +2,15 @@ import { Rng } from '@hepml/physics';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCnnFilmModel, defaultCaloTrunk, flattenLayerWeights } from './cnn-film.ts';
-import { crystalBallNllLoss, DEFAULT_CRYSTAL_BALL_TAILS, doubleCrystalBallNorm, huberLoss, maeLoss } from './losses.ts';
+import {
+  crystalBallNllLoss,
+  DEFAULT_CRYSTAL_BALL_TAILS,
+  doubleCrystalBallNorm,
+  huberLoss,
+  maeLoss,
+  meanLoss,
+  type PerEventLoss,
+} from './losses.ts';
 import { buildRegressionMlpModel } from './regression.ts';
 import { buildAlephBTaggerModel, buildBoostedJetTaggerModel, buildElectronIdModel } from './taggers.ts';
 
@@ -10,8 +18,8 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-function lossValue(fn: (a: tf.Tensor, b: tf.Tensor) => tf.Scalar, yTrue: number[][], yPred: number[][]): number {
-  return tf.tidy(() => fn(tf.tensor2d(yTrue), tf.tensor2d(yPred)).dataSync()[0] as number);
+function lossValue(fn: PerEventLoss, yTrue: number[][], yPred: number[][]): number {
+  return tf.tidy(() => meanLoss(fn)(tf.tensor2d(yTrue), tf.tensor2d(yPred)).dataSync()[0] as number);
 }
 
 describe('tagger factories', () => {

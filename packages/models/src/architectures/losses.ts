@@ -1,25 +1,33 @@
 import { erf } from '@hepml/physics';
 import * as tf from '@tensorflow/tfjs';
 
+/** A per-event loss: targets and predictions [batch, k] → loss per event [batch]. */
+export type PerEventLoss = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor;
+
 /**
- * Mean absolute error ⟨|y − ŷ|⟩ over the first output column (any further columns, e.g. a σ head,
- * are ignored). Robust to the non-Gaussian tails of calorimeter response.
+ * Absolute error |y − ŷ| per event on the first output column (any further columns, e.g. a σ
+ * head, are ignored); its mean is the MAE. Robust to the non-Gaussian tails of calorimeter response.
  */
-export function maeLoss(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => tf.mean(tf.abs(tf.sub(firstColumn(yTrue), firstColumn(yPred)))) as tf.Scalar);
+export function maeLoss(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.abs(tf.sub(firstColumn(yTrue), firstColumn(yPred))).reshape([-1]));
+}
+
+/** The batch mean of a per-event loss, for `model.compile` or a quick look. */
+export function meanLoss(loss: PerEventLoss): (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar {
+  return (yTrue, yPred) => tf.tidy(() => tf.mean(loss(yTrue, yPred)) as tf.Scalar);
 }
 
 /**
  * Huber loss with threshold δ (same units as the target): ½r² for |r| ≤ δ, δ(|r| − ½δ) beyond,
- * r = y − ŷ, averaged. Quadratic near zero, linear in the tails (Huber, Ann. Math. Stat. 35 (1964) 73).
+ * r = y − ŷ, per event. Quadratic near zero, linear in the tails (Huber, Ann. Math. Stat. 35 (1964) 73).
  */
-export function huberLoss(delta: number): (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar {
+export function huberLoss(delta: number): PerEventLoss {
   if (!(delta > 0)) throw new RangeError('huber delta must be positive');
   return (yTrue, yPred) =>
     tf.tidy(() => {
       const r = tf.abs(tf.sub(firstColumn(yTrue), firstColumn(yPred)));
       const quad = tf.minimum(r, delta);
-      return tf.mean(tf.add(tf.mul(0.5, tf.square(quad)), tf.mul(delta, tf.sub(r, quad)))) as tf.Scalar;
+      return tf.add(tf.mul(0.5, tf.square(quad)), tf.mul(delta, tf.sub(r, quad))).reshape([-1]);
     });
 }
 
@@ -48,7 +56,7 @@ export function doubleCrystalBallNorm(t: CrystalBallTails): number {
 }
 
 /**
- * Negative log-likelihood of a double-sided Crystal Ball whose location μ and width σ are the
+ * Per-event negative log-likelihood of a double-sided Crystal Ball whose location μ and width σ are the
  * network's two outputs per object (column 0: μ, column 1: σ; the target is column 0 of yTrue):
  *
  *   −ln p(y | μ, σ) = ln σ + ln N − ln f(t),   t = (y − μ)/σ,
@@ -59,9 +67,7 @@ export function doubleCrystalBallNorm(t: CrystalBallTails): number {
  * positively initialised σ̂ positive, and |·| never has a dead gradient. Used for energy regression
  * with per-object resolution (DeepCalo-style; CMS, arXiv:2012.06888 uses the same likelihood).
  */
-export function crystalBallNllLoss(
-  tails: CrystalBallTails = DEFAULT_CRYSTAL_BALL_TAILS,
-): (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar {
+export function crystalBallNllLoss(tails: CrystalBallTails = DEFAULT_CRYSTAL_BALL_TAILS): PerEventLoss {
   const lnNorm = Math.log(doubleCrystalBallNorm(tails));
   const tail = (a: number, n: number) => ({ c: n * Math.log(n / a) - 0.5 * a * a, b: n / a - a, n, a });
   const low = tail(tails.alphaLow, tails.nLow);
@@ -77,7 +83,7 @@ export function crystalBallNllLoss(
       const lowTail = tf.sub(low.c, tf.mul(low.n, tf.log(tf.maximum(tf.sub(low.b, t), 1e-6))));
       const highTail = tf.sub(high.c, tf.mul(high.n, tf.log(tf.maximum(tf.add(high.b, t), 1e-6))));
       const lnF = tf.where(tf.less(t, -low.a), lowTail, tf.where(tf.greater(t, high.a), highTail, core));
-      return tf.mean(tf.sub(tf.add(tf.log(sigma), lnNorm), lnF)) as tf.Scalar;
+      return tf.sub(tf.add(tf.log(sigma), lnNorm), lnF).reshape([-1]);
     });
 }
 

@@ -1,44 +1,11 @@
 import type { ColumnarSample } from '@hepml/physics';
-import { Rng } from '@hepml/physics';
 import * as tf from '@tensorflow/tfjs';
+import { buildMlpModel } from '../architectures/mlp.ts';
 import type { BundleInputV1, DenseLayerV1 } from '../bundle/manifest.ts';
+import { splitIndices } from './samples.ts';
 
-/** Arguments of {@link buildMlpModel}. */
-export interface MlpArgs {
-  inputSize: number;
-  /** Hidden layer widths, e.g. [32, 16]. */
-  hidden: number[];
-  /** Output units (1 for a binary tagger). */
-  outputs: number;
-  outputActivation: 'sigmoid' | 'linear' | 'softmax';
-  hiddenActivation?: 'relu' | 'tanh' | 'elu';
-  seed: number;
-}
-
-/** A tfjs layers MLP with seeded Glorot initialisation. */
-export function buildMlpModel(args: MlpArgs): tf.Sequential {
-  const model = tf.sequential();
-  const act = args.hiddenActivation ?? 'relu';
-  args.hidden.forEach((units, i) => {
-    model.add(
-      tf.layers.dense({
-        units,
-        activation: act,
-        kernelInitializer: tf.initializers.glorotUniform({ seed: args.seed + i }),
-        ...(i === 0 ? { inputShape: [args.inputSize] } : {}),
-      }),
-    );
-  });
-  model.add(
-    tf.layers.dense({
-      units: args.outputs,
-      activation: args.outputActivation,
-      kernelInitializer: tf.initializers.glorotUniform({ seed: args.seed + 1000 }),
-      ...(args.hidden.length === 0 ? { inputShape: [args.inputSize] } : {}),
-    }),
-  );
-  return model;
-}
+export { buildMlpModel, type MlpArgs } from '../architectures/mlp.ts';
+export { splitIndices } from './samples.ts';
 
 /** Layer specs of a tfjs Sequential of dense layers, in the bundle's terms. */
 export function denseLayerSpecs(model: tf.LayersModel): DenseLayerV1[] {
@@ -93,30 +60,6 @@ export function standardisedMatrix(
       out[r * k + i] = ((col[rows[r] as number] as number) - input.offset) / input.scale;
   });
   return out;
-}
-
-/** Deterministic split of 0..n−1 into train / validation / test by a seeded shuffle. */
-export function splitIndices(
-  n: number,
-  seed: number,
-  fractions: { validation: number; test: number },
-): { train: Uint32Array; validation: Uint32Array; test: Uint32Array } {
-  const idx = new Uint32Array(n);
-  for (let i = 0; i < n; i++) idx[i] = i;
-  const rng = new Rng(seed ^ 0x5eed);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rng.uniform() * (i + 1));
-    const t = idx[i] as number;
-    idx[i] = idx[j] as number;
-    idx[j] = t;
-  }
-  const nTest = Math.round(n * fractions.test);
-  const nVal = Math.round(n * fractions.validation);
-  return {
-    test: idx.slice(0, nTest),
-    validation: idx.slice(nTest, nTest + nVal),
-    train: idx.slice(nTest + nVal),
-  };
 }
 
 /** Options of {@link trainBinaryMlp}. */
