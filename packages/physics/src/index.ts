@@ -17,6 +17,8 @@ export * from './fit/minimize.ts';
 export * from './fit/model.ts';
 export * from './fit/pdf.ts';
 export * from './fit/unbinned-fit.ts';
+export * from './histogram/axis.ts';
+export * from './histogram/histogram.ts';
 export * from './sim/b-tagging.ts';
 export * from './sim/boosted-jets.ts';
 export * from './sim/calo-showers.ts';
