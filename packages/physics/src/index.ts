@@ -19,6 +19,8 @@ export * from './fit/pdf.ts';
 export * from './fit/unbinned-fit.ts';
 export * from './histogram/axis.ts';
 export * from './histogram/histogram.ts';
+export * from './io/csv.ts';
+export * from './io/dataset.ts';
 export * from './sim/b-tagging.ts';
 export * from './sim/boosted-jets.ts';
 export * from './sim/calo-showers.ts';
