@@ -21,6 +21,7 @@ export * from './histogram/axis.ts';
 export * from './histogram/histogram.ts';
 export * from './io/csv.ts';
 export * from './io/dataset.ts';
+export * from './kinematics/four-vector.ts';
 export * from './sim/b-tagging.ts';
 export * from './sim/boosted-jets.ts';
 export * from './sim/calo-showers.ts';
