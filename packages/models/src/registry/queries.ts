@@ -343,18 +343,15 @@ export async function publishBundle(
         ...Object.entries(m.metrics).map(([name, value]) =>
           db.insert(schema.metrics).values({ versionId: versionIdOf, name, value }),
         ),
-        ...(m.roc
-          ? [
-              db.insert(schema.rocPoints).values(
-                m.roc.signalEfficiency.map((s, idx) => ({
-                  versionId: versionIdOf,
-                  idx,
-                  signalEfficiency: s,
-                  backgroundEfficiency: m.roc?.backgroundEfficiency[idx] ?? 0,
-                })),
-              ),
-            ]
-          : []),
+        ...chunked(
+          (m.roc?.signalEfficiency ?? []).map((s, idx) => ({
+            versionId: versionIdOf,
+            idx,
+            signalEfficiency: s,
+            backgroundEfficiency: m.roc?.backgroundEfficiency[idx] ?? 0,
+          })),
+          ROC_ROWS_PER_STATEMENT,
+        ).map((rows) => db.insert(schema.rocPoints).values(rows)),
         db.insert(schema.auditLog).values({
           actorId: actor.userId,
           action: 'version.publish',
@@ -381,6 +378,20 @@ export async function publishBundle(
   throw lastError instanceof RegistryError
     ? lastError
     : new RegistryError(`publishing "${m.name}" failed`, { code: 'conflict', cause: lastError });
+}
+
+/**
+ * D1 binds at most 100 parameters per statement (https://developers.cloudflare.com/d1/platform/limits/);
+ * a ROC point binds 4 (the version subquery's publish id, idx, εS, εB), so 24 rows per statement.
+ */
+const D1_MAX_BOUND_PARAMETERS = 100;
+const ROC_ROWS_PER_STATEMENT = Math.floor(D1_MAX_BOUND_PARAMETERS / 4);
+
+/** Splits rows into consecutive groups of at most `size` (multi-row inserts under D1's limit). */
+export function chunked<T>(rows: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
 }
 
 function isUniqueViolation(err: unknown): boolean {

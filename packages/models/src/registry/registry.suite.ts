@@ -16,6 +16,7 @@ import {
   publishBundle,
   type RegistryDb,
   resolveVersion,
+  rocOf,
   setVisibility,
 } from './queries.ts';
 import type { BlobStore } from './store.ts';
@@ -29,7 +30,7 @@ export interface RegistryFixture {
   listKeys(prefix: string): Promise<string[]>;
 }
 
-async function bundleNamed(name: string, phase = 0.1): Promise<Bundle> {
+async function bundleNamed(name: string, phase = 0.1, rocPoints = 3): Promise<Bundle> {
   const layers = [
     { type: 'dense' as const, units: 2, activation: 'relu' as const },
     { type: 'dense' as const, units: 1, activation: 'sigmoid' as const },
@@ -52,7 +53,10 @@ async function bundleNamed(name: string, phase = 0.1): Promise<Bundle> {
       weights: 'weights.bin',
       metrics: { auc: 0.8, bkgEffAt92: 0.1 },
       workingPoints: [],
-      roc: { signalEfficiency: [0, 0.5, 1], backgroundEfficiency: [0, 0.05, 1] },
+      roc: {
+        signalEfficiency: Array.from({ length: rocPoints }, (_, i) => i / (rocPoints - 1)),
+        backgroundEfficiency: Array.from({ length: rocPoints }, (_, i) => (i / (rocPoints - 1)) ** 3),
+      },
       lineage: {
         datasetHash: 'suite',
         codeVersion: 'suite',
@@ -90,6 +94,17 @@ export function registrySuite(label: string, fixture: () => RegistryFixture): vo
       );
       const metrics = await db.select().from(schema.metrics);
       expect(metrics.filter((m) => m.name === 'bkgEffAt92').length).toBeGreaterThan(0);
+    });
+
+    it('stores a 500-point ROC curve whole (D1 binds at most 100 parameters per statement)', async () => {
+      const { db, store } = fixture();
+      const actor = await publisher(db, 'suite-roc');
+      const bundle = await bundleNamed('suite-roc', 0.2, 500);
+      const { version } = await publishBundle(db, store, bundle, { actor, visibility: 'public' });
+      const points = await rocOf(db, 'suite-roc', version, ANONYMOUS);
+      expect(points).toHaveLength(500);
+      expect(points[250]?.s).toBeCloseTo(250 / 499, 12);
+      expect(points[499]?.b).toBe(1);
     });
 
     it('gives 100 concurrent publishes of one model versions 1..100, no gap, no duplicate, no orphan', async () => {
