@@ -1,4 +1,11 @@
 /** @module @hepml/physics — physics, statistics and simulation of hepml-edge (pure TypeScript). */
+export * from './calibration/cms-zee.ts';
+export * from './calibration/energy-scale.ts';
+export * from './calibration/response-inversion.ts';
+export * from './calibration/scale-factor-table.ts';
+export * from './calibration/scale-factors.ts';
+export * from './calibration/simulated-probes.ts';
+export * from './calibration/tag-and-probe.ts';
 export * from './correctionlib/evaluate.ts';
 export * from './correctionlib/from-scale-factors.ts';
 export * from './correctionlib/schema-v2.ts';
@@ -21,6 +28,7 @@ export * from './histogram/axis.ts';
 export * from './histogram/histogram.ts';
 export * from './io/csv.ts';
 export * from './io/dataset.ts';
+export * from './io/parquet.ts';
 export * from './kinematics/four-vector.ts';
 export * from './sim/b-tagging.ts';
 export * from './sim/boosted-jets.ts';

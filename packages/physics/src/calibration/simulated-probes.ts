@@ -1,0 +1,100 @@
+import { PhysicsInputError } from '../errors.ts';
+import { passesCutBasedId } from '../sim/electron-id.ts';
+import type { ColumnarSample } from '../sim/sample.ts';
+import { PAIR_CATEGORY } from '../sim/tag-and-probe.ts';
+import { checkBinEdges } from './scale-factor-table.ts';
+import { makeProbeSet, type ProbeSet, probeBin } from './tag-and-probe.ts';
+
+/** A probe selection evaluated on one row of a sample's columns. */
+export type ProbeSelection = (columns: Record<string, ArrayLike<number>>, row: number) => boolean;
+
+/** Options of {@link probesFromSimulation}. */
+export interface SimulatedProbeOptions {
+  /** The selection whose efficiency is measured (default the reference {@link passesCutBasedId}). */
+  passes?: ProbeSelection;
+  /** Tag definition: minimum tag pT [GeV] (default 25, the generator's own threshold). */
+  tagPtMin?: number;
+  /** Tag definition: maximum tag |η| (default: no cut beyond the generator's). */
+  tagAbsEtaMax?: number;
+}
+
+function column(sample: ColumnarSample, name: string): Float32Array {
+  const c = sample.columns[name];
+  if (!c) throw new PhysicsInputError(`sample has no column ${name}`, { field: name });
+  return c;
+}
+
+/**
+ * Probes of a tag-and-probe sample from `generateTagAndProbe` (one tag and one probe per row; the
+ * tag definition is tightened by `tagPtMin` and `tagAbsEtaMax`, which drop rows). The selection is
+ * evaluated on the probe's identification variables. Throws {@link PhysicsInputError} for a
+ * missing column.
+ */
+export function probesFromSimulation(sample: ColumnarSample, options: SimulatedProbeOptions = {}): ProbeSet {
+  const passes = options.passes ?? passesCutBasedId;
+  const tagPtMin = options.tagPtMin ?? 0;
+  const tagAbsEtaMax = options.tagAbsEtaMax ?? Number.POSITIVE_INFINITY;
+  const tagPt = column(sample, 'tagPt');
+  const tagEta = column(sample, 'tagEta');
+  const keep: number[] = [];
+  for (let i = 0; i < sample.n; i++) {
+    if ((tagPt[i] as number) >= tagPtMin && Math.abs(tagEta[i] as number) < tagAbsEtaMax) keep.push(i);
+  }
+  const pick = (name: string) => Float64Array.from(keep, (i) => column(sample, name)[i] as number);
+  return makeProbeSet({
+    mass: pick('mass'),
+    pt: pick('probePt'),
+    eta: pick('probeEta'),
+    tagCharge: pick('tagCharge'),
+    probeCharge: pick('probeCharge'),
+    passed: Uint8Array.from(keep, (i) => (passes(sample.columns, i) ? 1 : 0)),
+    weight: Float64Array.from(keep, (i) => sample.weight[i] as number),
+  });
+}
+
+/** True efficiency of one bin with its binomial error. */
+export interface TrueEfficiency {
+  efficiency: number;
+  /** √(ε(1 − ε)/N) with N the number of true Z→ee probes in the bin. */
+  error: number;
+  /** True Z→ee probes in the bin. */
+  count: number;
+}
+
+/**
+ * The generator-truth efficiency of a selection in measured probe pT × |η| bins: the fraction of
+ * probes from real Z→ee pairs (`truth.category` = z) that pass, over all rows (no tag tightening,
+ * no mass window: the efficiency the measurement should recover). Indexed `[ptBin][absEtaBin]`.
+ */
+export function trueEfficiencies(
+  sample: ColumnarSample,
+  ptEdges: readonly number[],
+  absEtaEdges: readonly number[],
+  passes: ProbeSelection = passesCutBasedId,
+): TrueEfficiency[][] {
+  checkBinEdges([...ptEdges], 'ptEdges');
+  checkBinEdges([...absEtaEdges], 'absEtaEdges');
+  const category = sample.truth.category;
+  if (!category) throw new PhysicsInputError('sample has no truth.category', { field: 'truth.category' });
+  const pt = column(sample, 'probePt');
+  const eta = column(sample, 'probeEta');
+  const nEta = absEtaEdges.length - 1;
+  const total = new Float64Array((ptEdges.length - 1) * nEta);
+  const passed = new Float64Array(total.length);
+  for (let i = 0; i < sample.n; i++) {
+    if (category[i] !== PAIR_CATEGORY.z) continue;
+    const ip = probeBin(ptEdges, pt[i] as number);
+    const ie = probeBin(absEtaEdges, Math.abs(eta[i] as number));
+    if (ip < 0 || ie < 0) continue;
+    const b = ip * nEta + ie;
+    total[b] = (total[b] as number) + 1;
+    if (passes(sample.columns, i)) passed[b] = (passed[b] as number) + 1;
+  }
+  return Array.from({ length: ptEdges.length - 1 }, (_, ip) =>
+    Array.from({ length: nEta }, (_, ie) => {
+      const n = total[ip * nEta + ie] as number;
+      const e = n > 0 ? (passed[ip * nEta + ie] as number) / n : Number.NaN;
+      return { efficiency: e, error: n > 0 ? Math.sqrt((e * (1 - e)) / n) : Number.NaN, count: n };
+    }),
+  );
+}
