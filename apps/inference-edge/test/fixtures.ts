@@ -1,5 +1,5 @@
 import { env } from 'cloudflare:workers';
-import { type Bundle, buildBundle, mlpParameterCount, writeTar } from '@hepml/models/bundle';
+import { type Bundle, type BundleManifestV1, buildBundle, mlpParameterCount, writeTar } from '@hepml/models/bundle';
 import {
   addMember,
   createToken,
@@ -46,6 +46,84 @@ export async function tinyBundle(name = 'tiny-tagger', phase = 0.3): Promise<Bun
     },
     new Map([['weights.bin', new Uint8Array(weights.buffer)]]),
   );
+}
+
+/** Options of {@link mlpBundle}. */
+export interface MlpBundleOptions {
+  name: string;
+  task?: string;
+  inputs?: { name: string; unit: string; offset: number; scale: number }[];
+  outputs?: BundleManifestV1['outputs'];
+  hidden?: number;
+  lastActivation?: 'sigmoid' | 'linear' | 'softmax';
+  phase?: number;
+  workingPoints?: BundleManifestV1['workingPoints'];
+  /** More files (e.g. a correctionlib scale-factor file) and manifest fields (C3 extensions). */
+  extraFiles?: Record<string, Uint8Array>;
+  manifestExtra?: Record<string, unknown>;
+}
+
+/** A deterministic MLP bundle of any shape (weights from a fixed formula). */
+export async function mlpBundle(o: MlpBundleOptions): Promise<Bundle> {
+  const inputs = o.inputs ?? [
+    { name: 'et', unit: 'GeV', offset: 40, scale: 10 },
+    { name: 'eta', unit: '1', offset: 0, scale: 1.2 },
+    { name: 'reta', unit: '1', offset: 0.9, scale: 0.05 },
+  ];
+  const outputs = o.outputs ?? [{ name: 'score', kind: 'score', unit: '1' }];
+  const layers = [
+    { type: 'dense' as const, units: o.hidden ?? 5, activation: 'tanh' as const },
+    { type: 'dense' as const, units: outputs.length, activation: o.lastActivation ?? ('sigmoid' as const) },
+  ];
+  const parameters = mlpParameterCount(inputs.length, layers);
+  const phase = o.phase ?? 0.3;
+  const weights = Float32Array.from({ length: parameters }, (_, i) => Math.sin(1.3 * i + phase) * 0.9);
+  const files = new Map<string, Uint8Array>([['weights.bin', new Uint8Array(weights.buffer)]]);
+  for (const [path, bytes] of Object.entries(o.extraFiles ?? {})) files.set(path, bytes);
+  return buildBundle(
+    {
+      format: 'hepml-bundle',
+      formatVersion: 1,
+      name: o.name,
+      task: o.task ?? 'electron-id',
+      description: `test model ${o.name}`,
+      inputs,
+      outputs,
+      architecture: { kind: 'mlp', inputSize: inputs.length, layers, parameters },
+      weights: 'weights.bin',
+      metrics: { auc: 0.91, bkgEffAt92: 0.05 },
+      workingPoints: o.workingPoints ?? [],
+      lineage: {
+        datasetHash: 'test',
+        codeVersion: 'test',
+        seed: 1,
+        createdAt: '2026-01-01T00:00:00Z',
+        backend: 'none',
+      },
+      ...(o.manifestExtra ?? {}),
+    } as Omit<BundleManifestV1, 'files'>,
+    files,
+  );
+}
+
+/** Publishes a bundle into the test's D1 and R2 as the system user (public unless told). */
+export async function publish(
+  bundle: Bundle,
+  options: { visibility?: 'private' | 'collaboration' | 'public'; owner?: string; collaboration?: string } = {},
+): Promise<void> {
+  const db = openRegistry(env.DB);
+  let actor = await systemPrincipal(db);
+  if (options.owner) {
+    const userId = await ensureUser(db, options.owner);
+    const collaborationIds = options.collaboration ? [await ensureCollaboration(db, options.collaboration)] : [];
+    for (const id of collaborationIds) await addMember(db, id, userId);
+    actor = { userId, userName: options.owner, isAdmin: false, scopes: ['read', 'publish'], collaborationIds };
+  }
+  await publishBundle(db, env.MODELS, bundle, {
+    actor,
+    visibility: options.visibility ?? 'public',
+    ...(options.collaboration ? { collaboration: options.collaboration } : {}),
+  });
 }
 
 /** Publishes the tiny bundle into the test's D1 and R2. */
