@@ -98,8 +98,12 @@ export interface BundleManifestV1 {
   roc?: { signalEfficiency: number[]; backgroundEfficiency: number[] };
   /** Figures of merit beyond `metrics` (validated by `parseEvaluation`, bundle/evaluation.ts). */
   evaluation?: EvaluationV1;
-  /** Data-to-simulation scale factors: path of a correctionlib v2 JSON file listed in `files`. */
-  calibration?: { scaleFactors: string };
+  /**
+   * Data-to-simulation scale factors: `scaleFactors`, a correctionlib v2 JSON file listed in
+   * `files` (one correction per working point); `tables`, optionally, the same tables in full
+   * (`hepml-scale-factors/1`: stat and syst apart, efficiencies in data and MC, provenance).
+   */
+  calibration?: { scaleFactors: string; tables?: string };
   lineage: { datasetHash: string; codeVersion: string; seed: number; createdAt: string; backend: string };
   files: BundleFileV1[];
 }
@@ -262,11 +266,17 @@ export function parseManifest(value: unknown): BundleManifestV1 {
   let calibration: BundleManifestV1['calibration'];
   if (value.calibration !== undefined) {
     if (!isRecord(value.calibration)) fail('calibration', 'must be an object');
-    noExtraKeys(value.calibration, ['scaleFactors'], 'calibration');
+    noExtraKeys(value.calibration, ['scaleFactors', 'tables'], 'calibration');
     const scaleFactors = str(value.calibration.scaleFactors, 'calibration.scaleFactors');
     if (!paths.has(scaleFactors)) fail('calibration.scaleFactors', `"${scaleFactors}" is not listed in files`);
     if (scaleFactors === weights) fail('calibration.scaleFactors', 'must not be the weights file');
     calibration = { scaleFactors };
+    if (value.calibration.tables !== undefined) {
+      const tables = str(value.calibration.tables, 'calibration.tables');
+      if (!paths.has(tables)) fail('calibration.tables', `"${tables}" is not listed in files`);
+      if (tables === weights || tables === scaleFactors) fail('calibration.tables', 'must be a file of its own');
+      calibration.tables = tables;
+    }
   }
 
   const manifest: BundleManifestV1 = {
