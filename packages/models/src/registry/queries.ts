@@ -8,6 +8,7 @@ import { type BundleManifestV1, parseManifest } from '../bundle/manifest.ts';
 import { RegistryError } from '../errors.ts';
 import { findTask } from '../tasks.ts';
 import { ANONYMOUS, canRead, canWrite, type Principal, visibleTo } from './access.ts';
+import { parseScaleFactorTables, type ScaleFactorTablesV1, scaleFactorBinRows } from './scale-factor-tables.ts';
 import * as schema from './schema.ts';
 import type { BlobStore } from './store.ts';
 
@@ -274,6 +275,8 @@ export async function publishBundle(
     }
   }
 
+  const sfTables = scaleFactorTablesOf(bundle);
+
   const uploadId = crypto.randomUUID();
   const files: Published['files'] = [];
   const written: string[] = [];
@@ -352,6 +355,21 @@ export async function publishBundle(
           })),
           ROC_ROWS_PER_STATEMENT,
         ).map((rows) => db.insert(schema.rocPoints).values(rows)),
+        ...sfTables.flatMap(({ workingPoint, table }) => {
+          const tableIdOf = sql`(select id from ${schema.scaleFactorTables} where ${schema.scaleFactorTables.versionId} = ${versionIdOf} and ${schema.scaleFactorTables.workingPoint} = ${workingPoint})`;
+          return [
+            db.insert(schema.scaleFactorTables).values({
+              versionId: versionIdOf,
+              workingPoint,
+              dataSample: table.provenance.data,
+              mcSample: table.provenance.mc,
+              method: table.provenance.method,
+            }),
+            ...chunked(scaleFactorBinRows(table), SF_BIN_ROWS_PER_STATEMENT).map((rows) =>
+              db.insert(schema.scaleFactorBins).values(rows.map((r) => ({ tableId: tableIdOf, ...r }))),
+            ),
+          ];
+        }),
         db.insert(schema.auditLog).values({
           actorId: actor.userId,
           action: 'version.publish',
@@ -386,6 +404,21 @@ export async function publishBundle(
  */
 const D1_MAX_BOUND_PARAMETERS = 100;
 const ROC_ROWS_PER_STATEMENT = Math.floor(D1_MAX_BOUND_PARAMETERS / 4);
+/** A scale-factor bin binds 11 (the table subquery's publish id and working point, 9 values). */
+const SF_BIN_ROWS_PER_STATEMENT = Math.floor(D1_MAX_BOUND_PARAMETERS / 11);
+
+/** The bundle's full scale-factor tables (`calibration.tables`), validated; none when absent. */
+function scaleFactorTablesOf(bundle: Bundle): ScaleFactorTablesV1['tables'] {
+  const path = bundle.manifest.calibration?.tables;
+  if (!path) return [];
+  const bytes = bundle.files.get(path);
+  if (!bytes) throw new RegistryError(`${path}: listed in calibration.tables but missing`, { code: 'invalid' });
+  try {
+    return parseScaleFactorTables(path, bytes).tables;
+  } catch (cause) {
+    throw new RegistryError(cause instanceof Error ? cause.message : String(cause), { code: 'invalid', cause });
+  }
+}
 
 /** Splits rows into consecutive groups of at most `size` (multi-row inserts under D1's limit). */
 export function chunked<T>(rows: readonly T[], size: number): T[][] {
@@ -505,6 +538,38 @@ export async function rocOf(db: RegistryDb, name: string, version: number, viewe
     .from(schema.rocPoints)
     .where(eq(schema.rocPoints.versionId, row.id))
     .orderBy(schema.rocPoints.idx);
+}
+
+/**
+ * The scale-factor tables of a version (one per working point) with their bins ordered by pt then
+ * |η|; 404 (RegistryError not_found) when the model is not readable by `viewer`.
+ */
+export async function scaleFactorsOf(db: RegistryDb, name: string, version: number, viewer: Principal) {
+  const model = await findReadableModel(db, name, viewer);
+  const v = schema.modelVersions;
+  const row = await db
+    .select({ id: v.id })
+    .from(v)
+    .where(and(eq(v.modelId, model.id), eq(v.version, version)))
+    .get();
+  if (!row) throw new RegistryError(`model "${name}" has no version ${version}`, { code: 'not_found' });
+  const tables = await db.select().from(schema.scaleFactorTables).where(eq(schema.scaleFactorTables.versionId, row.id));
+  const out = [];
+  for (const t of tables) {
+    const bins = await db
+      .select()
+      .from(schema.scaleFactorBins)
+      .where(eq(schema.scaleFactorBins.tableId, t.id))
+      .orderBy(schema.scaleFactorBins.ptLo, schema.scaleFactorBins.absEtaLo);
+    out.push({
+      workingPoint: t.workingPoint,
+      dataSample: t.dataSample,
+      mcSample: t.mcSample,
+      method: t.method,
+      bins: bins.map(({ tableId: _, ...b }) => b),
+    });
+  }
+  return out;
 }
 
 /** Creates a collaboration (admin) and returns its id. */

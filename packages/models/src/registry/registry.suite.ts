@@ -4,6 +4,7 @@
  * Miniflare from Node (tests/integration/registry-miniflare.test.ts, getPlatformProxy), as
  * drizzle runs one suite against each driver so the two cannot drift.
  */
+import { type ScaleFactorTable, scaleFactorsToCorrectionSet } from '@hepml/physics';
 import { describe, expect, it } from 'vitest';
 import { type Bundle, buildBundle } from '../bundle/build.ts';
 import { mlpParameterCount } from '../bundle/manifest.ts';
@@ -17,8 +18,10 @@ import {
   type RegistryDb,
   resolveVersion,
   rocOf,
+  scaleFactorsOf,
   setVisibility,
 } from './queries.ts';
+import { encodeScaleFactorTables } from './scale-factor-tables.ts';
 import type { BlobStore } from './store.ts';
 import { authenticate, createToken, ensureUser, revokeToken } from './tokens.ts';
 
@@ -69,6 +72,57 @@ async function bundleNamed(name: string, phase = 0.1, rocPoints = 3): Promise<Bu
   );
 }
 
+/** A 2 × 2 pT × |η| table of the medium working point, SF = 0.95 … 0.98, one empty bin. */
+function mediumTable(): ScaleFactorTable {
+  const eff = (value: number) => ({ value, errorLow: 0.01, errorHigh: 0.01, passed: 90, total: 100 });
+  const empty = { value: Number.NaN, errorLow: Number.NaN, errorHigh: Number.NaN, passed: 0, total: 0 };
+  return {
+    name: 'suite-medium',
+    ptEdges: [20, 40, 100],
+    absEtaEdges: [0, 1.37, 2.47],
+    values: [
+      [0.95, 0.96],
+      [0.98, Number.NaN],
+    ],
+    stat: [
+      [0.01, 0.02],
+      [0.015, Number.NaN],
+    ],
+    syst: [
+      [0.005, 0.01],
+      [0.007, Number.NaN],
+    ],
+    systBySource: {},
+    effData: [
+      [eff(0.855), eff(0.8)],
+      [eff(0.9), empty],
+    ],
+    effMc: [
+      [eff(0.9), eff(0.833)],
+      [eff(0.918), empty],
+    ],
+    provenance: { data: 'pseudo-data', mc: 'suite MC', method: 'tag-and-probe, same-sign subtracted' },
+  };
+}
+
+async function calibratedBundle(name: string, tablesJson: string): Promise<Bundle> {
+  const base = await bundleNamed(name);
+  const { files: _files, ...manifest } = base.manifest;
+  const data = new Map(base.files);
+  data.delete('manifest.json');
+  const sf = scaleFactorsToCorrectionSet(mediumTable(), { nonFiniteBins: { value: 1, uncertainty: 1 } });
+  data.set('scale-factors.json', new TextEncoder().encode(JSON.stringify(sf)));
+  data.set('scale-factor-tables.json', new TextEncoder().encode(tablesJson));
+  return buildBundle(
+    {
+      ...manifest,
+      workingPoints: [{ name: 'medium', signalEfficiency: 0.9, threshold: 0.5, backgroundEfficiency: 0.05 }],
+      calibration: { scaleFactors: 'scale-factors.json', tables: 'scale-factor-tables.json' },
+    },
+    data,
+  );
+}
+
 async function publisher(db: RegistryDb, name: string): Promise<Principal> {
   const userId = await ensureUser(db, name);
   const { token } = await createToken(db, { userId, name: 'suite', scopes: ['read', 'publish'] });
@@ -105,6 +159,63 @@ export function registrySuite(label: string, fixture: () => RegistryFixture): vo
       expect(points).toHaveLength(500);
       expect(points[250]?.s).toBeCloseTo(250 / 499, 12);
       expect(points[499]?.b).toBe(1);
+    });
+
+    it('stores the scale-factor tables of a calibrated bundle with the version; a bad table publishes nothing', async () => {
+      const { db, store } = fixture();
+      const actor = await publisher(db, 'suite-sf');
+      const good = new TextDecoder().decode(
+        encodeScaleFactorTables([{ workingPoint: 'medium', table: mediumTable() }]),
+      );
+      const { version } = await publishBundle(db, store, await calibratedBundle('suite-sf', good), {
+        actor,
+        visibility: 'public',
+      });
+      const [table, ...rest] = await scaleFactorsOf(db, 'suite-sf', version, ANONYMOUS);
+      expect(rest).toEqual([]);
+      expect(table?.workingPoint).toBe('medium');
+      expect(table?.dataSample).toBe('pseudo-data');
+      // The empty bin is not stored; the others keep stat and syst apart and their efficiencies.
+      expect(table?.bins).toEqual([
+        {
+          ptLo: 20,
+          ptHi: 40,
+          absEtaLo: 0,
+          absEtaHi: 1.37,
+          value: 0.95,
+          stat: 0.01,
+          syst: 0.005,
+          effData: 0.855,
+          effMc: 0.9,
+        },
+        {
+          ptLo: 20,
+          ptHi: 40,
+          absEtaLo: 1.37,
+          absEtaHi: 2.47,
+          value: 0.96,
+          stat: 0.02,
+          syst: 0.01,
+          effData: 0.8,
+          effMc: 0.833,
+        },
+        {
+          ptLo: 40,
+          ptHi: 100,
+          absEtaLo: 0,
+          absEtaHi: 1.37,
+          value: 0.98,
+          stat: 0.015,
+          syst: 0.007,
+          effData: 0.9,
+          effMc: 0.918,
+        },
+      ]);
+      const broken = good.replace('"stat":[[0.01', '"stat":[[-0.01');
+      await expect(
+        publishBundle(db, store, await calibratedBundle('suite-sf-bad', broken), { actor, visibility: 'public' }),
+      ).rejects.toThrow(/scale-factor-tables\.json: tables\[0\]\.table\.stat\[0\]\[0\]: must be ≥ 0/);
+      await expect(resolveVersion(db, 'suite-sf-bad', 'latest', actor)).rejects.toThrow(/not found/);
     });
 
     it('gives 100 concurrent publishes of one model versions 1..100, no gap, no duplicate, no orphan', async () => {
