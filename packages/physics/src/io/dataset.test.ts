@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { generateCaloShowers } from '../sim/calo-showers.ts';
-import { datasetFromSample, numericColumn, selectRows, splitDataset, splitIndices } from './dataset.ts';
+import { concatDatasets, datasetFromSample, numericColumn, selectRows, splitDataset, splitIndices } from './dataset.ts';
 
 describe('splitIndices', () => {
   it('partitions every row exactly once in the asked proportions, sorted, the same for the same seed', () => {
@@ -44,5 +44,22 @@ describe('splitDataset / selectRows', () => {
     expect(() => selectRows(ds, [60])).toThrow(/outside/);
     expect(numericColumn(ds, 'eta')).toBe(sample.columns.eta);
     expect(() => numericColumn(ds, 'nope')).toThrow(/no column nope/);
+  });
+});
+
+describe('concatDatasets', () => {
+  it('joins rows of every field in order and refuses mismatched parts', () => {
+    const a = datasetFromSample(generateCaloShowers({ n: 20, seed: 1 }));
+    const b = datasetFromSample(generateCaloShowers({ n: 30, seed: 2 }));
+    const ab = concatDatasets([a, b]);
+    expect(ab.n).toBe(50);
+    expect(ab.columns.eRaw?.[20]).toBe(b.columns.eRaw?.[0]);
+    expect(ab.truth?.eTrue?.[49]).toBe(b.truth?.eTrue?.[29]);
+    expect(ab.label?.[25]).toBe(b.label?.[5]);
+    expect(ab.image?.data.length).toBe(50 * 308);
+    expect(ab.image?.data[20 * 308 + 7]).toBe(b.image?.data[7]);
+    const { eRaw: _dropped, ...fewer } = b.columns;
+    expect(() => concatDatasets([a, { ...b, columns: fewer }])).toThrow(/lacks column eRaw/);
+    expect(() => concatDatasets([])).toThrow(/nothing/);
   });
 });

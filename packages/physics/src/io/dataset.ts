@@ -184,3 +184,68 @@ export function numericColumn(ds: Dataset, name: string): Float32Array {
   if (Array.isArray(col)) throw new PhysicsInputError(`column ${name} of ${ds.name} holds text`, { field: name });
   return col instanceof Float32Array ? col : Float32Array.from(col);
 }
+
+/**
+ * The rows of `parts` one after the other, as one dataset named after the first. Every part must
+ * have the same columns (names and storage), the same optional fields and the same image shape;
+ * otherwise {@link PhysicsInputError} names the first difference.
+ */
+export function concatDatasets(parts: readonly Dataset[]): Dataset {
+  const first = parts[0];
+  if (!first) throw new PhysicsInputError('nothing to concatenate', { field: 'parts' });
+  const n = parts.reduce((s, p) => s + p.n, 0);
+  const names = Object.keys(first.columns);
+  for (const p of parts) {
+    for (const name of names) {
+      const col = p.columns[name];
+      if (col === undefined || columnType(col) !== columnType(first.columns[name] as DatasetColumn)) {
+        throw new PhysicsInputError(`part ${p.name} lacks column ${name} or stores it differently`, { field: name });
+      }
+    }
+    if (Object.keys(p.columns).length !== names.length) {
+      throw new PhysicsInputError(`part ${p.name} has other columns than ${first.name}`, { field: 'columns' });
+    }
+    if (!p.label !== !first.label || !p.weight !== !first.weight || !p.image !== !first.image) {
+      throw new PhysicsInputError(`part ${p.name} differs in label, weight or image`, { field: 'parts' });
+    }
+    if (p.image && first.image && p.image.shape.join() !== first.image.shape.join()) {
+      throw new PhysicsInputError(`part ${p.name} has another image shape`, { field: 'image' });
+    }
+  }
+  const join = <T extends Float32Array | Float64Array | Int32Array | Uint8Array>(cols: T[]): T => {
+    const ctor = (cols[0] as T).constructor as new (length: number) => T;
+    const out = new ctor(cols.reduce((s, c) => s + c.length, 0));
+    let offset = 0;
+    for (const c of cols) {
+      out.set(c as ArrayLike<number> & T, offset);
+      offset += c.length;
+    }
+    return out;
+  };
+  const columns: Record<string, DatasetColumn> = {};
+  for (const name of names) {
+    const cols = parts.map((p) => p.columns[name] as DatasetColumn);
+    columns[name] = Array.isArray(cols[0])
+      ? (cols as string[][]).flat()
+      : join(cols as (Float32Array | Float64Array | Int32Array)[]);
+  }
+  const out: Dataset = { name: first.name, n, columns, units: { ...first.units } };
+  if (first.label) out.label = join(parts.map((p) => p.label as Uint8Array));
+  if (first.weight) out.weight = join(parts.map((p) => p.weight as Float32Array));
+  if (first.truth) {
+    out.truth = {};
+    for (const name of Object.keys(first.truth)) {
+      out.truth[name] = join(
+        parts.map((p) => {
+          const t = p.truth?.[name];
+          if (!t) throw new PhysicsInputError(`part ${p.name} lacks truth ${name}`, { field: name });
+          return t;
+        }),
+      ) as Float32Array | Int32Array;
+    }
+  }
+  if (first.image) {
+    out.image = { data: join(parts.map((p) => (p.image as { data: Float32Array }).data)), shape: first.image.shape };
+  }
+  return out;
+}
