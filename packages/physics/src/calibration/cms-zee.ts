@@ -1,4 +1,5 @@
 import { DataFormatError, PhysicsInputError } from '../errors.ts';
+import type { Dataset } from '../io/dataset.ts';
 import { makeProbeSet, type ProbeSet } from './tag-and-probe.ts';
 
 /** Per-electron columns of the CMS Z→ee open-data file (one array entry per pair). */
@@ -22,7 +23,7 @@ export interface CmsElectronColumns {
   isoHcal: Float64Array;
 }
 
-/** The pairs of the CMS 2011A Z→ee open-data CSV (CERN Open Data Portal, record 545, CC-BY 4.0). */
+/** The pairs of the CMS 2011A Z→ee open-data CSV (CMS collaboration, CERN Open Data Portal, record 545, CC-BY 4.0). */
 export interface CmsZeePairs {
   n: number;
   run: Float64Array;
@@ -30,126 +31,76 @@ export interface CmsZeePairs {
   electrons: [CmsElectronColumns, CmsElectronColumns];
 }
 
-const ELECTRON_FIELDS = {
-  pt: 'pt',
-  eta: 'eta',
-  phi: 'phi',
-  charge: 'Q',
-  sigmaIetaIeta: 'sigmaEtaEta',
-  hOverE: 'HoverE',
-  isoTrack: 'isoTrack',
-  isoEcal: 'isoEcal',
-  isoHcal: 'isoHcal',
-} as const;
-
-/** Options of {@link parseCmsZeeCsv}. */
-export interface CmsZeeCsvOptions {
-  /** File name for error messages (default `Zee_Run2011A.csv`). */
-  file?: string;
-  /** Read at most this many data rows (default all). */
+/** Options of {@link cmsZeePairsFromDataset}. */
+export interface CmsZeeDatasetOptions {
+  /** Use at most the first this many rows (default all). */
   maxRows?: number;
 }
 
 /**
- * Parses the text of the CMS Z→ee CSV (header `Run,Event,pt1,eta1,phi1,Q1,type1,sigmaEtaEta1,
- * HoverE1,isoTrack1,isoEcal1,isoHcal1,` then the same for electron 2; extra columns are ignored).
- * Strict: a missing column, a row with another number of fields, a value that is not a finite
- * number, a charge other than ±1, a pt ≤ 0 or a `type` other than EB/EE throws
- * {@link DataFormatError} naming the file, the row (1-based line number) and the column.
+ * The pairs of the CMS Z→ee CSV from the dataset {@link readCsv} made of it (columns `Run,Event`,
+ * then `pt,eta,phi,Q,type,sigmaEtaEta,HoverE,isoTrack,isoEcal,isoHcal` with suffix 1 and 2; other
+ * columns are ignored). Strict: a missing column, a numeric column read as text, a value that is
+ * not finite, a charge other than ±1, a pt ≤ 0 or a `type` other than EB/EE throws
+ * {@link DataFormatError} naming the file (the dataset's name), the row (the 1-based line of the
+ * file, header = 1) and the column.
  */
-export function parseCmsZeeCsv(text: string, options: CmsZeeCsvOptions = {}): CmsZeePairs {
-  const file = options.file ?? 'Zee_Run2011A.csv';
-  const lines = text.split(/\r?\n/);
-  const header = (lines[0] ?? '').split(',').map((h) => h.trim());
-  const index = (name: string): number => {
-    const i = header.indexOf(name);
-    if (i < 0) throw new DataFormatError(`${file}: missing column ${name}`, { file, row: 1, column: name });
-    return i;
+export function cmsZeePairsFromDataset(ds: Dataset, options: CmsZeeDatasetOptions = {}): CmsZeePairs {
+  const file = ds.name;
+  const n = Math.min(ds.n, options.maxRows ?? Number.POSITIVE_INFINITY);
+  const numeric = (name: string): ArrayLike<number> => {
+    const c = ds.columns[name];
+    if (c === undefined) throw new DataFormatError(`${file}: missing column ${name}`, { file, row: 1, column: name });
+    if (Array.isArray(c)) {
+      throw new DataFormatError(`${file}: column ${name} holds text, not numbers`, { file, row: 1, column: name });
+    }
+    return c;
   };
-  const runIndex = index('Run');
-  const eventIndex = index('Event');
-  const legs = [1, 2].map((k) => ({
-    type: index(`type${k}`),
-    fields: (Object.keys(ELECTRON_FIELDS) as (keyof typeof ELECTRON_FIELDS)[]).map(
-      (key) => [key, index(`${ELECTRON_FIELDS[key]}${k}`), `${ELECTRON_FIELDS[key]}${k}`] as const,
-    ),
-  }));
-  let last = lines.length;
-  while (last > 1 && (lines[last - 1] as string).trim() === '') last--;
-  const n = Math.min(last - 1, options.maxRows ?? Number.POSITIVE_INFINITY);
-  const electron = (): CmsElectronColumns => ({
-    pt: new Float64Array(n),
-    eta: new Float64Array(n),
-    phi: new Float64Array(n),
-    charge: new Float64Array(n),
-    isBarrel: new Uint8Array(n),
-    sigmaIetaIeta: new Float64Array(n),
-    hOverE: new Float64Array(n),
-    isoTrack: new Float64Array(n),
-    isoEcal: new Float64Array(n),
-    isoHcal: new Float64Array(n),
-  });
-  const pairs: CmsZeePairs = {
-    n,
-    run: new Float64Array(n),
-    event: new Float64Array(n),
-    electrons: [electron(), electron()],
+  const fail = (r: number, column: string, what: string): never => {
+    throw new DataFormatError(`${file}: row ${r + 2}, column ${column}: ${what}`, { file, row: r + 2, column });
   };
-  for (let r = 0; r < n; r++) {
-    const line = r + 2;
-    const cells = (lines[r + 1] as string).split(',');
-    if (cells.length !== header.length) {
-      throw new DataFormatError(`${file}: row ${line} has ${cells.length} fields, the header ${header.length}`, {
+  const copy = (name: string, check?: (v: number) => string | null): Float64Array => {
+    const c = numeric(name);
+    const out = new Float64Array(n);
+    for (let r = 0; r < n; r++) {
+      const v = c[r] as number;
+      if (!Number.isFinite(v)) fail(r, name, `${v} is not a finite number`);
+      const problem = check?.(v);
+      if (problem) fail(r, name, problem);
+      out[r] = v;
+    }
+    return out;
+  };
+  const electron = (k: 1 | 2): CmsElectronColumns => {
+    const typeName = `type${k}`;
+    const types = ds.columns[typeName];
+    if (!Array.isArray(types)) {
+      throw new DataFormatError(`${file}: column ${typeName} (EB/EE) is missing or not text`, {
         file,
-        row: line,
+        row: 1,
+        column: typeName,
       });
     }
-    const number = (i: number, column: string): number => {
-      const cell = (cells[i] as string).trim();
-      const v = cell === '' ? Number.NaN : Number(cell);
-      if (!Number.isFinite(v)) {
-        throw new DataFormatError(`${file}: row ${line}, column ${column}: "${cell}" is not a finite number`, {
-          file,
-          row: line,
-          column,
-        });
-      }
-      return v;
+    const isBarrel = new Uint8Array(n);
+    for (let r = 0; r < n; r++) {
+      const t = types[r];
+      if (t !== 'EB' && t !== 'EE') fail(r, typeName, `"${t}" is neither EB nor EE`);
+      isBarrel[r] = t === 'EB' ? 1 : 0;
+    }
+    return {
+      pt: copy(`pt${k}`, (v) => (v > 0 ? null : `pt ${v} is not positive`)),
+      eta: copy(`eta${k}`),
+      phi: copy(`phi${k}`),
+      charge: copy(`Q${k}`, (v) => (Math.abs(v) === 1 ? null : `charge ${v} is not ±1`)),
+      isBarrel,
+      sigmaIetaIeta: copy(`sigmaEtaEta${k}`),
+      hOverE: copy(`HoverE${k}`),
+      isoTrack: copy(`isoTrack${k}`),
+      isoEcal: copy(`isoEcal${k}`),
+      isoHcal: copy(`isoHcal${k}`),
     };
-    pairs.run[r] = number(runIndex, 'Run');
-    pairs.event[r] = number(eventIndex, 'Event');
-    legs.forEach((leg, k) => {
-      const e = pairs.electrons[k] as CmsElectronColumns;
-      for (const [key, i, column] of leg.fields) {
-        const v = number(i, column);
-        if (key === 'charge' && Math.abs(v) !== 1) {
-          throw new DataFormatError(`${file}: row ${line}, column ${column}: charge ${v} is not ±1`, {
-            file,
-            row: line,
-            column,
-          });
-        }
-        if (key === 'pt' && !(v > 0)) {
-          throw new DataFormatError(`${file}: row ${line}, column ${column}: pt ${v} is not positive`, {
-            file,
-            row: line,
-            column,
-          });
-        }
-        e[key][r] = v;
-      }
-      const type = (cells[leg.type] as string).trim();
-      if (type !== 'EB' && type !== 'EE') {
-        throw new DataFormatError(`${file}: row ${line}, column type${k + 1}: "${type}" is neither EB nor EE`, {
-          file,
-          row: line,
-          column: `type${k + 1}`,
-        });
-      }
-      e.isBarrel[r] = type === 'EB' ? 1 : 0;
-    });
-  }
-  return pairs;
+  };
+  return { n, run: copy('Run'), event: copy('Event'), electrons: [electron(1), electron(2)] };
 }
 
 /** Cuts of a cut-based identification in one ECAL region (relative isolations: sum/pt). */

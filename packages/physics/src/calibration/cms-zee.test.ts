@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { DataFormatError } from '../errors.ts';
+import { readCsv } from '../io/csv.ts';
+import {
+  CMS_WP80,
+  CMS_WP95,
+  cmsTagAndProbe,
+  cmsZeePairsFromDataset,
+  inEcalGap,
+  masslessPairMass,
+  passesCmsCutBasedId,
+} from './cms-zee.ts';
+
+const parseCmsZeeCsv = (text: string, options: { file?: string; maxRows?: number } = {}) =>
+  cmsZeePairsFromDataset(readCsv(text, { file: options.file ?? 'Zee_Run2011A.csv' }).dataset, options);
+
+const HEADER =
+  'Run,Event,pt1,eta1,phi1,Q1,type1,sigmaEtaEta1,HoverE1,isoTrack1,isoEcal1,isoHcal1,pt2,eta2,phi2,Q2,type2,sigmaEtaEta2,HoverE2,isoTrack2,isoEcal2,isoHcal2';
+// Row 1: two tight barrel electrons (both tags). Row 2: tight barrel + endcap electron failing H/E
+// (0.03 > 0.025), same sign. Row 3: an electron in the ECAL gap (|η| = 1.5).
+const ROWS = [
+  '1,10,40,0.5,0.1,-1,EB,0.009,0.01,1,1,1,45,-0.3,3.0,1,EB,0.0085,0.0,0,2,0.5',
+  '1,11,38,1.0,0.2,1,EB,0.008,0.0,0,1,0,42,2.0,-2.9,1,EE,0.025,0.03,0.5,1,0.5',
+  '1,12,35,1.5,0.2,1,EE,0.02,0.0,0,1,0,42,0.1,-2.9,-1,EB,0.009,0.0,0,1,0',
+];
+
+describe('CMS Z→ee open-data tag-and-probe', () => {
+  it('parses the CSV strictly and computes massless pair masses', () => {
+    const pairs = parseCmsZeeCsv(`${HEADER}\n${ROWS.join('\n')}\n`);
+    expect(pairs.n).toBe(3);
+    const [a, b] = pairs.electrons;
+    expect(Array.from(a.isBarrel)).toEqual([1, 1, 0]);
+    expect(b.hOverE[1]).toBe(0.03);
+    expect(pairs.event[2]).toBe(12);
+    // m² = 2·40·45·(cosh 0.8 − cos 2.9).
+    expect(masslessPairMass(40, 0.5, 0.1, 45, -0.3, 3.0)).toBeCloseTo(
+      Math.sqrt(2 * 40 * 45 * (Math.cosh(0.8) - Math.cos(2.9))),
+      12,
+    );
+    expect(parseCmsZeeCsv(`${HEADER}\n${ROWS.join('\n')}`, { maxRows: 1 }).n).toBe(1);
+  });
+
+  it('names file, row and column of malformed input', () => {
+    const bad =
+      (rows: string[], header = HEADER) =>
+      () =>
+        parseCmsZeeCsv(`${header}\n${rows.join('\n')}`, { file: 'x.csv' });
+    expect(bad([ROWS[0]?.replace(',EB,', ',XB,') as string])).toThrow(/x\.csv: row 2, column type1/);
+    expect(bad([ROWS[0]?.replace(',-1,', ',0,') as string])).toThrow(/row 2, column Q1: charge 0/);
+    expect(bad([ROWS[0]?.replace('40,', '-40,') as string])).toThrow(/column pt1: pt -40 is not positive/);
+    expect(bad([ROWS[0] as string], HEADER.replace('isoHcal2', 'isoHcalX'))).toThrow(/missing column isoHcal2/);
+    try {
+      bad([ROWS[0] as string, ROWS[1]?.replace('0.03', 'abc') as string])();
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(DataFormatError);
+      expect((error as DataFormatError).row).toBe(3);
+      expect((error as DataFormatError).column).toBe('HoverE2');
+    }
+  });
+
+  it('applies barrel and endcap cuts of the working points and pairs tags with probes', () => {
+    const pairs = parseCmsZeeCsv(`${HEADER}\n${ROWS.join('\n')}`);
+    const [a, b] = pairs.electrons;
+    expect(passesCmsCutBasedId(a, 0, CMS_WP80)).toBe(true);
+    expect(passesCmsCutBasedId(b, 1, CMS_WP80)).toBe(false); // endcap H/E 0.03 ≥ 0.025
+    expect(passesCmsCutBasedId(b, 1, CMS_WP95)).toBe(true); // WP95 endcap H/E < 0.07
+    expect(inEcalGap(-1.5)).toBe(true);
+    expect(inEcalGap(1.44)).toBe(false);
+    const probes = cmsTagAndProbe(pairs, { id: CMS_WP80 });
+    // Row 1: both legs are tags → 2 probes (both pass); row 2: one tag, the endcap probe fails; row 3: gap.
+    expect(probes.mass.length).toBe(3);
+    expect(Array.from(probes.passed)).toEqual([1, 1, 0]);
+    expect(Array.from(probes.sameSign)).toEqual([0, 0, 1]);
+    expect(probes.absEta[2]).toBe(2);
+    // A tighter tag (barrel only, pt ≥ 39 GeV) keeps the first pair only (both legs qualify).
+    expect(cmsTagAndProbe(pairs, { id: CMS_WP80, tagPtMin: 39, tagBarrelOnly: true }).mass.length).toBe(2);
+  });
+});

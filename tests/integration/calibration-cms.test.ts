@@ -1,0 +1,94 @@
+/**
+ * Tag-and-probe and the Z peak on real CMS data (issue 9): the first 4,000 pairs of the CMS 2011A
+ * Z→ee open data (CMS collaboration, CERN Open Data Portal, record 545, CC-BY 4.0) through the
+ * public CSV reader, the CMS VBTF cut-based identification and the BW ⊗ CB peak fit.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import {
+  CMS_WP80,
+  CMS_WP95,
+  cmsTagAndProbe,
+  cmsZeePairsFromDataset,
+  fitZPeak,
+  inEcalGap,
+  masslessPairMass,
+  measureEfficiencies,
+  passesCmsCutBasedId,
+  readCsv,
+} from '@hepml/physics';
+import { describe, expect, it } from 'vitest';
+
+const CMS_FILE = fileURLToPath(new URL('../../../shared/data/cms-open-data/Zee_Run2011A.csv', import.meta.url));
+const ROWS = 4000;
+
+function loadPairs() {
+  if (!existsSync(CMS_FILE)) {
+    throw new Error(`CMS open-data file missing: ${CMS_FILE} (see /work/shared/data/README.md)`);
+  }
+  const lines = readFileSync(CMS_FILE, 'utf8').split('\n');
+  const text = lines.slice(0, ROWS + 1).join('\n');
+  return cmsZeePairsFromDataset(readCsv(text, { file: 'Zee_Run2011A.csv' }).dataset);
+}
+
+describe('calibration on the CMS Z→ee open data (first 4,000 pairs)', () => {
+  const pairs = loadPairs();
+
+  it('measures WP80 and WP95 efficiencies in [0, 1], same-sign subtracted, WP95 looser than WP80', () => {
+    expect(pairs.n).toBe(ROWS);
+    const options = {
+      ptEdges: [25, 35, 45, 300],
+      absEtaEdges: [0, 1.4442, 2.5],
+      massWindow: [81, 101] as const,
+      background: { kind: 'same-sign' } as const,
+    };
+    const wp80 = measureEfficiencies(cmsTagAndProbe(pairs, { id: CMS_WP80 }), options);
+    const wp95 = measureEfficiencies(cmsTagAndProbe(pairs, { id: CMS_WP95 }), options);
+    expect(wp80.warnings).toEqual([]);
+    for (const map of [wp80, wp95]) {
+      for (const row of map.bins) {
+        for (const bin of row) {
+          expect(bin.value).toBeGreaterThanOrEqual(0);
+          expect(bin.value).toBeLessThanOrEqual(1);
+          expect(bin.value - bin.errorLow).toBeGreaterThanOrEqual(0);
+          expect(bin.value + bin.errorHigh).toBeLessThanOrEqual(1 + 1e-12);
+          expect(bin.total).toBeGreaterThan(20);
+        }
+      }
+    }
+    // WP95 is looser on every cut: its efficiency is at least WP80's in every bin (same probes).
+    wp80.bins.forEach((row, i) => {
+      row.forEach((bin, j) => {
+        expect(wp95.bins[i]?.[j]?.value).toBeGreaterThanOrEqual(bin.value);
+      });
+    });
+    // Efficiency rises with pt (isolation cuts are relative to pt) in the barrel.
+    expect(wp80.bins[2]?.[0]?.value).toBeGreaterThan(wp80.bins[0]?.[0]?.value as number);
+  });
+
+  it('fits the Z peak of opposite-sign WP95 pairs near m_Z = 91.19 GeV', () => {
+    const [a, b] = pairs.electrons;
+    const masses: number[] = [];
+    for (let r = 0; r < pairs.n; r++) {
+      if (a.charge[r] === b.charge[r] || inEcalGap(a.eta[r] as number) || inEcalGap(b.eta[r] as number)) continue;
+      if (!passesCmsCutBasedId(a, r, CMS_WP95) || !passesCmsCutBasedId(b, r, CMS_WP95)) continue;
+      masses.push(
+        masslessPairMass(
+          a.pt[r] as number,
+          a.eta[r] as number,
+          a.phi[r] as number,
+          b.pt[r] as number,
+          b.eta[r] as number,
+          b.phi[r] as number,
+        ),
+      );
+    }
+    const peak = fitZPeak(masses);
+    expect(peak.fit.status.converged).toBe(true);
+    expect(Math.abs(peak.mass - 91.19)).toBeLessThan(1);
+    expect(peak.massError).toBeLessThan(0.2);
+    expect(peak.width).toBeGreaterThan(0.5);
+    expect(peak.width).toBeLessThan(4);
+    expect(peak.signal / peak.events).toBeGreaterThan(0.8);
+  });
+});
