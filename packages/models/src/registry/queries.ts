@@ -1,8 +1,9 @@
+import { validateCorrectionSet } from '@hepml/physics';
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { DrizzleD1Database } from 'drizzle-orm/d1';
 import { drizzle } from 'drizzle-orm/d1';
-import { type Bundle, MANIFEST_FILE } from '../bundle/build.ts';
+import { type Bundle, buildBundle, MANIFEST_FILE } from '../bundle/build.ts';
 import { sha256Hex } from '../bundle/hash.ts';
 import { type BundleManifestV1, parseManifest } from '../bundle/manifest.ts';
 import { RegistryError } from '../errors.ts';
@@ -19,6 +20,10 @@ export type RegistryDb = DrizzleD1Database<typeof schema>;
 export function openRegistry(d1: Parameters<typeof drizzle>[0]): RegistryDb {
   return drizzle(d1, { schema });
 }
+
+/** File names the registry gives attached scale factors inside a bundle. */
+export const SCALE_FACTORS_FILE = 'scale-factors.json';
+export const SCALE_FACTOR_TABLES_FILE = 'scale-factor-tables.json';
 
 /** Visibility of a model. */
 export type Visibility = 'private' | 'collaboration' | 'public';
@@ -275,6 +280,7 @@ export async function publishBundle(
     }
   }
 
+  checkCorrectionlib(bundle);
   const sfTables = scaleFactorTablesOf(bundle);
 
   const uploadId = crypto.randomUUID();
@@ -407,6 +413,24 @@ const ROC_ROWS_PER_STATEMENT = Math.floor(D1_MAX_BOUND_PARAMETERS / 4);
 /** A scale-factor bin binds 11 (the table subquery's publish id and working point, 9 values). */
 const SF_BIN_ROWS_PER_STATEMENT = Math.floor(D1_MAX_BOUND_PARAMETERS / 11);
 
+/**
+ * Validates the bundle's correctionlib file (`calibration.scaleFactors`) against schema v2, so that
+ * no version is published whose scale factors the edge could not evaluate.
+ */
+function checkCorrectionlib(bundle: Bundle): void {
+  const path = bundle.manifest.calibration?.scaleFactors;
+  if (!path) return;
+  const bytes = bundle.files.get(path);
+  if (!bytes) throw new RegistryError(`${path}: listed in calibration.scaleFactors but missing`, { code: 'invalid' });
+  try {
+    validateCorrectionSet(JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)));
+  } catch (cause) {
+    const why =
+      cause instanceof SyntaxError ? 'not valid JSON' : cause instanceof Error ? cause.message : String(cause);
+    throw new RegistryError(`${path}: ${why}`, { code: 'invalid', cause });
+  }
+}
+
 /** The bundle's full scale-factor tables (`calibration.tables`), validated; none when absent. */
 function scaleFactorTablesOf(bundle: Bundle): ScaleFactorTablesV1['tables'] {
   const path = bundle.manifest.calibration?.tables;
@@ -430,6 +454,72 @@ export function chunked<T>(rows: readonly T[], size: number): T[][] {
 function isUniqueViolation(err: unknown): boolean {
   const text = `${(err as Error)?.message ?? ''} ${String((err as { cause?: unknown })?.cause ?? '')}`;
   return /UNIQUE constraint failed/i.test(text);
+}
+
+/** Scale factors to attach to a version: a correctionlib v2 file and, optionally, the full tables. */
+export interface AttachScaleFactorsOptions {
+  actor: Principal;
+  /** correctionlib schema-v2 JSON (bytes), one correction per working point. */
+  correctionlib: Uint8Array;
+  /** `hepml-scale-factors/1` JSON (bytes), optional. */
+  tables?: Uint8Array;
+}
+
+/**
+ * Attaches (or replaces) the scale factors of a published version. Versions are immutable, so
+ * this publishes a NEW version: the old one's files read back from the store (each checked
+ * against its recorded sha256), `calibration` set to the given files, `parentVersion` pointing
+ * at the old one; visibility and collaboration stay the model's. All-or-nothing as
+ * {@link publishBundle}. Returns the new version.
+ */
+export async function attachScaleFactors(
+  db: RegistryDb,
+  store: BlobStore,
+  name: string,
+  version: number | 'latest',
+  options: AttachScaleFactorsOptions,
+): Promise<Published> {
+  const model = await findWritableModel(db, name, options.actor);
+  const resolved = await resolveVersion(db, name, version, options.actor);
+  const data = new Map<string, Uint8Array>();
+  const old = resolved.manifest.calibration;
+  for (const [path, file] of Object.entries(resolved.files)) {
+    if (path === MANIFEST_FILE || path === old?.scaleFactors || path === old?.tables) continue;
+    const object = await store.get(file.r2Key);
+    if (!object)
+      throw new RegistryError(`${name} v${resolved.version}: ${path} is missing from storage`, { code: 'conflict' });
+    const bytes = new Uint8Array(await object.arrayBuffer());
+    if (bytes.byteLength !== file.bytes || (await sha256Hex(bytes)) !== file.sha256) {
+      throw new RegistryError(`${name} v${resolved.version}: ${path} does not match its recorded sha256`, {
+        code: 'conflict',
+      });
+    }
+    data.set(path, bytes);
+  }
+  data.set(SCALE_FACTORS_FILE, options.correctionlib);
+  if (options.tables) data.set(SCALE_FACTOR_TABLES_FILE, options.tables);
+  const { files: _files, ...manifest } = resolved.manifest;
+  let bundle: Bundle;
+  try {
+    bundle = await buildBundle(
+      {
+        ...manifest,
+        calibration: {
+          scaleFactors: SCALE_FACTORS_FILE,
+          ...(options.tables ? { tables: SCALE_FACTOR_TABLES_FILE } : {}),
+        },
+      },
+      data,
+    );
+  } catch (cause) {
+    throw new RegistryError(cause instanceof Error ? cause.message : String(cause), { code: 'invalid', cause });
+  }
+  return publishBundle(db, store, bundle, {
+    actor: options.actor,
+    // The model row exists, so publishBundle keeps its visibility and collaboration as they are.
+    kind: model.kind,
+    parentVersion: resolved.version,
+  });
 }
 
 /** Marks a version deprecated (it stays downloadable by number; `latest` skips it). */

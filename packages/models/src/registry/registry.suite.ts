@@ -12,6 +12,7 @@ import { ANONYMOUS, type Principal } from './access.ts';
 import { schema } from './index.ts';
 import {
   addMember,
+  attachScaleFactors,
   ensureCollaboration,
   listVersions,
   publishBundle,
@@ -216,6 +217,43 @@ export function registrySuite(label: string, fixture: () => RegistryFixture): vo
         publishBundle(db, store, await calibratedBundle('suite-sf-bad', broken), { actor, visibility: 'public' }),
       ).rejects.toThrow(/scale-factor-tables\.json: tables\[0\]\.table\.stat\[0\]\[0\]: must be ≥ 0/);
       await expect(resolveVersion(db, 'suite-sf-bad', 'latest', actor)).rejects.toThrow(/not found/);
+    });
+
+    it('attaches scale factors to a published version as a new version with its parent recorded', async () => {
+      const { db, store } = fixture();
+      const actor = await publisher(db, 'suite-attach');
+      const outsider = await publisher(db, 'suite-attach-outsider');
+      const first = await publishBundle(db, store, await bundleNamed('suite-attach'), { actor, visibility: 'public' });
+      const table = mediumTable();
+      const correctionlib = new TextEncoder().encode(
+        JSON.stringify(scaleFactorsToCorrectionSet(table, { nonFiniteBins: { value: 1, uncertainty: 1 } })),
+      );
+      const tables = encodeScaleFactorTables([{ workingPoint: 'medium', table }]);
+      await expect(
+        attachScaleFactors(db, store, 'suite-attach', first.version, { actor: outsider, correctionlib, tables }),
+      ).rejects.toThrow(/may not/);
+      const second = await attachScaleFactors(db, store, 'suite-attach', first.version, {
+        actor,
+        correctionlib,
+        tables,
+      });
+      expect(second.version).toBe(first.version + 1);
+      const resolved = await resolveVersion(db, 'suite-attach', 'latest', ANONYMOUS);
+      expect(resolved.manifest.calibration).toEqual({
+        scaleFactors: 'scale-factors.json',
+        tables: 'scale-factor-tables.json',
+      });
+      // The weights travel unchanged; the old version is untouched (immutable).
+      expect(resolved.files['weights.bin']?.sha256).toBe(first.files.find((f) => f.path === 'weights.bin')?.sha256);
+      expect((await resolveVersion(db, 'suite-attach', first.version, ANONYMOUS)).manifest.calibration).toBeUndefined();
+      const versions = await listVersions(db, 'suite-attach', ANONYMOUS);
+      expect(versions[0]?.parentVersion).toBe(first.version);
+      expect((await scaleFactorsOf(db, 'suite-attach', second.version, ANONYMOUS))[0]?.bins).toHaveLength(3);
+      // A correctionlib file that is not JSON is refused and nothing new is visible.
+      await expect(
+        attachScaleFactors(db, store, 'suite-attach', 'latest', { actor, correctionlib: new Uint8Array([123]) }),
+      ).rejects.toThrow(/scale-factors\.json: not valid JSON/);
+      expect((await resolveVersion(db, 'suite-attach', 'latest', ANONYMOUS)).version).toBe(second.version);
     });
 
     it('gives 100 concurrent publishes of one model versions 1..100, no gap, no duplicate, no orphan', async () => {
