@@ -1,4 +1,5 @@
 /** @module @hepml/models — model zoo, training, evaluation, bundles and registry of hepml-edge. */
+export * from './baselines/index.ts';
 export * from './bundle/index.ts';
 export * from './errors.ts';
 export * from './evaluation/classifier.ts';
