@@ -209,6 +209,7 @@ export const ScaleFactorTableSchema = z
         correction: z.string(),
         workingPoint: z.string().nullable(),
         description: z.string().optional(),
+        etaVariable: z.string().openapi({ description: 'abseta (|η|) or eta: what the absEta* edges are' }),
         ptEdges: z.array(z.number()).openapi({ description: 'GeV; the last may be Infinity, written as null' }),
         absEtaEdges: z.array(z.number()),
         bins: z.array(

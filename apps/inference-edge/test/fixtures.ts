@@ -1,5 +1,12 @@
 import { env } from 'cloudflare:workers';
-import { type Bundle, type BundleManifestV1, buildBundle, mlpParameterCount, writeTar } from '@hepml/models/bundle';
+import {
+  type Bundle,
+  type BundleManifestV1,
+  buildBundle,
+  cnnFilmParameterCount,
+  mlpParameterCount,
+  writeTar,
+} from '@hepml/models/bundle';
 import {
   addMember,
   createToken,
@@ -155,4 +162,64 @@ export async function tokenFor(
 /** The bundle as the tar archive `pnpm publish-model` uploads. */
 export function bundleTar(bundle: Bundle): Uint8Array<ArrayBuffer> {
   return writeTar(bundle.files);
+}
+
+/**
+ * A tiny CNN+FiLM energy regression (image 4 × 4 × 1 cells in GeV, scalars eRaw and eta) with
+ * `energy` and `resolution` outputs scaled by eRaw, deterministic weights.
+ */
+export async function cnnBundle(name: string): Promise<Bundle> {
+  const shape: [number, number, number] = [4, 4, 1];
+  const arch = {
+    inputSize: 2,
+    imageScale: 10,
+    layers: [
+      {
+        type: 'conv2d' as const,
+        filters: 2,
+        kernelSize: [3, 3] as [number, number],
+        strides: [1, 1] as [number, number],
+        padding: 'same' as const,
+        useBias: true,
+        activation: 'relu' as const,
+      },
+      { type: 'film' as const, hidden: [{ type: 'dense' as const, units: 3, activation: 'tanh' as const }] },
+      { type: 'global-avg-pool' as const },
+    ],
+    concatScalars: true,
+    head: [{ type: 'dense' as const, units: 2, activation: 'sigmoid' as const }],
+    outputScale: 'eRaw',
+  };
+  const parameters = cnnFilmParameterCount(shape, arch);
+  const weights = Float32Array.from({ length: parameters }, (_, i) => Math.cos(0.7 * i + 0.2) * 0.6);
+  return buildBundle(
+    {
+      format: 'hepml-bundle',
+      formatVersion: 1,
+      name,
+      task: 'energy-regression',
+      description: 'test CNN',
+      inputs: [
+        { name: 'eRaw', unit: 'GeV', offset: 50, scale: 30 },
+        { name: 'eta', unit: '1', offset: 0, scale: 1.5 },
+      ],
+      image: { name: 'cells', shape, unit: 'GeV' },
+      outputs: [
+        { name: 'energy', kind: 'energy', unit: 'GeV' },
+        { name: 'resolution', kind: 'resolution', unit: 'GeV' },
+      ],
+      architecture: { kind: 'cnn-film', ...arch, parameters },
+      weights: 'weights.bin',
+      metrics: { eIqr: 0.05 },
+      workingPoints: [],
+      lineage: {
+        datasetHash: 'test',
+        codeVersion: 'test',
+        seed: 1,
+        createdAt: '2026-01-01T00:00:00Z',
+        backend: 'none',
+      },
+    },
+    new Map([['weights.bin', new Uint8Array(weights.buffer)]]),
+  );
 }

@@ -206,8 +206,8 @@ export function predictV1(model: LoadedModel, batch: PreparedBatch, workingPoint
   const m = model.manifest;
   const k = m.outputs.length;
   if (model.kind === 'regression') {
-    const ei = m.outputs.findIndex((o) => (o.kind as string) === 'energy');
-    const ri = m.outputs.findIndex((o) => (o.kind as string) === 'resolution');
+    const ei = m.outputs.findIndex((o) => o.kind === 'energy');
+    const ri = m.outputs.findIndex((o) => o.kind === 'resolution');
     for (let r = 0; r < n; r++) {
       const p: Prediction = {};
       if (ei >= 0) p.energy = out[r * k + ei] as number;

@@ -9,7 +9,7 @@ import {
   verifyBundleFile,
 } from '@hepml/models/runtime';
 import { type CorrectionSetV2, DataFormatError, validateCorrectionSet } from '@hepml/physics';
-import { type ImageSpec, imageOf, scaleFactorsPathOf } from './manifest-view.ts';
+import { type ImageSpec, imageOf, scaleFactorsPathOf, scoreIndexOf } from './manifest-view.ts';
 import type { VersionRef } from './resolve.ts';
 import { type ScaleFactorLookup, scaleFactorLookups } from './scale-factors.ts';
 
@@ -132,9 +132,8 @@ async function fetchModel(bucket: R2Bucket, db: D1Database, ref: VersionRef): Pr
       throw new BundleError(`${label}: ${why}`, { field: sfPath, cause });
     }
   }
-  const kinds = manifest.outputs.map((o) => o.kind as string);
-  const regression = kinds.includes('energy');
-  const scoreIndex = kinds.indexOf('score') >= 0 ? kinds.indexOf('score') : kinds.indexOf('class-score');
+  const regression = manifest.outputs.some((o) => o.kind === 'energy');
+  const scoreIndex = scoreIndexOf(manifest);
   return {
     name: ref.name,
     task: ref.task,

@@ -119,7 +119,10 @@ export function evaluateScaleFactor(l: ScaleFactorLookup, pt: number, eta: numbe
   return { workingPoint: l.workingPoint, value, uncertainty: Math.abs(up - down) / 2, up, down };
 }
 
-/** One pT × |η| bin of a tabulated scale factor (pt in GeV; `ptHi` null for an open last bin). */
+/**
+ * One pT × η bin of a tabulated scale factor (pt in GeV; `ptHi` null for an open last bin; the
+ * η edges are |η| unless the grid's `etaVariable` is `eta`).
+ */
 export interface ScaleFactorBin {
   ptLo: number;
   ptHi: number | null;
@@ -136,6 +139,8 @@ export interface ScaleFactorGrid {
   correction: string;
   workingPoint: string;
   description?: string;
+  /** The η variable of the bins: `abseta` (|η|, the usual case) or signed `eta`. */
+  etaVariable: string;
   ptEdges: (number | null)[];
   absEtaEdges: number[];
   bins: ScaleFactorBin[];
@@ -184,6 +189,7 @@ export function tabulateScaleFactors(l: ScaleFactorLookup): ScaleFactorGrid | un
     correction: l.correction.name,
     workingPoint: l.workingPoint,
     ...(l.correction.description ? { description: l.correction.description } : {}),
+    etaVariable: l.etaInput,
     ptEdges: ptEdges.map((e) => (Number.isFinite(e) ? e : null)),
     absEtaEdges: etaEdges,
     bins,

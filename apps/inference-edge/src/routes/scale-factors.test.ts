@@ -1,0 +1,225 @@
+// Scale factors (contract C3: bundle `calibration.scaleFactors`, a correctionlib v2 file) in
+// predictions and on their own endpoint.
+import { env } from 'cloudflare:workers';
+import { openRegistry, resolveVersion } from '@hepml/models/registry';
+import {
+  type CorrectionSetV2,
+  evaluateCorrection,
+  type ScaleFactorTable,
+  scaleFactorsToCorrectionSet,
+  validateCorrectionSet,
+} from '@hepml/physics';
+import { describe, expect, it } from 'vitest';
+import { errorOf, get, post } from '../../test/api.ts';
+import { mlpBundle, publish } from '../../test/fixtures.ts';
+import { evaluateScaleFactor, scaleFactorLookups, tabulateScaleFactors } from '../lib/scale-factors.ts';
+
+const WPS = [
+  { name: 'loose', signalEfficiency: 0.95, threshold: 0.2, backgroundEfficiency: 0.3 },
+  { name: 'medium', signalEfficiency: 0.85, threshold: 0.5, backgroundEfficiency: 0.1 },
+  { name: 'tight', signalEfficiency: 0.7, threshold: 0.8, backgroundEfficiency: 0.02 },
+];
+
+const eff = { value: 0.9, errorLow: 0.01, errorHigh: 0.01, passed: 90, total: 100 };
+
+function table(name: string, shift: number): ScaleFactorTable {
+  const ptEdges = [10, 20, 50];
+  const absEtaEdges = [0, 1.37, 2.47];
+  return {
+    name,
+    ptEdges,
+    absEtaEdges,
+    values: [
+      [0.95 + shift, 0.9 + shift],
+      [0.99 + shift, 0.97 + shift],
+    ],
+    stat: [
+      [0.03, 0.05],
+      [0.01, 0.02],
+    ],
+    syst: [
+      [0.04, 0.12],
+      [0.0, 0.02],
+    ],
+    systBySource: {},
+    effData: [
+      [eff, eff],
+      [eff, eff],
+    ],
+    effMc: [
+      [eff, eff],
+      [eff, eff],
+    ],
+    provenance: { data: 'toy-data', mc: 'toy-mc', method: 'tag-and-probe' },
+  };
+}
+
+function correctionSet(prefix: string): CorrectionSetV2 {
+  const medium = scaleFactorsToCorrectionSet(table(`${prefix}-medium`, 0), { openLastPtBin: true });
+  const tight = scaleFactorsToCorrectionSet(table(`${prefix}-tight`, -0.05), { openLastPtBin: true });
+  return { schema_version: 2, corrections: [...medium.corrections, ...tight.corrections] };
+}
+
+const encode = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
+
+async function publishWithSf(name: string, file: Uint8Array = encode(correctionSet(name))) {
+  const bundle = await mlpBundle({
+    name,
+    workingPoints: WPS,
+    extraFiles: { 'scale-factors.json': file },
+    manifestExtra: { calibration: { scaleFactors: 'scale-factors.json' } },
+  });
+  await publish(bundle);
+  return bundle;
+}
+
+interface SfAnswer {
+  workingPoint?: string;
+  predictions: {
+    score: number;
+    scaleFactor?: { workingPoint: string; value: number; uncertainty: number; up: number; down: number };
+  }[];
+}
+
+describe('scale factors in predictions', () => {
+  it('returns the SF and its uncertainty at the chosen working point when the row gives pt and eta', async () => {
+    await publishWithSf('sf-tagger');
+    const set = correctionSet('sf-tagger');
+    const rows = [
+      { et: 41, eta: 0.3, reta: 0.95, pt: 15 },
+      { et: 30, eta: -1.9, reta: 0.9, pt: 300 },
+      { et: 30, eta: -1.9, reta: 0.9 },
+    ];
+    const res = await post('/v1/models/sf-tagger/predict', { rows });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as SfAnswer;
+    expect(body.workingPoint).toBe('medium');
+    const [a, b, c] = body.predictions;
+    expect(a?.scaleFactor).toMatchObject({ workingPoint: 'medium', value: 0.95 });
+    // Uncertainty = √(stat² + syst²) of the bin: 0.03 ⊕ 0.04 = 0.05.
+    expect(a?.scaleFactor?.uncertainty).toBeCloseTo(0.05, 12);
+    // pt = 300 GeV falls in the open last bin, |η| = 1.9 in the second: 0.97 ± 0.02√2.
+    expect(b?.scaleFactor?.value).toBe(
+      evaluateCorrection(set, 'sf-tagger-medium', { syst: 'nominal', pt: 300, abseta: 1.9 }),
+    );
+    expect(b?.scaleFactor?.value).toBe(0.97);
+    expect(b?.scaleFactor?.uncertainty).toBeCloseTo(Math.hypot(0.02, 0.02), 12);
+    // No pt in the row: no scale factor, the score is still there.
+    expect(c?.scaleFactor).toBeUndefined();
+    expect(typeof c?.score).toBe('number');
+
+    const tight = (await (
+      await post('/v1/models/sf-tagger/predict', { rows: rows.slice(0, 1), workingPoint: 'tight' })
+    ).json()) as SfAnswer;
+    expect(tight.predictions[0]?.scaleFactor).toMatchObject({ workingPoint: 'tight' });
+    expect(tight.predictions[0]?.scaleFactor?.value).toBeCloseTo(0.9, 12);
+
+    const columns = { et: [41], eta: [0.3], reta: [0.95], pt: [15] };
+    const byColumns = (await (await post('/v1/models/sf-tagger/predict', { columns })).json()) as SfAnswer;
+    expect(byColumns.predictions[0]?.scaleFactor).toEqual(a?.scaleFactor);
+
+    // A working point of the model without scale factors, and one it does not have, are named errors.
+    const loose = await post('/v1/models/sf-tagger/predict', { rows, workingPoint: 'loose' });
+    expect(loose.status).toBe(400);
+    expect((await errorOf(loose)).field).toBe('workingPoint');
+  });
+
+  it('refuses pt in a row when the model has no scale factors', async () => {
+    await publish(await mlpBundle({ name: 'no-sf', workingPoints: WPS }));
+    const res = await post('/v1/models/no-sf/predict', { rows: [{ et: 41, eta: 0.3, reta: 0.95, pt: 15 }] });
+    expect(res.status).toBe(400);
+    expect((await errorOf(res)).field).toBe('rows[0].pt');
+  });
+
+  it('serves the tables as JSON and the correctionlib file as published', async () => {
+    const bundle = await publishWithSf('sf-served');
+    const res = await get('/v1/models/sf-served/scale-factors');
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as {
+      version: number;
+      tables: { workingPoint: string; ptEdges: (number | null)[]; bins: { value: number; uncertainty: number }[] }[];
+    };
+    expect(body.version).toBe(1);
+    expect(body.tables.map((t) => t.workingPoint)).toEqual(['medium', 'tight']);
+    const medium = body.tables[0];
+    expect(medium?.ptEdges).toEqual([10, 20, null]);
+    expect(medium?.bins.map((b) => b.value)).toEqual([0.95, 0.9, 0.99, 0.97]);
+    expect(medium?.bins[1]?.uncertainty).toBeCloseTo(0.13, 12);
+    const file = await get('/v1/models/sf-served/scale-factors?format=correctionlib&version=1');
+    expect(file.status).toBe(200);
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    expect(bytes).toEqual(bundle.files.get('scale-factors.json'));
+    // The served file is a valid correctionlib v2 document.
+    expect(validateCorrectionSet(JSON.parse(new TextDecoder().decode(bytes))).corrections).toHaveLength(2);
+    expect((await get('/v1/models/sf-served/scale-factors?format=yaml')).status).toBe(400);
+  });
+
+  it('refuses a version whose scale-factor file is malformed or altered (503, never served)', async () => {
+    const broken = encode({ schema_version: 2, corrections: [{ name: 'x', version: 1 }] });
+    await publishWithSf('sf-broken', broken);
+    const res = await post('/v1/models/sf-broken/predict', { rows: [{ et: 41, eta: 0.3, reta: 0.95 }] });
+    expect(res.status).toBe(503);
+    expect(await errorOf(res)).toEqual({ code: 'model_unavailable', message: 'this model version is unavailable' });
+
+    await publishWithSf('sf-tampered');
+    const resolved = await resolveVersion(openRegistry(env.DB), 'sf-tampered', 1);
+    const key = resolved.files['scale-factors.json']?.r2Key ?? '';
+    const text = new TextDecoder().decode(await (await env.MODELS.get(key))?.arrayBuffer());
+    await env.MODELS.put(key, text.replace('0.95', '1.95'));
+    const tampered = await get('/v1/models/sf-tampered/scale-factors');
+    expect(tampered.status).toBe(503);
+    expect(await (await get('/v1/models/sf-tampered/scale-factors?format=correctionlib')).text()).not.toContain('1.95');
+  });
+});
+
+describe('scale-factor lookups', () => {
+  it('finds a working point through a wp input as well as by correction name', () => {
+    const sf = (v: number) => ({
+      nodetype: 'multibinning' as const,
+      inputs: ['pt', 'eta'],
+      edges: [
+        [20, 100],
+        [-2.5, 0, 2.5],
+      ],
+      content: [v, v + 0.01],
+      flow: 'clamp' as const,
+    });
+    const set = validateCorrectionSet({
+      schema_version: 2,
+      corrections: [
+        {
+          name: 'btag',
+          version: 1,
+          inputs: [
+            { name: 'working_point', type: 'string' },
+            { name: 'pt', type: 'real' },
+            { name: 'eta', type: 'real' },
+          ],
+          output: { name: 'weight', type: 'real' },
+          data: {
+            nodetype: 'category',
+            input: 'working_point',
+            content: [
+              { key: 'medium', value: sf(0.93) },
+              { key: 'tight', value: sf(0.88) },
+            ],
+          },
+        },
+      ],
+    });
+    const lookups = scaleFactorLookups(set, ['loose', 'medium', 'tight']);
+    expect([...lookups.keys()]).toEqual(['medium', 'tight']);
+    const tight = lookups.get('tight');
+    if (!tight) throw new Error('no tight lookup');
+    // Signed η: the negative half is the first bin.
+    expect(evaluateScaleFactor(tight, 50, -1)).toEqual({
+      workingPoint: 'tight',
+      value: 0.88,
+      uncertainty: 0,
+      up: 0.88,
+      down: 0.88,
+    });
+    expect(evaluateScaleFactor(tight, 50, 1).value).toBe(0.89);
+    expect(tabulateScaleFactors(tight)?.bins.map((b) => b.value)).toEqual([0.88, 0.89]);
+  });
+});
