@@ -1,4 +1,11 @@
 /** @module @hepml/models/training — tfjs model factories, backend selection and training loops (Node). */
+export * from '../architectures/index.ts';
 export * from './backend.ts';
+export * from './common.ts';
 export * from './electron-id.ts';
+export * from './fit.ts';
+export * from './samples.ts';
+export * from './tagger.ts';
+export * from './tasks.ts';
 export * from './train-mlp.ts';
+export * from './wasm-kernels.ts';
