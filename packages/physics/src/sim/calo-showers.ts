@@ -239,6 +239,19 @@ export function gammaCdf(a: number, lnGammaA: number, x: number): number {
   return Math.max(0, 1 - prefactor * h);
 }
 
+/** Stochastic (sampling) term per layer [√GeV]: thin presampler, then the accordion layers. */
+const SAMPLING_TERM = [0.25, 0.1, 0.1, 0.1] as const;
+
+/** Fraction of the profile Gamma(α, 1/β) started at depth `start` deposited before depth `t` [X₀]. */
+function profileCdf(alpha: number, lnGammaAlpha: number, beta: number, start: number, t: number): number {
+  return t <= start ? 0 : gammaCdf(alpha, lnGammaAlpha, beta * (t - start));
+}
+
+/** max(v, 0): a negative (noise-dominated) layer does not pull the barycentre. */
+function positive(v: number): number {
+  return Math.max(v, 0);
+}
+
 /**
  * Simulates one shower's truth, longitudinal development, window containment, noise and pile-up
  * into `s` (see {@link generateCaloShowers} for the physics).
@@ -313,13 +326,12 @@ function simulateShower(rng: Rng, s: Shower, isPhoton: boolean, eTrue: number, e
   const alpha = Math.max(Math.exp(lnA), 1.05);
   const beta = (alpha - 1) / tMax;
   const lnGammaAlpha = lnGamma(alpha);
-  const cdf = (t: number): number => (t <= start ? 0 : gammaCdf(alpha, lnGammaAlpha, beta * (t - start)));
-  const fPsLo = cdf(tPs);
-  const fPsHi = cdf(tPs + PS_THICKNESS);
-  const fAcc = cdf(tFront);
-  const f1 = cdf(tFront + STRIPS_DEPTH);
-  const f2 = cdf(tFront + tAcc - BACK_DEPTH);
-  const f3 = cdf(tFront + tAcc);
+  const fPsLo = profileCdf(alpha, lnGammaAlpha, beta, start, tPs);
+  const fPsHi = profileCdf(alpha, lnGammaAlpha, beta, start, tPs + PS_THICKNESS);
+  const fAcc = profileCdf(alpha, lnGammaAlpha, beta, start, tFront);
+  const f1 = profileCdf(alpha, lnGammaAlpha, beta, start, tFront + STRIPS_DEPTH);
+  const f2 = profileCdf(alpha, lnGammaAlpha, beta, start, tFront + tAcc - BACK_DEPTH);
+  const f3 = profileCdf(alpha, lnGammaAlpha, beta, start, tFront + tAcc);
   const d = s.deposit;
   d[0] = eTrue * (fPsHi - fPsLo);
   d[1] = eTrue * (f1 - fAcc);
@@ -331,10 +343,9 @@ function simulateShower(rng: Rng, s: Shower, isPhoton: boolean, eTrue: number, e
   // Sampling fluctuations per layer (a = 10 %·√GeV in the accordion, 25 % in the thin presampler)
   // and a per-shower constant term of 0.7 % (non-uniformity), as multiplicative factors.
   const constant = 1 + 0.007 * rng.normal();
-  const sampling = [0.25, 0.1, 0.1, 0.1];
   for (let k = 0; k < 4; k++) {
     const dep = d[k] as number;
-    const rel = dep > 1e-6 ? ((sampling[k] as number) / Math.sqrt(dep)) * rng.normal() : 0;
+    const rel = dep > 1e-6 ? ((SAMPLING_TERM[k] as number) / Math.sqrt(dep)) * rng.normal() : 0;
     s.scale[k] = Math.max(0, 1 + rel) * (k === 0 ? 1 : constant);
   }
 
@@ -621,6 +632,7 @@ function simulateScalars(options: CaloShowersOptions, calibration: StandardCalib
   const imageSize = h * wImg * ch;
   const image = new Float32Array(wantImages ? n * imageSize : 0);
   const s = newShower();
+  const scratch = newImageScratch();
   const x = new Float64Array(CALIBRATION_FEATURES);
   const lnRange = Math.log(eMax / eMin);
 
@@ -645,9 +657,9 @@ function simulateScalars(options: CaloShowersOptions, calibration: StandardCalib
     const x1 = tFront + 0.5 * STRIPS_DEPTH;
     const x2 = tFront + 0.5 * (STRIPS_DEPTH + tAcc - BACK_DEPTH);
     const x3 = tFront + tAcc - 0.5 * BACK_DEPTH;
-    const pos = (v: number): number => Math.max(v, 0);
-    const wSum = pos(ePs) + pos(e1) + pos(e2) + pos(e3);
-    const depth = wSum > 0 ? (pos(ePs) * xPs + pos(e1) * x1 + pos(e2) * x2 + pos(e3) * x3) / wSum : x2;
+    const wSum = positive(ePs) + positive(e1) + positive(e2) + positive(e3);
+    const depth =
+      wSum > 0 ? (positive(ePs) * xPs + positive(e1) * x1 + positive(e2) * x2 + positive(e3) * x3) / wSum : x2;
     const etaReco = eta + 0.0004 * rng.normal();
     c.eRaw[i] = eRaw;
     c.eAcc[i] = eAcc;
@@ -688,7 +700,7 @@ function simulateScalars(options: CaloShowersOptions, calibration: StandardCalib
     lostOut[i] = s.eLostUpstream;
     leakOut[i] = s.eLeak;
     oocOut[i] = s.eOutOfCluster;
-    if (wantImages) fillImage(imageRng, s, image, i * imageSize);
+    if (wantImages) fillImage(imageRng, s, image, i * imageSize, scratch);
   }
   const allColumns: Record<string, Float32Array> = { ...columns };
   if (calibration) allColumns[STANDARD_CALIBRATION_COLUMN] = eCal;
@@ -714,6 +726,26 @@ function simulateScalars(options: CaloShowersOptions, calibration: StandardCalib
   };
 }
 
+/** Work arrays of {@link fillImage}, allocated once per sample. */
+interface ImageScratch {
+  fe: Float64Array;
+  f1: Float64Array;
+  f2: Float64Array;
+  layerImg: Float64Array;
+  noiseImg: Float64Array;
+}
+
+function newImageScratch(): ImageScratch {
+  const [h, w] = CALO_IMAGE_SHAPE;
+  return {
+    fe: new Float64Array(h),
+    f1: new Float64Array(w),
+    f2: new Float64Array(w),
+    layerImg: new Float64Array(h * w),
+    noiseImg: new Float64Array(h * w),
+  };
+}
+
 /**
  * Fills one 7 × 11 × 4 image: the signal of both sub-showers integrated over each fine cell, then
  * each coarse layer's energy spread evenly over the fine cells of its native cells (absolute
@@ -721,17 +753,13 @@ function simulateScalars(options: CaloShowersOptions, calibration: StandardCalib
  * native cell spread the same way. The noise in the 3 × 7 window is shifted uniformly so that its
  * sum equals the scalars' draw: summing the window of a channel gives exactly E_PS, E1, E2, E3.
  */
-function fillImage(rng: Rng, s: Shower, image: Float32Array, offset: number): void {
+function fillImage(rng: Rng, s: Shower, image: Float32Array, offset: number, scratch: ImageScratch): void {
   const [h, w, ch] = CALO_IMAGE_SHAPE;
   const etaLo = -(h - 1) / 2; // centre of the first row relative to the central cell, in cells
   const phiLo = -(w - 1) / 2;
   const rowEta = Math.floor(s.eta / CELL_ETA); // absolute index of the central cell
   const colPhi = Math.floor(s.phi / CELL_PHI);
-  const fe = new Float64Array(h);
-  const f1 = new Float64Array(w);
-  const f2 = new Float64Array(w);
-  const layerImg = new Float64Array(h * w);
-  const noiseImg = new Float64Array(h * w);
+  const { fe, f1, f2, layerImg, noiseImg } = scratch;
   const puScale = Math.sqrt(s.mu / 40);
   for (let k = 0; k < ch; k++) {
     const width = LAYER_WIDTH[k] as number;
@@ -759,17 +787,16 @@ function fillImage(rng: Rng, s: Shower, image: Float32Array, offset: number): vo
     const sigmaPu = (PILEUP_PER_CELL[k] as number) * puScale;
     // Strips: 8 native strips per fine cell in η; their noise adds in quadrature.
     const stripsPerCell = k === 1 ? 8 : 1;
-    const blockOf = (abs: number, size: number): number => Math.floor(abs / size);
     let r = 0;
     while (r < h) {
-      const br = blockOf(rowEta + etaLo + r, ce);
+      const br = Math.floor((rowEta + etaLo + r) / ce);
       let r2 = r;
-      while (r2 < h && blockOf(rowEta + etaLo + r2, ce) === br) r2++;
+      while (r2 < h && Math.floor((rowEta + etaLo + r2) / ce) === br) r2++;
       let q = 0;
       while (q < w) {
-        const bq = blockOf(colPhi + phiLo + q, cp);
+        const bq = Math.floor((colPhi + phiLo + q) / cp);
         let q2 = q;
-        while (q2 < w && blockOf(colPhi + phiLo + q2, cp) === bq) q2++;
+        while (q2 < w && Math.floor((colPhi + phiLo + q2) / cp) === bq) q2++;
         // Cells of this native cell inside the image; the native cell's share of the image.
         const count = (r2 - r) * (q2 - q);
         const fullCount = ce * cp;
