@@ -51,6 +51,11 @@ export interface GbdtParams {
   initScore: number[];
   /** Round-major: tree t adds to class t mod numClass. */
   trees: GbdtTree[];
+  /**
+   * Regression only: input index x_s the model's response is relative to (trained on y/x_s, output
+   * x_s·F, e.g. E_true/E_raw so the trees learn a dimensionless correction); null otherwise.
+   */
+  scaleBy: number | null;
 }
 
 /** The on-disk format `hepml-gbdt/1`. */
@@ -61,6 +66,8 @@ export interface GbdtV1 {
   objective: GbdtObjective;
   numClass: number;
   initScore: number[];
+  /** Input name the regression response is relative to, or null. */
+  scaleBy: string | null;
   trees: { feature: number[]; threshold: number[]; left: number[]; right: number[]; value: number[] }[];
 }
 
@@ -97,8 +104,13 @@ export interface FitGbdtOptions {
   minGainToSplit?: number;
   /** Quantile bins per feature (default 255, at most 255). */
   maxBins?: number;
-  /** δ of the Huber loss, in target units (default 1). */
+  /** δ of the Huber loss, in target units (of y/x_s with `scaleBy`; default 1). */
   huberDelta?: number;
+  /**
+   * Regression only: fit y/x_s and output x_s·F, with x_s this input (positive in every row), e.g.
+   * `eRaw` to learn the correction E_true/E_raw and output energies.
+   */
+  scaleBy?: string;
   /** Held-out rows for early stopping (same layout as `features`). */
   validation?: { features: Float32Array; n: number; target: ArrayLike<number>; weights?: ArrayLike<number> };
   /** Stop when the validation loss has not improved for this many rounds (default: never). */
@@ -182,6 +194,18 @@ export function fitGbdt(options: FitGbdtOptions): GbdtParams {
   } else {
     for (let i = 0; i < n; i++) if (!Number.isFinite(target[i] as number)) bad(`target[${i}]`, 'must be finite');
   }
+  let scaleBy: number | null = null;
+  let y: ArrayLike<number> = target;
+  let valTarget = options.validation?.target;
+  if (options.scaleBy !== undefined) {
+    if (objective !== 'l2' && objective !== 'huber') bad('scaleBy', 'is for regression objectives only');
+    const s = inputs.indexOf(options.scaleBy);
+    if (s < 0) bad('scaleBy', `"${options.scaleBy}" is not one of the inputs`);
+    scaleBy = s;
+    y = relativeTarget(target, features, n, d, s, 'features');
+    const v = options.validation;
+    if (v) valTarget = relativeTarget(v.target, v.features, v.n, d, s, 'validation.features');
+  }
 
   // Bins: row-major codes; NaN into the last bin.
   const edges = inputs.map((_, j) => quantileEdges(features, n, d, j, maxBins));
@@ -197,7 +221,7 @@ export function fitGbdt(options: FitGbdtOptions): GbdtParams {
     }
   }
 
-  const initScore = initialScores(objective, target, w, n, K);
+  const initScore = initialScores(objective, y, w, n, K);
   const pred = new Float64Array(n * K);
   for (let i = 0; i < n; i++) for (let k = 0; k < K; k++) pred[i * K + k] = initScore[k] as number;
   const val = options.validation;
@@ -386,7 +410,7 @@ export function fitGbdt(options: FitGbdtOptions): GbdtParams {
   const prob = new Float64Array(K);
   for (let round = 0; round < rounds; round++) {
     for (let k = 0; k < K; k++) {
-      gradients(objective, target, w, pred, n, K, k, delta, grad, hess, prob);
+      gradients(objective, y, w, pred, n, K, k, delta, grad, hess, prob);
       const tree = growTree();
       trees.push(tree);
       for (let i = 0; i < n; i++)
@@ -397,9 +421,9 @@ export function fitGbdt(options: FitGbdtOptions): GbdtParams {
         }
       }
     }
-    const trainLoss = meanLoss(objective, target, w, pred, n, K, delta);
+    const trainLoss = meanLoss(objective, y, w, pred, n, K, delta);
     const validationLoss =
-      val && valPred ? meanLoss(objective, val.target, val.weights, valPred, val.n, K, delta) : Number.NaN;
+      val && valPred && valTarget ? meanLoss(objective, valTarget, val.weights, valPred, val.n, K, delta) : Number.NaN;
     options.onRound?.(round, trainLoss, validationLoss);
     if (val && options.earlyStoppingRounds !== undefined) {
       if (validationLoss < bestLoss) {
@@ -409,7 +433,25 @@ export function fitGbdt(options: FitGbdtOptions): GbdtParams {
     }
   }
   if (val && options.earlyStoppingRounds !== undefined) trees.length = bestRounds * K;
-  return { inputs, objective, numClass: K, initScore, trees };
+  return { inputs, objective, numClass: K, initScore, trees, scaleBy };
+}
+
+/** y_i / x_is, the target of a `scaleBy` regression; x_is must be positive and finite. */
+function relativeTarget(
+  target: ArrayLike<number>,
+  features: Float32Array,
+  n: number,
+  d: number,
+  s: number,
+  field: string,
+): Float64Array {
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const x = features[i * d + s] as number;
+    if (!(x > 0 && Number.isFinite(x))) bad(`${field}[${i}]`, 'the scaleBy input must be positive');
+    out[i] = (target[i] as number) / x;
+  }
+  return out;
 }
 
 function initialScores(
@@ -550,7 +592,8 @@ function treeOutput(tree: GbdtTree, x: ArrayLike<number>, base: number): number 
 
 /**
  * Model output per row: σ(F) for `binary`, the K softmax probabilities for `multiclass`
- * (n × K, row-major), the raw sum F = init + Σ trees for `l2` and `huber` (target units).
+ * (n × K, row-major), the raw sum F = init + Σ trees for `l2` and `huber` (target units), times x_s
+ * with `scaleBy`.
  */
 export function evaluateGbdt(params: GbdtParams, features: Float32Array, n: number, out?: Float32Array): Float32Array {
   const d = params.inputs.length;
@@ -558,6 +601,7 @@ export function evaluateGbdt(params: GbdtParams, features: Float32Array, n: numb
   const res = checkRows(FORMAT, features, n, d, K, out);
   const raw = new Float64Array(K);
   const T = params.trees.length;
+  const scale = params.scaleBy ?? -1;
   for (let i = 0; i < n; i++) {
     for (let k = 0; k < K; k++) raw[k] = params.initScore[k] as number;
     for (let t = 0; t < T; t++) {
@@ -566,7 +610,7 @@ export function evaluateGbdt(params: GbdtParams, features: Float32Array, n: numb
     }
     if (params.objective === 'binary') res[i] = 1 / (1 + Math.exp(-(raw[0] as number)));
     else if (params.objective === 'multiclass') softmax(raw, 0, K, res, i * K);
-    else res[i] = raw[0] as number;
+    else res[i] = (raw[0] as number) * (scale < 0 ? 1 : (features[i * d + scale] as number));
   }
   return res;
 }
@@ -587,6 +631,7 @@ export function serializeGbdt(params: GbdtParams): GbdtV1 {
     objective: params.objective,
     numClass: params.numClass,
     initScore: [...params.initScore],
+    scaleBy: params.scaleBy === null ? null : (params.inputs[params.scaleBy] as string),
     trees: params.trees.map((t) => ({
       feature: Array.from(t.feature),
       threshold: Array.from(t.threshold),
@@ -605,7 +650,16 @@ export function serializeGbdt(params: GbdtParams): GbdtV1 {
  */
 export function parseGbdt(json: unknown): GbdtParams {
   const ctx = FORMAT;
-  const r = record(ctx, json, '', ['format', 'formatVersion', 'inputs', 'objective', 'numClass', 'initScore', 'trees']);
+  const r = record(ctx, json, '', [
+    'format',
+    'formatVersion',
+    'inputs',
+    'objective',
+    'numClass',
+    'initScore',
+    'scaleBy',
+    'trees',
+  ]);
   header(ctx, r);
   const inputs = parseInputs(ctx, r.inputs);
   const objective = oneOf(ctx, r.objective, 'objective', OBJECTIVES);
@@ -614,6 +668,12 @@ export function parseGbdt(json: unknown): GbdtParams {
     fail(ctx, 'numClass', objective === 'multiclass' ? 'must be ≥ 2 for multiclass' : `must be 1 for ${objective}`);
   }
   const initScore = array(ctx, r.initScore, 'initScore', numClass).map((x, k) => finite(ctx, x, `initScore[${k}]`));
+  let scaleBy: number | null = null;
+  if (r.scaleBy !== null) {
+    scaleBy = typeof r.scaleBy === 'string' ? inputs.indexOf(r.scaleBy) : -1;
+    if (scaleBy < 0) fail(ctx, 'scaleBy', 'must be null or name one of the inputs');
+    if (objective !== 'l2' && objective !== 'huber') fail(ctx, 'scaleBy', `must be null for ${objective}`);
+  }
   const rawTrees = array(ctx, r.trees, 'trees');
   if (rawTrees.length % numClass !== 0) fail(ctx, 'trees', `must hold a multiple of numClass = ${numClass} trees`);
   const d = inputs.length;
@@ -658,5 +718,5 @@ export function parseGbdt(json: unknown): GbdtParams {
     for (let i = 1; i < m; i++) if (parents[i] === 0) fail(ctx, `${ft}.feature[${i}]`, `node ${i} is not reachable`);
     return tree;
   });
-  return { inputs, objective, numClass, initScore, trees };
+  return { inputs, objective, numClass, initScore, trees, scaleBy };
 }
