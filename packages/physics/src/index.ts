@@ -1,6 +1,7 @@
 /** @module @hepml/physics — physics, statistics and simulation of hepml-edge (pure TypeScript). */
 export * from './calibration/cms-zee.ts';
 export * from './calibration/energy-scale.ts';
+export * from './calibration/regression-z-peak.ts';
 export * from './calibration/response-inversion.ts';
 export * from './calibration/scale-factor-table.ts';
 export * from './calibration/scale-factors.ts';
