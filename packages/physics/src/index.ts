@@ -30,6 +30,8 @@ export * from './histogram/histogram.ts';
 export * from './io/csv.ts';
 export * from './io/dataset.ts';
 export * from './io/parquet.ts';
+export * from './io/root.ts';
+export * from './io/root-writer.ts';
 export * from './kinematics/four-vector.ts';
 export * from './sim/b-tagging.ts';
 export * from './sim/boosted-jets.ts';
