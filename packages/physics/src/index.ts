@@ -33,6 +33,7 @@ export * from './io/parquet.ts';
 export * from './io/root.ts';
 export * from './io/root-writer.ts';
 export * from './kinematics/four-vector.ts';
+export * from './reweighting/histogram-reweighting.ts';
 export * from './sim/b-tagging.ts';
 export * from './sim/boosted-jets.ts';
 export * from './sim/calo-showers.ts';
