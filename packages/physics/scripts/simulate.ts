@@ -8,7 +8,8 @@
  * generated in chunks of 20,000: chunk k uses the seed (seed + k·0x9E3779B9) mod 2³², so the
  * first chunk is exactly `generateXxx({ n, seed })` and the file depends only on (task, n, seed).
  * CSV holds the scalar columns, label, weight and truth (`truth_*`); Parquet adds the calorimeter
- * images (float32 bytes per row) and the units as metadata.
+ * images (float32 bytes per row) and the units as metadata; `.root` writes the scalar columns, label,
+ * weight and truth as flat branches of one TTree named after the task (minimal writer, see io/root-writer.ts).
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -24,6 +25,7 @@ import {
   generateTagAndProbe,
   writeCsv,
   writeParquet,
+  writeRootTree,
 } from '../src/index.ts';
 
 const TASKS = ['electron-id', 'tag-and-probe', 'bjet', 'boosted-jet', 'calo-showers'] as const;
@@ -36,6 +38,7 @@ function fail(message: string): never {
 }
 
 const { values } = parseArgs({
+  args: process.argv.slice(2).filter((a) => a !== '--'),
   options: {
     task: { type: 'string' },
     n: { type: 'string', default: '10000' },
@@ -57,7 +60,9 @@ const format = out.endsWith('.parquet')
   ? 'parquet'
   : out.endsWith('.csv')
     ? 'csv'
-    : fail('--out must end in .csv or .parquet');
+    : out.endsWith('.root')
+      ? 'root'
+      : fail('--out must end in .csv, .parquet or .root');
 const kind = values.kind === 'data' ? 'data' : values.kind === 'mc' ? 'mc' : fail('--kind must be mc or data');
 const images = format === 'parquet' && !values['no-images'];
 
@@ -97,7 +102,18 @@ for (let start = 0, k = 0; start < n; start += CHUNK, k++) {
 const ds = concatDatasets(parts);
 process.stderr.write(`\nwriting ${format} …`);
 if (format === 'csv') writeFileSync(out, writeCsv(ds));
-else writeFileSync(out, new Uint8Array(writeParquet(ds)));
+else if (format === 'parquet') writeFileSync(out, new Uint8Array(writeParquet(ds)));
+else {
+  // A TTree has only branches: label, weight and truth become branches too (as CSV columns).
+  const branches: Dataset['columns'] = { ...ds.columns };
+  if (ds.label) branches.label = Int32Array.from(ds.label);
+  if (ds.weight) branches.weight = ds.weight;
+  for (const [name, col] of Object.entries(ds.truth ?? {})) branches[`truth_${name}`] = col;
+  writeFileSync(
+    out,
+    new Uint8Array(writeRootTree({ ...ds, columns: branches }, { treeName: task.replaceAll('-', '_') })),
+  );
+}
 const seconds = (performance.now() - t0) / 1000;
 process.stderr.write(
   ` done: ${n} ${task} events → ${out} in ${seconds.toFixed(1)} s (${Math.round(n / seconds)} events/s with writing)\n`,
