@@ -7,3 +7,4 @@ export * from './gbdt.ts';
 export * from './likelihood.ts';
 export * from './matrix.ts';
 export * from './standard-calibration.ts';
+export * from './suite.ts';
