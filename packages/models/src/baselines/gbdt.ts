@@ -599,20 +599,74 @@ export function evaluateGbdt(params: GbdtParams, features: Float32Array, n: numb
   const d = params.inputs.length;
   const K = params.numClass;
   const res = checkRows(FORMAT, features, n, d, K, out);
+  const { roots, feature, threshold, left, right, value } = packedForest(params.trees);
+  const T = roots.length;
   const raw = new Float64Array(K);
-  const T = params.trees.length;
   const scale = params.scaleBy ?? -1;
   for (let i = 0; i < n; i++) {
+    const base = i * d;
     for (let k = 0; k < K; k++) raw[k] = params.initScore[k] as number;
     for (let t = 0; t < T; t++) {
-      const k = t % K;
-      raw[k] = (raw[k] as number) + treeOutput(params.trees[t] as GbdtTree, features, i * d);
+      let node = roots[t] as number;
+      let f = feature[node] as number;
+      while (f >= 0) {
+        node =
+          (features[base + f] as number) < (threshold[node] as number)
+            ? (left[node] as number)
+            : (right[node] as number);
+        f = feature[node] as number;
+      }
+      const k = K === 1 ? 0 : t % K;
+      raw[k] = (raw[k] as number) + (value[node] as number);
     }
     if (params.objective === 'binary') res[i] = 1 / (1 + Math.exp(-(raw[0] as number)));
     else if (params.objective === 'multiclass') softmax(raw, 0, K, res, i * K);
-    else res[i] = (raw[0] as number) * (scale < 0 ? 1 : (features[i * d + scale] as number));
+    else res[i] = (raw[0] as number) * (scale < 0 ? 1 : (features[base + scale] as number));
   }
   return res;
+}
+
+/** All trees of a model in one set of arrays, child links made absolute. */
+interface PackedForest {
+  roots: Int32Array;
+  feature: Int32Array;
+  threshold: Float64Array;
+  left: Int32Array;
+  right: Int32Array;
+  value: Float64Array;
+}
+
+/** Packed forms by trees array: models are not changed after fitting or parsing. */
+const packedCache = new WeakMap<readonly GbdtTree[], PackedForest>();
+
+/** The trees packed contiguously, so evaluation walks one set of arrays (about 2× faster). */
+function packedForest(trees: readonly GbdtTree[]): PackedForest {
+  const cached = packedCache.get(trees);
+  if (cached && cached.roots.length === trees.length) return cached;
+  let total = 0;
+  for (const t of trees) total += t.feature.length;
+  const p: PackedForest = {
+    roots: new Int32Array(trees.length),
+    feature: new Int32Array(total),
+    threshold: new Float64Array(total),
+    left: new Int32Array(total),
+    right: new Int32Array(total),
+    value: new Float64Array(total),
+  };
+  let o = 0;
+  trees.forEach((t, k) => {
+    p.roots[k] = o;
+    p.feature.set(t.feature, o);
+    p.threshold.set(t.threshold, o);
+    p.value.set(t.value, o);
+    for (let i = 0; i < t.feature.length; i++) {
+      p.left[o + i] = (t.left[i] as number) < 0 ? -1 : (t.left[i] as number) + o;
+      p.right[o + i] = (t.right[i] as number) < 0 ? -1 : (t.right[i] as number) + o;
+    }
+    o += t.feature.length;
+  });
+  packedCache.set(trees, p);
+  return p;
 }
 
 /** Number of parameters: a threshold per split and a value per leaf, plus the initial scores. */
