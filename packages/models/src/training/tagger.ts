@@ -2,12 +2,13 @@ import { auc, type ColumnarSample } from '@hepml/physics';
 import * as tf from '@tensorflow/tfjs';
 import type { Bundle } from '../bundle/build.ts';
 import type { EvaluationV1 } from '../bundle/evaluation.ts';
-import { type BundleOutputV1, mlpParameterCount } from '../bundle/manifest.ts';
+import { type BundleManifestV1, type BundleOutputV1, mlpParameterCount } from '../bundle/manifest.ts';
 import { evaluateBinaryClassifier } from '../evaluation/classifier.ts';
 import { permutationImportance } from '../evaluation/feature-ranking.ts';
 import { evaluateMassSculpting } from '../evaluation/mass-sculpting.ts';
 import { type ClassSpec, evaluateMultiClass } from '../evaluation/multiclass.ts';
 import { overtrainingCheck } from '../evaluation/overtraining.ts';
+import type { ModelRunner } from '../runtime/runner.ts';
 import {
   bundleWithFigures,
   type CommonTrainingOptions,
@@ -133,9 +134,58 @@ export async function trainTagger(options: TaggerTrainingOptions): Promise<Train
       backend: options.backend,
     },
   };
-  const reference = multi ? (options.classes as ClassSpec[]).find((c) => c.role === 'signal') : undefined;
-  const backgroundLabels = new Set((options.classes ?? []).filter((c) => c.role === 'background').map((c) => c.label));
-  /** Reference score and binary label per row; rows of other signal classes are dropped (multi-class). */
+  const bundle = await bundleWithFigures(draft, new Map([['weights.bin', weightBytes(weights)]]), (runner) =>
+    classifierFigures({
+      runner,
+      sample,
+      inputNames,
+      split,
+      seed,
+      fit,
+      ...(options.classes ? { classes: options.classes } : {}),
+      ...(options.massColumn ? { massColumn: options.massColumn } : {}),
+      ...(options.rankingRows ? { rankingRows: options.rankingRows } : {}),
+    }),
+  );
+  return { bundle, fit, testRows: split.test };
+}
+
+/** Inputs of {@link classifierFigures}. */
+export interface ClassifierFiguresOptions {
+  runner: ModelRunner;
+  sample: ColumnarSample;
+  inputNames: readonly string[];
+  split: { train: Uint32Array; validation: Uint32Array; test: Uint32Array };
+  /**
+   * Classes of a multi-class task. With a k-output runner: softmax columns; with a one-output
+   * runner (a W-against-QCD baseline): the score is the first signal class against the background
+   * classes, other signal classes left out.
+   */
+  classes?: ClassSpec[];
+  massColumn?: string;
+  rankingRows?: number;
+  seed: number;
+  fit?: FitResult;
+}
+
+/**
+ * Figures of merit of a classifier bundle measured with its runtime: ROC, AUC, εB at εS = 92 %,
+ * 1/εB at εS = 50 %, loose/medium/tight working points on the test split; overtraining KS (train
+ * vs test); permutation ranking by ΔAUC; per-class figures (multi-class outputs) and mass
+ * sculpting (when `massColumn`). Networks and baselines go through this same function, on the
+ * same split, so their numbers compare.
+ */
+export function classifierFigures(
+  o: ClassifierFiguresOptions,
+): Pick<BundleManifestV1, 'metrics' | 'workingPoints' | 'roc' | 'evaluation'> {
+  const { runner, sample, inputNames, split, seed, fit } = o;
+  const k = inputNames.length;
+  const classCount = runner.outputSize;
+  const multi = classCount > 1;
+  const reference = o.classes?.find((c) => c.role === 'signal');
+  const refColumn = reference && multi ? reference.column : 0;
+  const backgroundLabels = new Set((o.classes ?? []).filter((c) => c.role === 'background').map((c) => c.label));
+  /** Reference score and binary label per row; rows of other signal classes are dropped. */
   const binaryView = (rows: Uint32Array, out: Float32Array) => {
     const scores: number[] = [];
     const labels: number[] = [];
@@ -145,79 +195,75 @@ export async function trainTagger(options: TaggerTrainingOptions): Promise<Train
         scores.push(out[r] as number);
         labels.push(l ? 1 : 0);
       } else if (l === reference.label || backgroundLabels.has(l)) {
-        scores.push(out[r * classCount + reference.column] as number);
+        scores.push(out[r * classCount + refColumn] as number);
         labels.push(l === reference.label ? 1 : 0);
       }
     });
     return { scores, labels };
   };
-  const bundle = await bundleWithFigures(draft, new Map([['weights.bin', weightBytes(weights)]]), (runner) => {
-    const testRaw = rawMatrix(sample, inputNames, split.test);
-    const testOut = predictRows(runner, testRaw, split.test.length);
-    const trainOut = predictRows(runner, rawMatrix(sample, inputNames, split.train), split.train.length);
-    const test = binaryView(split.test, testOut);
-    const trainView = binaryView(split.train, trainOut);
-    const figures = evaluateBinaryClassifier(test.scores, test.labels);
-    const evaluation: EvaluationV1 = {
-      split: { train: split.train.length, validation: split.validation.length, test: split.test.length },
-      overtraining: overtrainingCheck(trainView, test),
-    };
-    if (reference) evaluation.reference = reference.output;
-    const nRank = Math.min(options.rankingRows ?? 4000, split.test.length);
-    const rankRows = split.test.subarray(0, nRank);
-    const rankView = binaryView(rankRows, testOut.subarray(0, nRank * classCount));
-    const keepForRank = reference
-      ? Array.from(
-          rankRows,
-          (i) => sample.label[i] === reference.label || backgroundLabels.has(sample.label[i] as number),
-        )
-      : undefined;
-    evaluation.featureRanking = permutationImportance({
-      inputs: inputNames,
-      features: testRaw.subarray(0, nRank * k),
-      n: nRank,
-      predict: (f, n) => predictRows(runner, f, n),
-      figure: (out) => {
-        const scores = reference
-          ? Float64Array.from(
-              Array.from({ length: nRank }, (_, r) => r).filter((r) => keepForRank?.[r]),
-              (r) => out[r * classCount + reference.column] as number,
-            )
-          : out;
-        return auc(scores, rankView.labels);
-      },
-      metric: 'auc',
-      repeats: 2,
-      seed,
-    });
-    const metrics: Record<string, number> = {
-      ...figures.metrics,
-      ksPValueSignal: evaluation.overtraining?.signal.pValue ?? 1,
-      ksPValueBackground: evaluation.overtraining?.background.pValue ?? 1,
-      ksPValue: Math.min(evaluation.overtraining?.signal.pValue ?? 1, evaluation.overtraining?.background.pValue ?? 1),
-      epochs: fit.history.loss.length,
-      trainSamplesPerSecond: fit.samplesPerSecond,
-    };
-    if (multi) {
-      const labels = Array.from(split.test, (i) => sample.label[i] as number);
-      evaluation.classes = evaluateMultiClass(testOut, labels, options.classes as ClassSpec[]);
-      for (const c of evaluation.classes) {
-        metrics[`auc_${c.name}`] = c.auc;
-        if (c.rejectionAt50 !== undefined) metrics[`rejectionAt50_${c.name}`] = c.rejectionAt50;
-      }
-    }
-    if (options.massColumn) {
-      const mass = sample.columns[options.massColumn] as Float32Array;
-      const massOf: number[] = [];
-      split.test.forEach((i) => {
-        const l = sample.label[i] as number;
-        if (!reference || l === reference.label || backgroundLabels.has(l)) massOf.push(mass[i] as number);
-      });
-      evaluation.massSculpting = evaluateMassSculpting({ mass: massOf, scores: test.scores, labels: test.labels });
-      const at50 = evaluation.massSculpting.points.find((p) => p.signalEfficiency === 0.5);
-      if (at50) metrics.jsdAt50 = at50.jsd;
-    }
-    return { metrics, workingPoints: figures.workingPoints, roc: figures.roc, evaluation };
+  const testRaw = rawMatrix(sample, inputNames, split.test);
+  const testOut = predictRows(runner, testRaw, split.test.length);
+  const trainOut = predictRows(runner, rawMatrix(sample, inputNames, split.train), split.train.length);
+  const test = binaryView(split.test, testOut);
+  const trainView = binaryView(split.train, trainOut);
+  const figures = evaluateBinaryClassifier(test.scores, test.labels);
+  const evaluation: EvaluationV1 = {
+    split: { train: split.train.length, validation: split.validation.length, test: split.test.length },
+    overtraining: overtrainingCheck(trainView, test),
+  };
+  if (reference && multi) evaluation.reference = reference.output;
+  const nRank = Math.min(o.rankingRows ?? 4000, split.test.length);
+  const rankRows = split.test.subarray(0, nRank);
+  const rankView = binaryView(rankRows, testOut.subarray(0, nRank * classCount));
+  const keepForRank = Array.from(
+    rankRows,
+    (i) => !reference || sample.label[i] === reference.label || backgroundLabels.has(sample.label[i] as number),
+  );
+  const keptRows = keepForRank.flatMap((keep, r) => (keep ? [r] : []));
+  evaluation.featureRanking = permutationImportance({
+    inputs: inputNames,
+    features: testRaw.subarray(0, nRank * k),
+    n: nRank,
+    predict: (f, n) => predictRows(runner, f, n),
+    figure: (out) =>
+      auc(
+        Float64Array.from(keptRows, (r) => out[r * classCount + refColumn] as number),
+        rankView.labels,
+      ),
+    metric: 'auc',
+    repeats: 2,
+    seed,
   });
-  return { bundle, fit, testRows: split.test };
+  const pS = evaluation.overtraining?.signal.pValue ?? 1;
+  const pB = evaluation.overtraining?.background.pValue ?? 1;
+  const metrics: Record<string, number> = {
+    ...figures.metrics,
+    ksPValueSignal: pS,
+    ksPValueBackground: pB,
+    ksPValue: Math.min(pS, pB),
+  };
+  if (fit) {
+    metrics.epochs = fit.history.loss.length;
+    metrics.trainSamplesPerSecond = fit.samplesPerSecond;
+  }
+  if (multi && o.classes) {
+    const labels = Array.from(split.test, (i) => sample.label[i] as number);
+    evaluation.classes = evaluateMultiClass(testOut, labels, o.classes);
+    for (const c of evaluation.classes) {
+      metrics[`auc_${c.name}`] = c.auc;
+      if (c.rejectionAt50 !== undefined) metrics[`rejectionAt50_${c.name}`] = c.rejectionAt50;
+    }
+  }
+  if (o.massColumn) {
+    const mass = sample.columns[o.massColumn] as Float32Array;
+    const massOf: number[] = [];
+    split.test.forEach((i) => {
+      const l = sample.label[i] as number;
+      if (!reference || l === reference.label || backgroundLabels.has(l)) massOf.push(mass[i] as number);
+    });
+    evaluation.massSculpting = evaluateMassSculpting({ mass: massOf, scores: test.scores, labels: test.labels });
+    const at50 = evaluation.massSculpting.points.find((p) => p.signalEfficiency === 0.5);
+    if (at50) metrics.jsdAt50 = at50.jsd;
+  }
+  return { metrics, workingPoints: figures.workingPoints, roc: figures.roc, evaluation };
 }

@@ -1,0 +1,357 @@
+import {
+  CALO_SHOWER_VARIABLES,
+  type CaloShowerSample,
+  generateCaloShowers,
+  STANDARD_CALIBRATION_COLUMN,
+} from '@hepml/physics';
+import * as tf from '@tensorflow/tfjs';
+import {
+  buildCnnFilmModel,
+  type CnnTrunkLayer,
+  defaultCaloTrunk,
+  flattenLayerWeights,
+} from '../architectures/cnn-film.ts';
+import { crystalBallNllLoss, huberLoss, type PerEventLoss } from '../architectures/losses.ts';
+import { buildRegressionMlpModel } from '../architectures/regression.ts';
+import type { Bundle } from '../bundle/build.ts';
+import { cnnFilmParameterCount } from '../bundle/cnn-film.ts';
+import type { EvaluationV1 } from '../bundle/evaluation.ts';
+import { type BundleManifestV1, type BundleOutputV1, mlpParameterCount } from '../bundle/manifest.ts';
+import { permutationImportance } from '../evaluation/feature-ranking.ts';
+import { evaluateRegression } from '../evaluation/regression.ts';
+import type { ModelRunner } from '../runtime/runner.ts';
+import { prepareConvTraining } from './backend.ts';
+import {
+  bundleWithFigures,
+  type CommonTrainingOptions,
+  denseSpecs,
+  pickImages,
+  predictRows,
+  rawMatrix,
+  sampleHash,
+  standardiseInPlace,
+  weightBytes,
+} from './common.ts';
+import { type FitResult, fitModel, type SplitTensors } from './fit.ts';
+import { splitIndices } from './samples.ts';
+import { flattenDenseWeights, standardisation } from './train-mlp.ts';
+
+/** Scalar inputs of the energy regressions: the calorimeter variables and the standard calibration's E. */
+export const ENERGY_REGRESSION_INPUTS: readonly string[] = [
+  ...Object.keys(CALO_SHOWER_VARIABLES),
+  STANDARD_CALIBRATION_COLUMN,
+];
+
+/** Loss of an energy regression: MAE or Huber on μ, or the Crystal Ball NLL on (μ, σ). */
+export type RegressionLoss = 'mae' | 'huber' | 'crystal-ball';
+
+/** Options of {@link trainEnergyRegressionMlp} and {@link trainEnergyRegressionCnn}. */
+export interface EnergyRegressionOptions extends CommonTrainingOptions {
+  /** Showers to simulate when no sample is given. */
+  n: number;
+  sample?: CaloShowerSample;
+  loss?: RegressionLoss;
+  /** Hidden widths of the MLP / the CNN head (defaults [64, 32] and [32, 16]). */
+  hidden?: number[];
+  /** CNN trunk (default {@link defaultCaloTrunk}). */
+  trunk?: CnnTrunkLayer[];
+  /** Test rows for the permutation ranking (default 1500). */
+  rankingRows?: number;
+}
+
+/** A trained regression: bundle, training history, and the backend it really trained on. */
+export interface TrainedRegression {
+  bundle: Bundle;
+  fit: FitResult;
+  backend: string;
+}
+
+function lossFor(kind: RegressionLoss): PerEventLoss {
+  if (kind === 'crystal-ball') return crystalBallNllLoss();
+  if (kind === 'huber') return huberLoss(0.02);
+  return (y, p) => tf.tidy(() => tf.abs(tf.sub(y, tf.slice(p, [0, 0], [-1, 1]))).reshape([-1]));
+}
+
+/** Rows whose reference energy is usable as a scale (> 0.1 GeV) and whose truth is positive. */
+function usableRows(sample: CaloShowerSample, rows: Uint32Array): Uint32Array {
+  const eRef = sample.columns[STANDARD_CALIBRATION_COLUMN] as Float32Array;
+  const eTrue = sample.truth.eTrue as Float32Array;
+  return rows.filter((i) => (eRef[i] as number) > 0.1 && (eTrue[i] as number) > 0);
+}
+
+interface Prepared {
+  sample: CaloShowerSample;
+  split: { train: Uint32Array; validation: Uint32Array; test: Uint32Array };
+  inputs: ReturnType<typeof standardisation>;
+  target: (rows: Uint32Array) => Float32Array;
+}
+
+function prepare(sample: CaloShowerSample, seed: number): Prepared {
+  const raw = splitIndices(sample.n, seed, { validation: 0.2, test: 0.2 });
+  const split = {
+    train: usableRows(sample, raw.train),
+    validation: usableRows(sample, raw.validation),
+    test: usableRows(sample, raw.test),
+  };
+  const inputs = standardisation(sample, ENERGY_REGRESSION_INPUTS, split.train);
+  const eRef = sample.columns[STANDARD_CALIBRATION_COLUMN] as Float32Array;
+  const eTrue = sample.truth.eTrue as Float32Array;
+  // The networks learn the correction μ = E_true/E_standard; E = μ·E_standard.
+  const target = (rows: Uint32Array) => Float32Array.from(rows, (i) => (eTrue[i] as number) / (eRef[i] as number));
+  return { sample, split, inputs, target };
+}
+
+/**
+ * Regression figures with the bundle runtime on the test split: model energy from `energyOf`,
+ * MAE/eIQR/rIQR against the standard calibration overall and in E and |η| bins, and the
+ * permutation ranking of the scalar inputs by ΔMAE [GeV].
+ */
+function regressionFigures(
+  p: Prepared,
+  runner: ModelRunner,
+  energyOf: (out: Float32Array, rows: Uint32Array) => Float64Array,
+  image: Float32Array | undefined,
+  fit: FitResult,
+  rankingRows: number,
+  seed: number,
+): Pick<BundleManifestV1, 'metrics' | 'workingPoints' | 'evaluation'> {
+  const { sample, split } = p;
+  const test = split.test;
+  const k = ENERGY_REGRESSION_INPUTS.length;
+  const features = rawMatrix(sample, ENERGY_REGRESSION_INPUTS, test);
+  const images = image ? pickImages(image, runner.imageSize, test) : undefined;
+  const out = predictRows(runner, features, test.length, images);
+  const eReco = energyOf(out, test);
+  const eTrue = Float64Array.from(test, (i) => sample.truth.eTrue?.[i] as number);
+  const eStandard = Float64Array.from(test, (i) => sample.columns[STANDARD_CALIBRATION_COLUMN]?.[i] as number);
+  const eta = Float64Array.from(test, (i) => sample.columns.eta?.[i] as number);
+  const { evaluation: regression, metrics } = evaluateRegression({ eReco, eStandard, eTrue, eta });
+  const nRank = Math.min(rankingRows, test.length);
+  const rankRows = test.subarray(0, nRank);
+  const rankTrue = eTrue.subarray(0, nRank);
+  const evaluation: EvaluationV1 = {
+    split: { train: split.train.length, validation: split.validation.length, test: test.length },
+    regression,
+    featureRanking: permutationImportance({
+      inputs: ENERGY_REGRESSION_INPUTS,
+      features: features.subarray(0, nRank * k),
+      n: nRank,
+      predict: (f, n) => predictRows(runner, f, n, images?.subarray(0, n * runner.imageSize)),
+      figure: (o) => {
+        const e = energyOf(o, rankRows);
+        let s = 0;
+        for (let i = 0; i < nRank; i++) s += Math.abs((e[i] as number) - (rankTrue[i] as number));
+        return s / nRank;
+      },
+      metric: 'mae',
+      repeats: 2,
+      seed,
+    }),
+  };
+  return {
+    metrics: { ...metrics, epochs: fit.history.loss.length, trainSamplesPerSecond: fit.samplesPerSecond },
+    workingPoints: [],
+    evaluation,
+  };
+}
+
+function lineage(options: CommonTrainingOptions, datasetHash: string, backend: string) {
+  return {
+    datasetHash,
+    codeVersion: options.codeVersion ?? 'unknown',
+    seed: options.seed,
+    createdAt: new Date().toISOString(),
+    backend,
+  };
+}
+
+function fitOptions(options: EnergyRegressionOptions) {
+  return {
+    epochs: options.epochs,
+    seed: options.seed,
+    learningRate: options.learningRate ?? 2e-3,
+    ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+    ...(options.onEpoch ? { onEpoch: (e: number, l: number, v: number) => options.onEpoch?.(e, l, v) } : {}),
+  };
+}
+
+/**
+ * Energy-regression MLP on the scalar variables (and the standard calibration's energy). It learns
+ * the correction μ = E_true/E_standard (Huber loss, δ = 0.02, by default, or MAE); the bundle's
+ * output is `correction` (unit 1): the calibrated energy is μ·E_standard [GeV] (the `mlp`
+ * architecture has no output scaling, so the Crystal Ball σ in GeV is left to the CNN).
+ */
+export async function trainEnergyRegressionMlp(options: EnergyRegressionOptions): Promise<TrainedRegression> {
+  const lossKind = options.loss ?? 'huber';
+  if (lossKind === 'crystal-ball') {
+    // σ must leave the bundle in GeV, which needs the output scaling only `cnn-film` has.
+    throw new RangeError(
+      'the energy-regression MLP trains with mae or huber; crystal-ball needs the CNN (output scaling)',
+    );
+  }
+  const sample = options.sample ?? generateCaloShowers({ n: options.n, seed: options.seed, images: false });
+  const p = prepare(sample, options.seed);
+  const k = p.inputs.length;
+  const tensors = (rows: Uint32Array): SplitTensors => ({
+    x: [tf.tensor2d(standardiseInPlace(rawMatrix(sample, ENERGY_REGRESSION_INPUTS, rows), p.inputs), [rows.length, k])],
+    y: tf.tensor2d(p.target(rows), [rows.length, 1]),
+    weight: tf.ones([rows.length]) as tf.Tensor1D,
+  });
+  const train = tensors(p.split.train);
+  const validation = tensors(p.split.validation);
+  const hidden = options.hidden ?? [64, 32];
+  const model = buildRegressionMlpModel({
+    inputSize: k,
+    hidden,
+    head: 'point',
+    seed: options.seed,
+  });
+  let fit: FitResult;
+  try {
+    fit = await fitModel({ model, loss: lossFor(lossKind), train, validation, ...fitOptions(options) });
+  } finally {
+    tf.dispose([...train.x, train.y, train.weight, ...validation.x, validation.y, validation.weight]);
+  }
+  const layers = denseSpecs(model);
+  const weights = flattenDenseWeights(model);
+  model.dispose();
+  const outputs: BundleOutputV1[] = [{ name: 'correction', kind: 'correction', unit: '1' }];
+  const eRef = sample.columns[STANDARD_CALIBRATION_COLUMN] as Float32Array;
+  const width = outputs.length;
+  const draft = {
+    format: 'hepml-bundle' as const,
+    formatVersion: 1 as const,
+    name: options.name ?? 'energy-regression-mlp',
+    task: 'energy-regression',
+    description: `MLP ${[k, ...hidden, width].join('-')} regressing E_true/E_standard (${lossKind} loss); E = correction × ${STANDARD_CALIBRATION_COLUMN}`,
+    inputs: p.inputs,
+    outputs,
+    architecture: { kind: 'mlp' as const, inputSize: k, layers, parameters: mlpParameterCount(k, layers) },
+    weights: 'weights.bin',
+    metrics: {},
+    workingPoints: [],
+    lineage: lineage(options, await sampleHash(sample), options.backend),
+  };
+  const bundle = await bundleWithFigures(draft, new Map([['weights.bin', weightBytes(weights)]]), (runner) =>
+    regressionFigures(
+      p,
+      runner,
+      (out, rows) => Float64Array.from(rows, (i, r) => (out[r * width] as number) * (eRef[i] as number)),
+      undefined,
+      fit,
+      options.rankingRows ?? 1500,
+      options.seed,
+    ),
+  );
+  return { bundle, fit, backend: options.backend };
+}
+
+/**
+ * Energy-regression CNN on the 7 × 11 × 4 calorimeter window with FiLM conditioning on the
+ * scalars (see {@link buildCnnFilmModel}), trained with the double-sided Crystal Ball NLL by
+ * default: outputs μ and σ of E_true/E_standard; the bundle's `outputScale` multiplies both by
+ * E_standard, so the runtime returns `energy` and `resolution` in GeV. On the wasm backend the
+ * missing convolution-filter gradient is registered first; if the backend still cannot train a
+ * convolution, this model falls back to the cpu backend (and says so in the lineage).
+ */
+export async function trainEnergyRegressionCnn(options: EnergyRegressionOptions): Promise<TrainedRegression> {
+  const sample = options.sample ?? generateCaloShowers({ n: options.n, seed: options.seed });
+  if (sample.image.length !== sample.n * sample.imageShape[0] * sample.imageShape[1] * sample.imageShape[2]) {
+    throw new RangeError('the calorimeter sample has no images (generate it with images: true)');
+  }
+  const p = prepare(sample, options.seed);
+  const lossKind = options.loss ?? 'crystal-ball';
+  const cb = lossKind === 'crystal-ball';
+  const k = p.inputs.length;
+  const imageShape: [number, number, number] = [...sample.imageShape];
+  const imageSize = imageShape[0] * imageShape[1] * imageShape[2];
+  const eRaw = sample.columns.eRaw as Float32Array;
+  // Pixels enter in units of a typical shower's energy: the median E_raw of the training split.
+  const sorted = Float32Array.from(p.split.train, (i) => eRaw[i] as number).sort();
+  const imageScale = Number((sorted[sorted.length >> 1] ?? 1).toPrecision(4));
+  const headHidden = options.hidden ?? [32, 16];
+  const head = [
+    ...headHidden.map((units) => ({ type: 'dense' as const, units, activation: 'relu' as const })),
+    { type: 'dense' as const, units: cb ? 2 : 1, activation: 'linear' as const },
+  ];
+  const trunk = options.trunk ?? defaultCaloTrunk();
+  const conv = await prepareConvTraining(
+    trunk.flatMap((l): [number, number][] => (l.type === 'conv2d' ? [l.strides] : [])),
+  );
+  const tensors = (rows: Uint32Array): SplitTensors => ({
+    x: [
+      tf.tensor4d(pickImages(sample.image, imageSize, rows), [rows.length, ...imageShape]),
+      tf.tensor2d(standardiseInPlace(rawMatrix(sample, ENERGY_REGRESSION_INPUTS, rows), p.inputs), [rows.length, k]),
+    ],
+    y: tf.tensor2d(p.target(rows), [rows.length, 1]),
+    weight: tf.ones([rows.length]) as tf.Tensor1D,
+  });
+  let fit: FitResult;
+  let weights: Float32Array;
+  try {
+    const train = tensors(p.split.train);
+    const validation = tensors(p.split.validation);
+    const built = buildCnnFilmModel({
+      imageShape,
+      inputSize: k,
+      imageScale,
+      layers: trunk,
+      concatScalars: true,
+      head,
+      outputBias: cb ? [1, 0.05] : [1],
+      seed: options.seed,
+    });
+    try {
+      fit = await fitModel({ model: built.model, loss: lossFor(lossKind), train, validation, ...fitOptions(options) });
+      weights = flattenLayerWeights(built.weightLayers);
+    } finally {
+      built.model.dispose();
+      tf.dispose([...train.x, train.y, train.weight, ...validation.x, validation.y, validation.weight]);
+    }
+  } finally {
+    await conv.restore();
+  }
+  const outputs: BundleOutputV1[] = [{ name: 'energy', kind: 'energy', unit: 'GeV' }];
+  if (cb) outputs.push({ name: 'resolution', kind: 'resolution', unit: 'GeV' });
+  const archBody = {
+    inputSize: k,
+    imageScale,
+    layers: trunk,
+    concatScalars: true,
+    head,
+    outputScale: STANDARD_CALIBRATION_COLUMN,
+  };
+  const draft = {
+    format: 'hepml-bundle' as const,
+    formatVersion: 1 as const,
+    name: options.name ?? `energy-regression-cnn-film${cb ? '' : `-${lossKind}`}`,
+    task: 'energy-regression',
+    description: `CNN on the ${imageShape.join('×')} calorimeter window with FiLM conditioning on ${k} scalars (${lossKind} loss); E and σ = (μ, σ) × ${STANDARD_CALIBRATION_COLUMN}`,
+    inputs: p.inputs,
+    image: {
+      name: 'cells',
+      shape: imageShape,
+      unit: 'GeV' as const,
+      description: `cell energies, channels ${sample.imageChannels.join(', ')}, HWC`,
+    },
+    outputs,
+    architecture: { kind: 'cnn-film' as const, ...archBody, parameters: cnnFilmParameterCount(imageShape, archBody) },
+    weights: 'weights.bin',
+    metrics: {},
+    workingPoints: [],
+    lineage: lineage(options, await sampleHash(sample, sample.image), conv.backend),
+  };
+  const bundle = await bundleWithFigures(draft, new Map([['weights.bin', weightBytes(weights)]]), (runner) => {
+    const figures = regressionFigures(
+      p,
+      runner,
+      (out, rows) => Float64Array.from(rows, (_, r) => out[r * outputs.length] as number),
+      sample.image,
+      fit,
+      options.rankingRows ?? 1500,
+      options.seed,
+    );
+    return figures;
+  });
+  return { bundle, fit, backend: conv.backend };
+}
