@@ -1,7 +1,7 @@
 /**
  * Binning shared by the baselines (Workers-safe): quantile bin edges per feature, as LightGBM's
  * histogram construction does, the lookup of a value's bin, and the ET × |η| binning of the ATLAS
- * electron identification (Eur. Phys. J. C 79 (2019) 639, arXiv:1902.04655, Sect. 5).
+ * electron identification (Eur. Phys. J. C 79 (2019) 639, arXiv:1902.04655, Sect. 6).
  */
 import { ModelInputError } from '../errors.ts';
 import { fail, finite, increasingArray, type ParseContext, record } from './parse.ts';

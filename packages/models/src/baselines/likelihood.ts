@@ -7,7 +7,8 @@
  * and the score is the transformed discriminant
  *   d′ = −τ⁻¹ ln(d⁻¹ − 1) = τ⁻¹ (ln L_S − ln L_B),   τ = 15,
  * which spreads the values of d that pile up near 0 and 1 (ATLAS, Eur. Phys. J. C 79 (2019) 639,
- * arXiv:1902.04655, Sect. 5.1; JINST 14 (2019) P12006, arXiv:1908.00005, Sect. 6.1). d′ is monotonic
+ * arXiv:1902.04655, Sect. 6.1, "The likelihood method"; the transform is TMVA's inverse sigmoid,
+ * arXiv:physics/0703039). d′ is monotonic
  * in d, so both give the same ROC; d = 1 / (1 + exp(−τ d′)). It is computed as a sum of logarithms,
  * so it neither overflows nor loses precision when d is within 1e-16 of 0 or 1.
  *
@@ -46,7 +47,7 @@ import {
   record,
 } from './parse.ts';
 
-/** ATLAS's τ of the transformed discriminant d′ (arXiv:1908.00005). */
+/** ATLAS's τ of the transformed discriminant d′ (arXiv:1902.04655, Sect. 6.1). */
 export const ATLAS_LIKELIHOOD_TAU = 15;
 
 /** The binned densities of one variable in one ET × |η| bin. */
