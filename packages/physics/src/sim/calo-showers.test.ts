@@ -90,6 +90,31 @@ describe('generateCaloShowers', () => {
     expect(hottestInCentre / s.n).toBeGreaterThan(0.8);
   });
 
+  it('adds cell times as channels 4–7 on request, leaving the energies unchanged', () => {
+    const plain = generateCaloShowers({ n: 200, seed: 31, eMin: 20 });
+    const timed = generateCaloShowers({ n: 200, seed: 31, eMin: 20, imageTime: true });
+    expect(timed.imageShape).toEqual([7, 11, 8]);
+    expect(timed.imageChannels).toHaveLength(8);
+    expect(hashSample(timed)).toBe(hashSample(plain));
+    const cells = 7 * 11;
+    const centreTimes: number[] = [];
+    let cornerZero = 0;
+    for (let i = 0; i < timed.n; i++) {
+      for (let c = 0; c < cells; c++) {
+        for (let k = 0; k < 4; k++) {
+          expect(timed.image[(i * cells + c) * 8 + k]).toBe(plain.image[(i * cells + c) * 4 + k]);
+        }
+      }
+      // Middle layer: the central cell (hard signal) is on time; a corner cell mostly below threshold.
+      centreTimes.push(timed.image[(i * cells + 3 * 11 + 5) * 8 + 6] as number);
+      if (timed.image[(i * cells + 0) * 8 + 6] === 0) cornerZero++;
+    }
+    const rms = Math.sqrt(centreTimes.reduce((a, t) => a + t * t, 0) / centreTimes.length);
+    expect(rms).toBeGreaterThan(0.1);
+    expect(rms).toBeLessThan(1);
+    expect(cornerZero / timed.n).toBeGreaterThan(0.8);
+  });
+
   it('converts photons with probability 1 − exp(−7/9 · X/X₀) of the tracker material', () => {
     const converted = sample.truth.converted as Int32Array;
     for (const [lo, hi] of [

@@ -22,6 +22,11 @@ export interface CaloShowersOptions {
   /** Whether to fill the cell images (default true); scalars are the same either way. */
   images?: boolean;
   /**
+   * Whether the images also carry the cell time [ns] of each layer as channels 4–7 (default false:
+   * 4 energy channels in GeV, the bundle's image unit). Energies are the same either way.
+   */
+  imageTime?: boolean;
+  /**
    * Coefficients of the standard calibration written to `eCalStandard`; default: those fitted by
    * {@link defaultStandardCalibration} on a nominal calibration sample.
    */
@@ -69,6 +74,18 @@ export const CALO_PARTICLE = { electron: 0, photon: 1 } as const;
 export const CALO_IMAGE_SHAPE = [7, 11, 4] as const;
 /** What each image channel holds: cell energy [GeV] of each layer on the middle-layer grid. */
 export const CALO_IMAGE_CHANNELS = ['presampler', 'strips', 'middle', 'back'] as const;
+/** The extra channels with `imageTime`: cell time [ns] of each layer (0 below 2σ of the cell noise). */
+export const CALO_IMAGE_TIME_CHANNELS = ['presamplerTime', 'stripsTime', 'middleTime', 'backTime'] as const;
+/**
+ * Cell time model [ns]: the shower arrives at t = 0 (time of flight subtracted) and is measured
+ * with σ_t = (τ·σ_noise/E) ⊕ 0.25 ns, τ = 30 ns (optimal filtering: the timing error scales with
+ * noise over signal; ATLAS LAr, Eur. Phys. J. C 70 (2010) 723), while out-of-time pile-up energy
+ * comes from neighbouring bunch crossings with a 10 ns spread; a cell's time is the energy-weighted
+ * mean, reported only above 2σ of its noise (as the reconstruction stores it).
+ */
+const TIME_TAU_NS = 30;
+const TIME_CONSTANT_NS = 0.25;
+const PILEUP_TIME_SPREAD_NS = 10;
 
 /** Middle-layer cell size: Δη = 0.025, Δφ = 2π/256 ≈ 0.0245 rad (ATLAS barrel). */
 const CELL_ETA = 0.025;
@@ -127,7 +144,7 @@ export interface CaloShowerSample extends ColumnarSample {
   image: Float32Array;
   /** [H, W, C] of one image ({@link CALO_IMAGE_SHAPE}). */
   imageShape: readonly [number, number, number];
-  /** Meaning of each channel ({@link CALO_IMAGE_CHANNELS}); unit GeV. */
+  /** Meaning of each channel ({@link CALO_IMAGE_CHANNELS}, GeV; then {@link CALO_IMAGE_TIME_CHANNELS}, ns). */
   imageChannels: readonly string[];
 }
 
@@ -589,7 +606,10 @@ export function defaultStandardCalibration(): StandardCalibration {
  * f1 = E1/E_acc, f3 = E3/E_acc, R12 = E1/E2, showerDepth = Σ E_k X_k/Σ E_k [X₀ from the beam line],
  * pt = E_raw/cosh η, etaCell/phiCell the impact offset in cells. Label and truth `particle`:
  * {@link CALO_PARTICLE}. Truth: `eTrue` [GeV] (the regression target), `converted`, `eLostUpstream`,
- * `eLeak`, `eOutOfCluster` [GeV]. Images: {@link CALO_IMAGE_SHAPE}, see {@link CaloShowerSample}.
+ * `eLeak`, `eOutOfCluster` [GeV]. Images: {@link CALO_IMAGE_SHAPE} (7 η × 11 φ middle cells, 4 layer
+ * energies in GeV; with `imageTime` 4 more channels of cell time in ns, see {@link CALO_IMAGE_TIME_CHANNELS}),
+ * see {@link CaloShowerSample}. Images and times come from their own seeded streams, so asking for
+ * them changes no scalar.
  */
 export function generateCaloShowers(options: CaloShowersOptions): CaloShowerSample {
   const calibration = options.calibration ?? defaultStandardCalibration();
@@ -604,6 +624,7 @@ function simulateScalars(options: CaloShowersOptions, calibration: StandardCalib
   const etaMax = options.etaMax ?? 1.4;
   const muMean = options.muMean ?? 32;
   const wantImages = options.images ?? true;
+  const wantTime = options.imageTime ?? false;
   if (!Number.isInteger(n) || n <= 0) throw new PhysicsInputError('n must be a positive integer', { field: 'n' });
   if (!(photonFraction >= 0 && photonFraction <= 1)) {
     throw new PhysicsInputError('photonFraction must lie in [0, 1]', { field: 'photonFraction' });
@@ -628,8 +649,10 @@ function simulateScalars(options: CaloShowersOptions, calibration: StandardCalib
   const lostOut = new Float32Array(n);
   const leakOut = new Float32Array(n);
   const oocOut = new Float32Array(n);
-  const [h, wImg, ch] = CALO_IMAGE_SHAPE;
+  const [h, wImg, energyChannels] = CALO_IMAGE_SHAPE;
+  const ch = wantTime ? 2 * energyChannels : energyChannels;
   const imageSize = h * wImg * ch;
+  const timeRng = new Rng((seed ^ 0x27d4eb2f) >>> 0);
   const image = new Float32Array(wantImages ? n * imageSize : 0);
   const s = newShower();
   const scratch = newImageScratch();
@@ -700,7 +723,7 @@ function simulateScalars(options: CaloShowersOptions, calibration: StandardCalib
     lostOut[i] = s.eLostUpstream;
     leakOut[i] = s.eLeak;
     oocOut[i] = s.eOutOfCluster;
-    if (wantImages) fillImage(imageRng, s, image, i * imageSize, scratch);
+    if (wantImages) fillImage(imageRng, s, image, i * imageSize, ch, scratch, wantTime ? timeRng : null);
   }
   const allColumns: Record<string, Float32Array> = { ...columns };
   if (calibration) allColumns[STANDARD_CALIBRATION_COLUMN] = eCal;
@@ -721,8 +744,8 @@ function simulateScalars(options: CaloShowersOptions, calibration: StandardCalib
     units: { ...CALO_SHOWER_VARIABLES, [STANDARD_CALIBRATION_COLUMN]: 'GeV' },
     seed,
     image,
-    imageShape: CALO_IMAGE_SHAPE,
-    imageChannels: CALO_IMAGE_CHANNELS,
+    imageShape: [h, wImg, ch],
+    imageChannels: wantTime ? [...CALO_IMAGE_CHANNELS, ...CALO_IMAGE_TIME_CHANNELS] : CALO_IMAGE_CHANNELS,
   };
 }
 
@@ -733,6 +756,7 @@ interface ImageScratch {
   f2: Float64Array;
   layerImg: Float64Array;
   noiseImg: Float64Array;
+  timeImg: Float64Array;
 }
 
 function newImageScratch(): ImageScratch {
@@ -743,6 +767,7 @@ function newImageScratch(): ImageScratch {
     f2: new Float64Array(w),
     layerImg: new Float64Array(h * w),
     noiseImg: new Float64Array(h * w),
+    timeImg: new Float64Array(h * w),
   };
 }
 
@@ -753,15 +778,23 @@ function newImageScratch(): ImageScratch {
  * native cell spread the same way. The noise in the 3 × 7 window is shifted uniformly so that its
  * sum equals the scalars' draw: summing the window of a channel gives exactly E_PS, E1, E2, E3.
  */
-function fillImage(rng: Rng, s: Shower, image: Float32Array, offset: number, scratch: ImageScratch): void {
-  const [h, w, ch] = CALO_IMAGE_SHAPE;
+function fillImage(
+  rng: Rng,
+  s: Shower,
+  image: Float32Array,
+  offset: number,
+  ch: number,
+  scratch: ImageScratch,
+  timeRng: Rng | null,
+): void {
+  const [h, w, layers] = CALO_IMAGE_SHAPE;
   const etaLo = -(h - 1) / 2; // centre of the first row relative to the central cell, in cells
   const phiLo = -(w - 1) / 2;
   const rowEta = Math.floor(s.eta / CELL_ETA); // absolute index of the central cell
   const colPhi = Math.floor(s.phi / CELL_PHI);
-  const { fe, f1, f2, layerImg, noiseImg } = scratch;
+  const { fe, f1, f2, layerImg, noiseImg, timeImg } = scratch;
   const puScale = Math.sqrt(s.mu / 40);
-  for (let k = 0; k < ch; k++) {
+  for (let k = 0; k < layers; k++) {
     const width = LAYER_WIDTH[k] as number;
     const dep = (s.deposit[k] as number) * (s.scale[k] as number);
     for (let r = 0; r < h; r++) {
@@ -803,12 +836,21 @@ function fillImage(rng: Rng, s: Shower, image: Float32Array, offset: number, scr
         let sum = 0;
         for (let a = r; a < r2; a++) for (let b = q; b < q2; b++) sum += layerImg[a * w + b] as number;
         let noise = 0;
-        for (let m = 0; m < stripsPerCell; m++) noise += sigmaNoise * rng.normal() + sigmaPu * (rng.exponential(1) - 1);
+        let pileup = 0;
+        for (let m = 0; m < stripsPerCell; m++) {
+          const pu = sigmaPu * (rng.exponential(1) - 1);
+          noise += sigmaNoise * rng.normal() + pu;
+          pileup += pu;
+        }
         const perCellNoise = noise / fullCount;
+        const time = timeRng
+          ? cellTime(timeRng, (sum * fullCount) / count, noise, pileup, sigmaNoise, sigmaPu, stripsPerCell)
+          : 0;
         for (let a = r; a < r2; a++) {
           for (let b = q; b < q2; b++) {
             layerImg[a * w + b] = sum / count;
             noiseImg[a * w + b] = perCellNoise;
+            timeImg[a * w + b] = time;
           }
         }
         q = q2;
@@ -834,7 +876,33 @@ function fillImage(rng: Rng, s: Shower, image: Float32Array, offset: number, scr
         const v =
           (layerImg[a * w + b] as number) + (noiseImg[a * w + b] as number) + (inWindow ? signalFix + noiseFix : 0);
         image[offset + (a * w + b) * ch + k] = v;
+        if (timeRng) image[offset + (a * w + b) * ch + layers + k] = timeImg[a * w + b] as number;
       }
     }
   }
+}
+
+/**
+ * Time [ns] of one native cell with signal `signal`, noise + pile-up `noise` of which `pileup` is
+ * pile-up [GeV]: the energy-weighted mean of the signal time ~ N(0, σ_t(signal)) and the pile-up
+ * time ~ N(0, 10 ns); 0 when |signal + noise| is below 2σ of the cell noise (see TIME_TAU_NS).
+ */
+function cellTime(
+  rng: Rng,
+  signal: number,
+  noise: number,
+  pileup: number,
+  sigmaNoise: number,
+  sigmaPu: number,
+  cells: number,
+): number {
+  const sigmaCell = Math.sqrt(cells * (sigmaNoise * sigmaNoise + sigmaPu * sigmaPu));
+  const tSignal = rng.normal();
+  const tPileup = rng.normal();
+  if (Math.abs(signal + noise) < 2 * sigmaCell) return 0;
+  const sig = Math.max(signal, 0);
+  const pu = Math.abs(pileup);
+  if (sig + pu <= 0) return 0;
+  const sigmaT = Math.hypot((TIME_TAU_NS * sigmaCell) / Math.max(sig, 1e-6), TIME_CONSTANT_NS);
+  return (sig * Math.min(sigmaT, 25) * tSignal + pu * PILEUP_TIME_SPREAD_NS * tPileup) / (sig + pu);
 }
