@@ -1,7 +1,7 @@
 /**
  * Writes a simulated sample of any task to CSV or Parquet, with a progress bar on stderr.
  *
- *   pnpm simulate --task calo-showers --n 100000 --seed 1 --out calo.parquet [--no-images]
+ *   pnpm simulate --task calo-showers --n 100000 --seed 1 --out calo.parquet [--no-images] [--image-time]
  *   pnpm simulate --task tag-and-probe --kind data --n 50000 --seed 2 --out tnp.csv
  *
  * Tasks: electron-id, tag-and-probe (--kind mc|data), bjet, boosted-jet, calo-showers. Events are
@@ -46,6 +46,7 @@ const { values } = parseArgs({
     out: { type: 'string' },
     kind: { type: 'string', default: 'mc' },
     'no-images': { type: 'boolean', default: false },
+    'image-time': { type: 'boolean', default: false },
   },
 });
 const task = values.task as Task;
@@ -77,7 +78,7 @@ function generate(chunkN: number, chunkSeed: number): ColumnarSample {
     case 'boosted-jet':
       return generateBoostedJets({ n: chunkN, seed: chunkSeed });
     case 'calo-showers':
-      return generateCaloShowers({ n: chunkN, seed: chunkSeed, images });
+      return generateCaloShowers({ n: chunkN, seed: chunkSeed, images, imageTime: values['image-time'] });
   }
 }
 
