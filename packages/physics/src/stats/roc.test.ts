@@ -50,6 +50,37 @@ describe('rocCurve and auc', () => {
     expect(aucFromRoc(roc)).toBeCloseTo(4 / 6, 12);
   });
 
+  it('equals a brute-force count at every distinct threshold, with ties, −0 and weights (seeded)', () => {
+    const rng = new Rng(23);
+    const n = 600;
+    const scores = Array.from({ length: n }, () => Math.round(rng.normal() * 8) / 8);
+    scores[0] = -0;
+    scores[1] = 0;
+    const labels = Array.from({ length: n }, () => (rng.uniform() < 0.4 ? 1 : 0));
+    const weights = Array.from({ length: n }, () => rng.range(-0.2, 2));
+    const roc = rocCurve(scores, labels, { weights });
+    const distinct = [...new Set(scores.map((v) => v + 0))].sort((a, b) => b - a);
+    expect(roc.threshold.length).toBe(distinct.length + 1);
+    let totS = 0;
+    let totB = 0;
+    for (let i = 0; i < n; i++) {
+      if (labels[i]) totS += weights[i] as number;
+      else totB += weights[i] as number;
+    }
+    distinct.forEach((t, k) => {
+      let s = 0;
+      let b = 0;
+      for (let i = 0; i < n; i++) {
+        if ((scores[i] as number) < t) continue;
+        if (labels[i]) s += weights[i] as number;
+        else b += weights[i] as number;
+      }
+      expect(roc.threshold[k + 1]).toBe(t);
+      expect(roc.signalEfficiency[k + 1]).toBeCloseTo(s / totS, 12);
+      expect(roc.backgroundEfficiency[k + 1]).toBeCloseTo(b / totB, 12);
+    });
+  });
+
   it('rejects mismatched lengths, non-finite scores and an empty class', () => {
     expect(() => rocCurve([1, 2], [1])).toThrow(PhysicsInputError);
     expect(() => rocCurve([Number.NaN, 1], [1, 0])).toThrow(/not finite/);
