@@ -14,7 +14,7 @@
  * so the ROC curve has one point per level (at εS ≈ levels[k−1] on the training sample) and the AUC
  * is that of the piecewise-linear curve through them.
  */
-import { BundleError } from '../errors.ts';
+import { ModelInputError } from '../errors.ts';
 import {
   checkEtEtaBinning,
   type EtEtaBinning,
@@ -138,7 +138,7 @@ export function fitCuts(options: FitCutsOptions): CutsParams {
   const nb = edges.map((e) => e.length + 1);
   const weightOf = (i: number): number => {
     const w = options.weights ? (options.weights[i] as number) : 1;
-    if (!(w >= 0)) throw new BundleError(`hepml-cuts: weights[${i}] must be ≥ 0`, { field: `weights[${i}]` });
+    if (!(w >= 0)) throw new ModelInputError(`hepml-cuts: weights[${i}] must be ≥ 0`, { field: `weights[${i}]` });
     return w;
   };
   const w = new Float64Array(n);
@@ -258,7 +258,7 @@ export function fitCuts(options: FitCutsOptions): CutsParams {
 function checkLevels(levels: readonly number[], ctx?: ParseContext): void {
   const bad = (field: string, message: string): never => {
     if (ctx) fail(ctx, field, message);
-    throw new BundleError(`hepml-cuts: ${field}: ${message}`, { field });
+    throw new ModelInputError(`hepml-cuts: ${field}: ${message}`, { field });
   };
   if (levels.length === 0) bad('levels', 'must not be empty');
   for (let l = 0; l < levels.length; l++) {

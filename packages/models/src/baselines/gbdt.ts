@@ -22,7 +22,7 @@
  * the training data, so training and evaluation decide identically. NaN goes right (training puts
  * NaN into the last bin, which never lies left of a split).
  */
-import { BundleError } from '../errors.ts';
+import { ModelInputError } from '../errors.ts';
 import { parseInputs, quantileEdges, upperBound } from './binning.ts';
 import { array, checkRows, fail, finite, header, integer, oneOf, type ParseContext, record } from './parse.ts';
 
@@ -139,12 +139,12 @@ interface OpenLeaf {
 }
 
 const bad = (field: string, message: string): never => {
-  throw new BundleError(`hepml-gbdt: ${field}: ${message}`, { field });
+  throw new ModelInputError(`hepml-gbdt: ${field}: ${message}`, { field });
 };
 
 /**
  * Trains gradient-boosted trees (see the module comment). Deterministic: no sampling. Throws
- * {@link BundleError} naming the option when an option or a label is out of range.
+ * {@link ModelInputError} naming the option when an option or a label is out of range.
  */
 export function fitGbdt(options: FitGbdtOptions): GbdtParams {
   const { features, n, target, objective } = options;

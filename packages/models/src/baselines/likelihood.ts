@@ -21,7 +21,7 @@
  * underflow and overflow fall into them. An ET × |η| bin with fewer than `minEventsPerBin` events
  * of either class uses the densities of the whole sample.
  */
-import { BundleError } from '../errors.ts';
+import { ModelInputError } from '../errors.ts';
 import {
   checkEtEtaBinning,
   type EtEtaBinning,
@@ -144,7 +144,7 @@ function logRatios(signal: Float64Array, background: Float64Array): Float64Array
 
 /**
  * Fits the projective likelihood (see the module comment) on raw features. Deterministic.
- * Throws {@link BundleError} for a negative weight and when the sample lacks a class.
+ * Throws {@link ModelInputError} for a negative weight and when the sample lacks a class.
  */
 export function fitLikelihood(options: FitLikelihoodOptions): LikelihoodParams {
   const { features, n, labels } = options;
@@ -167,11 +167,11 @@ export function fitLikelihood(options: FitLikelihoodOptions): LikelihoodParams {
   const passes = options.smoothing ?? 1;
   const minEvents = options.minEventsPerBin ?? 200;
   const tau = options.tau ?? ATLAS_LIKELIHOOD_TAU;
-  if (!(tau > 0)) throw new BundleError('hepml-likelihood: tau must be positive', { field: 'tau' });
+  if (!(tau > 0)) throw new ModelInputError('hepml-likelihood: tau must be positive', { field: 'tau' });
   const w = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const x = options.weights ? (options.weights[i] as number) : 1;
-    if (!(x >= 0)) throw new BundleError(`hepml-likelihood: weights[${i}] must be ≥ 0`, { field: `weights[${i}]` });
+    if (!(x >= 0)) throw new ModelInputError(`hepml-likelihood: weights[${i}] must be ≥ 0`, { field: `weights[${i}]` });
     w[i] = x;
   }
 
@@ -190,7 +190,7 @@ export function fitLikelihood(options: FitLikelihoodOptions): LikelihoodParams {
       }
     }
     if (!(sumS > 0) || !(sumB > 0)) {
-      throw new BundleError('hepml-likelihood: the sample needs signal and background', { field: 'labels' });
+      throw new ModelInputError('hepml-likelihood: the sample needs signal and background', { field: 'labels' });
     }
     const column = new Float64Array(rows.length);
     return variables.map((k) => {

@@ -15,7 +15,7 @@
  * squares ({@link fitStandardCalibrationBaseline}); either way it evaluates on the raw inputs.
  */
 import { calibrationCategory, type StandardCalibration, standardCalibrationFeatures } from '@hepml/physics';
-import { BundleError } from '../errors.ts';
+import { ModelInputError } from '../errors.ts';
 import { parseInputs } from './binning.ts';
 import { inputIndex } from './matrix.ts';
 import { array, checkRows, fail, finiteArray, header, increasingArray, type ParseContext, record } from './parse.ts';
@@ -153,7 +153,7 @@ function solveNormalEquations(aIn: Float64Array, b: Float64Array, p: number): nu
  * Fits the coefficients per (category, |η| bin) by weighted least squares,
  * minimising Σ w (c·x − E_true)², from the normal equations solved by Cholesky. Cells with fewer
  * than `minRowsPerBin` rows take their category's fit over all |η|; a category without enough rows
- * at all is a {@link BundleError}. Deterministic.
+ * at all is a {@link ModelInputError}. Deterministic.
  */
 export function fitStandardCalibrationBaseline(options: FitStandardCalibrationOptions): StandardCalibrationParams {
   const { features, n, target } = options;
@@ -161,7 +161,9 @@ export function fitStandardCalibrationBaseline(options: FitStandardCalibrationOp
   const d = inputs.length;
   checkRows(FORMAT, features, n, d, 0, undefined);
   if (target.length !== n)
-    throw new BundleError(`${FORMAT.format}: target has ${target.length} values for ${n} rows`, { field: 'target' });
+    throw new ModelInputError(`${FORMAT.format}: target has ${target.length} values for ${n} rows`, {
+      field: 'target',
+    });
   const roles = resolveRoles(inputs, options.roles);
   const upper = [
     ...(options.absEtaUpperEdges ?? Array.from({ length: 14 }, (_, i) => Number(((i + 1) * 0.1).toFixed(10)))),
@@ -179,8 +181,9 @@ export function fitStandardCalibrationBaseline(options: FitStandardCalibrationOp
     const e = target[i] as number;
     const wRow = options.weights ? (options.weights[i] as number) : 1;
     if (!(Number.isFinite(e) && e > 0))
-      throw new BundleError(`${FORMAT.format}: target[${i}] must be a positive energy`, { field: `target[${i}]` });
-    if (!(wRow >= 0)) throw new BundleError(`${FORMAT.format}: weights[${i}] must be ≥ 0`, { field: `weights[${i}]` });
+      throw new ModelInputError(`${FORMAT.format}: target[${i}] must be a positive energy`, { field: `target[${i}]` });
+    if (!(wRow >= 0))
+      throw new ModelInputError(`${FORMAT.format}: weights[${i}] must be ≥ 0`, { field: `weights[${i}]` });
     const w = wRow / (options.weighting === 'uniform' ? 1 : expectedVariance(e));
     standardCalibrationFeatures(
       features[o + roles.ePs] as number,
@@ -208,7 +211,7 @@ export function fitStandardCalibrationBaseline(options: FitStandardCalibrationOp
       (counts[all] as number) >= Math.max(minRows, p)
         ? solveNormalEquations(normal[all] as Float64Array, rhs[all] as Float64Array, p)
         : null;
-    if (!inclusive) throw new BundleError(`${FORMAT.format}: too few ${name} rows to fit`, { field: 'features' });
+    if (!inclusive) throw new ModelInputError(`${FORMAT.format}: too few ${name} rows to fit`, { field: 'features' });
     return upper.map((_, bin) => {
       const cell = cat * (nBins + 1) + bin;
       const own =
