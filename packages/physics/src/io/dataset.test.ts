@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { generateCaloShowers } from '../sim/calo-showers.ts';
-import { concatDatasets, datasetFromSample, numericColumn, selectRows, splitDataset, splitIndices } from './dataset.ts';
+import {
+  concatDatasets,
+  datasetFromSample,
+  numericColumn,
+  sampleFromDataset,
+  selectRows,
+  splitDataset,
+  splitIndices,
+} from './dataset.ts';
 
 describe('splitIndices', () => {
   it('partitions every row exactly once in the asked proportions, sorted, the same for the same seed', () => {
@@ -61,5 +69,26 @@ describe('concatDatasets', () => {
     const { eRaw: _dropped, ...fewer } = b.columns;
     expect(() => concatDatasets([a, { ...b, columns: fewer }])).toThrow(/lacks column eRaw/);
     expect(() => concatDatasets([])).toThrow(/nothing/);
+  });
+});
+
+describe('sampleFromDataset', () => {
+  it('turns numeric columns into a float32 sample with default label and weight, listing text columns', () => {
+    const { sample, dropped } = sampleFromDataset(
+      {
+        name: 'cms.csv',
+        n: 2,
+        columns: { pt1: Float64Array.from([40.5, 45.25]), Q1: Int32Array.from([1, -1]), type1: ['EB', 'EE'] },
+        units: { pt1: 'GeV' },
+      },
+      'cms-zee',
+    );
+    expect(dropped).toEqual(['type1']);
+    expect(Object.keys(sample.columns)).toEqual(['pt1', 'Q1']);
+    expect(Array.from(sample.columns.pt1 as Float32Array)).toEqual([40.5, 45.25]);
+    expect(sample.units).toEqual({ pt1: 'GeV', Q1: '1' });
+    expect(Array.from(sample.label)).toEqual([0, 0]);
+    expect(Array.from(sample.weight)).toEqual([1, 1]);
+    expect(sample.task).toBe('cms-zee');
   });
 });

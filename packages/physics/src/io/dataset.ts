@@ -69,6 +69,35 @@ export function datasetFromSample(
 }
 
 /**
+ * A {@link ColumnarSample} of a dataset's numeric columns (as float32; text columns are left out,
+ * listed in `dropped`), for the training code that takes samples: label 0 and weight 1 when the
+ * dataset has none, truth as is, `task` as given.
+ */
+export function sampleFromDataset(ds: Dataset, task: string): { sample: ColumnarSample; dropped: string[] } {
+  const columns: Record<string, Float32Array> = {};
+  const dropped: string[] = [];
+  for (const [name, col] of Object.entries(ds.columns)) {
+    if (Array.isArray(col)) dropped.push(name);
+    else columns[name] = col instanceof Float32Array ? col : Float32Array.from(col);
+  }
+  const units: Record<string, string> = {};
+  for (const name of Object.keys(columns)) units[name] = ds.units[name] ?? '1';
+  return {
+    sample: {
+      task,
+      n: ds.n,
+      columns,
+      label: ds.label ?? new Uint8Array(ds.n),
+      weight: ds.weight ?? new Float32Array(ds.n).fill(1),
+      truth: { ...(ds.truth ?? {}) },
+      units,
+      seed: 0,
+    },
+    dropped,
+  };
+}
+
+/**
  * The rows `indices` of `ds`, in that order, as a new dataset (columns, label, weight, truth,
  * image copied). Throws {@link PhysicsInputError} for an index outside [0, n).
  */
