@@ -13,6 +13,7 @@ describe('clopperPearsonInterval', () => {
       [45, 50, 0.6826894921370859, 0.8380107481065602, 0.9425078913817936],
       [1, 1000, 0.6826894921370859, 0.00017273885794860287, 0.003295735117878887],
       [7.5, 20.25, 0.6826894921370859, 0.2497581161789305, 0.5061930081220566],
+      [900000, 1000000, 0.6826894921370859, 0.8996990993062557, 0.9003000993608091],
       [3, 10, 0.95, 0.0667395111777345, 0.6524528500599973],
       [0, 20, 0.95, 0, 0.1684334709830853],
     ];
@@ -22,6 +23,13 @@ describe('clopperPearsonInterval', () => {
       expect(r.lower).toBeCloseTo(lo, 12);
       expect(r.upper).toBeCloseTo(hi, 12);
     }
+  });
+
+  it('keeps relative precision for a tiny efficiency in a huge sample (lnBeta without cancellation)', () => {
+    // mpmath betainc at 40 digits: I_x(3, 10⁷ − 2) = α at x = 1.3672953571451…e-7 (scipy agrees to 1e-14).
+    const r = clopperPearsonInterval(3, 1e7);
+    expect(Math.abs(r.lower / 1.3672953571451466e-7 - 1)).toBeLessThan(1e-12);
+    expect(Math.abs(r.upper / 5.918184969311293e-7 - 1)).toBeLessThan(1e-9);
   });
 
   it('covers the true efficiency at least at the nominal rate (seeded toy)', () => {

@@ -5,6 +5,7 @@ import {
   erf,
   erfc,
   inverseRegularizedBeta,
+  lnBeta,
   lnGamma,
   normalCdf,
   normalQuantile,
@@ -85,6 +86,25 @@ describe('lnGamma', () => {
   it('rejects x ≤ 0', () => {
     expect(() => lnGamma(0)).toThrow(PhysicsInputError);
     expect(() => lnGamma(-1.5)).toThrow(PhysicsInputError);
+  });
+});
+
+describe('lnBeta', () => {
+  it('matches mpmath log(beta) without losing digits for large arguments', () => {
+    const golden: [number, number, number][] = [
+      [3, 1e7, -47.661140072314986],
+      [0.5, 0.5, 1.1447298858494002],
+      [2, 5, -3.4011973816621555],
+      [900000, 100001, -325090.0608196401],
+      [12.5, 30, -25.908683991310074],
+      [5, 15, -10.970609174112868],
+      [1e-3, 2, 6.906755778649053],
+    ];
+    for (const [a, b, v] of golden) {
+      expectRel(lnBeta(a, b), v, 1e-14);
+      expect(lnBeta(b, a)).toBe(lnBeta(a, b));
+    }
+    expect(() => lnBeta(0, 1)).toThrow(PhysicsInputError);
   });
 });
 

@@ -128,6 +128,48 @@ export function lnGamma(x: number): number {
   return HALF_LN_TWO_PI + (z + 0.5) * Math.log(t) - t + Math.log(sum);
 }
 
+/** Stirling remainder δ(x) = lnΓ(x) − ((x − ½) ln x − x + ½ ln 2π), for x ≥ 30 (truncation error < 1e-16). */
+function stirlingRemainder(x: number): number {
+  const r = 1 / (x * x);
+  return (1 / x) * (1 / 12 - r * (1 / 360 - r * (1 / 1260 - r * (1 / 1680))));
+}
+
+/**
+ * Logarithm of the beta function, ln B(a, b) = ln Γ(a) + ln Γ(b) − ln Γ(a + b), for a, b > 0,
+ * without the cancellation of the three large ln Γ when a or b is large: with Stirling's series the
+ * big terms are regrouped as (a − ½) ln(a/(a + b)) + (b − ½) ln(b/(a + b)) − ½ ln(a + b), or, for one
+ * small argument s and one large L, as ln Γ(s) − (L − ½) ln(1 + s/L) − s ln(s + L) + s.
+ * Relative accuracy about 1e-15 (e.g. ln B(3, 10⁷) where the naive form loses 8 digits).
+ * Reference: DiDonato & Morris, ACM TOMS 18 (1992) 360 (algorithm 708, betaln).
+ * Throws {@link PhysicsInputError} for a or b ≤ 0 or not finite.
+ */
+export function lnBeta(a: number, b: number): number {
+  requireBetaShapes(a, b);
+  const small = Math.min(a, b);
+  const big = Math.max(a, b);
+  if (big < 30) return lnGamma(a) + lnGamma(b) - lnGamma(a + b);
+  const sum = small + big;
+  if (small < 30) {
+    return (
+      lnGamma(small) -
+      (big - 0.5) * Math.log1p(small / big) -
+      small * Math.log(sum) +
+      small +
+      stirlingRemainder(big) -
+      stirlingRemainder(sum)
+    );
+  }
+  return (
+    HALF_LN_TWO_PI +
+    (small - 0.5) * Math.log(small / sum) +
+    (big - 0.5) * Math.log1p(-small / sum) -
+    0.5 * Math.log(sum) +
+    stirlingRemainder(small) +
+    stirlingRemainder(big) -
+    stirlingRemainder(sum)
+  );
+}
+
 const EPS = 1e-16;
 const TINY = 1e-300;
 const MAX_ITERATIONS = 10_000;
@@ -261,7 +303,7 @@ export function regularizedBeta(x: number, a: number, b: number): number {
   if (x < 0 || x > 1) throw new PhysicsInputError(`x must lie in [0, 1] (got ${x})`, { field: 'x' });
   if (x === 0) return 0;
   if (x === 1) return 1;
-  const lnFront = lnGamma(a + b) - lnGamma(a) - lnGamma(b) + a * Math.log(x) + b * Math.log1p(-x);
+  const lnFront = a * Math.log(x) + b * Math.log1p(-x) - lnBeta(a, b);
   const front = Math.exp(lnFront);
   if (x < (a + 1) / (a + b + 2)) return (front * betaContinuedFraction(x, a, b)) / a;
   return 1 - (front * betaContinuedFraction(1 - x, b, a)) / b;
@@ -301,14 +343,14 @@ export function inverseRegularizedBeta(p: number, a: number, b: number): number 
   if (!(x > 0 && x < 1)) x = 0.5;
   let lo = 0;
   let hi = 1;
-  const lnBeta = lnGamma(a) + lnGamma(b) - lnGamma(a + b);
+  const lnB = lnBeta(a, b);
   for (let i = 0; i < 200; i++) {
     const f = regularizedBeta(x, a, b) - p;
     if (f === 0) return x;
     if (f < 0) lo = x;
     else hi = x;
     if (Math.abs(f) <= 1e-15 * p) return x;
-    const density = Math.exp((a - 1) * Math.log(x) + (b - 1) * Math.log1p(-x) - lnBeta);
+    const density = Math.exp((a - 1) * Math.log(x) + (b - 1) * Math.log1p(-x) - lnB);
     let next = x - f / density;
     if (!(next > lo && next < hi) || !Number.isFinite(next)) next = 0.5 * (lo + hi);
     if (Math.abs(next - x) <= 1e-15 * Math.max(x, 1e-300) || hi - lo <= 1e-15 * Math.max(lo, 1e-300)) return next;
