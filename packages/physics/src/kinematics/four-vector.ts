@@ -187,7 +187,7 @@ function rapidityOf(v: PtEtaPhiM, mt: number): number {
  * Transverse mass of two objects seen only in the transverse plane (e.g. a lepton and the missing
  * transverse momentum of W → ℓν), both treated as massless:
  *   mT = √(2 pt₁ pt₂ (1 − cos Δφ))   (GeV; pt in GeV, φ in radians).
- * Reference: PDG Kinematics review, eq. (49.40) with m = 0; UA1, Phys. Lett. B 122 (1983) 103.
+ * Reference: PDG Kinematics review (transverse mass, massless case); UA1, Phys. Lett. B 122 (1983) 103.
  * Throws {@link PhysicsInputError} for negative pt or non-finite input.
  */
 export function transverseMass(pt1: number, phi1: number, pt2: number, phi2: number): number {
@@ -204,7 +204,7 @@ export function transverseMass(pt1: number, phi1: number, pt2: number, phi2: num
  * TLorentzVector::Boost convention: with γ = 1/√(1 − β²) and b·p = β⃗·p⃗,
  *   E' = γ(E + β⃗·p⃗),  p⃗' = p⃗ + ((γ − 1)(β⃗·p⃗)/β² + γE) β⃗.
  * Boosting by −{@link boostVector}(v) takes v to its rest frame. Invariant: the mass.
- * Reference: J. D. Jackson, Classical Electrodynamics, 3rd ed., eq. (11.19).
+ * Reference: J. D. Jackson, Classical Electrodynamics, 3rd ed., §11.3.
  * Throws {@link PhysicsInputError} for |β| ≥ 1 or non-finite input.
  */
 export function boost(v: PxPyPzE, beta: Beta): PxPyPzE {

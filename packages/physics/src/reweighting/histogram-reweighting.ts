@@ -3,7 +3,7 @@ import { PhysicsInputError } from '../errors.ts';
 /**
  * Kish effective sample size (Σw)²/Σw²: the number of unweighted events with the same statistical
  * power as a weighted sample (n for unit weights; smaller the more the weights vary). 0 for an empty
- * sample. Reference: L. Kish, Survey Sampling (Wiley, 1965), §11.7.
+ * sample. Reference: L. Kish, Survey Sampling (Wiley, 1965).
  * Throws {@link PhysicsInputError} for non-finite weights.
  */
 export function effectiveSampleSize(weights: ArrayLike<number>): number {
@@ -128,7 +128,7 @@ function weightsOrOnes(w: ArrayLike<number> | undefined, n: number, field: strin
  * assigned to the first/last bin of that variable, so every event gets a factor. Source events in
  * cells the target leaves empty get weight 0 (reported as lostWeightFraction). The effective sample
  * size before and after tells what the reweighting costs in statistics.
- * Reference: the effective sample size after weighting, L. Kish, Survey Sampling (Wiley, 1965), §11.7.
+ * Reference: the effective sample size after weighting, L. Kish, Survey Sampling (Wiley, 1965).
  * Throws {@link PhysicsInputError} for 0 or more than 3 variables, mismatched lengths, non-finite
  * values, negative weights, bad edges, maxFactor ≤ 0, or an empty source or target.
  */

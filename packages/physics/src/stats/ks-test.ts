@@ -23,7 +23,7 @@ export interface KsTestResult {
  *   = 2 Σ_{k≥1} (−1)^{k−1} e^{−2k²λ²}   (λ ≥ 1.18, fast for large λ),
  *   = 1 − (√(2π)/λ) Σ_{k≥1} e^{−(2k−1)²π²/(8λ²)}   (λ < 1.18, the Jacobi-theta form).
  * Q_KS(λ ≤ 0) = 1. Absolute error below 1e-15. Reference: A. Kolmogorov, Giorn. Ist. Ital. Attuari 4
- * (1933) 83; Numerical Recipes 3rd ed. §6.14.12. Throws {@link PhysicsInputError} for NaN.
+ * (1933) 83; Numerical Recipes 3rd ed. §6.14. Throws {@link PhysicsInputError} for NaN.
  */
 export function kolmogorovSurvival(lambda: number): number {
   if (Number.isNaN(lambda)) throw new PhysicsInputError('lambda is NaN', { field: 'lambda' });
@@ -95,8 +95,8 @@ function prepare(x: ArrayLike<number>, w: ArrayLike<number> | undefined, name: '
  * effective size (Σw)²/Σw² (for unit weights, the plain counts; the limiting law is scipy's
  * `kstwobign`). The asymptotic p-value is good for n_eff ≳ 40 and only approximate below, where it
  * tends to be larger than the exact finite-n one.
- * Reference: N. Smirnov, Ann. Math. Stat. 19 (1948) 279; weighted form as in ROOT's
- * TMath::KolmogorovTest / J. Monahan, Numerical Methods of Statistics §13.
+ * Reference: N. Smirnov, Ann. Math. Stat. 19 (1948) 279; effective entries for weighted samples as in
+ * ROOT's TH1::KolmogorovTest.
  * Throws {@link PhysicsInputError} for an empty sample, non-finite values, negative or non-finite
  * weights, mismatched lengths or zero total weight.
  */

@@ -67,7 +67,7 @@ export function asimovSignificance(s: number, b: number, sigmaB = 0): number {
  * with s and b the weighted sums of selected signal and background events (expected events).
  * The regularisation b_reg keeps the figure stable for tight selections with little background.
  * Reference: C. Adam-Bourdarios et al., "The Higgs boson machine learning challenge", JMLR W&CP 42
- * (2015) 19, eq. (7).
+ * (2015) 19.
  * Throws {@link PhysicsInputError} for s < 0, b < 0, b + b_reg ≤ 0 or non-finite values.
  */
 export function approximateMedianSignificance(s: number, b: number, bReg = 10): number {
