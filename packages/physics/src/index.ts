@@ -37,6 +37,7 @@ export * from './reweighting/histogram-reweighting.ts';
 export * from './sim/b-tagging.ts';
 export * from './sim/boosted-jets.ts';
 export * from './sim/calo-showers.ts';
+export * from './sim/cms-electron.ts';
 export * from './sim/detector.ts';
 export * from './sim/electron-id.ts';
 export * from './sim/rng.ts';

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { DataFormatError } from '../errors.ts';
 import { readCsv } from '../io/csv.ts';
+import { generateCmsZee } from '../sim/cms-electron.ts';
 import {
   CMS_WP80,
   CMS_WP95,
   cmsTagAndProbe,
   cmsZeePairsFromDataset,
+  cmsZeePairsFromSample,
   inEcalGap,
   masslessPairMass,
   passesCmsCutBasedId,
@@ -75,5 +77,26 @@ describe('CMS Z→ee open-data tag-and-probe', () => {
     expect(probes.absEta[2]).toBe(2);
     // A tighter tag (barrel only, pt ≥ 39 GeV) keeps the first pair only (both legs qualify).
     expect(cmsTagAndProbe(pairs, { id: CMS_WP80, tagPtMin: 39, tagBarrelOnly: true }).mass.length).toBe(2);
+  });
+
+  it('puts simulated pairs through the same tag-and-probe as the file, with a custom probe selection', () => {
+    const sample = generateCmsZee({ n: 3000, seed: 11 });
+    const pairs = cmsZeePairsFromSample(sample);
+    expect(pairs.n).toBe(3000);
+    expect(pairs.electrons[0].pt[5]).toBe(sample.columns.pt1?.[5]);
+    expect(pairs.electrons[1].sigmaIetaIeta[7]).toBe(sample.columns.sigmaEtaEta2?.[7]);
+    const byId = cmsTagAndProbe(pairs, { id: CMS_WP95 });
+    const byFunction = cmsTagAndProbe(pairs, { probePasses: (e, r) => passesCmsCutBasedId(e, r, CMS_WP95) });
+    expect(byFunction.passed).toEqual(byId.passed);
+    const none = cmsTagAndProbe(pairs, { probePasses: () => false });
+    expect(none.passed.every((v) => v === 0)).toBe(true);
+    expect(none.mass.length).toBe(byId.mass.length);
+    // Signal MC: WP95 keeps most probes.
+    const eff = byId.passed.reduce((s, v) => s + v, 0) / byId.passed.length;
+    expect(eff).toBeGreaterThan(0.7);
+    expect(eff).toBeLessThan(0.98);
+    expect(() => cmsTagAndProbe(pairs, {})).toThrow(/probe identification/);
+    const { pt1: _dropped, ...rest } = sample.columns;
+    expect(() => cmsZeePairsFromSample({ ...sample, columns: rest })).toThrow(/pt1/);
   });
 });

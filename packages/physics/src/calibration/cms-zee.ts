@@ -1,5 +1,6 @@
 import { DataFormatError, PhysicsInputError } from '../errors.ts';
 import type { Dataset } from '../io/dataset.ts';
+import type { ColumnarSample } from '../sim/sample.ts';
 import { makeProbeSet, type ProbeSet } from './tag-and-probe.ts';
 
 /** Per-electron columns of the CMS Z→ee open-data file (one array entry per pair). */
@@ -179,8 +180,13 @@ export function masslessPairMass(
 
 /** Options of {@link cmsTagAndProbe}. */
 export interface CmsTagAndProbeOptions {
-  /** The identification whose efficiency is measured on probes. */
-  id: CmsCutBasedId;
+  /** The identification whose efficiency is measured on probes (or give `probePasses`). */
+  id?: CmsCutBasedId;
+  /**
+   * A probe selection replacing `id` (e.g. a trained classifier's cut on the same variables):
+   * whether electron `row` of `e` passes.
+   */
+  probePasses?: (e: CmsElectronColumns, row: number) => boolean;
   /** Tag identification (default {@link CMS_WP80}). */
   tagId?: CmsCutBasedId;
   /** Minimum tag pt [GeV] (default 30). */
@@ -198,6 +204,10 @@ export interface CmsTagAndProbeOptions {
 export function cmsTagAndProbe(pairs: CmsZeePairs, options: CmsTagAndProbeOptions): ProbeSet {
   const tagId = options.tagId ?? CMS_WP80;
   const tagPtMin = options.tagPtMin ?? 30;
+  const id = options.id;
+  const probePasses =
+    options.probePasses ?? (id ? (e: CmsElectronColumns, row: number) => passesCmsCutBasedId(e, row, id) : undefined);
+  if (!probePasses) throw new PhysicsInputError('give the probe identification id or probePasses', { field: 'id' });
   if (!(tagPtMin >= 0)) throw new PhysicsInputError('tagPtMin must be ≥ 0', { field: 'tagPtMin' });
   const mass: number[] = [];
   const pt: number[] = [];
@@ -227,8 +237,41 @@ export function cmsTagAndProbe(pairs: CmsZeePairs, options: CmsTagAndProbeOption
       eta.push(probe.eta[r] as number);
       tagCharge.push(tag.charge[r] as number);
       probeCharge.push(probe.charge[r] as number);
-      passed.push(passesCmsCutBasedId(probe, r, options.id) ? 1 : 0);
+      passed.push(probePasses(probe, r) ? 1 : 0);
     }
   }
   return makeProbeSet({ mass, pt, eta, tagCharge, probeCharge, passed });
+}
+
+/**
+ * The pairs of a simulated sample in the format of the CMS file (from `generateCmsZee`: columns
+ * `pt1, eta1, phi1, Q1, isBarrel1, sigmaEtaEta1, HoverE1, isoTrack1, isoEcal1, isoHcal1` and the
+ * same with suffix 2), so that the simulation goes through exactly the selection and
+ * tag-and-probe code of the data. `run` is 1 and `event` the row index. Throws
+ * {@link PhysicsInputError} naming a missing column.
+ */
+export function cmsZeePairsFromSample(sample: ColumnarSample): CmsZeePairs {
+  const column = (name: string): Float32Array => {
+    const c = sample.columns[name];
+    if (!c) throw new PhysicsInputError(`sample has no column ${name}`, { field: name });
+    return c;
+  };
+  const electron = (k: 1 | 2): CmsElectronColumns => ({
+    pt: Float64Array.from(column(`pt${k}`)),
+    eta: Float64Array.from(column(`eta${k}`)),
+    phi: Float64Array.from(column(`phi${k}`)),
+    charge: Float64Array.from(column(`Q${k}`)),
+    isBarrel: Uint8Array.from(column(`isBarrel${k}`), (v) => (v ? 1 : 0)),
+    sigmaIetaIeta: Float64Array.from(column(`sigmaEtaEta${k}`)),
+    hOverE: Float64Array.from(column(`HoverE${k}`)),
+    isoTrack: Float64Array.from(column(`isoTrack${k}`)),
+    isoEcal: Float64Array.from(column(`isoEcal${k}`)),
+    isoHcal: Float64Array.from(column(`isoHcal${k}`)),
+  });
+  return {
+    n: sample.n,
+    run: new Float64Array(sample.n).fill(1),
+    event: Float64Array.from({ length: sample.n }, (_, i) => i),
+    electrons: [electron(1), electron(2)],
+  };
 }
