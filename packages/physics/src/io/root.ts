@@ -18,7 +18,7 @@ export interface RootReadOptions {
   branches?: readonly string[];
 }
 
-/** Storage of each flat leaf type: F → float32, D and L/l (64-bit) → float64, the other integers and O → int32. */
+/** Storage per leaf class: F → float32, D and L (64-bit) → float64, other integers and O (bool) → int32. */
 const LEAF_STORAGE: Record<string, 'float32' | 'float64' | 'int32'> = {
   TLeafF: 'float32',
   TLeafD: 'float64',
