@@ -99,6 +99,19 @@ describe('flatWorkingPoint', () => {
       expect(wp.backgroundEfficiency[b]).toBeLessThan(0.6);
     }
     expect(wp.thresholds[4]).toBeGreaterThan(wp.thresholds[0] as number);
+    // Each bin's threshold is the global rule applied to that bin's events alone.
+    for (const [b, ptLo, ptHi, etaLo, etaHi] of [
+      [0, 20, 40, 0, 1.37],
+      [5, 60, 100, 1.37, 2.4],
+    ] as const) {
+      const keep = Array.from(
+        pt,
+        (p, i) => p >= ptLo && p < ptHi && Math.abs(eta[i] as number) >= etaLo && Math.abs(eta[i] as number) < etaHi,
+      );
+      const s = Array.from(scores).filter((_, i) => keep[i]);
+      const l = Array.from(labels).filter((_, i) => keep[i]);
+      expect(wp.thresholds[b]).toBe(thresholdAtSignalEfficiency(s, l, 0.8));
+    }
     let pass = 0;
     let sig = 0;
     for (let i = 0; i < n; i++) {

@@ -35,7 +35,6 @@ function collectSignal(
   scores: ArrayLike<number>,
   labels: ArrayLike<number | boolean>,
   weights: ArrayLike<number> | undefined,
-  select: (i: number) => boolean = () => true,
 ): { s: Float64Array; w: Float64Array } {
   const n = scores.length;
   if (labels.length !== n)
@@ -50,7 +49,7 @@ function collectSignal(
     if (!Number.isFinite(si)) throw new PhysicsInputError(`score ${i} is not finite (${si})`, { field: 'scores' });
     const wi = weights ? (weights[i] as number) : 1;
     if (!Number.isFinite(wi)) throw new PhysicsInputError(`weight ${i} is not finite (${wi})`, { field: 'weights' });
-    if (labels[i] && select(i)) {
+    if (labels[i]) {
       s.push(si);
       w.push(wi);
     }
@@ -202,31 +201,51 @@ export function flatWorkingPoint(options: FlatWorkingPointOptions): FlatWorkingP
     bin[i] = clampedBin(ptEdges, p) * nEta + clampedBin(absEtaEdges, Math.abs(e));
   }
   const nBins = nPt * nEta;
+  // Validate scores, labels and weights once, then group signal events by bin (one pass, O(n)).
+  collectSignal(scores, labels, weights);
+  const signalCount = new Uint32Array(nBins + 1);
+  for (let i = 0; i < n; i++)
+    if (labels[i]) signalCount[(bin[i] as number) + 1] = (signalCount[(bin[i] as number) + 1] as number) + 1;
+  for (let b = 0; b < nBins; b++) signalCount[b + 1] = (signalCount[b + 1] as number) + (signalCount[b] as number);
+  const total = signalCount[nBins] as number;
+  const groupedScores = new Float64Array(total);
+  const groupedWeights = new Float64Array(total);
+  const fillAt = signalCount.slice(0, nBins);
+  for (let i = 0; i < n; i++) {
+    if (!labels[i]) continue;
+    const p = fillAt[bin[i] as number] as number;
+    fillAt[bin[i] as number] = p + 1;
+    groupedScores[p] = scores[i] as number;
+    groupedWeights[p] = weights ? (weights[i] as number) : 1;
+  }
   const thresholds = new Float64Array(nBins);
+  for (let b = 0; b < nBins; b++) {
+    const lo = signalCount[b] as number;
+    const hi = signalCount[b + 1] as number;
+    thresholds[b] = signalThreshold(groupedScores.subarray(lo, hi), groupedWeights.subarray(lo, hi), target);
+  }
+  const sPass = new Float64Array(nBins);
+  const sAll = new Float64Array(nBins);
+  const bPass = new Float64Array(nBins);
+  const bAll = new Float64Array(nBins);
+  for (let i = 0; i < n; i++) {
+    const b = bin[i] as number;
+    const wi = weights ? (weights[i] as number) : 1;
+    const pass = (scores[i] as number) >= (thresholds[b] as number);
+    if (labels[i]) {
+      sAll[b] = (sAll[b] as number) + wi;
+      if (pass) sPass[b] = (sPass[b] as number) + wi;
+    } else {
+      bAll[b] = (bAll[b] as number) + wi;
+      if (pass) bPass[b] = (bPass[b] as number) + wi;
+    }
+  }
   const effS = new Float64Array(nBins);
   const effB = new Float64Array(nBins);
   for (let b = 0; b < nBins; b++) {
-    const { s, w } = collectSignal(scores, labels, weights, (i) => bin[i] === b);
-    const t = signalThreshold(s, w, target);
-    thresholds[b] = t;
-    let sPass = 0;
-    let sAll = 0;
-    let bPass = 0;
-    let bAll = 0;
-    for (let i = 0; i < n; i++) {
-      if (bin[i] !== b) continue;
-      const wi = weights ? (weights[i] as number) : 1;
-      const pass = (scores[i] as number) >= t;
-      if (labels[i]) {
-        sAll += wi;
-        if (pass) sPass += wi;
-      } else {
-        bAll += wi;
-        if (pass) bPass += wi;
-      }
-    }
-    effS[b] = sAll > 0 && !Number.isNaN(t) ? sPass / sAll : Number.NaN;
-    effB[b] = bAll > 0 && !Number.isNaN(t) ? bPass / bAll : Number.NaN;
+    const t = thresholds[b] as number;
+    effS[b] = (sAll[b] as number) > 0 && !Number.isNaN(t) ? (sPass[b] as number) / (sAll[b] as number) : Number.NaN;
+    effB[b] = (bAll[b] as number) > 0 && !Number.isNaN(t) ? (bPass[b] as number) / (bAll[b] as number) : Number.NaN;
   }
   return { ptEdges, absEtaEdges, thresholds, signalEfficiency: effS, backgroundEfficiency: effB };
 }
