@@ -173,7 +173,8 @@ export abstract class HistogramBase<T extends HistogramBase<T>> {
    * variance is σ²(r):
    *   uncorrelated: σ²(r) = (σ²_a b² + a² σ²_b)/b⁴   (independent a and b, first-order propagation);
    *   binomial:     σ²(r) = ((1 − 2r) σ²_a + r² σ²_b)/b²   (a a subset of b; for unit weights
-   *                 r(1 − r)/b, as ROOT's TH1::Divide option "B"; see {@link weightedEfficiency}).
+   *                 r(1 − r)/b, as ROOT's TH1::Divide option "B"; see {@link weightedEfficiency}); the
+   *                 absolute value is taken, as ROOT does, when negative weights make the bracket < 0.
    * Cells with b = 0 get NaN content and variance (the ratio is undefined there).
    * Reference: ROOT TH1::Divide; T. Ullrich, Z. Xu, arXiv:physics/0701199.
    * Throws {@link PhysicsInputError} for different binnings.
