@@ -316,11 +316,17 @@ export function formatNumber(x: number, float32: boolean): string {
   if (x === Number.NEGATIVE_INFINITY) return '-inf';
   if (Number.isInteger(x) && Math.abs(x) < 1e15) return String(x);
   if (!float32) return String(x);
-  for (let p = 6; p <= 9; p++) {
-    const s = x.toPrecision(p);
-    if (Math.fround(Number(s)) === x) return String(Number(s));
-  }
-  return String(x);
+  // Round-tripping is monotone in the number of digits (if p digits read back, p + 1 do), so start
+  // in the middle: most float32 values need 7–9 digits.
+  const seven = float32Digits(x, 7);
+  if (seven !== null) return float32Digits(x, 6) ?? seven;
+  return float32Digits(x, 8) ?? float32Digits(x, 9) ?? String(x);
+}
+
+/** `x` with `p` significant digits if that reads back to the same float32, else null. */
+function float32Digits(x: number, p: number): string | null {
+  const s = Number(x.toPrecision(p));
+  return Math.fround(s) === x ? String(s) : null;
 }
 
 function quoteField(s: string): string {
