@@ -97,7 +97,7 @@ export function massSculpting(options: MassSculptingOptions): MassSculptingResul
   let totalBefore = 0;
   let totalAfter = 0;
   for (let i = 0; i < n; i++) {
-    if (labels && labels[i]) continue;
+    if (labels?.[i]) continue;
     const m = mass[i] as number;
     const s = scores[i] as number;
     if (!Number.isFinite(m)) throw new PhysicsInputError(`mass[${i}] is not finite (${m})`, { field: 'mass' });
