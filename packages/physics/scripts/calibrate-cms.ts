@@ -1,45 +1,53 @@
 /**
  * Tag-and-probe and Z-peak calibration on real CMS data (issue 9):
- *   pnpm tsx packages/physics/scripts/calibrate-cms.ts [--data <csv>] [--mc-pairs <n>] [--seed <s>]
+ *   pnpm tsx packages/physics/scripts/calibrate-cms.ts [--data <csv>] [--mc-pairs <n>] [--seed <s>] [--out <dir>]
  *
  * Data: `../shared/data/cms-open-data/Zee_Run2011A.csv` beside the repository (CMS collaboration,
  * CERN Open Data Portal, record 545, CC-BY 4.0): 18,885 di-electron pairs of the 2011A run at 7 TeV.
  * 1. Tag-and-probe of the CMS VBTF cut-based identification (WP80 and WP95 on σiηiη, H/E and
  *    relative track/ECAL/HCAL isolation, separate barrel and endcap cuts): tag = WP80, pt ≥ 30 GeV,
- *    outside the ECAL gap; efficiencies in pT × |η| bins with same-sign pairs subtracted in
- *    81–101 GeV; systematic variations of the mass window, the tag and the background method.
+ *    outside the ECAL gap; efficiencies in data and in the CMS simulation (sim/cms-electron.ts,
+ *    `generateCmsZee`, the same variables) in pT × |η| bins with same-sign pairs subtracted in
+ *    81–101 GeV, SF = ε_data/ε_MC with stat and syst (mass window, tag, background method), written
+ *    as correctionlib v2 (`<out>/cms-electron-id-sf.correctionlib.json`) and full tables.
  * 2. Z peak per category (BB/BE/EE) for opposite-sign pairs of two WP95 electrons, fitted with
- *    BW ⊗ CB + exponential; the same for the simulation's Z→ee MC (sim/tag-and-probe.ts); the
+ *    BW ⊗ CB + exponential; the same for the CMS simulation's pairs, same selection; the
  *    energy scale α and extra smearing c per category; the peaks again after correcting data by α
  *    and smearing MC by c.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
+  type BinEfficiency,
   CMS_WP80,
   CMS_WP95,
   type CmsCutBasedId,
   type CmsZeePairs,
+  type CorrectionSetV2,
   cmsTagAndProbe,
   cmsZeePairsFromDataset,
+  cmsZeePairsFromSample,
   correctEnergyScale,
-  type EfficiencyMap,
-  type EfficiencyOptions,
   energyScaleAndSmearing,
   fitZPeak,
-  generateTagAndProbe,
+  generateCmsZee,
   inEcalGap,
   masslessPairMass,
-  measureEfficiencies,
+  measureCmsScaleFactors,
   passesCmsCutBasedId,
   Rng,
   readCsv,
+  type ScaleFactorMeasurement,
+  type ScaleFactorTable,
+  scaleFactorsToCorrectionSet,
   smearPairMasses,
+  symmetricError,
+  validateCorrectionSet,
   ZEE_CATEGORIES,
   type ZeeCategory,
   type ZPeakFit,
-  zeeCategory,
 } from '../src/index.ts';
 
 const DEFAULT_DATA = fileURLToPath(new URL('../../../../shared/data/cms-open-data/Zee_Run2011A.csv', import.meta.url));
@@ -48,6 +56,7 @@ const { values: args } = parseArgs({
   options: {
     data: { type: 'string', default: DEFAULT_DATA },
     'mc-pairs': { type: 'string', default: '100000' },
+    out: { type: 'string', default: '.hepml/calibration-cms' },
     seed: { type: 'string', default: '2011' },
   },
 });
@@ -59,6 +68,7 @@ if (!existsSync(dataFile)) {
 }
 const mcPairs = Number(args['mc-pairs']);
 const seed = Number(args.seed);
+const outDir = args.out as string;
 if (!Number.isInteger(mcPairs) || mcPairs < 1000 || !Number.isFinite(seed)) {
   console.error('calibrate-cms: --mc-pairs must be an integer ≥ 1000 and --seed a number');
   process.exit(1);
@@ -69,90 +79,90 @@ const { dataset } = readCsv(readFileSync(dataFile, 'utf8'), { file: 'Zee_Run2011
 const pairs = cmsZeePairsFromDataset(dataset);
 console.log(`Read ${pairs.n} pairs from ${dataFile} (CMS collaboration, CERN Open Data Portal, CC-BY 4.0).\n`);
 
-// ---------------------------------------------------------------- 1. tag-and-probe efficiencies
-const ptEdges = [25, 30, 35, 40, 50, 300];
-// The ECAL gap 1.4442–1.566 holds no probe, so the third bin is in effect 1.566–2.0.
-const absEtaEdges = [0, 0.8, 1.4442, 2.0, 2.5];
-const nominal: EfficiencyOptions = {
-  ptEdges,
-  absEtaEdges,
-  massWindow: [81, 101],
-  background: { kind: 'same-sign' },
-};
-const variations: { source: string; label: string; options?: Partial<EfficiencyOptions>; tight?: boolean }[] = [
-  { source: 'mass window', label: '76-106', options: { massWindow: [76, 106] } },
-  { source: 'mass window', label: '86-96', options: { massWindow: [86, 96] } },
-  { source: 'tag', label: 'pt>35 barrel', tight: true },
-  {
-    source: 'background',
-    label: 'sidebands',
-    options: { background: { kind: 'sidebands', low: [60, 70], high: [110, 120] } },
-  },
-  { source: 'background', label: 'fit', options: { background: { kind: 'fit', range: [60, 120], binWidth: 2 } } },
-];
+// ---------------------------------------------------------------- 1. tag-and-probe scale factors
+const mcSample = generateCmsZee({ n: mcPairs, seed });
+const mcZee = cmsZeePairsFromSample(mcSample);
+const mcName = `generateCmsZee(n=${mcPairs}, seed=${seed}): CMS 7 TeV 2011A Z→ee simulation`;
+console.log(`Simulated ${mcPairs} MC pairs (${mcName}).\n`);
 
 const pct = (x: number) => (Number.isFinite(x) ? (100 * x).toFixed(1).padStart(5) : '  n/a');
-const binLabel = (edges: number[], i: number) => `${edges[i]}–${edges[i + 1]}`;
+const num = (x: number, digits = 3) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
+const binLabel = (edges: readonly number[], i: number) => `${edges[i]}–${edges[i + 1]}`;
 
-for (const id of [CMS_WP80, CMS_WP95] as CmsCutBasedId[]) {
-  const probes = cmsTagAndProbe(pairs, { id });
-  const tightProbes = cmsTagAndProbe(pairs, { id, tagPtMin: 35, tagBarrelOnly: true });
-  const sameSign = probes.sameSign.reduce((s, v) => s + v, 0);
-  const eff = measureEfficiencies(probes, nominal);
-  const bySource = new Map<string, number[][]>();
-  const allWarnings = [...eff.warnings];
-  for (const v of variations) {
-    const varied: EfficiencyMap = measureEfficiencies(v.tight ? tightProbes : probes, { ...nominal, ...v.options });
-    allWarnings.push(...varied.warnings.map((w) => `${v.source} ${v.label}: ${w}`));
-    const current = bySource.get(v.source) ?? eff.bins.map((row) => row.map(() => 0));
-    bySource.set(
-      v.source,
-      current.map((row, i) =>
-        row.map((s, j) => {
-          const d = Math.abs((varied.bins[i]?.[j]?.value as number) - (eff.bins[i]?.[j]?.value as number));
-          return Number.isFinite(d) ? Math.max(s, d) : s;
-        }),
-      ),
-    );
-  }
+/** Prints ε_data, ε_MC and SF ± stat ± syst per bin of a measurement. */
+function printScaleFactors(m: ScaleFactorMeasurement, probesData: number, probesMc: number): void {
+  const t = m.table;
   console.log(
-    `== ${id.name}: efficiency [%] ± stat ± syst, tag WP80 pt ≥ 30 GeV, ${probes.mass.length} probes (${sameSign} same-sign), OS − SS in 81–101 GeV`,
+    `== ${t.name}: tag WP80 pt ≥ 30 GeV, OS − SS in 81–101 GeV; ${probesData} data probes, ${probesMc} MC probes`,
   );
-  console.log(
-    `   pt [GeV] \\ |η|  ${absEtaEdges
-      .slice(0, -1)
-      .map((_, j) => binLabel(absEtaEdges, j).padEnd(24))
-      .join('')}`,
-  );
-  eff.bins.forEach((row, i) => {
-    const cells = row.map((b, j) => {
-      const syst = Math.sqrt([...bySource.values()].reduce((s, t) => s + ((t[i]?.[j] as number) ?? 0) ** 2, 0));
-      const stat = 0.5 * (b.errorLow + b.errorHigh);
-      return `${pct(b.value)} ±${pct(stat)} ±${pct(syst)}`.padEnd(24);
+  console.log(`   pt [GeV]  |η|          ε_data [%]      ε_MC [%]        SF ± stat ± syst`);
+  t.values.forEach((row, i) => {
+    row.forEach((sf, j) => {
+      const d = t.effData[i]?.[j] as BinEfficiency;
+      const mc = t.effMc[i]?.[j] as BinEfficiency;
+      console.log(
+        `   ${binLabel(t.ptEdges, i).padEnd(9)} ${binLabel(t.absEtaEdges, j).padEnd(12)} ` +
+          `${pct(d.value)} ±${pct(symmetricError(d))}   ${pct(mc.value)} ±${pct(symmetricError(mc))}   ` +
+          `${num(sf)} ± ${num(t.stat[i]?.[j] as number)} ± ${num(t.syst[i]?.[j] as number)}`,
+      );
     });
-    console.log(`   ${binLabel(ptEdges, i).padEnd(15)}${cells.join('')}`);
   });
-  // Inclusive barrel and endcap efficiencies: one bin each.
+  const sources = Object.keys(t.systBySource).join(', ');
+  console.log(`   syst sources: ${sources}`);
+  for (const w of m.warnings) console.log(`   note: ${w}`);
+  console.log('');
+}
+
+const correctionSets: CorrectionSetV2[] = [];
+const tables: ScaleFactorTable[] = [];
+for (const id of [CMS_WP80, CMS_WP95] as CmsCutBasedId[]) {
+  const m = measureCmsScaleFactors({
+    name: id.name,
+    data: pairs,
+    mc: mcZee,
+    id,
+    dataName: 'Zee_Run2011A.csv (CMS collaboration, CERN Open Data Portal, record 545, CC-BY 4.0)',
+    mcName,
+  });
+  printScaleFactors(m, cmsTagAndProbe(pairs, { id }).mass.length, cmsTagAndProbe(mcZee, { id }).mass.length);
+  // Inclusive barrel and endcap efficiencies and SFs: one bin each.
   for (const [region, edges] of [
     ['barrel |η|<1.4442', [0, 1.4442]],
     ['endcap |η|>1.566', [1.566, 2.5]],
   ] as const) {
-    const inclusive = measureEfficiencies(probes, { ...nominal, ptEdges: [25, 300], absEtaEdges: [...edges] })
-      .bins[0]?.[0];
-    if (inclusive) {
-      console.log(
-        `   inclusive ${region}: ${pct(inclusive.value)} % ± ${pct(0.5 * (inclusive.errorLow + inclusive.errorHigh))} (stat), ${inclusive.total.toFixed(0)} signal probes`,
-      );
-    }
+    const inclusive = measureCmsScaleFactors({
+      name: id.name,
+      data: pairs,
+      mc: mcZee,
+      id,
+      ptEdges: [25, 300],
+      absEtaEdges: [...edges],
+      fitVariation: false,
+      dataName: '',
+      mcName: '',
+    }).table;
+    const d = inclusive.effData[0]?.[0] as BinEfficiency;
+    const mc = inclusive.effMc[0]?.[0] as BinEfficiency;
+    console.log(
+      `   inclusive ${region}: ε_data ${pct(d.value)} ± ${pct(symmetricError(d))} %, ε_MC ${pct(mc.value)} ± ${pct(symmetricError(mc))} %, ` +
+        `SF ${num(inclusive.values[0]?.[0] as number)} ± ${num(inclusive.stat[0]?.[0] as number)} (stat) ± ${num(inclusive.syst[0]?.[0] as number)} (syst, no fit variation)`,
+    );
   }
-  for (const w of allWarnings) console.log(`   note: ${w}`);
   console.log('');
+  tables.push(m.table);
+  correctionSets.push(scaleFactorsToCorrectionSet(m.table, { openLastPtBin: true }));
 }
-console.log(
-  'Scale factors need ε_MC of the same selection: no simulated sample of hepml-edge carries σiηiη, H/E and\n' +
-    'the CMS isolations, so only data efficiencies are given here (the SF machinery closes on simulation, see\n' +
-    'calibration/closure.test.ts).\n',
-);
+const merged: CorrectionSetV2 = {
+  ...(correctionSets[0] as CorrectionSetV2),
+  description:
+    'CMS VBTF WP80/WP95 electron-ID scale factors on the 2011A Z→ee open data vs the hepml-edge CMS simulation',
+  corrections: correctionSets.flatMap((c) => c.corrections),
+};
+validateCorrectionSet(merged);
+mkdirSync(outDir, { recursive: true });
+writeFileSync(join(outDir, 'cms-electron-id-sf.correctionlib.json'), `${JSON.stringify(merged, null, 1)}\n`);
+writeFileSync(join(outDir, 'cms-electron-id-sf.tables.json'), `${JSON.stringify(tables, null, 1)}\n`);
+console.log(`Wrote ${join(outDir, 'cms-electron-id-sf.correctionlib.json')} (correctionlib v2) and the full tables.\n`);
 
 // ---------------------------------------------------------------- 2. Z peak, α and c per category
 function dataPeakMasses(p: CmsZeePairs): { mass: number[]; category: ZeeCategory[] } {
@@ -181,16 +191,7 @@ function dataPeakMasses(p: CmsZeePairs): { mass: number[]; category: ZeeCategory
 }
 
 const dataPeak = dataPeakMasses(pairs);
-const mcSample = generateTagAndProbe({ n: mcPairs, seed, kind: 'mc' });
-const mcPeak = { mass: [] as number[], category: [] as ZeeCategory[] };
-{
-  const c = mcSample.columns;
-  for (let i = 0; i < mcSample.n; i++) {
-    if (c.tagCharge?.[i] === c.probeCharge?.[i]) continue;
-    mcPeak.mass.push(c.mass?.[i] as number);
-    mcPeak.category.push(zeeCategory(c.tagEta?.[i] as number, c.probeEta?.[i] as number));
-  }
-}
+const mcPeak = dataPeakMasses(mcZee);
 const select = (peak: { mass: number[]; category: ZeeCategory[] }, masses: ArrayLike<number>, k: ZeeCategory) =>
   Array.from(masses).filter((_, i) => peak.category[i] === k);
 const fmt = (f: ZPeakFit) =>
@@ -200,7 +201,7 @@ const alphaBy: Partial<Record<ZeeCategory, number>> = {};
 const cBy: Partial<Record<ZeeCategory, number>> = {};
 const before: Record<string, { data: ZPeakFit; mc: ZPeakFit }> = {};
 console.log(
-  `== Z peak: BW(PDG m_Z, Γ_Z) ⊗ CB + exponential, 75–105 GeV; data = OS WP95 pairs; MC = sim Z→ee (${mcPairs} pairs, seed ${seed})`,
+  `== Z peak: BW(PDG m_Z, Γ_Z) ⊗ CB + exponential, 75–105 GeV; data = OS WP95 pairs; MC = CMS sim OS WP95 pairs (${mcPairs} pairs, seed ${seed})`,
 );
 console.log('   cat   sample  peak mass [GeV]     CB width σ [GeV]  events');
 for (const k of ZEE_CATEGORIES) {

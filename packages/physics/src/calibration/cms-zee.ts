@@ -1,7 +1,8 @@
 import { DataFormatError, PhysicsInputError } from '../errors.ts';
 import type { Dataset } from '../io/dataset.ts';
 import type { ColumnarSample } from '../sim/sample.ts';
-import { makeProbeSet, type ProbeSet } from './tag-and-probe.ts';
+import { measureScaleFactors, type ScaleFactorMeasurement, type ScaleFactorVariation } from './scale-factors.ts';
+import { type EfficiencyOptions, makeProbeSet, type ProbeSet } from './tag-and-probe.ts';
 
 /** Per-electron columns of the CMS Z→ee open-data file (one array entry per pair). */
 export interface CmsElectronColumns {
@@ -274,4 +275,88 @@ export function cmsZeePairsFromSample(sample: ColumnarSample): CmsZeePairs {
     event: Float64Array.from({ length: sample.n }, (_, i) => i),
     electrons: [electron(1), electron(2)],
   };
+}
+
+/** Nominal tag-and-probe binning of the CMS scale factors: probe pT [GeV] and |η| edges. */
+export const CMS_SF_PT_EDGES: readonly number[] = [25, 30, 35, 40, 50, 300];
+/** |η| edges: barrel 0–0.8–1.4442, endcap 1.566–2.0–2.5 (the gap 1.4442–1.566 holds no probe). */
+export const CMS_SF_ABS_ETA_EDGES: readonly number[] = [0, 0.8, 1.4442, 2.0, 2.5];
+
+/** Arguments of {@link measureCmsScaleFactors}. */
+export interface CmsScaleFactorArgs {
+  /** Name of the working point in the table, e.g. `cms-vbtf-wp80`. */
+  name: string;
+  /** Real (or pseudo-) data pairs. */
+  data: CmsZeePairs;
+  /** Simulated pairs (e.g. {@link cmsZeePairsFromSample} of `generateCmsZee`). */
+  mc: CmsZeePairs;
+  /** The cut-based identification measured on probes, or … */
+  id?: CmsCutBasedId;
+  /** … any probe selection on the same variables (a trained classifier's cut). */
+  probePasses?: (e: CmsElectronColumns, row: number) => boolean;
+  /** Probe pT edges [GeV] (default {@link CMS_SF_PT_EDGES}). */
+  ptEdges?: readonly number[];
+  /** Probe |η| edges (default {@link CMS_SF_ABS_ETA_EDGES}). */
+  absEtaEdges?: readonly number[];
+  /** Include the mass-fit background variation (slower; default true). */
+  fitVariation?: boolean;
+  /** Where the samples came from, for the table's provenance. */
+  dataName: string;
+  mcName: string;
+}
+
+/**
+ * Scale factors SF = ε_data/ε_MC of a CMS electron identification by tag-and-probe on Z→ee pairs,
+ * data and MC through the same {@link cmsTagAndProbe} and {@link measureScaleFactors}:
+ * tag = {@link CMS_WP80}, pt ≥ 30 GeV, outside the ECAL gap; probes in pT × |η| bins; nominal
+ * background: opposite-sign minus same-sign pairs in 81 ≤ m < 101 GeV, in data and in MC alike
+ * (in MC the same-sign pairs are charge flips of the signal, a per-mille correction).
+ * Systematic sources (largest |ΔSF| per source, added in quadrature): `mass-window` (76–106 and
+ * 86–96 GeV), `tag` (pt ≥ 35 GeV and barrel-only tags), `background` (linear sidebands 60–70 and
+ * 110–120 GeV; and, with `fitVariation`, a Crystal Ball + exponential fit of the passing and
+ * failing spectra in 60–120 GeV). Statistical uncertainty from both efficiencies (Clopper–Pearson,
+ * or Gaussian after subtraction). Reference: CMS, JINST 10 (2015) P06005 (arXiv:1502.02701), §6.
+ * Throws {@link PhysicsInputError} when neither `id` nor `probePasses` is given.
+ */
+export function measureCmsScaleFactors(args: CmsScaleFactorArgs): ScaleFactorMeasurement {
+  const select = { id: args.id, probePasses: args.probePasses };
+  const probes = (pairs: CmsZeePairs, tight: boolean) =>
+    cmsTagAndProbe(pairs, tight ? { ...select, tagPtMin: 35, tagBarrelOnly: true } : select);
+  const options: EfficiencyOptions = {
+    ptEdges: args.ptEdges ?? CMS_SF_PT_EDGES,
+    absEtaEdges: args.absEtaEdges ?? CMS_SF_ABS_ETA_EDGES,
+    massWindow: [81, 101],
+    background: { kind: 'same-sign' },
+  };
+  const variations: ScaleFactorVariation[] = [
+    { source: 'mass-window', label: '76-106', options: { massWindow: [76, 106] } },
+    { source: 'mass-window', label: '86-96', options: { massWindow: [86, 96] } },
+    { source: 'tag', label: 'pt>35 barrel', data: probes(args.data, true), mc: probes(args.mc, true) },
+    {
+      source: 'background',
+      label: 'sidebands',
+      options: { background: { kind: 'sidebands', low: [60, 70], high: [110, 120] } },
+    },
+  ];
+  if (args.fitVariation ?? true) {
+    variations.push({
+      source: 'background',
+      label: 'fit',
+      options: { background: { kind: 'fit', range: [60, 120], binWidth: 2 } },
+    });
+  }
+  return measureScaleFactors({
+    name: args.name,
+    data: probes(args.data, false),
+    mc: probes(args.mc, false),
+    options,
+    variations,
+    provenance: {
+      data: args.dataName,
+      mc: args.mcName,
+      method:
+        'tag-and-probe on Z→ee: tag CMS VBTF WP80, pt ≥ 30 GeV, outside the ECAL gap; OS − SS in 81–101 GeV (data and MC); ' +
+        'syst: mass window 76–106/86–96, tag pt ≥ 35 barrel, sidebands 60–70/110–120 and CB+exp fit',
+    },
+  });
 }
