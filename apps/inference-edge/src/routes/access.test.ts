@@ -1,7 +1,7 @@
 // Private and collaboration models are invisible (404, like a missing model) to outsiders on every
 // read route of the edge API, v1 and KServe v2 alike (issue 7, issue 11).
 import { describe, expect, it } from 'vitest';
-import { errorOf, get, post } from '../../test/api.ts';
+import { api, errorOf, get, post } from '../../test/api.ts';
 import { mlpBundle, publish, tokenFor } from '../../test/fixtures.ts';
 
 const row = { et: 40, eta: 0.2, reta: 0.95 };
@@ -67,5 +67,31 @@ describe('visibility on every read route', () => {
       expect((await call(member)).status, `${what} as member`).toBe(200);
       expect((await call(outsider)).status, `${what} as outsider`).toBe(404);
     }
+  });
+});
+
+describe('changes through the API take effect at once', () => {
+  it('hides a model made private and skips a deprecated version for latest, right after the change', async () => {
+    const owner = await tokenFor('paula', ['read', 'publish']);
+    const stranger = await tokenFor('sven', ['read']);
+    await publish(await mlpBundle({ name: 'flip-tagger' }), { visibility: 'public', owner: 'paula' });
+    await publish(await mlpBundle({ name: 'flip-tagger', phase: 1 }), { visibility: 'public', owner: 'paula' });
+    const predict = (t?: string) => post('/v1/models/flip-tagger/predict', { rows: [row] }, t);
+    const before = await predict(stranger);
+    expect(before.status).toBe(200);
+    expect(((await before.json()) as { version: number }).version).toBe(2);
+    const deprecated = await post('/v1/models/flip-tagger/versions/2/deprecate', {}, owner);
+    expect(deprecated.status).toBe(200);
+    expect(((await (await predict(stranger)).json()) as { version: number }).version).toBe(1);
+    const patch = await api('/v1/models/flip-tagger', {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${owner}` },
+      body: JSON.stringify({ visibility: 'private' }),
+    });
+    expect(patch.status).toBe(200);
+    expect((await predict(stranger)).status).toBe(404);
+    expect((await predict()).status).toBe(404);
+    expect((await post('/v2/models/flip-tagger/infer', infer, stranger)).status).toBe(404);
+    expect((await predict(owner)).status).toBe(200);
   });
 });

@@ -3,6 +3,7 @@ import { openRegistry, publishBundle, type Visibility } from '@hepml/models/regi
 import { Hono } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
+import { invalidateModel } from '../lib/resolve.ts';
 import { requireScope } from '../middleware/auth/index.ts';
 
 const VISIBILITIES: readonly Visibility[] = ['private', 'collaboration', 'public'];
@@ -75,6 +76,7 @@ publishRoute.post('/', requireScope('publish'), async (c) => {
     ...(collaboration ? { collaboration } : {}),
     ...(parentVersion ? { parentVersion } : {}),
   });
+  invalidateModel(published.name);
   const base = `/v1/models/${published.name}/versions/${published.version}`;
   return c.json(
     {

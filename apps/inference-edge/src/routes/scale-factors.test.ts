@@ -1,6 +1,7 @@
 // Scale factors (contract C3: bundle `calibration.scaleFactors`, a correctionlib v2 file) in
 // predictions and on their own endpoint.
 import { env } from 'cloudflare:workers';
+import { sha256Hex } from '@hepml/models/bundle';
 import { openRegistry, resolveVersion } from '@hepml/models/registry';
 import {
   type CorrectionSetV2,
@@ -156,10 +157,53 @@ describe('scale factors in predictions', () => {
 
   it('refuses a version whose scale-factor file is malformed or altered (503, never served)', async () => {
     const broken = encode({ schema_version: 2, corrections: [{ name: 'x', version: 1 }] });
-    await publishWithSf('sf-broken', broken);
+    // The registry may already refuse it at publish (naming the file); if it lets it through, the
+    // edge must refuse to serve it.
+    const refusedAtPublish = await publishWithSf('sf-broken', broken).then(
+      () => null,
+      (err: Error) => err.message,
+    );
+    if (refusedAtPublish !== null) expect(refusedAtPublish).toContain('scale-factors.json');
     const res = await post('/v1/models/sf-broken/predict', { rows: [{ et: 41, eta: 0.3, reta: 0.95 }] });
-    expect(res.status).toBe(503);
-    expect(await errorOf(res)).toEqual({ code: 'model_unavailable', message: 'this model version is unavailable' });
+    expect(res.status).toBe(refusedAtPublish === null ? 503 : 404);
+    if (refusedAtPublish === null) {
+      expect(await errorOf(res)).toEqual({ code: 'model_unavailable', message: 'this model version is unavailable' });
+    }
+
+    // A consistent version (every hash matches) whose scale-factor file violates the schema, as if
+    // written past the registry's checks: the edge validates it itself and refuses to serve it.
+    await publishWithSf('sf-rewritten');
+    const v = await resolveVersion(openRegistry(env.DB), 'sf-rewritten', 1);
+    const bad = encode({ schema_version: 2, corrections: [{ name: 'x', version: 1 }] });
+    const badSha = await sha256Hex(bad);
+    const manifest = {
+      ...v.manifest,
+      files: v.manifest.files.map((f) =>
+        f.path === 'scale-factors.json' ? { ...f, bytes: bad.byteLength, sha256: badSha } : f,
+      ),
+    };
+    const manifestBytes = encode(manifest);
+    const manifestSha = await sha256Hex(manifestBytes);
+    await env.MODELS.put(v.files['scale-factors.json']?.r2Key ?? '', bad);
+    await env.MODELS.put(v.files['manifest.json']?.r2Key ?? '', manifestBytes);
+    await env.DB.batch([
+      env.DB.prepare('update artifacts set bytes = ?, sha256 = ? where r2_key = ?').bind(
+        bad.byteLength,
+        badSha,
+        v.files['scale-factors.json']?.r2Key ?? '',
+      ),
+      env.DB.prepare('update artifacts set bytes = ?, sha256 = ? where r2_key = ?').bind(
+        manifestBytes.byteLength,
+        manifestSha,
+        v.files['manifest.json']?.r2Key ?? '',
+      ),
+      env.DB.prepare(
+        'update model_versions set manifest_sha256 = ? where model_id = (select id from models where name = ?)',
+      ).bind(manifestSha, 'sf-rewritten'),
+    ]);
+    const rewritten = await post('/v1/models/sf-rewritten/predict', { rows: [{ et: 41, eta: 0.3, reta: 0.95 }] });
+    expect(rewritten.status).toBe(503);
+    expect((await errorOf(rewritten)).code).toBe('model_unavailable');
 
     await publishWithSf('sf-tampered');
     const resolved = await resolveVersion(openRegistry(env.DB), 'sf-tampered', 1);

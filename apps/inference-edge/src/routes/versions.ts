@@ -13,6 +13,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
 import { fetchVerifiedFile } from '../lib/model-cache.ts';
+import { invalidateModel } from '../lib/resolve.ts';
 import { requireScope } from '../middleware/auth/index.ts';
 import { parseVersion, readJson } from './models.ts';
 
@@ -71,6 +72,7 @@ versionsRoute.get('/:name/versions/:version/bundle', async (c) => {
 versionsRoute.post('/:name/versions/:version/deprecate', requireScope('publish'), async (c) => {
   const version = positiveVersion(c.req.param('version'));
   await deprecateVersion(openRegistry(c.env.DB), c.req.param('name'), version, c.get('principal'));
+  invalidateModel(c.req.param('name'));
   return c.json({ name: c.req.param('name'), version, status: 'deprecated' });
 });
 
@@ -103,5 +105,6 @@ versionsRoute.patch('/:name', requireScope('publish'), async (c) => {
     c.get('principal'),
     collaboration,
   );
+  invalidateModel(c.req.param('name'));
   return c.json({ name: c.req.param('name'), visibility, ...(collaboration ? { collaboration } : {}) });
 });
