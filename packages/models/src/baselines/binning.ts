@@ -22,6 +22,33 @@ export function upperBound(edges: ArrayLike<number>, x: number): number {
   return lo;
 }
 
+const F32 = new Float32Array(1);
+const I32 = new Int32Array(F32.buffer);
+
+/** The largest float32 below the float32 value v (finite). */
+function previousFloat32(v: number): number {
+  if (v === 0) return -1.401298464324817e-45;
+  F32[0] = v;
+  I32[0] = v > 0 ? (I32[0] as number) - 1 : (I32[0] as number) + 1;
+  return F32[0] as number;
+}
+
+/**
+ * The shortest decimal number c with previousFloat32(v) < c ≤ v, for a float32 value v: for every
+ * float32 x, x < c exactly when x < v (no float32 lies in between), so a threshold can be written
+ * with ≤ 9 significant digits instead of the 17 of v as a double, and decide the same.
+ */
+export function shortFloat32Threshold(v: number): number {
+  const below = previousFloat32(v);
+  for (let p = 1; p <= 9; p++) {
+    const nearest = Number(v.toPrecision(p));
+    // The decimal one unit of the p-th digit lower, re-rounded so no binary residue is left.
+    const lower = Number((nearest - 10 ** (Math.floor(Math.log10(Math.abs(nearest || v))) - p + 1)).toPrecision(p));
+    for (const c of [nearest, lower]) if (c <= v && c > below) return c;
+  }
+  return v;
+}
+
 /** At most this many values enter the quantile estimate (an even stride through the rows). */
 const QUANTILE_SAMPLE = 200_000;
 
@@ -30,8 +57,9 @@ const QUANTILE_SAMPLE = 200_000;
  * most `maxBins` bins: with m ≤ maxBins distinct (finite) values, one bin per value (edges at the
  * distinct values above the smallest); otherwise edges at the values of rank ⌊k·N/maxBins⌋,
  * k = 1 … maxBins−1, duplicates dropped, so a value repeated often (a discrete variable, a spike at
- * a boundary) keeps its own bin. Edges are values that occur in the data (exact float32 numbers),
- * so `x < edge` decides the same way in training and in evaluation. With more than 200 000 rows an
+ * a boundary) keeps its own bin. Edges are values that occur in the data, written as the shortest
+ * decimal that compares like them against every float32 ({@link shortFloat32Threshold}), so
+ * `x < edge` decides the same way in training and in evaluation on Float32Array rows. With more than 200 000 rows an
  * even stride of 200 000 rows is used. Non-finite values are ignored; a column without finite
  * values gets no edges (one bin).
  */
@@ -65,7 +93,7 @@ export function quantileEdges(
       if (v > lowest && (edges.length === 0 || v > (edges[edges.length - 1] as number))) edges.push(v);
     }
   }
-  return Float64Array.from(edges);
+  return Float64Array.from(edges, (e) => (Math.fround(e) === e ? shortFloat32Threshold(e) : e));
 }
 
 /**

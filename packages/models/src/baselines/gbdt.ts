@@ -396,7 +396,8 @@ export function fitGbdt(options: FitGbdtOptions): GbdtParams {
         H += hess[i] as number;
         leafOf[i] = leaf.node;
       }
-      value[leaf.node] = (-G / (H + lambda)) * lr;
+      // Seven significant digits keep the file short; training continues from the rounded value.
+      value[leaf.node] = Number(((-G / (H + lambda)) * lr).toPrecision(7));
     }
     return {
       feature: Int32Array.from(feature),
