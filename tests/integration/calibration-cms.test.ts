@@ -10,9 +10,12 @@ import {
   CMS_WP95,
   cmsTagAndProbe,
   cmsZeePairsFromDataset,
+  cmsZeePairsFromSample,
   fitZPeak,
+  generateCmsZee,
   inEcalGap,
   masslessPairMass,
+  measureCmsScaleFactors,
   measureEfficiencies,
   passesCmsCutBasedId,
   readCsv,
@@ -22,12 +25,12 @@ import { describe, expect, it } from 'vitest';
 const CMS_FILE = fileURLToPath(new URL('../../../shared/data/cms-open-data/Zee_Run2011A.csv', import.meta.url));
 const ROWS = 4000;
 
-function loadPairs() {
+function loadPairs(rows = ROWS) {
   if (!existsSync(CMS_FILE)) {
     throw new Error(`CMS open-data file missing: ${CMS_FILE} (see /work/shared/data/README.md)`);
   }
   const lines = readFileSync(CMS_FILE, 'utf8').split('\n');
-  const text = lines.slice(0, ROWS + 1).join('\n');
+  const text = lines.slice(0, rows + 1).join('\n');
   return cmsZeePairsFromDataset(readCsv(text, { file: 'Zee_Run2011A.csv' }).dataset);
 }
 
@@ -90,5 +93,57 @@ describe('calibration on the CMS Z→ee open data (first 4,000 pairs)', () => {
     expect(peak.width).toBeGreaterThan(0.5);
     expect(peak.width).toBeLessThan(4);
     expect(peak.signal / peak.events).toBeGreaterThan(0.8);
+  });
+});
+
+describe('scale factors on the CMS Z→ee open data (all 18,885 pairs) against the CMS simulation', () => {
+  const data = loadPairs(Number.POSITIVE_INFINITY);
+  const mc = cmsZeePairsFromSample(generateCmsZee({ n: 40_000, seed: 2011 }));
+
+  it('gives finite WP80 SFs in 0.5–1.5 with positive uncertainties in every populated bin, MC ε in [0, 1]', () => {
+    expect(data.n).toBe(18_885);
+    const m = measureCmsScaleFactors({
+      name: CMS_WP80.name,
+      data,
+      mc,
+      id: CMS_WP80,
+      fitVariation: false,
+      dataName: 'Zee_Run2011A.csv',
+      mcName: 'generateCmsZee(40000, 2011)',
+    });
+    const t = m.table;
+    expect(t.values.length).toBe(5);
+    let populated = 0;
+    t.values.forEach((row, i) => {
+      row.forEach((sf, j) => {
+        const d = t.effData[i]?.[j];
+        const e = t.effMc[i]?.[j];
+        expect(e?.value).toBeGreaterThanOrEqual(0);
+        expect(e?.value).toBeLessThanOrEqual(1);
+        if (!d || !(d.total > 50)) return;
+        populated++;
+        expect(Number.isFinite(sf)).toBe(true);
+        expect(sf).toBeGreaterThan(0.5);
+        expect(sf).toBeLessThan(1.5);
+        expect(t.stat[i]?.[j]).toBeGreaterThan(0);
+        expect(t.syst[i]?.[j]).toBeGreaterThan(0);
+        expect(sf).toBeCloseTo(d.value / (e?.value as number), 12);
+      });
+    });
+    // Every bin of 5 pT × 4 |η| holds more than 50 signal probes in data.
+    expect(populated).toBe(20);
+    // WP95 is looser: its SFs lie closer to 1 in the barrel, where the simulation is best.
+    const wp95 = measureCmsScaleFactors({
+      name: CMS_WP95.name,
+      data,
+      mc,
+      id: CMS_WP95,
+      ptEdges: [25, 300],
+      absEtaEdges: [0, 1.4442],
+      fitVariation: false,
+      dataName: 'Zee_Run2011A.csv',
+      mcName: 'generateCmsZee(40000, 2011)',
+    }).table;
+    expect(Math.abs((wp95.values[0]?.[0] as number) - 1)).toBeLessThan(0.05);
   });
 });
