@@ -91,7 +91,7 @@ describe('baseline parsers under random edits', () => {
       let refused = 0;
       fc.assert(
         fc.property(fc.nat({ max: all.length - 1 }), replacement, (k, value) => {
-          const damaged = edit(json, all[k] as (string | number)[], value);
+          const damaged = edit(json, all[k] as (string | number)[], value as Json | undefined);
           let parsed: BaselineModel;
           try {
             parsed = parseBaseline(model.kind, damaged);
