@@ -1,0 +1,257 @@
+/**
+ * A classifier on the CMS identification variables, calibrated on real CMS data (issue 9):
+ *   pnpm tsx packages/models/scripts/calibrate-cms-model.ts [--data <csv>] [--train-pairs N]
+ *     [--mc-pairs N] [--seed S] [--target 0.9] [--out DIR]
+ *
+ * 1. Training: electrons of the CMS 2011 simulation (`generateCmsZee` with half the pairs carrying
+ *    fakes), outside the ECAL gap; signal = prompt electrons, background = fakes (light jets and
+ *    heavy flavour); the classes weighted to equal totals. Inputs, named as in the open-data file:
+ *    pt [GeV], |η|, sigmaEtaEta, HoverE, isoTrack, isoEcal, isoHcal [GeV]. Model: the project's
+ *    histogram GBDT (`fitGbdt`, binary log-loss, 80 trees of depth ≤ 4), pure TypeScript.
+ * 2. Working point: the score threshold that keeps 90 % (`--target`) of the prompt electrons of an
+ *    independent simulated sample (another seed), with the background efficiency there.
+ * 3. Calibration: tag-and-probe on the real `Zee_Run2011A.csv` (CMS collaboration, CERN Open Data
+ *    Portal, record 545, CC-BY 4.0) and on signal MC (`generateCmsZee`, no fakes) through the same
+ *    `measureCmsScaleFactors` as the cut-based IDs: tag WP80, OS − SS in 81–101 GeV, SF = ε_data/ε_MC
+ *    in pT × |η| bins with stat and syst (mass window, tag, background method).
+ * Writes `<out>/cms-gbdt.json` (hepml-gbdt/1), `<out>/cms-gbdt-sf.correctionlib.json`
+ * (correctionlib v2) and `<out>/cms-gbdt-sf.tables.json`; prints the tables. Exit 1 when the data
+ * file is missing or an option is bad.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import {
+  auc,
+  type BinEfficiency,
+  CMS_BARREL_ETA_MAX,
+  CMS_WP80,
+  type CmsElectronColumns,
+  type CmsZeePairs,
+  cmsZeePairsFromDataset,
+  cmsZeePairsFromSample,
+  ELECTRON_ORIGIN,
+  generateCmsZee,
+  inEcalGap,
+  measureCmsScaleFactors,
+  passesCmsCutBasedId,
+  readCsv,
+  scaleFactorsToCorrectionSet,
+  symmetricError,
+  thresholdAtSignalEfficiency,
+  validateCorrectionSet,
+} from '@hepml/physics';
+import { evaluateGbdt, fitGbdt, serializeGbdt } from '../src/baselines/index.ts';
+import { ProgressBar } from './progress.ts';
+
+const DEFAULT_DATA = fileURLToPath(new URL('../../../../shared/data/cms-open-data/Zee_Run2011A.csv', import.meta.url));
+/** Model inputs, in this order; isolations in GeV, pt in GeV. */
+const INPUTS = ['pt', 'absEta', 'sigmaEtaEta', 'HoverE', 'isoTrack', 'isoEcal', 'isoHcal'] as const;
+
+const { values: args } = parseArgs({
+  options: {
+    data: { type: 'string', default: DEFAULT_DATA },
+    'train-pairs': { type: 'string', default: '60000' },
+    'mc-pairs': { type: 'string', default: '100000' },
+    seed: { type: 'string', default: '2011' },
+    target: { type: 'string', default: '0.9' },
+    out: { type: 'string', default: '.hepml/calibration-cms' },
+  },
+});
+const fail = (message: string): never => {
+  console.error(`calibrate-cms-model: ${message}`);
+  process.exit(1);
+};
+const dataFile = args.data as string;
+if (!existsSync(dataFile)) {
+  fail(`CMS open-data file not found: ${dataFile} (it belongs in ../shared/data/cms-open-data/, see its README)`);
+}
+const trainPairs = Number(args['train-pairs']);
+const mcPairs = Number(args['mc-pairs']);
+const seed = Number(args.seed);
+const target = Number(args.target);
+const outDir = args.out as string;
+if (!Number.isInteger(trainPairs) || trainPairs < 2000) fail('--train-pairs must be an integer ≥ 2000');
+if (!Number.isInteger(mcPairs) || mcPairs < 2000) fail('--mc-pairs must be an integer ≥ 2000');
+if (!Number.isInteger(seed)) fail('--seed must be an integer');
+if (!(target > 0 && target < 1)) fail('--target must lie in (0, 1)');
+
+const t0 = performance.now();
+
+/** Row-major features (INPUTS order) of both electrons of every pair outside the ECAL gap, with origins. */
+function electronRows(pairs: CmsZeePairs, origins?: [ArrayLike<number>, ArrayLike<number>]) {
+  const rows: number[] = [];
+  const labels: number[] = [];
+  pairs.electrons.forEach((e, k) => {
+    for (let r = 0; r < pairs.n; r++) {
+      if (inEcalGap(e.eta[r] as number)) continue;
+      rows.push(...featureRow(e, r));
+      if (origins) labels.push(origins[k]?.[r] === ELECTRON_ORIGIN.prompt ? 1 : 0);
+    }
+  });
+  return { features: Float32Array.from(rows), n: rows.length / INPUTS.length, labels: Uint8Array.from(labels) };
+}
+
+function featureRow(e: CmsElectronColumns, r: number): number[] {
+  return [
+    e.pt[r] as number,
+    Math.abs(e.eta[r] as number),
+    e.sigmaIetaIeta[r] as number,
+    e.hOverE[r] as number,
+    e.isoTrack[r] as number,
+    e.isoEcal[r] as number,
+    e.isoHcal[r] as number,
+  ];
+}
+
+/** Simulated electrons with prompt/fake labels: half the pairs carry fakes. */
+function labelledElectrons(n: number, sampleSeed: number) {
+  const sample = generateCmsZee({ n, seed: sampleSeed, fakeFraction: 0.5 });
+  return electronRows(cmsZeePairsFromSample(sample), [
+    sample.truth.origin1 as Int32Array,
+    sample.truth.origin2 as Int32Array,
+  ]);
+}
+
+// ---------------------------------------------------------------- 1. training
+const train = labelledElectrons(trainPairs, seed);
+const nSignal = train.labels.reduce((s, v) => s + v, 0);
+const weights = Float32Array.from(train.labels, (y) =>
+  y ? train.n / (2 * nSignal) : train.n / (2 * (train.n - nSignal)),
+);
+const trees = 80;
+const bar = new ProgressBar('gbdt', trees);
+const model = fitGbdt({
+  inputs: [...INPUTS],
+  features: train.features,
+  n: train.n,
+  target: train.labels,
+  weights,
+  objective: 'binary',
+  trees,
+  learningRate: 0.15,
+  maxDepth: 4,
+  maxLeaves: 15,
+  minDataInLeaf: 50,
+  onRound: (round, loss) => bar.update(round + 1, `loss ${loss.toFixed(4)}`),
+});
+bar.done();
+console.log(
+  `Trained a GBDT (${trees} trees, depth ≤ 4) on ${train.n} simulated electrons (${nSignal} prompt, ${train.n - nSignal} fake), seed ${seed}.`,
+);
+
+// ---------------------------------------------------------------- 2. working point on simulation
+const test = labelledElectrons(trainPairs, seed + 1);
+const testScores = evaluateGbdt(model, test.features, test.n);
+const threshold = thresholdAtSignalEfficiency(testScores, test.labels, target);
+let sigPass = 0;
+let bkgPass = 0;
+let sigAll = 0;
+let wp80Sig = 0;
+let wp80Bkg = 0;
+const testPairs = cmsZeePairsFromSample(generateCmsZee({ n: trainPairs, seed: seed + 1, fakeFraction: 0.5 }));
+// WP80 on the same electrons, for comparison (same row order as `electronRows`).
+const wp80Pass: number[] = [];
+for (const e of testPairs.electrons) {
+  for (let r = 0; r < testPairs.n; r++) {
+    if (!inEcalGap(e.eta[r] as number)) wp80Pass.push(passesCmsCutBasedId(e, r, CMS_WP80) ? 1 : 0);
+  }
+}
+for (let i = 0; i < test.n; i++) {
+  const pass = (testScores[i] as number) >= threshold;
+  if (test.labels[i]) {
+    sigAll++;
+    if (pass) sigPass++;
+    if (wp80Pass[i]) wp80Sig++;
+  } else {
+    if (pass) bkgPass++;
+    if (wp80Pass[i]) wp80Bkg++;
+  }
+}
+const bkgAll = test.n - sigAll;
+console.log(
+  `Working point on an independent simulated sample (seed ${seed + 1}, ${test.n} electrons): score ≥ ${threshold.toFixed(4)}, ` +
+    `εS = ${((100 * sigPass) / sigAll).toFixed(1)} %, εB = ${((100 * bkgPass) / bkgAll).toFixed(2)} %, AUC ${auc(testScores, test.labels).toFixed(4)}; ` +
+    `WP80 on the same electrons: εS = ${((100 * wp80Sig) / sigAll).toFixed(1)} %, εB = ${((100 * wp80Bkg) / bkgAll).toFixed(2)} %.\n`,
+);
+
+// ---------------------------------------------------------------- 3. tag-and-probe on data and MC
+const { dataset } = readCsv(readFileSync(dataFile, 'utf8'), { file: 'Zee_Run2011A.csv' });
+const data = cmsZeePairsFromDataset(dataset);
+const mc = cmsZeePairsFromSample(generateCmsZee({ n: mcPairs, seed: seed + 2 }));
+
+/** Scores of both electrons of every pair (gap electrons included: the tag-and-probe drops them). */
+function scoreMap(pairs: CmsZeePairs): Map<CmsElectronColumns, Float32Array> {
+  const map = new Map<CmsElectronColumns, Float32Array>();
+  for (const e of pairs.electrons) {
+    const rows = new Float32Array(pairs.n * INPUTS.length);
+    for (let r = 0; r < pairs.n; r++) rows.set(featureRow(e, r), r * INPUTS.length);
+    map.set(e, evaluateGbdt(model, rows, pairs.n));
+  }
+  return map;
+}
+const scores = new Map([...scoreMap(data), ...scoreMap(mc)]);
+const probePasses = (e: CmsElectronColumns, r: number): boolean => {
+  const s = scores.get(e);
+  if (!s) throw new Error('electron columns without scores');
+  return (s[r] as number) >= threshold;
+};
+const name = `cms-gbdt-eff${Math.round(100 * target)}`;
+const m = measureCmsScaleFactors({
+  name,
+  data,
+  mc,
+  probePasses,
+  dataName: 'Zee_Run2011A.csv (CMS collaboration, CERN Open Data Portal, record 545, CC-BY 4.0)',
+  mcName: `generateCmsZee(n=${mcPairs}, seed=${seed + 2})`,
+});
+const t = m.table;
+const pct = (x: number) => (Number.isFinite(x) ? (100 * x).toFixed(1).padStart(5) : '  n/a');
+const num = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : 'n/a');
+const label = (edges: readonly number[], i: number) => `${edges[i]}–${edges[i + 1]}`;
+console.log(`== ${name}: GBDT score ≥ ${threshold.toFixed(4)}; tag WP80 pt ≥ 30 GeV, OS − SS in 81–101 GeV`);
+console.log('   pt [GeV]  |η|          ε_data [%]      ε_MC [%]        SF ± stat ± syst');
+t.values.forEach((row, i) => {
+  row.forEach((sf, j) => {
+    const d = t.effData[i]?.[j] as BinEfficiency;
+    const e = t.effMc[i]?.[j] as BinEfficiency;
+    console.log(
+      `   ${label(t.ptEdges, i).padEnd(9)} ${label(t.absEtaEdges, j).padEnd(12)} ` +
+        `${pct(d.value)} ±${pct(symmetricError(d))}   ${pct(e.value)} ±${pct(symmetricError(e))}   ` +
+        `${num(sf)} ± ${num(t.stat[i]?.[j] as number)} ± ${num(t.syst[i]?.[j] as number)}`,
+    );
+  });
+});
+for (const w of m.warnings) console.log(`   note: ${w}`);
+for (const [region, edges] of [
+  ['barrel', [0, CMS_BARREL_ETA_MAX]],
+  ['endcap', [1.566, 2.5]],
+] as const) {
+  const inc = measureCmsScaleFactors({
+    name,
+    data,
+    mc,
+    probePasses,
+    ptEdges: [25, 300],
+    absEtaEdges: [...edges],
+    fitVariation: false,
+    dataName: '',
+    mcName: '',
+  }).table;
+  const d = inc.effData[0]?.[0] as BinEfficiency;
+  const e = inc.effMc[0]?.[0] as BinEfficiency;
+  console.log(
+    `   inclusive ${region}: ε_data ${pct(d.value)} ± ${pct(symmetricError(d))} %, ε_MC ${pct(e.value)} ± ${pct(symmetricError(e))} %, ` +
+      `SF ${num(inc.values[0]?.[0] as number)} ± ${num(inc.stat[0]?.[0] as number)} (stat) ± ${num(inc.syst[0]?.[0] as number)} (syst, no fit variation)`,
+  );
+}
+
+const set = validateCorrectionSet(scaleFactorsToCorrectionSet(t, { openLastPtBin: true }));
+mkdirSync(outDir, { recursive: true });
+writeFileSync(join(outDir, 'cms-gbdt.json'), `${JSON.stringify({ ...serializeGbdt(model), threshold })}\n`);
+writeFileSync(join(outDir, 'cms-gbdt-sf.correctionlib.json'), `${JSON.stringify(set, null, 1)}\n`);
+writeFileSync(join(outDir, 'cms-gbdt-sf.tables.json'), `${JSON.stringify(t, null, 1)}\n`);
+console.log(
+  `\nWrote the model, correctionlib v2 SFs and tables to ${outDir}. Done in ${((performance.now() - t0) / 1000).toFixed(1)} s.`,
+);
