@@ -14,7 +14,8 @@
  *    Portal, record 545, CC-BY 4.0) and on signal MC (`generateCmsZee`, no fakes) through the same
  *    `measureCmsScaleFactors` as the cut-based IDs: tag WP80, OS − SS in 81–101 GeV, SF = ε_data/ε_MC
  *    in pT × |η| bins with stat and syst (mass window, tag, background method).
- * Writes `<out>/cms-gbdt.json` (hepml-gbdt/1), `<out>/cms-gbdt-sf.correctionlib.json`
+ * Writes `<out>/cms-gbdt.json` (hepml-gbdt/1), `<out>/cms-gbdt-working-point.json` (threshold,
+ * εS and εB on simulation), `<out>/cms-gbdt-sf.correctionlib.json`
  * (correctionlib v2) and `<out>/cms-gbdt-sf.tables.json`; prints the tables. Exit 1 when the data
  * file is missing or an option is bad.
  */
@@ -249,7 +250,15 @@ for (const [region, edges] of [
 
 const set = validateCorrectionSet(scaleFactorsToCorrectionSet(t, { openLastPtBin: true }));
 mkdirSync(outDir, { recursive: true });
-writeFileSync(join(outDir, 'cms-gbdt.json'), `${JSON.stringify({ ...serializeGbdt(model), threshold })}\n`);
+writeFileSync(join(outDir, 'cms-gbdt.json'), `${JSON.stringify(serializeGbdt(model))}\n`);
+const workingPoint = {
+  name,
+  threshold,
+  signalEfficiency: sigPass / sigAll,
+  backgroundEfficiency: bkgPass / bkgAll,
+  sample: `generateCmsZee(n=${trainPairs}, seed=${seed + 1}, fakeFraction=0.5), electrons outside the ECAL gap`,
+};
+writeFileSync(join(outDir, 'cms-gbdt-working-point.json'), `${JSON.stringify(workingPoint, null, 1)}\n`);
 writeFileSync(join(outDir, 'cms-gbdt-sf.correctionlib.json'), `${JSON.stringify(set, null, 1)}\n`);
 writeFileSync(join(outDir, 'cms-gbdt-sf.tables.json'), `${JSON.stringify(t, null, 1)}\n`);
 console.log(
