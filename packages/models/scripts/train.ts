@@ -1,27 +1,49 @@
 /**
- * `pnpm train`: trains the default suite (or one task/model) and writes bundles.
+ * `pnpm train`: trains the default suite — every task's networks and baselines — and writes one
+ * bundle directory per model under `--out` (default `.hepml/bundles/<name>/`).
  *
- *   pnpm train [--task electron-id] [--model mlp] [--epochs N] [--seed S] [--n EVENTS]
- *              [--backend auto|tensorflow|webgpu|wasm|cpu] [--out DIR]
+ *   pnpm train [--task electron-id|bjet|boosted-jet|energy-regression] [--model NAME]
+ *              [--epochs N] [--seed S] [--n EVENTS] [--data FILE.csv|.parquet|.root]
+ *              [--backend auto|tensorflow|webgpu|wasm|cpu] [--out DIR] [--trees N]
+ *
+ * `--model` takes a bundle name (`electron-id-mlp`) or its suffix after the task (`mlp`, `cuts`,
+ * `likelihood`, `gbdt`, `cnn-film`, `standard`, `aleph-nn`); `--data` needs `--task`.
+ * Every network is compared with its task's cut-based baseline (classifiers: AUC; regression:
+ * eIQR against the standard calibration) and the comparison printed; the exit status is 1 when a
+ * network does not beat it.
  */
-import { resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { basename, extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import {
+  B_TAGGING_VARIABLES,
+  BOOSTED_JET_VARIABLES,
+  CALO_SHOWER_VARIABLES,
+  type ColumnarSample,
+  type Dataset,
+  ELECTRON_ID_VARIABLES,
+  readCsv,
+  readParquet,
+  readRootTree,
+  STANDARD_CALIBRATION_COLUMN,
+} from '@hepml/physics';
 import { type BackendChoice, selectBackend } from '../src/training/backend.ts';
-import { trainElectronIdMlp } from '../src/training/electron-id.ts';
+import { sampleFromDataset } from '../src/training/data.ts';
+import { SUITE_NETWORKS, SUITE_TASKS, type SuiteEntry, type SuiteTask, trainTaskSuite } from '../src/training/suite.ts';
 import { writeBundleDir } from './bundle-io.ts';
 import { codeVersion } from './git-version.ts';
 import { ProgressBar } from './progress.ts';
 
 const BACKENDS = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
-const TASKS = ['electron-id'] as const;
+const BASELINE_SUFFIXES = ['cuts', 'likelihood', 'gbdt', 'standard'];
 
 function fail(message: string): never {
   process.stderr.write(`train: ${message}\n`);
   process.exit(2);
 }
 
-function positiveInt(value: string | undefined, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
+function positiveInt(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) fail(`--${name} must be a positive integer, got "${value}"`);
   return n;
@@ -34,41 +56,146 @@ const { values } = parseArgs({
     epochs: { type: 'string' },
     seed: { type: 'string' },
     n: { type: 'string' },
+    data: { type: 'string' },
     backend: { type: 'string', default: 'auto' },
     out: { type: 'string' },
-    quiet: { type: 'boolean', default: false },
+    trees: { type: 'string' },
   },
   strict: true,
 });
 
-const backend = values.backend as BackendChoice;
-if (!BACKENDS.includes(backend)) fail(`--backend must be one of ${BACKENDS.join(', ')}`);
-const task = values.task ?? 'electron-id';
-if (!(TASKS as readonly string[]).includes(task)) fail(`--task must be one of ${TASKS.join(', ')}`);
-if (values.model !== undefined && values.model !== 'mlp') fail('--model must be one of mlp');
-const epochs = positiveInt(values.epochs, 'epochs', 12);
-const seed = positiveInt(values.seed, 'seed', 2026);
-const n = positiveInt(values.n, 'n', 60_000);
+const backendChoice = values.backend as BackendChoice;
+if (!BACKENDS.includes(backendChoice)) fail(`--backend must be one of ${BACKENDS.join(', ')}`);
+if (values.task !== undefined && !(SUITE_TASKS as readonly string[]).includes(values.task)) {
+  fail(`--task must be one of ${SUITE_TASKS.join(', ')}`);
+}
+const tasks: SuiteTask[] = values.task ? [values.task as SuiteTask] : [...SUITE_TASKS];
+if (values.data && !values.task) fail('--data needs --task (which task the file holds)');
+const epochs = positiveInt(values.epochs, 'epochs');
+const seed = positiveInt(values.seed, 'seed') ?? 2026;
+const n = positiveInt(values.n, 'n');
+const trees = positiveInt(values.trees, 'trees');
 const outRoot = resolve(process.env.INIT_CWD ?? process.cwd(), values.out ?? '.hepml/bundles');
 
-const selection = await selectBackend(backend);
+/** Names a `--model` value selects in a task (exact name or suffix after the task). */
+function modelFilter(task: SuiteTask): (name: string) => boolean {
+  const m = values.model;
+  if (m === undefined) return () => true;
+  return (name) => name === m || name === `${task}-${m}`;
+}
+if (values.model !== undefined) {
+  const known = tasks.flatMap((t) => [...SUITE_NETWORKS[t], ...BASELINE_SUFFIXES.map((s) => `${t}-${s}`)]);
+  if (!tasks.some((t) => known.some(modelFilter(t)))) {
+    fail(`--model "${values.model}" matches no model of ${tasks.join(', ')}; known: ${known.join(', ')}`);
+  }
+}
+
+/** Columns (and truth) a data file must hold for a task. */
+const REQUIRED: Record<SuiteTask, { columns: string[]; truth: string[] }> = {
+  'electron-id': { columns: Object.keys(ELECTRON_ID_VARIABLES), truth: [] },
+  bjet: { columns: Object.keys(B_TAGGING_VARIABLES), truth: [] },
+  'boosted-jet': { columns: Object.keys(BOOSTED_JET_VARIABLES), truth: [] },
+  'energy-regression': {
+    columns: [...Object.keys(CALO_SHOWER_VARIABLES), STANDARD_CALIBRATION_COLUMN],
+    truth: ['eTrue'],
+  },
+};
+
+async function readData(path: string, task: SuiteTask): Promise<ColumnarSample> {
+  const file = basename(path);
+  const bytes = await readFile(resolve(process.env.INIT_CWD ?? process.cwd(), path)).catch((err: Error) =>
+    fail(`--data ${path}: ${err.message}`),
+  );
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  let ds: Dataset;
+  const ext = extname(path).toLowerCase();
+  if (ext === '.csv') ds = readCsv(bytes.toString('utf8'), { file }).dataset;
+  else if (ext === '.parquet') ds = await readParquet(buffer, { file });
+  else if (ext === '.root') ds = await readRootTree(buffer, { file });
+  else fail(`--data ${path}: unknown extension "${ext}" (csv, parquet, root)`);
+  const req = REQUIRED[task];
+  return sampleFromDataset(ds, task, req.columns, { truth: req.truth, needLabel: task !== 'energy-regression' });
+}
+
+const selection = await selectBackend(backendChoice);
 process.stderr.write(`train: backend ${selection.name} (${selection.reason})\n`);
 
 const started = Date.now();
-const bar = new ProgressBar(`${task} mlp`, epochs);
-const bundle = await trainElectronIdMlp({
-  n,
-  epochs,
-  seed,
-  backend: selection.name,
-  codeVersion: codeVersion(),
-  onEpoch: (epoch, loss, valLoss) => bar.update(epoch + 1, `loss ${loss.toFixed(4)} val ${valLoss.toFixed(4)}`),
-});
-bar.done();
-const dir = resolve(outRoot, bundle.manifest.name);
-await writeBundleDir(bundle, dir);
-const m = bundle.manifest.metrics;
+const all: SuiteEntry[] = [];
+for (const task of tasks) {
+  const taskStarted = Date.now();
+  const sample = values.data ? await readData(values.data, task) : undefined;
+  let bar: ProgressBar | undefined;
+  const entries = await trainTaskSuite({
+    task,
+    ...(sample ? { sample } : {}),
+    ...(n ? { n } : {}),
+    ...(epochs ? { epochs } : {}),
+    ...(trees ? { trees } : {}),
+    seed,
+    backend: selection.name,
+    codeVersion: codeVersion(),
+    include: modelFilter(task),
+    onStart: (name, e) => {
+      bar = e > 0 ? new ProgressBar(name, e) : undefined;
+      if (!bar) process.stderr.write(`${name}: fitting\n`);
+    },
+    onEpoch: (_name, epoch, loss, valLoss) =>
+      bar?.update(epoch + 1, `loss ${loss.toPrecision(4)} val ${valLoss.toPrecision(4)}`),
+    onDone: (entry) => {
+      if (entry.kind === 'network') bar?.done();
+      bar = undefined;
+    },
+  });
+  for (const entry of entries) {
+    const dir = resolve(outRoot, entry.name);
+    await writeBundleDir(entry.bundle, dir);
+    all.push(entry);
+  }
+  process.stderr.write(`train: ${task} done in ${((Date.now() - taskStarted) / 1000).toFixed(1)} s\n`);
+}
+
+// The comparison table and the network-beats-cuts check.
+const fmt = (x: number | undefined, digits = 4) => (x === undefined ? '–' : x.toFixed(digits));
+const lines: string[] = [];
+let failures = 0;
+for (const task of tasks) {
+  const entries = all.filter((e) => e.task === task);
+  if (entries.length === 0) continue;
+  const regression = task === 'energy-regression';
+  lines.push(`\n${task}`);
+  lines.push(
+    regression
+      ? `  ${'model'.padEnd(30)} ${'MAE/GeV'.padStart(8)} ${'eIQR'.padStart(8)} ${'rIQR'.padStart(7)} ${'time/s'.padStart(7)}`
+      : `  ${'model'.padEnd(30)} ${'AUC'.padStart(7)} ${'εB@92%'.padStart(8)} ${'1/εB@50%'.padStart(9)} ${'KS p'.padStart(6)} ${'time/s'.padStart(7)}`,
+  );
+  for (const e of entries) {
+    const m = e.bundle.manifest.metrics;
+    lines.push(
+      regression
+        ? `  ${e.name.padEnd(30)} ${fmt(m.mae, 3).padStart(8)} ${fmt(m.eIqr, 4).padStart(8)} ${fmt(m.rIqr, 3).padStart(7)} ${e.seconds.toFixed(1).padStart(7)}`
+        : `  ${e.name.padEnd(30)} ${fmt(m.auc).padStart(7)} ${fmt(m.bkgEffAt92).padStart(8)} ${fmt(m.rejectionAt50, 1).padStart(9)} ${fmt(m.ksPValue, 2).padStart(6)} ${e.seconds.toFixed(1).padStart(7)}`,
+    );
+  }
+  const reference = entries.find((e) => e.name === (regression ? `${task}-standard` : `${task}-cuts`));
+  for (const net of entries.filter((e) => e.kind === 'network')) {
+    if (!reference) continue;
+    const a = net.bundle.manifest.metrics;
+    const b = reference.bundle.manifest.metrics;
+    const beats = regression ? (a.eIqr as number) < (b.eIqr as number) : (a.auc as number) > (b.auc as number);
+    if (!beats) failures++;
+    lines.push(
+      regression
+        ? `  ${beats ? 'PASS' : 'FAIL'} ${net.name}: eIQR ${fmt(a.eIqr)} vs ${reference.name} ${fmt(b.eIqr)} (rIQR ${fmt(a.rIqr, 3)})`
+        : `  ${beats ? 'PASS' : 'FAIL'} ${net.name}: AUC ${fmt(a.auc)} vs ${reference.name} ${fmt(b.auc)}`,
+    );
+  }
+}
+process.stdout.write(`${lines.join('\n')}\n\n`);
 process.stdout.write(
-  `${bundle.manifest.name}: AUC ${m.auc?.toFixed(4)}, εB at εS=92% ${m.bkgEffAt92?.toFixed(4)}, ` +
-    `1/εB at εS=50% ${m.rejectionAt50?.toFixed(1)}; ${((Date.now() - started) / 1000).toFixed(1)} s -> ${dir}\n`,
+  `train: ${all.length} bundle(s) in ${((Date.now() - started) / 1000).toFixed(1)} s -> ${outRoot}\n`,
 );
+if (failures > 0) {
+  process.stderr.write(`train: ${failures} network(s) did not beat their cut-based baseline\n`);
+  process.exit(1);
+}

@@ -57,6 +57,11 @@ export interface EnergyRegressionOptions extends CommonTrainingOptions {
   trunk?: CnnTrunkLayer[];
   /** Test rows for the permutation ranking (default 1500). */
   rankingRows?: number;
+  /**
+   * CNN only: at most this many training rows (the first of the seeded shuffle; default 16000), so
+   * the CNN's CPU time stays bounded when the sample is sized for the MLP and the baselines.
+   */
+  maxTrainRows?: number;
 }
 
 /** A trained regression: bundle, training history, and the backend it really trained on. */
@@ -72,21 +77,27 @@ function lossFor(kind: RegressionLoss): PerEventLoss {
   return (y, p) => tf.tidy(() => tf.abs(tf.sub(y, tf.slice(p, [0, 0], [-1, 1]))).reshape([-1]));
 }
 
-/** Rows whose reference energy is usable as a scale (> 0.1 GeV) and whose truth is positive. */
+/**
+ * Rows usable for a relative regression: the reference energy (> 0.1 GeV) and the raw cluster
+ * energy (> 0; noise can make a soft cluster negative) are usable scales, and the truth is positive.
+ */
 function usableRows(sample: CaloShowerSample, rows: Uint32Array): Uint32Array {
   const eRef = sample.columns[STANDARD_CALIBRATION_COLUMN] as Float32Array;
+  const eRaw = sample.columns.eRaw as Float32Array;
   const eTrue = sample.truth.eTrue as Float32Array;
-  return rows.filter((i) => (eRef[i] as number) > 0.1 && (eTrue[i] as number) > 0);
+  return rows.filter((i) => (eRef[i] as number) > 0.1 && (eRaw[i] as number) > 0 && (eTrue[i] as number) > 0);
 }
 
-interface Prepared {
+/** A calorimeter sample with its split (usable rows only), input standardisation and target. */
+export interface PreparedRegression {
   sample: CaloShowerSample;
   split: { train: Uint32Array; validation: Uint32Array; test: Uint32Array };
   inputs: ReturnType<typeof standardisation>;
   target: (rows: Uint32Array) => Float32Array;
 }
 
-function prepare(sample: CaloShowerSample, seed: number): Prepared {
+/** Seeded 60/20/20 split of the usable rows ({@link usableRows}), input standardisation, target μ. */
+export function prepareRegression(sample: CaloShowerSample, seed: number): PreparedRegression {
   const raw = splitIndices(sample.n, seed, { validation: 0.2, test: 0.2 });
   const split = {
     train: usableRows(sample, raw.train),
@@ -106,19 +117,20 @@ function prepare(sample: CaloShowerSample, seed: number): Prepared {
  * MAE/eIQR/rIQR against the standard calibration overall and in E and |η| bins, and the
  * permutation ranking of the scalar inputs by ΔMAE [GeV].
  */
-function regressionFigures(
-  p: Prepared,
+export function regressionFigures(
+  p: PreparedRegression,
+  inputNames: readonly string[],
   runner: ModelRunner,
   energyOf: (out: Float32Array, rows: Uint32Array) => Float64Array,
   image: Float32Array | undefined,
-  fit: FitResult,
+  fit: FitResult | undefined,
   rankingRows: number,
   seed: number,
 ): Pick<BundleManifestV1, 'metrics' | 'workingPoints' | 'evaluation'> {
   const { sample, split } = p;
   const test = split.test;
-  const k = ENERGY_REGRESSION_INPUTS.length;
-  const features = rawMatrix(sample, ENERGY_REGRESSION_INPUTS, test);
+  const k = inputNames.length;
+  const features = rawMatrix(sample, inputNames, test);
   const images = image ? pickImages(image, runner.imageSize, test) : undefined;
   const out = predictRows(runner, features, test.length, images);
   const eReco = energyOf(out, test);
@@ -133,7 +145,7 @@ function regressionFigures(
     split: { train: split.train.length, validation: split.validation.length, test: test.length },
     regression,
     featureRanking: permutationImportance({
-      inputs: ENERGY_REGRESSION_INPUTS,
+      inputs: inputNames,
       features: features.subarray(0, nRank * k),
       n: nRank,
       predict: (f, n) => predictRows(runner, f, n, images?.subarray(0, n * runner.imageSize)),
@@ -149,7 +161,9 @@ function regressionFigures(
     }),
   };
   return {
-    metrics: { ...metrics, epochs: fit.history.loss.length, trainSamplesPerSecond: fit.samplesPerSecond },
+    metrics: fit
+      ? { ...metrics, epochs: fit.history.loss.length, trainSamplesPerSecond: fit.samplesPerSecond }
+      : { ...metrics },
     workingPoints: [],
     evaluation,
   };
@@ -190,7 +204,7 @@ export async function trainEnergyRegressionMlp(options: EnergyRegressionOptions)
     );
   }
   const sample = options.sample ?? generateCaloShowers({ n: options.n, seed: options.seed, images: false });
-  const p = prepare(sample, options.seed);
+  const p = prepareRegression(sample, options.seed);
   const k = p.inputs.length;
   const tensors = (rows: Uint32Array): SplitTensors => ({
     x: [tf.tensor2d(standardiseInPlace(rawMatrix(sample, ENERGY_REGRESSION_INPUTS, rows), p.inputs), [rows.length, k])],
@@ -235,6 +249,7 @@ export async function trainEnergyRegressionMlp(options: EnergyRegressionOptions)
   const bundle = await bundleWithFigures(draft, new Map([['weights.bin', weightBytes(weights)]]), (runner) =>
     regressionFigures(
       p,
+      ENERGY_REGRESSION_INPUTS,
       runner,
       (out, rows) => Float64Array.from(rows, (i, r) => (out[r * width] as number) * (eRef[i] as number)),
       undefined,
@@ -259,7 +274,7 @@ export async function trainEnergyRegressionCnn(options: EnergyRegressionOptions)
   if (sample.image.length !== sample.n * sample.imageShape[0] * sample.imageShape[1] * sample.imageShape[2]) {
     throw new RangeError('the calorimeter sample has no images (generate it with images: true)');
   }
-  const p = prepare(sample, options.seed);
+  const p = prepareRegression(sample, options.seed);
   const lossKind = options.loss ?? 'crystal-ball';
   const cb = lossKind === 'crystal-ball';
   const k = p.inputs.length;
@@ -275,6 +290,7 @@ export async function trainEnergyRegressionCnn(options: EnergyRegressionOptions)
     { type: 'dense' as const, units: cb ? 2 : 1, activation: 'linear' as const },
   ];
   const trunk = options.trunk ?? defaultCaloTrunk();
+  const trainRows = p.split.train.subarray(0, options.maxTrainRows ?? 16_000);
   const conv = await prepareConvTraining(
     trunk.flatMap((l): [number, number][] => (l.type === 'conv2d' ? [l.strides] : [])),
   );
@@ -289,7 +305,7 @@ export async function trainEnergyRegressionCnn(options: EnergyRegressionOptions)
   let fit: FitResult;
   let weights: Float32Array;
   try {
-    const train = tensors(p.split.train);
+    const train = tensors(trainRows);
     const validation = tensors(p.split.validation);
     const built = buildCnnFilmModel({
       imageShape,
@@ -344,6 +360,7 @@ export async function trainEnergyRegressionCnn(options: EnergyRegressionOptions)
   const bundle = await bundleWithFigures(draft, new Map([['weights.bin', weightBytes(weights)]]), (runner) => {
     const figures = regressionFigures(
       p,
+      ENERGY_REGRESSION_INPUTS,
       runner,
       (out, rows) => Float64Array.from(rows, (_, r) => out[r * outputs.length] as number),
       sample.image,

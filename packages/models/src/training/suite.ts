@@ -1,0 +1,213 @@
+import {
+  type CaloShowerSample,
+  type ColumnarSample,
+  generateBoostedJets,
+  generateBTagging,
+  generateCaloShowers,
+  generateElectronId,
+} from '@hepml/physics';
+import { buildBaselineBundle } from '../baselines/bundle.ts';
+import { loadBaselineFromManifest } from '../baselines/dispatch.ts';
+import { fitTaskBaselines, type TaskBaseline } from '../baselines/suite.ts';
+import type { Bundle } from '../bundle/build.ts';
+import type { BundleManifestV1 } from '../bundle/manifest.ts';
+import type { ModelRunner } from '../runtime/runner.ts';
+import { sampleHash } from './common.ts';
+import {
+  prepareRegression,
+  regressionFigures,
+  trainEnergyRegressionCnn,
+  trainEnergyRegressionMlp,
+} from './energy-regression.ts';
+import { splitIndices } from './samples.ts';
+import { classifierFigures } from './tagger.ts';
+import { BOOSTED_JET_CLASSES, trainBoostedJetNetwork, trainBTaggerNetwork, trainElectronIdNetwork } from './tasks.ts';
+
+/** The tasks of the default suite. */
+export const SUITE_TASKS = ['electron-id', 'bjet', 'boosted-jet', 'energy-regression'] as const;
+export type SuiteTask = (typeof SUITE_TASKS)[number];
+
+/**
+ * Default sample sizes and epochs, sized so the whole suite (networks and baselines) trains in
+ * under 5 minutes on 2 shared cores with the wasm backend (measured task by task; see the report).
+ */
+export const SUITE_DEFAULTS: Record<SuiteTask, { n: number; epochs: number }> = {
+  'electron-id': { n: 60_000, epochs: 12 },
+  bjet: { n: 60_000, epochs: 12 },
+  'boosted-jet': { n: 60_000, epochs: 12 },
+  'energy-regression': { n: 40_000, epochs: 15 },
+};
+
+/** The networks of each task (bundle names). */
+export const SUITE_NETWORKS: Record<SuiteTask, readonly string[]> = {
+  'electron-id': ['electron-id-mlp'],
+  bjet: ['bjet-aleph-nn'],
+  'boosted-jet': ['boosted-jet-mlp'],
+  'energy-regression': ['energy-regression-mlp', 'energy-regression-cnn-film'],
+};
+
+/** One trained model of the suite. */
+export interface SuiteEntry {
+  name: string;
+  task: SuiteTask;
+  kind: 'network' | 'baseline';
+  bundle: Bundle;
+  /** Wall time to train (or fit) and evaluate it [s]. */
+  seconds: number;
+}
+
+/** Options of {@link trainTaskSuite}. */
+export interface TaskSuiteOptions {
+  task: SuiteTask;
+  /** A sample to use (e.g. read with `--data`); otherwise one is simulated with `n` and `seed`. */
+  sample?: ColumnarSample | CaloShowerSample;
+  n?: number;
+  epochs?: number;
+  seed: number;
+  backend: string;
+  codeVersion?: string;
+  /** Which models to train, by bundle name (default all). */
+  include?: (name: string) => boolean;
+  /** GBDT rounds of the baselines (default 100). */
+  trees?: number;
+  onStart?: (name: string, epochs: number) => void;
+  onEpoch?: (name: string, epoch: number, loss: number, valLoss: number) => void;
+  onDone?: (entry: SuiteEntry) => void;
+}
+
+function simulate(task: SuiteTask, n: number, seed: number): ColumnarSample | CaloShowerSample {
+  switch (task) {
+    case 'electron-id':
+      return generateElectronId({ n, seed });
+    case 'bjet':
+      return generateBTagging({ n, seed });
+    case 'boosted-jet':
+      return generateBoostedJets({ n, seed });
+    case 'energy-regression':
+      return generateCaloShowers({ n, seed });
+  }
+}
+
+/** A runner over a baseline bundle, through the same strict loader the runtime uses. */
+function baselineRunner(bundle: Bundle): ModelRunner {
+  const bytes = bundle.files.get(bundle.manifest.weights) as Uint8Array;
+  const evaluator = loadBaselineFromManifest(bundle.manifest, bytes);
+  return {
+    inputSize: evaluator.inputSize,
+    imageSize: 0,
+    outputSize: evaluator.outputSize,
+    predict: (features, n) => evaluator.evaluate(features, n),
+  };
+}
+
+/**
+ * Trains one task of the default suite on one sample and one seeded split: its networks (the
+ * task trainers) and its baselines (H6's `fitTaskBaselines` on the same training rows, bundled by
+ * `buildBaselineBundle`), every model evaluated on the same test rows by the same figure code, so
+ * the leaderboard compares like with like.
+ */
+export async function trainTaskSuite(options: TaskSuiteOptions): Promise<SuiteEntry[]> {
+  const { task, seed } = options;
+  const defaults = SUITE_DEFAULTS[task];
+  const epochs = options.epochs ?? defaults.epochs;
+  const sample = options.sample ?? simulate(task, options.n ?? defaults.n, seed);
+  const include = options.include ?? (() => true);
+  const entries: SuiteEntry[] = [];
+  const common = {
+    n: sample.n,
+    epochs,
+    seed,
+    backend: options.backend,
+    ...(options.codeVersion ? { codeVersion: options.codeVersion } : {}),
+  };
+  const record = (entry: SuiteEntry) => {
+    entries.push(entry);
+    options.onDone?.(entry);
+  };
+  for (const name of SUITE_NETWORKS[task]) {
+    if (!include(name)) continue;
+    options.onStart?.(name, epochs);
+    const onEpoch = (e: number, l: number, v: number) => options.onEpoch?.(name, e, l, v);
+    const t0 = performance.now();
+    let bundle: Bundle;
+    if (task === 'electron-id') bundle = (await trainElectronIdNetwork({ ...common, sample, onEpoch })).bundle;
+    else if (task === 'bjet') bundle = (await trainBTaggerNetwork({ ...common, sample, onEpoch })).bundle;
+    else if (task === 'boosted-jet') bundle = (await trainBoostedJetNetwork({ ...common, sample, onEpoch })).bundle;
+    else {
+      const calo = sample as CaloShowerSample;
+      const trainer = name.endsWith('cnn-film') ? trainEnergyRegressionCnn : trainEnergyRegressionMlp;
+      bundle = (await trainer({ ...common, sample: calo, onEpoch })).bundle;
+    }
+    record({ name, task, kind: 'network', bundle, seconds: (performance.now() - t0) / 1000 });
+  }
+
+  const regression = task === 'energy-regression' ? prepareRegression(sample as CaloShowerSample, seed) : undefined;
+  const split = regression?.split ?? splitIndices(sample.n, seed, { validation: 0.2, test: 0.2 });
+  let baselines: TaskBaseline[] = [];
+  // Fit only when one of them is wanted: the names follow `<task>-<kind>` (H6's suite).
+  if (['cuts', 'likelihood', 'gbdt', 'standard'].some((k) => include(`${task}-${k}`))) {
+    options.onStart?.(`${task} baselines`, 0);
+    baselines = fitTaskBaselines(task, sample, split.train, options.trees ? { trees: options.trees } : {}).filter((b) =>
+      include(b.name),
+    );
+  }
+  const datasetHash = baselines.length > 0 ? await sampleHash(sample) : '';
+  for (const b of baselines) {
+    const t1 = performance.now();
+    const base = {
+      name: b.name,
+      task,
+      description: b.description,
+      model: b.model,
+      units: sample.units,
+      outputs: b.outputs,
+      lineage: {
+        datasetHash,
+        codeVersion: options.codeVersion ?? 'unknown',
+        seed,
+        createdAt: new Date().toISOString(),
+        backend: 'typescript',
+      },
+    };
+    const draft = await buildBaselineBundle(base);
+    const runner = baselineRunner(draft);
+    const inputNames = b.model.params.inputs;
+    let figures: Pick<BundleManifestV1, 'metrics' | 'workingPoints' | 'roc' | 'evaluation'>;
+    if (regression) {
+      figures = regressionFigures(
+        regression,
+        inputNames,
+        runner,
+        (out) => Float64Array.from(out),
+        undefined,
+        undefined,
+        1500,
+        seed,
+      );
+    } else {
+      figures = classifierFigures({
+        runner,
+        sample,
+        inputNames,
+        split,
+        seed,
+        ...(task === 'boosted-jet' ? { classes: BOOSTED_JET_CLASSES, massColumn: 'mass' } : {}),
+      });
+    }
+    const bundle = await buildBaselineBundle({
+      ...base,
+      metrics: { ...figures.metrics, fitSeconds: b.fitSeconds },
+      workingPoints: figures.workingPoints,
+      ...(figures.roc ? { roc: figures.roc } : {}),
+      ...(figures.evaluation ? { evaluation: figures.evaluation } : {}),
+    });
+    record({
+      name: b.name,
+      task,
+      kind: 'baseline',
+      bundle,
+      seconds: b.fitSeconds + (performance.now() - t1) / 1000,
+    });
+  }
+  return entries;
+}
