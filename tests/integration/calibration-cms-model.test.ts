@@ -10,9 +10,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { parseGbdt } from '@hepml/models/baselines';
+import { loadBaselineFromManifest, parseGbdt } from '@hepml/models/baselines';
 import { evaluateCorrection, type ScaleFactorTable, validateCorrectionSet } from '@hepml/physics';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readBundleDir } from '../../packages/models/scripts/bundle-io.ts';
 import { ROOT } from '../../scripts/local-stack.ts';
 
 const run = promisify(execFile);
@@ -38,7 +39,7 @@ describe('calibrate-cms-model on the CMS open data', () => {
   it('writes a GBDT, its working point at 90 % and real-data SFs with uncertainties', async () => {
     if (!existsSync(CMS_FILE)) throw new Error(`CMS open-data file missing: ${CMS_FILE} (see its README)`);
     const out = join(work, 'out');
-    const result = await calibrate(['--train-pairs', '6000', '--mc-pairs', '20000', '--seed', '7', '--out', out]);
+    const result = await calibrate(['--train-pairs', '4000', '--mc-pairs', '15000', '--seed', '7', '--out', out]);
     expect(result.stderr).toMatch(/gbdt \[#+\]/);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/εS = 90\.\d %/);
@@ -69,9 +70,22 @@ describe('calibrate-cms-model on the CMS open data', () => {
       });
     });
     const set = validateCorrectionSet(JSON.parse(readFileSync(join(out, 'cms-gbdt-sf.correctionlib.json'), 'utf8')));
-    const nominal = evaluateCorrection(set, 'cms-gbdt-eff90', { syst: 'nominal', pt: 45, abseta: 0.3 });
+    const nominal = evaluateCorrection(set, 'cms-electron-gbdt-medium', { syst: 'nominal', pt: 45, abseta: 0.3 });
     expect(nominal).toBeCloseTo(table.values[3]?.[0] as number, 12);
-    expect(evaluateCorrection(set, 'cms-gbdt-eff90', { syst: 'up', pt: 45, abseta: 0.3 })).toBeGreaterThan(nominal);
+    expect(evaluateCorrection(set, 'cms-electron-gbdt-medium', { syst: 'up', pt: 45, abseta: 0.3 })).toBeGreaterThan(
+      nominal,
+    );
+
+    // The calibrated bundle: loadable by the baseline loader, working point `medium`, SFs inside.
+    const bundle = await readBundleDir(join(out, 'cms-electron-gbdt'));
+    expect(bundle.manifest.calibration?.scaleFactors).toBe('scale-factors.json');
+    expect(bundle.manifest.workingPoints.map((w) => w.name)).toEqual(['medium']);
+    expect(bundle.manifest.workingPoints[0]?.threshold).toBe(wp.threshold);
+    const runner = loadBaselineFromManifest(bundle.manifest, bundle.files.get(bundle.manifest.weights) as Uint8Array);
+    // pt, |η|, σiηiη, H/E, isoTrack, isoEcal, isoHcal: an isolated barrel electron, then a jet-like fake.
+    const y = runner.evaluate(Float32Array.from([40, 0.5, 0.009, 0, 0, 1.5, 0, 40, 0.5, 0.016, 0.1, 15, 8, 5]), 2);
+    expect(y[0]).toBeGreaterThan(wp.threshold);
+    expect(y[1]).toBeLessThan(wp.threshold);
   }, 60_000);
 
   it('exits 1 with a message when the data file is missing', async () => {

@@ -16,7 +16,8 @@
  *    in pT × |η| bins with stat and syst (mass window, tag, background method).
  * Writes `<out>/cms-gbdt.json` (hepml-gbdt/1), `<out>/cms-gbdt-working-point.json` (threshold,
  * εS and εB on simulation), `<out>/cms-gbdt-sf.correctionlib.json`
- * (correctionlib v2) and `<out>/cms-gbdt-sf.tables.json`; prints the tables. Exit 1 when the data
+ * (correctionlib v2), `<out>/cms-gbdt-sf.tables.json`, and the calibrated bundle
+ * `<out>/cms-electron-gbdt/` (working point `medium`, SFs in `calibration`); prints the tables. Exit 1 when the data
  * file is missing or an option is bad.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -43,7 +44,12 @@ import {
   thresholdAtSignalEfficiency,
   validateCorrectionSet,
 } from '@hepml/physics';
-import { evaluateGbdt, fitGbdt, serializeGbdt } from '../src/baselines/index.ts';
+import { buildBaselineBundle, evaluateGbdt, fitGbdt, serializeGbdt } from '../src/baselines/index.ts';
+import { buildBundle, MANIFEST_FILE } from '../src/bundle/build.ts';
+import { encodeScaleFactorTables } from '../src/registry/scale-factor-tables.ts';
+import { sampleHash } from '../src/training/common.ts';
+import { writeBundleDir } from './bundle-io.ts';
+import { codeVersion } from './git-version.ts';
 import { ProgressBar } from './progress.ts';
 
 const DEFAULT_DATA = fileURLToPath(new URL('../../../../shared/data/cms-open-data/Zee_Run2011A.csv', import.meta.url));
@@ -109,10 +115,11 @@ function featureRow(e: CmsElectronColumns, r: number): number[] {
 /** Simulated electrons with prompt/fake labels: half the pairs carry fakes. */
 function labelledElectrons(n: number, sampleSeed: number) {
   const sample = generateCmsZee({ n, seed: sampleSeed, fakeFraction: 0.5 });
-  return electronRows(cmsZeePairsFromSample(sample), [
+  const rows = electronRows(cmsZeePairsFromSample(sample), [
     sample.truth.origin1 as Int32Array,
     sample.truth.origin2 as Int32Array,
   ]);
+  return { ...rows, sample };
 }
 
 // ---------------------------------------------------------------- 1. training
@@ -198,7 +205,9 @@ const probePasses = (e: CmsElectronColumns, r: number): boolean => {
   if (!s) throw new Error('electron columns without scores');
   return (s[r] as number) >= threshold;
 };
-const name = `cms-gbdt-eff${Math.round(100 * target)}`;
+const BUNDLE_NAME = 'cms-electron-gbdt';
+// The table's name is the correction's: `<bundle>-<working point>`, as `pnpm calibrate` writes it.
+const name = `${BUNDLE_NAME}-medium`;
 const m = measureCmsScaleFactors({
   name,
   data,
@@ -261,6 +270,38 @@ const workingPoint = {
 writeFileSync(join(outDir, 'cms-gbdt-working-point.json'), `${JSON.stringify(workingPoint, null, 1)}\n`);
 writeFileSync(join(outDir, 'cms-gbdt-sf.correctionlib.json'), `${JSON.stringify(set, null, 1)}\n`);
 writeFileSync(join(outDir, 'cms-gbdt-sf.tables.json'), `${JSON.stringify(t, null, 1)}\n`);
+// The calibrated bundle: the GBDT with its 90 % working point, the SFs in the bundle.
+const units: Record<string, string> = { pt: 'GeV', absEta: '1', sigmaEtaEta: '1', HoverE: '1' };
+for (const v of ['isoTrack', 'isoEcal', 'isoHcal']) units[v] = 'GeV';
+const bundle = await buildBaselineBundle({
+  name: BUNDLE_NAME,
+  task: 'electron-id',
+  description:
+    'CMS-style electron identification: GBDT on pt, |η|, σiηiη, H/E and track/ECAL/HCAL isolation, trained on the CMS 2011 simulation; SFs from the 2011A Z→ee open data',
+  model: { kind: 'gbdt', params: model },
+  units,
+  metrics: { auc: auc(testScores, test.labels), bkgEffAtWorkingPoint: bkgPass / bkgAll },
+  workingPoints: [
+    { name: 'medium', signalEfficiency: sigPass / sigAll, threshold, backgroundEfficiency: bkgPass / bkgAll },
+  ],
+  lineage: {
+    datasetHash: await sampleHash(train.sample),
+    codeVersion: codeVersion(),
+    seed,
+    createdAt: new Date().toISOString(),
+    backend: 'ts-gbdt',
+  },
+});
+const files = new Map(bundle.files);
+files.delete(MANIFEST_FILE);
+files.set('scale-factors.json', new TextEncoder().encode(`${JSON.stringify(set, null, 1)}\n`));
+files.set('scale-factor-tables.json', encodeScaleFactorTables([{ workingPoint: 'medium', table: t }]));
+const { files: _files, ...manifest } = bundle.manifest;
+const calibrated = await buildBundle(
+  { ...manifest, calibration: { scaleFactors: 'scale-factors.json', tables: 'scale-factor-tables.json' } },
+  files,
+);
+await writeBundleDir(calibrated, join(outDir, BUNDLE_NAME));
 console.log(
-  `\nWrote the model, correctionlib v2 SFs and tables to ${outDir}. Done in ${((performance.now() - t0) / 1000).toFixed(1)} s.`,
+  `\nWrote the model, correctionlib v2 SFs and tables to ${outDir}, the calibrated bundle to ${join(outDir, BUNDLE_NAME)}. Done in ${((performance.now() - t0) / 1000).toFixed(1)} s.`,
 );
