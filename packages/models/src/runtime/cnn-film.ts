@@ -397,7 +397,7 @@ function pool(op: Extract<TrunkOp, { kind: 'pool' }>, src: Float32Array, dst: Fl
         for (let y = y0; y < y1; y++) {
           for (let x = x0; x < x1; x++) {
             const v = src[(y * w + x) * c + ch] as number;
-            acc = max ? (v > acc ? v : acc) : acc + v;
+            acc = max ? Math.max(v, acc) : acc + v;
           }
         }
         dst[yo + ch] = max ? acc : acc / ((y1 - y0) * (x1 - x0));

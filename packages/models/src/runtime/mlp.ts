@@ -1,32 +1,46 @@
-import type { BundleManifestV1, DenseLayerV1 } from '../bundle/manifest.ts';
+import type { BundleManifestV1 } from '../bundle/manifest.ts';
 import { BundleError } from '../errors.ts';
+import { type DenseWeights, denseRow } from './activations.ts';
+import { checkRows } from './model-runner.ts';
+import { WASM_ACTIVATION, type WasmKernels, wasmKernels } from './wasm-kernels.ts';
+
+/** Which kernels an MLP runner uses: the wasm SIMD ones for large batches when available (`auto`). */
+export interface MlpRunnerOptions {
+  kernels?: 'auto' | 'wasm' | 'ts';
+}
 
 /** A compiled MLP: standardisation and dense layers over Float32Array, no tfjs, no Node APIs. */
 export interface MlpRunner {
   readonly inputSize: number;
   readonly outputSize: number;
+  /** `wasm` when large batches run on the SIMD kernels, else `ts`. */
+  readonly kernels: 'wasm' | 'ts';
   /**
    * Evaluates `n` rows given row-major as raw (unstandardised) inputs of length n × inputSize;
-   * returns row-major outputs of length n × outputSize.
+   * returns row-major outputs of length n × outputSize (a new array).
    */
   predict(raw: Float32Array, n: number): Float32Array;
+  /** As {@link predict} but writes into `out` (length ≥ n × outputSize) and allocates nothing. */
+  predictInto(raw: Float32Array, n: number, out: Float32Array): Float32Array;
 }
 
-interface CompiledLayer {
-  fanIn: number;
-  units: number;
-  kernel: Float32Array;
-  bias: Float32Array;
-  activation: DenseLayerV1['activation'];
-}
+/** Rows per block: activations of a block stay in L1/L2 cache between layers. */
+const BLOCK = 256;
 
 /**
  * Builds a runner from a validated manifest and its weights (per layer: kernel row-major
  * [fanIn × units], then bias [units]). Standardisation (x − offset)/scale is folded into the first
  * layer at build time: W'ij = Wij / scale_i, b'j = bj − Σi offset_i·Wij / scale_i, so a call does
- * no extra pass over the inputs.
+ * no extra pass over the inputs. Rows run in blocks of 256 through preallocated buffers; the
+ * activation is fused into each layer. Every batch runs on the WebAssembly SIMD kernels
+ * (src/wasm/kernels.ts) when they are available — at batch 1 too, where they took about 2 µs per
+ * call against about 10 µs for the TypeScript loops (19→64→32→1, CPU time) — else on TypeScript loops.
  */
-export function createMlpRunner(manifest: BundleManifestV1, weights: Float32Array): MlpRunner {
+export function createMlpRunner(
+  manifest: BundleManifestV1,
+  weights: Float32Array,
+  options: MlpRunnerOptions = {},
+): MlpRunner {
   const arch = manifest.architecture;
   if (arch.kind !== 'mlp') {
     throw new BundleError(`architecture.kind "${arch.kind}" is not an mlp`, { field: 'architecture.kind' });
@@ -36,7 +50,7 @@ export function createMlpRunner(manifest: BundleManifestV1, weights: Float32Arra
       field: 'weights',
     });
   }
-  const layers: CompiledLayer[] = [];
+  const layers: DenseWeights[] = [];
   let offset = 0;
   let fanIn = arch.inputSize;
   for (const spec of arch.layers) {
@@ -62,81 +76,98 @@ export function createMlpRunner(manifest: BundleManifestV1, weights: Float32Arra
     }
     first.bias = Float32Array.from(bias);
   }
+  const inputSize = arch.inputSize;
+  const outputSize = layers[layers.length - 1]?.units ?? 0;
   const widest = Math.max(...layers.map((l) => l.units));
-  let scratchA = new Float32Array(0);
-  let scratchB = new Float32Array(0);
+  const scratchA = new Float32Array(BLOCK * widest);
+  const scratchB = new Float32Array(BLOCK * widest);
+  const wasm = options.kernels === 'ts' ? null : packForWasm(layers, inputSize, widest);
+  if (options.kernels === 'wasm' && !wasm) {
+    throw new BundleError('wasm kernels requested but WebAssembly SIMD is unavailable here', { field: 'kernels' });
+  }
+
+  function blockTs(raw: Float32Array, start: number, rows: number, out: Float32Array): void {
+    let src = raw;
+    let srcOff = start * inputSize;
+    let dst = scratchA;
+    for (let li = 0; li < layers.length; li++) {
+      const l = layers[li] as DenseWeights;
+      const last = li === layers.length - 1;
+      const target = last ? out : dst;
+      const dstOff = last ? start * outputSize : 0;
+      for (let r = 0; r < rows; r++) denseRow(src, srcOff + r * l.fanIn, target, dstOff + r * l.units, l);
+      src = target;
+      srcOff = 0;
+      dst = dst === scratchA ? scratchB : scratchA;
+    }
+  }
+
+  function predictInto(raw: Float32Array, n: number, out: Float32Array): Float32Array {
+    checkRows('features', raw.length, n, inputSize);
+    if (out.length < n * outputSize)
+      throw new BundleError(`predictInto: out holds ${out.length} values, needs ${n * outputSize}`);
+    for (let start = 0; start < n; start += BLOCK) {
+      const rows = Math.min(BLOCK, n - start);
+      if (wasm) wasm.block(raw, start, rows, out);
+      else blockTs(raw, start, rows, out);
+    }
+    return out;
+  }
 
   return {
-    inputSize: arch.inputSize,
-    outputSize: layers[layers.length - 1]?.units ?? 0,
+    inputSize,
+    outputSize,
+    kernels: wasm ? 'wasm' : 'ts',
+    predictInto,
     predict(raw: Float32Array, n: number): Float32Array {
-      if (raw.length !== n * arch.inputSize) {
-        throw new BundleError(`predict: ${raw.length} values for ${n} rows of ${arch.inputSize} inputs`);
-      }
-      if (scratchA.length < n * widest) {
-        scratchA = new Float32Array(n * widest);
-        scratchB = new Float32Array(n * widest);
-      }
-      let src = raw;
-      let dst = scratchA;
-      for (let li = 0; li < layers.length; li++) {
-        const l = layers[li] as CompiledLayer;
-        denseForward(src, dst, n, l);
-        src = dst;
-        dst = dst === scratchA ? scratchB : scratchA;
-      }
-      const outSize = layers[layers.length - 1]?.units ?? 0;
-      return src.slice(0, n * outSize);
+      return predictInto(raw, n, new Float32Array(n * outputSize));
     },
   };
 }
 
-function denseForward(src: Float32Array, dst: Float32Array, n: number, l: CompiledLayer): void {
-  const { fanIn, units, kernel, bias } = l;
-  for (let r = 0; r < n; r++) {
-    const xo = r * fanIn;
-    const yo = r * units;
-    for (let j = 0; j < units; j++) dst[yo + j] = bias[j] as number;
-    for (let i = 0; i < fanIn; i++) {
-      const x = src[xo + i] as number;
-      if (x === 0) continue;
-      const ko = i * units;
-      for (let j = 0; j < units; j++) dst[yo + j] = (dst[yo + j] as number) + x * (kernel[ko + j] as number);
-    }
-    applyActivation(dst, yo, units, l.activation);
-  }
-}
-
-function applyActivation(y: Float32Array, o: number, units: number, act: DenseLayerV1['activation']): void {
-  switch (act) {
-    case 'linear':
-      return;
-    case 'relu':
-      for (let j = o; j < o + units; j++) if ((y[j] as number) < 0) y[j] = 0;
-      return;
-    case 'sigmoid':
-      for (let j = o; j < o + units; j++) y[j] = 1 / (1 + Math.exp(-(y[j] as number)));
-      return;
-    case 'tanh':
-      for (let j = o; j < o + units; j++) y[j] = Math.tanh(y[j] as number);
-      return;
-    case 'elu':
-      for (let j = o; j < o + units; j++) {
-        const v = y[j] as number;
-        if (v < 0) y[j] = Math.expm1(v);
+/**
+ * Copies the layers into wasm memory (kernel [fanIn × units], or transposed [units × fanIn] for
+ * layers of fewer than 4 units, which run as dot products) with block buffers; null without wasm.
+ */
+function packForWasm(
+  layers: readonly DenseWeights[],
+  inputSize: number,
+  widest: number,
+): { block(raw: Float32Array, start: number, rows: number, out: Float32Array): void } | null {
+  const k: WasmKernels | null = wasmKernels();
+  if (!k) return null;
+  const packed = layers.map((l) => {
+    const narrow = l.units < 4;
+    const w = k.alloc(l.kernel.length);
+    const b = k.alloc(l.units);
+    const heap = k.heap();
+    if (narrow) {
+      for (let j = 0; j < l.units; j++) {
+        for (let i = 0; i < l.fanIn; i++) heap[w / 4 + j * l.fanIn + i] = l.kernel[i * l.units + j] as number;
       }
-      return;
-    case 'softmax': {
-      let max = Number.NEGATIVE_INFINITY;
-      for (let j = o; j < o + units; j++) max = Math.max(max, y[j] as number);
-      let sum = 0;
-      for (let j = o; j < o + units; j++) {
-        const e = Math.exp((y[j] as number) - max);
-        y[j] = e;
-        sum += e;
-      }
-      for (let j = o; j < o + units; j++) y[j] = (y[j] as number) / sum;
-      return;
+    } else {
+      heap.set(l.kernel, w / 4);
     }
-  }
+    heap.set(l.bias, b / 4);
+    return { w, b, narrow, fanIn: l.fanIn, units: l.units, act: WASM_ACTIVATION[l.activation] };
+  });
+  const input = k.alloc(BLOCK * inputSize);
+  const bufA = k.alloc(BLOCK * widest);
+  const bufB = k.alloc(BLOCK * widest);
+  const { dense, denseNarrow } = k.exports;
+  const outputSize = layers[layers.length - 1]?.units ?? 0;
+  return {
+    block(raw, start, rows, out) {
+      const heap = k.heap();
+      heap.set(raw.subarray(start * inputSize, (start + rows) * inputSize), input / 4);
+      let src = input;
+      let dst = bufA;
+      for (const p of packed) {
+        (p.narrow ? denseNarrow : dense)(src, p.w, p.b, dst, rows, p.fanIn, p.units, p.act);
+        src = dst;
+        dst = dst === bufA ? bufB : bufA;
+      }
+      out.set(heap.subarray(src / 4, src / 4 + rows * outputSize), start * outputSize);
+    },
+  };
 }

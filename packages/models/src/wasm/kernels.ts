@@ -1,0 +1,230 @@
+// @ts-nocheck — AssemblyScript, compiled by `pnpm --filter @hepml/models build:wasm` (asc), not by tsc:
+// its types (f32, usize, v128) and builtins (f32x4, load, store) are AssemblyScript's.
+/**
+ * WebAssembly SIMD kernels of the hepml runtime (128-bit v128, 4 float32 lanes). Memory is laid out
+ * by the caller (runtime/wasm-kernels.ts): this module owns no heap, it only reads and writes the
+ * regions it is given. All pointers are byte offsets into the module's memory, 16-byte aligned.
+ *
+ * dense:        y[r·units + j] = act(b[j] + Σ_i x[r·fanIn + i] · w[i·units + j]) for r < rows,
+ *               w row-major [fanIn × units]; tiles of 4 rows × 8 units in 8 accumulators.
+ * denseNarrow:  the same for a few units with w transposed [units × fanIn] (dot products along i).
+ * activate:     element-wise act (or softmax per row of `units`) applied in place.
+ * Activation codes: 0 linear, 1 relu, 2 sigmoid, 3 tanh, 4 elu, 5 softmax.
+ */
+
+const LINEAR = 0;
+const RELU = 1;
+const SOFTMAX = 5;
+
+/** First byte after the module's static data: where the caller may start its own regions. */
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+function fused(a: v128, act: i32): v128 {
+  return act === RELU ? f32x4.max(a, f32x4.splat(0)) : a;
+}
+
+function fusedScalar(a: f32, act: i32): f32 {
+  return act === RELU ? (a > 0 ? a : 0) : a;
+}
+
+/** Dense layer on `rows` rows; relu and linear are fused into the store, the others left to `activate`. */
+export function dense(x: usize, w: usize, b: usize, y: usize, rows: i32, fanIn: i32, units: i32, act: i32): void {
+  const rowIn = (<usize>fanIn) << 2;
+  const rowOut = (<usize>units) << 2;
+  const fuse = act === RELU ? RELU : LINEAR;
+  let r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    const x0 = x + <usize>r * rowIn;
+    const x1 = x0 + rowIn;
+    const x2 = x1 + rowIn;
+    const x3 = x2 + rowIn;
+    const y0 = y + <usize>r * rowOut;
+    const y1 = y0 + rowOut;
+    const y2 = y1 + rowOut;
+    const y3 = y2 + rowOut;
+    let j = 0;
+    for (; j + 8 <= units; j += 8) {
+      const jo = (<usize>j) << 2;
+      const bias0 = v128.load(b + jo);
+      const bias1 = v128.load(b + jo, 16);
+      let a00 = bias0;
+      let a01 = bias1;
+      let a10 = bias0;
+      let a11 = bias1;
+      let a20 = bias0;
+      let a21 = bias1;
+      let a30 = bias0;
+      let a31 = bias1;
+      let wp = w + jo;
+      for (let i: usize = 0; i < rowIn; i += 4) {
+        const w0 = v128.load(wp);
+        const w1 = v128.load(wp, 16);
+        let s = v128.load32_splat(x0 + i);
+        a00 = f32x4.add(a00, f32x4.mul(s, w0));
+        a01 = f32x4.add(a01, f32x4.mul(s, w1));
+        s = v128.load32_splat(x1 + i);
+        a10 = f32x4.add(a10, f32x4.mul(s, w0));
+        a11 = f32x4.add(a11, f32x4.mul(s, w1));
+        s = v128.load32_splat(x2 + i);
+        a20 = f32x4.add(a20, f32x4.mul(s, w0));
+        a21 = f32x4.add(a21, f32x4.mul(s, w1));
+        s = v128.load32_splat(x3 + i);
+        a30 = f32x4.add(a30, f32x4.mul(s, w0));
+        a31 = f32x4.add(a31, f32x4.mul(s, w1));
+        wp += rowOut;
+      }
+      v128.store(y0 + jo, fused(a00, fuse));
+      v128.store(y0 + jo, fused(a01, fuse), 16);
+      v128.store(y1 + jo, fused(a10, fuse));
+      v128.store(y1 + jo, fused(a11, fuse), 16);
+      v128.store(y2 + jo, fused(a20, fuse));
+      v128.store(y2 + jo, fused(a21, fuse), 16);
+      v128.store(y3 + jo, fused(a30, fuse));
+      v128.store(y3 + jo, fused(a31, fuse), 16);
+    }
+    for (; j + 4 <= units; j += 4) {
+      const jo = (<usize>j) << 2;
+      const bias = v128.load(b + jo);
+      let a0 = bias;
+      let a1 = bias;
+      let a2 = bias;
+      let a3 = bias;
+      let wp = w + jo;
+      for (let i: usize = 0; i < rowIn; i += 4) {
+        const w0 = v128.load(wp);
+        a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(x0 + i), w0));
+        a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(x1 + i), w0));
+        a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(x2 + i), w0));
+        a3 = f32x4.add(a3, f32x4.mul(v128.load32_splat(x3 + i), w0));
+        wp += rowOut;
+      }
+      v128.store(y0 + jo, fused(a0, fuse));
+      v128.store(y1 + jo, fused(a1, fuse));
+      v128.store(y2 + jo, fused(a2, fuse));
+      v128.store(y3 + jo, fused(a3, fuse));
+    }
+    for (; j < units; j++) {
+      const jo = (<usize>j) << 2;
+      for (let k = 0; k < 4; k++) {
+        const xr = x0 + <usize>k * rowIn;
+        let a = load<f32>(b + jo);
+        let wp = w + jo;
+        for (let i: usize = 0; i < rowIn; i += 4) {
+          a += load<f32>(xr + i) * load<f32>(wp);
+          wp += rowOut;
+        }
+        store<f32>(y0 + <usize>k * rowOut + jo, fusedScalar(a, fuse));
+      }
+    }
+  }
+  for (; r < rows; r++) {
+    const xr = x + <usize>r * rowIn;
+    const yr = y + <usize>r * rowOut;
+    let j = 0;
+    // Four independent accumulators keep the adds of a single row from waiting on each other.
+    for (; j + 16 <= units; j += 16) {
+      const jo = (<usize>j) << 2;
+      let a0 = v128.load(b + jo);
+      let a1 = v128.load(b + jo, 16);
+      let a2 = v128.load(b + jo, 32);
+      let a3 = v128.load(b + jo, 48);
+      let wp = w + jo;
+      for (let i: usize = 0; i < rowIn; i += 4) {
+        const s = v128.load32_splat(xr + i);
+        a0 = f32x4.add(a0, f32x4.mul(s, v128.load(wp)));
+        a1 = f32x4.add(a1, f32x4.mul(s, v128.load(wp, 16)));
+        a2 = f32x4.add(a2, f32x4.mul(s, v128.load(wp, 32)));
+        a3 = f32x4.add(a3, f32x4.mul(s, v128.load(wp, 48)));
+        wp += rowOut;
+      }
+      v128.store(yr + jo, fused(a0, fuse));
+      v128.store(yr + jo, fused(a1, fuse), 16);
+      v128.store(yr + jo, fused(a2, fuse), 32);
+      v128.store(yr + jo, fused(a3, fuse), 48);
+    }
+    for (; j + 4 <= units; j += 4) {
+      const jo = (<usize>j) << 2;
+      let a = v128.load(b + jo);
+      let wp = w + jo;
+      for (let i: usize = 0; i < rowIn; i += 4) {
+        a = f32x4.add(a, f32x4.mul(v128.load32_splat(xr + i), v128.load(wp)));
+        wp += rowOut;
+      }
+      v128.store(yr + jo, fused(a, fuse));
+    }
+    for (; j < units; j++) {
+      const jo = (<usize>j) << 2;
+      let a = load<f32>(b + jo);
+      let wp = w + jo;
+      for (let i: usize = 0; i < rowIn; i += 4) {
+        a += load<f32>(xr + i) * load<f32>(wp);
+        wp += rowOut;
+      }
+      store<f32>(yr + jo, fusedScalar(a, fuse));
+    }
+  }
+  if (act > RELU) activate(y, rows, units, act);
+}
+
+/** Dense layer with few units, `wt` transposed [units × fanIn]: one SIMD dot product per row and unit. */
+export function denseNarrow(
+  x: usize,
+  wt: usize,
+  b: usize,
+  y: usize,
+  rows: i32,
+  fanIn: i32,
+  units: i32,
+  act: i32,
+): void {
+  const rowIn = (<usize>fanIn) << 2;
+  const vecEnd = rowIn & ~(<usize>15);
+  const fuse = act === RELU ? RELU : LINEAR;
+  for (let r = 0; r < rows; r++) {
+    const xr = x + <usize>r * rowIn;
+    const yr = y + ((<usize>r * <usize>units) << 2);
+    for (let j = 0; j < units; j++) {
+      const wr = wt + <usize>j * rowIn;
+      let acc = f32x4.splat(0);
+      let i: usize = 0;
+      for (; i < vecEnd; i += 16) acc = f32x4.add(acc, f32x4.mul(v128.load(xr + i), v128.load(wr + i)));
+      let a =
+        load<f32>(b + ((<usize>j) << 2)) +
+        (f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) +
+        (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
+      for (; i < rowIn; i += 4) a += load<f32>(xr + i) * load<f32>(wr + i);
+      store<f32>(yr + ((<usize>j) << 2), fusedScalar(a, fuse));
+    }
+  }
+  if (act > RELU) activate(y, rows, units, act);
+}
+
+/** Applies sigmoid, tanh, elu (α = 1) element-wise, or softmax over each row of `units`, in place. */
+export function activate(y: usize, rows: i32, units: i32, act: i32): void {
+  const count = <usize>rows * <usize>units;
+  if (act === SOFTMAX) {
+    for (let r = 0; r < rows; r++) {
+      const yr = y + ((<usize>r * <usize>units) << 2);
+      let max = -Infinity as f32;
+      for (let j = 0; j < units; j++) max = Mathf.max(max, load<f32>(yr + ((<usize>j) << 2)));
+      let sum: f32 = 0;
+      for (let j = 0; j < units; j++) {
+        const e = Mathf.exp(load<f32>(yr + ((<usize>j) << 2)) - max);
+        store<f32>(yr + ((<usize>j) << 2), e);
+        sum += e;
+      }
+      const inv: f32 = 1 / sum;
+      for (let j = 0; j < units; j++) store<f32>(yr + ((<usize>j) << 2), load<f32>(yr + ((<usize>j) << 2)) * inv);
+    }
+    return;
+  }
+  for (let k: usize = 0; k < count; k++) {
+    const p = y + (k << 2);
+    const v = load<f32>(p);
+    if (act === 2) store<f32>(p, 1 / (1 + Mathf.exp(-v)));
+    else if (act === 3) store<f32>(p, Mathf.tanh(v));
+    else if (act === 4 && v < 0) store<f32>(p, Mathf.expm1(v));
+  }
+}
