@@ -24,18 +24,22 @@ import {
   CMS_WP80,
   CMS_WP95,
   type CmsCutBasedId,
+  type CmsElectronColumns,
+  type CmsIdCuts,
   type CmsZeePairs,
   type CorrectionSetV2,
   cmsTagAndProbe,
   cmsZeePairsFromDataset,
   cmsZeePairsFromSample,
   correctEnergyScale,
+  type EfficiencyOptions,
   energyScaleAndSmearing,
   fitZPeak,
   generateCmsZee,
   inEcalGap,
   masslessPairMass,
   measureCmsScaleFactors,
+  measureEfficiencies,
   passesCmsCutBasedId,
   Rng,
   readCsv,
@@ -152,6 +156,35 @@ for (const id of [CMS_WP80, CMS_WP95] as CmsCutBasedId[]) {
   tables.push(m.table);
   correctionSets.push(scaleFactorsToCorrectionSet(m.table, { openLastPtBin: true }));
 }
+// Which cut the simulation models worst: the efficiency of each WP80 cut alone, data vs MC.
+{
+  const single: [string, (e: CmsElectronColumns, r: number, c: CmsIdCuts) => boolean][] = [
+    ['σiηiη', (e, r, c) => (e.sigmaIetaIeta[r] as number) < c.sigmaIetaIeta],
+    ['H/E', (e, r, c) => (e.hOverE[r] as number) < c.hOverE],
+    ['isoTrack/pt', (e, r, c) => (e.isoTrack[r] as number) / (e.pt[r] as number) < c.relIsoTrack],
+    ['isoEcal/pt', (e, r, c) => (e.isoEcal[r] as number) / (e.pt[r] as number) < c.relIsoEcal],
+    ['isoHcal/pt', (e, r, c) => (e.isoHcal[r] as number) / (e.pt[r] as number) < c.relIsoHcal],
+  ];
+  console.log('== WP80 cut by cut (each cut alone), pt 25–300 GeV, OS − SS in 81–101 GeV: ε_data / ε_MC [%]');
+  console.log(`   ${'cut'.padEnd(13)}${'barrel'.padEnd(22)}endcap`);
+  for (const [label, cut] of single) {
+    const passes = (e: CmsElectronColumns, r: number) => cut(e, r, e.isBarrel[r] ? CMS_WP80.barrel : CMS_WP80.endcap);
+    const cells = ([[0, 1.4442] as const, [1.566, 2.5] as const] as const).map((edges) => {
+      const options: EfficiencyOptions = {
+        ptEdges: [25, 300],
+        absEtaEdges: [...edges],
+        massWindow: [81, 101],
+        background: { kind: 'same-sign' },
+      };
+      const d = measureEfficiencies(cmsTagAndProbe(pairs, { probePasses: passes }), options).bins[0]?.[0];
+      const m = measureEfficiencies(cmsTagAndProbe(mcZee, { probePasses: passes }), options).bins[0]?.[0];
+      return `${pct(d?.value ?? Number.NaN)} / ${pct(m?.value ?? Number.NaN)}`.padEnd(22);
+    });
+    console.log(`   ${label.padEnd(13)}${cells.join('')}`);
+  }
+  console.log('');
+}
+
 const merged: CorrectionSetV2 = {
   ...(correctionSets[0] as CorrectionSetV2),
   description:
