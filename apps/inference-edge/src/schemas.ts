@@ -47,6 +47,23 @@ export const ScaleFactorsQuery = z
 
 const finite = z.number().openapi({ description: 'a finite number (NaN and ±Inf are refused)' });
 
+/**
+ * A flat array of finite numbers (tensor data, a column, image pixels), checked in one loop
+ * (`z.array(z.number())` costs ~0.1 µs per value); the issue path names the index.
+ */
+export const FiniteNumbersSchema = z
+  .custom<number[]>((v) => Array.isArray(v), { message: 'must be an array of numbers' })
+  .superRefine((values, ctx) => {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i] as unknown;
+      if (typeof v !== 'number' || !Number.isFinite(v)) {
+        ctx.addIssue({ code: 'custom', message: 'must be a finite number', path: [i] });
+        return;
+      }
+    }
+  })
+  .openapi({ type: 'array', items: { type: 'number', description: 'a finite number (NaN and ±Inf are refused)' } });
+
 /** A CNN image batch: row-major float data of shape [n, height, width, channels] (HWC), in GeV. */
 export const ImageBatchSchema = z
   .object({
@@ -55,23 +72,52 @@ export const ImageBatchSchema = z
       .min(1)
       .max(4)
       .openapi({ example: [1, 16, 16, 1] }),
-    data: z.array(finite),
+    data: FiniteNumbersSchema,
   })
   .strict()
   .openapi('ImageBatch');
 
+/**
+ * Rows: an array of objects whose every value is a finite number (which keys a model needs is
+ * checked against its manifest afterwards). Written as one predicate over the array rather than
+ * `z.array(z.record(...))`, which costs ~4 µs per row (4 ms at batch 1,000, more than the model);
+ * issue paths still name the row and key (`rows[3].et`), and the OpenAPI form is stated explicitly.
+ */
+export const RowsSchema = z
+  .custom<Record<string, number>[]>((v) => Array.isArray(v), { message: 'must be an array of objects' })
+  .superRefine((rows, ctx) => {
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i] as unknown;
+      if (typeof row !== 'object' || row === null || Array.isArray(row)) {
+        ctx.addIssue({ code: 'custom', message: 'must be an object keyed by input name', path: [i] });
+        return;
+      }
+      for (const key in row) {
+        const v = (row as Record<string, unknown>)[key];
+        if (typeof v !== 'number' || !Number.isFinite(v)) {
+          ctx.addIssue({ code: 'custom', message: 'must be a finite number', path: [i, key] });
+          return;
+        }
+      }
+    }
+  })
+  .openapi({
+    type: 'array',
+    items: {
+      type: 'object',
+      additionalProperties: { type: 'number', description: 'a finite number (NaN and ±Inf are refused)' },
+    },
+  });
+
 export const PredictRequestSchema = z
   .object({
-    rows: z
-      .array(z.record(z.string(), finite))
-      .optional()
-      .openapi({
-        description:
-          'Rows as objects keyed by input name (units as in the manifest). A tagger with scale factors also accepts `pt` (GeV) and `eta` per row.',
-        example: [{ et: 42.0, eta: 0.4, reta: 0.957 }],
-      }),
+    rows: RowsSchema.optional().openapi({
+      description:
+        'Rows as objects keyed by input name (units as in the manifest). A tagger with scale factors also accepts `pt` (GeV) and `eta` per row.',
+      example: [{ et: 42.0, eta: 0.4, reta: 0.957 }],
+    }),
     columns: z
-      .record(z.string(), z.array(finite))
+      .record(z.string(), FiniteNumbersSchema)
       .optional()
       .openapi({ description: 'Columnar alternative to rows: one array per input, all of one length.' }),
     image: ImageBatchSchema.optional(),
@@ -239,7 +285,7 @@ export const InferInputSchema = z
     shape: z.array(z.number().int().nonnegative()).min(1).max(4),
     datatype: KServeDatatype.openapi({ example: 'FP32' }),
     parameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
-    data: z.array(finite).openapi({ description: 'flat, row-major' }),
+    data: FiniteNumbersSchema.openapi({ description: 'flat, row-major' }),
   })
   .strict()
   .openapi('InferInputTensor');

@@ -1,0 +1,411 @@
+/**
+ * Serving under load: the inference worker as it deploys (`wrangler deploy --dry-run` output, run
+ * by Miniflare in workerd on 127.0.0.1 with local D1 and R2) driven by autocannon for a fixed time
+ * per case — v1 predict and KServe v2 infer, batch 1 and batch 1,000 — and, as the peer, the same
+ * model behind a plain Node HTTP server evaluating it with TensorFlow.js on the WebAssembly
+ * backend. One more row measures v1 at batch 1 under `wrangler dev` (what `npm start` runs; its
+ * development proxy sits in front of the worker).
+ *
+ * Latencies are taken per response with sub-millisecond resolution (autocannon's own histogram
+ * rounds to whole milliseconds). Requests/s is autocannon's mean over the run. Errors count
+ * connection errors, timeouts and non-2xx answers. The model is an electron-ID-sized MLP
+ * (10 → 64 → 32 → 1) with fixed weights; before any load both servers' answers are checked against
+ * the in-process runtime (1e-5).
+ *
+ * `SERVING_BENCH_SECONDS` (default 5) sets the duration of each case, `SERVING_BENCH_CONNECTIONS`
+ * (default `1,4`) the concurrent connections, each a case of its own.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Bundle, buildBundle, mlpParameterCount } from '@hepml/models/bundle';
+import { type BlobStore, openRegistry, publishBundle, systemPrincipal } from '@hepml/models/registry';
+import { createRunner } from '@hepml/models/runtime';
+import { Rng } from '@hepml/physics';
+import type { Tensor } from '@tensorflow/tfjs';
+import {
+  API_CONFIG,
+  applyMigrations,
+  freePort,
+  ROOT,
+  startWorker,
+  WRANGLER_ENV,
+  withPlatform,
+} from '../scripts/local-stack.ts';
+import { type BenchRow, report } from './lib.ts';
+
+const SECONDS = Number(process.env.SERVING_BENCH_SECONDS ?? 5);
+/** Concurrent connections of each case: 1 gives the latency of one request, 4 the throughput. */
+const CONNECTIONS = (process.env.SERVING_BENCH_CONNECTIONS ?? '1,4').split(',').map(Number);
+const MODEL = 'bench-electron-id';
+const INPUTS = [
+  { name: 'et', unit: 'GeV', offset: 40, scale: 15 },
+  { name: 'eta', unit: '1', offset: 0, scale: 1.3 },
+  { name: 'rhad', unit: '1', offset: 0.01, scale: 0.02 },
+  { name: 'reta', unit: '1', offset: 0.93, scale: 0.04 },
+  { name: 'rphi', unit: '1', offset: 0.9, scale: 0.05 },
+  { name: 'weta2', unit: '1', offset: 0.011, scale: 0.002 },
+  { name: 'eratio', unit: '1', offset: 0.85, scale: 0.15 },
+  { name: 'd0sig', unit: '1', offset: 1, scale: 2 },
+  { name: 'deltaEta1', unit: 'rad', offset: 0, scale: 0.003 },
+  { name: 'eOverP', unit: '1', offset: 1.1, scale: 0.4 },
+];
+const LAYERS = [
+  { type: 'dense' as const, units: 64, activation: 'relu' as const },
+  { type: 'dense' as const, units: 32, activation: 'relu' as const },
+  { type: 'dense' as const, units: 1, activation: 'sigmoid' as const },
+];
+
+/** The benchmark model: fixed pseudo-random weights (seeded), electron-ID inputs. */
+async function benchBundle(): Promise<Bundle> {
+  const rng = new Rng(20261123);
+  const parameters = mlpParameterCount(INPUTS.length, LAYERS);
+  const weights = Float32Array.from({ length: parameters }, () => rng.normal(0, 0.25));
+  return buildBundle(
+    {
+      format: 'hepml-bundle',
+      formatVersion: 1,
+      name: MODEL,
+      task: 'electron-id',
+      description: 'serving benchmark model (fixed random weights)',
+      inputs: INPUTS,
+      outputs: [{ name: 'score', kind: 'score', unit: '1' }],
+      architecture: { kind: 'mlp', inputSize: INPUTS.length, layers: LAYERS, parameters },
+      weights: 'weights.bin',
+      metrics: {},
+      workingPoints: [
+        { name: 'loose', signalEfficiency: 0.95, threshold: 0.3, backgroundEfficiency: 0.2 },
+        { name: 'medium', signalEfficiency: 0.88, threshold: 0.5, backgroundEfficiency: 0.1 },
+        { name: 'tight', signalEfficiency: 0.75, threshold: 0.7, backgroundEfficiency: 0.04 },
+      ],
+      lineage: {
+        datasetHash: 'bench',
+        codeVersion: 'bench',
+        seed: 20261123,
+        createdAt: '2026-11-23T00:00:00Z',
+        backend: 'none',
+      },
+    },
+    new Map([['weights.bin', new Uint8Array(weights.buffer)]]),
+  );
+}
+
+/** n rows of plausible raw inputs (seeded). */
+function rowsOf(n: number, seed: number): Record<string, number>[] {
+  const rng = new Rng(seed);
+  return Array.from({ length: n }, () =>
+    Object.fromEntries(INPUTS.map((i) => [i.name, Math.fround(i.offset + i.scale * rng.normal())])),
+  );
+}
+
+function kserveBody(rows: Record<string, number>[]) {
+  return {
+    inputs: INPUTS.map((i) => ({
+      name: i.name,
+      shape: [rows.length],
+      datatype: 'FP32',
+      data: rows.map((r) => r[i.name]),
+    })),
+  };
+}
+
+// ---- the peer: the same model in tfjs-wasm behind node:http, run as a child process ----------
+
+async function runPeer(port: number): Promise<void> {
+  const tf = await import('@tensorflow/tfjs');
+  await import('@tensorflow/tfjs-backend-wasm');
+  if (!(await tf.setBackend('wasm'))) throw new Error('tfjs wasm backend unavailable');
+  await tf.ready();
+  const bundle = await benchBundle();
+  const w = new Float32Array((bundle.files.get('weights.bin') as Uint8Array).slice().buffer);
+  const model = tf.sequential();
+  let fanIn = INPUTS.length;
+  let o = 0;
+  for (const [li, l] of LAYERS.entries()) {
+    const layer = tf.layers.dense({
+      units: l.units,
+      activation: l.activation,
+      ...(li === 0 ? { inputShape: [INPUTS.length] } : {}),
+    });
+    model.add(layer);
+    const kernel = tf.tensor2d(w.slice(o, o + fanIn * l.units), [fanIn, l.units]);
+    o += fanIn * l.units;
+    const bias = tf.tensor1d(w.slice(o, o + l.units));
+    o += l.units;
+    layer.setWeights([kernel, bias]);
+    fanIn = l.units;
+  }
+  const k = INPUTS.length;
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      try {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { rows: Record<string, number>[] };
+        const n = body.rows.length;
+        const x = new Float32Array(n * k);
+        for (let r = 0; r < n; r++) {
+          const row = body.rows[r] as Record<string, number>;
+          for (let j = 0; j < k; j++) {
+            const input = INPUTS[j] as (typeof INPUTS)[number];
+            const v = row[input.name];
+            if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`rows[${r}].${input.name}`);
+            x[r * k + j] = (v - input.offset) / input.scale;
+          }
+        }
+        const scores = tf.tidy(() => (model.predict(tf.tensor2d(x, [n, k]), { batchSize: n }) as Tensor).dataSync());
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ scores: Array.from(scores) }));
+      } catch (err) {
+        res.writeHead(400, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { code: 'invalid_input', message: String(err) } }));
+      }
+    });
+  });
+  server.listen(port, '127.0.0.1', () => process.stdout.write('peer ready\n'));
+  // Bounded: the parent stops it; should the parent die, it ends on its own.
+  setTimeout(() => process.exit(0), 10 * 60_000).unref();
+}
+
+function startPeer(port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--peer', String(port)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('peer did not start within 60 s')), 60_000);
+    child.stdout?.on('data', (d: Buffer) => {
+      if (d.toString().includes('peer ready')) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`peer exited with ${code}`)));
+  });
+}
+
+// ---- load ---------------------------------------------------------------------------------
+
+/** The part of autocannon's API used here (the package ships no type declarations). */
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+}
+interface AutocannonInstance extends PromiseLike<AutocannonResult> {
+  on(
+    event: 'response',
+    listener: (client: unknown, statusCode: number, bytes: number, responseTime: number) => void,
+  ): void;
+}
+type Autocannon = (options: {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body: string;
+  connections: number;
+  duration: number;
+}) => AutocannonInstance;
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+interface LoadResult {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  requests: number;
+  errors: number;
+}
+
+function quantile(sorted: Float64Array, q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[i] as number;
+}
+
+async function load(url: string, body: string, connections: number): Promise<LoadResult> {
+  const latencies: number[] = [];
+  const instance = autocannon({
+    url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+    connections,
+    duration: SECONDS,
+  });
+  instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+    if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
+  });
+  const result = await instance;
+  const sorted = Float64Array.from(latencies).sort();
+  return {
+    requestsPerSecond: result.requests.average,
+    p50: quantile(sorted, 0.5),
+    p99: quantile(sorted, 0.99),
+    requests: result.requests.total,
+    errors: result.errors + result.timeouts + result.non2xx,
+  };
+}
+
+async function postJson(url: string, body: unknown): Promise<unknown> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+function checkClose(what: string, got: readonly number[], want: Float32Array): void {
+  if (got.length !== want.length) throw new Error(`${what}: ${got.length} scores, expected ${want.length}`);
+  let worst = 0;
+  for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs((got[i] as number) - (want[i] as number)));
+  if (!(worst < 1e-5)) throw new Error(`${what}: differs from the in-process runtime by ${worst}`);
+}
+
+/** The part of Miniflare used here; it comes with wrangler (resolved through it, no own dependency). */
+interface MiniflareLike {
+  ready: Promise<URL>;
+  getD1Database(name: string): Promise<Parameters<typeof openRegistry>[0] & D1Like>;
+  getR2Bucket(name: string): Promise<BlobStore>;
+  dispose(): Promise<void>;
+}
+interface D1Like {
+  prepare(sql: string): { run(): Promise<unknown> };
+}
+
+/**
+ * Bundles the worker exactly as `wrangler deploy` would (offline dry run) and serves that bundle
+ * with Miniflare on 127.0.0.1, D1 migrated and R2 empty, with the vars of wrangler.toml.
+ */
+async function startDeployedWorker(outdir: string): Promise<{ url: string; mf: MiniflareLike }> {
+  const wranglerCli = createRequire(join(ROOT, 'package.json')).resolve('wrangler/wrangler-dist/cli.js');
+  const build = spawnSync(
+    process.execPath,
+    [wranglerCli, 'deploy', '--dry-run', '--outdir', outdir, '-c', API_CONFIG],
+    { cwd: ROOT, encoding: 'utf8', timeout: 90_000, env: { ...WRANGLER_ENV, CI: 'true' } },
+  );
+  if (build.status !== 0) throw new Error(`wrangler deploy --dry-run failed:\n${build.stdout}\n${build.stderr}`);
+  const config = readFileSync(API_CONFIG, 'utf8');
+  const vars: Record<string, string> = {};
+  for (const m of config.matchAll(/^(MAX_[A-Z_]+) = "([^"]*)"$/gm)) vars[m[1] as string] = m[2] as string;
+  const requireFromWrangler = createRequire(createRequire(join(ROOT, 'package.json')).resolve('wrangler'));
+  const { Miniflare } = requireFromWrangler('miniflare') as { Miniflare: new (o: object) => MiniflareLike };
+  const mf = new Miniflare({
+    modules: true,
+    modulesRoot: outdir,
+    scriptPath: join(outdir, 'index.js'),
+    compatibilityDate: /compatibility_date = "([^"]+)"/.exec(config)?.[1] ?? '2026-04-01',
+    d1Databases: { DB: 'hepml-registry' },
+    r2Buckets: ['MODELS'],
+    bindings: vars,
+    host: '127.0.0.1',
+    port: await freePort(),
+  });
+  const url = await mf.ready;
+  const db = await mf.getD1Database('DB');
+  const dir = join(ROOT, 'packages/models/drizzle');
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()) {
+    for (const statement of readFileSync(join(dir, file), 'utf8').split('--> statement-breakpoint')) {
+      if (statement.trim()) await db.prepare(statement).run();
+    }
+  }
+  return { url: url.origin, mf };
+}
+
+async function main(): Promise<void> {
+  const persistTo = mkdtempSync(join(tmpdir(), 'hepml-serving-bench-'));
+  let deployed: { url: string; mf: MiniflareLike } | undefined;
+  let dev: Awaited<ReturnType<typeof startWorker>> | undefined;
+  let peer: ChildProcess | undefined;
+  const cases: BenchRow[] = [];
+  const measure = async (server: string, batch: number, url: string, body: unknown) => {
+    for (const connections of CONNECTIONS) {
+      const r = await load(url, JSON.stringify(body), connections);
+      cases.push({
+        server,
+        batch,
+        conns: connections,
+        'requests/s': r.requestsPerSecond,
+        'rows/s': r.requestsPerSecond * batch,
+        'p50 ms': r.p50,
+        'p99 ms': r.p99,
+        requests: r.requests,
+        errors: r.errors,
+      });
+      process.stdout.write(
+        `  ${server} batch ${batch} ×${connections}: ${r.requestsPerSecond.toFixed(0)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, errors ${r.errors}\n`,
+      );
+    }
+  };
+  try {
+    const bundle = await benchBundle();
+    const runner = createRunner(bundle.manifest, Object.fromEntries(bundle.files));
+    deployed = await startDeployedWorker(join(persistTo, 'dist'));
+    const db = openRegistry(await deployed.mf.getD1Database('DB'));
+    await publishBundle(db, await deployed.mf.getR2Bucket('MODELS'), bundle, {
+      actor: await systemPrincipal(db),
+      visibility: 'public',
+    });
+    const peerPort = await freePort();
+    peer = await startPeer(peerPort);
+    const peerUrl = `http://127.0.0.1:${peerPort}/predict`;
+    const v1Url = `${deployed.url}/v1/models/${MODEL}/predict`;
+    const v2Url = `${deployed.url}/v2/models/${MODEL}/infer`;
+
+    for (const batch of [1, 1000]) {
+      const rows = rowsOf(batch, 7 + batch);
+      const x = Float32Array.from(rows.flatMap((r) => INPUTS.map((i) => r[i.name] as number)));
+      const expected = runner.predict(x, batch);
+      const v1Body = { rows };
+      const v2Body = kserveBody(rows);
+      // Correctness before speed; the first request also loads the bundle into the isolate.
+      checkClose('v1', ((await postJson(v1Url, v1Body)) as { scores: number[] }).scores, expected);
+      const v2 = (await postJson(v2Url, v2Body)) as { outputs: { data: number[] }[] };
+      checkClose('kserve v2', v2.outputs[0]?.data ?? [], expected);
+      checkClose('peer', ((await postJson(peerUrl, v1Body)) as { scores: number[] }).scores, expected);
+      await measure('worker v1 /predict', batch, v1Url, v1Body);
+      await measure('worker KServe v2 /infer', batch, v2Url, v2Body);
+      await measure('peer node:http + tfjs-wasm', batch, peerUrl, v1Body);
+    }
+    await deployed.mf.dispose();
+    deployed = undefined;
+
+    // The same worker under `wrangler dev` (npm start), batch 1, for comparison.
+    await applyMigrations(persistTo);
+    await withPlatform(persistTo, async ({ db: devDb, store }) => {
+      await publishBundle(devDb, store, bundle, { actor: await systemPrincipal(devDb), visibility: 'public' });
+    });
+    dev = await startWorker({ config: API_CONFIG, port: await freePort(), persistTo, readyPath: '/v2/health/live' });
+    const rows = rowsOf(1, 8);
+    const devUrl = `${dev.url}/v1/models/${MODEL}/predict`;
+    checkClose(
+      'wrangler dev v1',
+      ((await postJson(devUrl, { rows })) as { scores: number[] }).scores,
+      runner.predict(Float32Array.from(INPUTS.map((i) => rows[0]?.[i.name] as number)), 1),
+    );
+    await measure('wrangler dev v1 /predict', 1, devUrl, { rows });
+
+    report(`Serving: ${MODEL} (MLP 10→64→32→1) under autocannon, ${SECONDS} s per case`, cases, [
+      'worker: the `wrangler deploy --dry-run` bundle in workerd via Miniflare on 127.0.0.1 (local D1 + R2), anonymous requests, bundle and version resolution cached in the isolate; wrangler dev: the same worker behind its development proxy; peer: node:http + TensorFlow.js wasm (1 thread) in its own process.',
+      'Latency per response (sub-ms); errors = connection errors + timeouts + non-2xx. Load generator, servers and peer share the machine’s cores.',
+    ]);
+  } finally {
+    peer?.kill('SIGTERM');
+    await deployed?.mf.dispose();
+    await dev?.stop();
+    rmSync(persistTo, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === '--peer') {
+  await runPeer(Number(process.argv[3]));
+} else if (import.meta.url === `file://${process.argv[1]}`) {
+  await main();
+}
