@@ -2,3 +2,4 @@
 export * from './dense-chain.ts';
 export * from './lwtnn.ts';
 export * from './onnx.ts';
+export * from './onnx-graph.ts';

@@ -1,4 +1,7 @@
+import type { BundleManifestV1 } from '../bundle/manifest.ts';
+import { BundleError } from '../errors.ts';
 import type { DenseChain } from './dense-chain.ts';
+import { ONNX_NAMES } from './onnx-nodes.ts';
 
 /** The lwtnn "LightweightNeuralNetwork" JSON that ATLAS C++ code reads with `lwt::parse_json`. */
 export interface LwtnnNetworkV1 {
@@ -102,4 +105,84 @@ function activate(name: string, z: number[]): number[] {
     default:
       throw new Error(`lwtnn: unknown activation "${name}"`);
   }
+}
+
+/**
+ * The inputs and outputs of an exported network in lwtnn's graph "variable specification" format
+ * (the `variables.json` that lwtnn's `kerasfunc2json.py` reads: per input node its variables with
+ * lwtnn's offset and scale, per output node its labels), keyed by the ONNX tensor names, so C++
+ * code fills the ONNX input tensors by variable name: value k of `input` is
+ * (x_k + offset_k) · scale_k in lwtnn's convention — but the ONNX graph standardises by itself, so
+ * the C++ side feeds RAW values in this order and uses offset/scale only to document them.
+ * Keys lwtnn does not know carry the `hepml_` prefix:
+ * - `hepml_image` (cnn-film): the `image` tensor, shape [N, H, W, C], channels last (HWC
+ *   row-major per row, as the runtime takes it), unit GeV, divided by `imageScale` inside the graph;
+ * - `hepml_outputs`: each output's kind and unit; `hepml_output_scale`: the input whose raw value
+ *   multiplies every output (already applied inside the ONNX graph);
+ * - `hepml_lwtnn`: whether `<name>.lwtnn.json` exists — lwtnn has dense layers but no conv2d,
+ *   pooling or FiLM modulation, so a cnn-film network is ONNX only.
+ */
+export interface LwtnnVariableSpecV1 {
+  inputs: { name: string; variables: { name: string; offset: number; scale: number }[] }[];
+  input_sequences: never[];
+  outputs: { name: string; labels: string[] }[];
+  hepml_units: Record<string, string>;
+  hepml_image?: {
+    name: string;
+    tensor: string;
+    shape: [number, number, number];
+    layout: 'NHWC';
+    unit: 'GeV';
+    imageScale: number;
+  };
+  hepml_outputs: { name: string; kind: string; unit: string }[];
+  hepml_output_scale?: string;
+  hepml_lwtnn: boolean;
+  miscellaneous: Record<string, string>;
+}
+
+/** Network kinds lwtnn's dense `LightweightNeuralNetwork` can express exactly. */
+export function lwtnnExpresses(manifest: BundleManifestV1): boolean {
+  return manifest.architecture.kind === 'mlp';
+}
+
+/** Builds the {@link LwtnnVariableSpecV1} of a network bundle (`mlp` or `cnn-film`). */
+export function exportVariableSpec(
+  manifest: BundleManifestV1,
+  miscellaneous: Record<string, string> = {},
+): LwtnnVariableSpecV1 {
+  const arch = manifest.architecture;
+  if (arch.kind !== 'mlp' && arch.kind !== 'cnn-film') {
+    throw new BundleError(`architecture.kind "${arch.kind}": a baseline, not a network`, {
+      field: 'architecture.kind',
+    });
+  }
+  const spec: LwtnnVariableSpecV1 = {
+    inputs: [
+      {
+        name: ONNX_NAMES.input,
+        variables: manifest.inputs.map((i) => ({ name: i.name, offset: -i.offset, scale: 1 / i.scale })),
+      },
+    ],
+    input_sequences: [],
+    outputs: [{ name: ONNX_NAMES.output, labels: manifest.outputs.map((o) => o.name) }],
+    hepml_units: Object.fromEntries(manifest.inputs.map((i) => [i.name, i.unit])),
+    hepml_outputs: manifest.outputs.map((o) => ({ name: o.name, kind: o.kind, unit: o.unit })),
+    hepml_lwtnn: lwtnnExpresses(manifest),
+    miscellaneous: { model: manifest.name, ...miscellaneous },
+  };
+  if (arch.kind === 'cnn-film') {
+    const image = manifest.image;
+    if (!image) throw new BundleError('image: required by cnn-film', { field: 'image' });
+    spec.hepml_image = {
+      name: image.name,
+      tensor: ONNX_NAMES.image,
+      shape: image.shape,
+      layout: 'NHWC',
+      unit: 'GeV',
+      imageScale: arch.imageScale,
+    };
+    if (arch.outputScale !== undefined) spec.hepml_output_scale = arch.outputScale;
+  }
+  return spec;
 }

@@ -1,0 +1,68 @@
+import type { ActivationV1 } from '../bundle/cnn-film.ts';
+import type { DenseChain } from './dense-chain.ts';
+import type { OnnxAttribute, OnnxGraph } from './onnx-graph.ts';
+
+/** Operator set of the default domain: opset 13 runs on ONNX Runtime ≥ 1.8 (CMSSW, Athena). */
+export const ONNX_OPSET = 13;
+
+/** Names of the graph's tensors, fixed so that C++ code can bind them without reading the model. */
+export const ONNX_NAMES = { input: 'input', image: 'image', output: 'output' } as const;
+
+const ACTIVATION_OP = {
+  relu: 'Relu',
+  sigmoid: 'Sigmoid',
+  tanh: 'Tanh',
+  elu: 'Elu',
+  softmax: 'Softmax',
+  linear: 'Identity',
+} as const;
+
+/**
+ * Appends `act(x)` to the graph (Relu, Sigmoid, Tanh, Elu with α = 1, Softmax over the last
+ * axis, nothing for linear unless `output` must be named) and returns the result's name.
+ */
+export function activationNode(g: OnnxGraph, x: string, activation: ActivationV1, output?: string): string {
+  if (activation === 'linear' && output === undefined) return x;
+  const attributes: Record<string, OnnxAttribute> =
+    activation === 'elu' ? { alpha: { float: 1 } } : activation === 'softmax' ? { axis: { int: -1 } } : {};
+  return g.node(ACTIVATION_OP[activation], [x], output === undefined ? { attributes } : { output, attributes });
+}
+
+/**
+ * Appends dense layers y = act(x · W + b) (MatMul, Add, activation) on a [N, fanIn] value; the
+ * last one's result is named `output` when given. Kernels are row-major [fanIn × units].
+ */
+export function denseNodes(
+  g: OnnxGraph,
+  x: string,
+  fanIn: number,
+  layers: DenseChain['layers'],
+  prefix: string,
+  output?: string,
+): string {
+  let current = x;
+  let width = fanIn;
+  layers.forEach((layer, l) => {
+    const kernel = g.floats(`${prefix}_${l}_kernel`, [width, layer.units], layer.kernel);
+    const bias = g.floats(`${prefix}_${l}_bias`, [layer.units], layer.bias);
+    const linear = g.node('Add', [g.node('MatMul', [current, kernel]), bias]);
+    current = activationNode(g, linear, layer.activation, l === layers.length - 1 ? output : undefined);
+    width = layer.units;
+  });
+  return current;
+}
+
+/** Appends the standardisation (x − offset) / scale of the [N, F] raw input as Sub and Div nodes. */
+export function standardiseNodes(g: OnnxGraph, x: string, inputs: DenseChain['inputs']): string {
+  const offset = g.floats(
+    'input_offset',
+    [inputs.length],
+    inputs.map((i) => i.offset),
+  );
+  const scale = g.floats(
+    'input_scale',
+    [inputs.length],
+    inputs.map((i) => i.scale),
+  );
+  return g.node('Div', [g.node('Sub', [x, offset]), scale], { output: g.fresh('standardised') });
+}
