@@ -1,3 +1,4 @@
+import { loadBaselineFromManifest } from '../baselines/dispatch.ts';
 import type { BundleManifestV1 } from '../bundle/manifest.ts';
 import { weightsFromBytes } from '../bundle/verify.ts';
 import { BundleError, ModelInputError } from '../errors.ts';
@@ -39,6 +40,25 @@ export function createRunner(manifest: BundleManifestV1, files: Readonly<Record<
     }
     case 'cnn-film':
       return createCnnFilmRunner(manifest, weightsFromBytes(bundleFile(files, manifest.weights)));
+    case 'cuts':
+    case 'likelihood':
+    case 'gbdt':
+    case 'standard-calibration': {
+      // Parameters live in a JSON file read by the baselines' strict parsers (C5).
+      const baseline = loadBaselineFromManifest(manifest, bundleFile(files, manifest.weights));
+      return {
+        inputSize: baseline.inputSize,
+        imageSize: 0,
+        outputSize: baseline.outputSize,
+        predict(features, n, image) {
+          checkRows('features', features.length, n, baseline.inputSize);
+          if (image !== undefined && image.length > 0) {
+            throw new ModelInputError('image: this model takes no image', { field: 'image' });
+          }
+          return baseline.evaluate(features, n);
+        },
+      };
+    }
     default:
       throw new BundleError(`architecture.kind "${(arch as { kind: string }).kind}" has no runtime`, {
         field: 'architecture.kind',
