@@ -30,6 +30,27 @@ async function convFilterGradient(
   return out;
 }
 
+async function convInputGradient(
+  backend: string,
+  xs: Float32Array,
+  ks: Float32Array,
+  shape: { x: [number, number, number, number]; k: [number, number, number, number] },
+  strides: [number, number],
+  pad: 'same' | 'valid',
+): Promise<Float32Array> {
+  await tf.setBackend(backend);
+  await tf.ready();
+  const x = tf.tensor4d(xs, shape.x);
+  const k = tf.tensor4d(ks, shape.k);
+  const g = tf.grad((input: tf.Tensor) => {
+    const y = tf.conv2d(input as tf.Tensor4D, k, strides, pad);
+    return tf.sum(tf.mul(y, tf.range(0, y.size).reshape(y.shape).mul(0.01).sin()));
+  })(x);
+  const out = (await g.data()) as Float32Array;
+  tf.dispose([x, k, g]);
+  return out;
+}
+
 describe('wasm gradient kernels', () => {
   it('the stock wasm backend lacks Conv2DBackpropFilter; after registration it has it', async () => {
     await tf.setBackend('wasm');
@@ -45,7 +66,7 @@ describe('wasm gradient kernels', () => {
     [[2, 1], 'valid'],
     [[2, 2], 'same'],
   ] as const) {
-    it(`Conv2DBackpropFilter equals the cpu backend's (strides ${strides}, ${pad})`, async () => {
+    it(`Conv2DBackpropFilter and Conv2DBackpropInput equal the cpu backend's (strides ${strides}, ${pad})`, async () => {
       const rng = new Rng(7);
       const shape = { x: [3, 7, 11, 4], k: [3, 3, 4, 5] } as {
         x: [number, number, number, number];
@@ -56,6 +77,11 @@ describe('wasm gradient kernels', () => {
       const cpu = await convFilterGradient('cpu', xs, ks, shape, [...strides], pad);
       registerWasmGradientKernels();
       const wasm = await convFilterGradient('wasm', xs, ks, shape, [...strides], pad);
+      const cpuInput = await convInputGradient('cpu', xs, ks, shape, [...strides], pad);
+      const wasmInput = await convInputGradient('wasm', xs, ks, shape, [...strides], pad);
+      for (let i = 0; i < cpuInput.length; i++) {
+        expect(Math.abs((wasmInput[i] as number) - (cpuInput[i] as number))).toBeLessThan(1e-4);
+      }
       expect(wasm.length).toBe(cpu.length);
       let maxDiff = 0;
       let maxAbs = 0;
