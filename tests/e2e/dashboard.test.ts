@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { powerRoc, TAGGERS } from './seed.ts';
+import { powerRoc, TAGGER_INPUTS, TAGGERS, taggerScore } from './seed.ts';
 import { SCREENSHOTS, type Stack, startStack } from './stack.ts';
 
 let stack: Stack;
@@ -135,6 +135,60 @@ describe('leaderboard page', () => {
   it('answers an unknown task with 404', async () => {
     const context = await stack.browser.newContext();
     const res = await (await context.newPage()).goto(`${stack.dashboard.url}/leaderboard/no-such-task`);
+    expect(res?.status()).toBe(404);
+  });
+});
+
+describe('model page', () => {
+  it('shows inputs with units and normalisation, architecture, working points, evaluation and lineage', async () => {
+    const page = await open('/models/e2e-mlp');
+    const inputs = page.getByTestId('inputs');
+    for (const input of TAGGER_INPUTS) {
+      const row = inputs.locator(`tr[data-input="${input.name}"]`);
+      expect((await row.textContent())?.replace(/\s+/g, ' ')).toContain(
+        `${input.name}${input.unit}${input.offset}${input.scale}`,
+      );
+    }
+    expect(await page.getByTestId('architecture').textContent()).toContain('2 inputs → 1 (sigmoid)');
+    expect(await page.getByTestId('working-points').locator('tbody tr').count()).toBe(2);
+    await page.locator('[data-testid=overtraining][data-curves="4"]').waitFor();
+    expect(await page.getByTestId('feature-ranking').locator('tbody tr').first().textContent()).toContain('reta');
+    expect(await page.getByTestId('versions').locator('tbody tr').count()).toBe(1);
+    const bundle = page.getByTestId('downloads').locator('a').first();
+    expect(await bundle.getAttribute('href')).toBe(`${stack.api.url}/v1/models/e2e-mlp/versions/1/bundle`);
+    expect((await stack.browser.contexts()[0]?.request.get((await bundle.getAttribute('href')) ?? ''))?.status()).toBe(
+      200,
+    );
+    await page.screenshot({ path: join(SCREENSHOTS, 'model.png'), fullPage: true });
+  });
+
+  it('try-it sends one object to the edge API and shows its score', async () => {
+    const page = await open('/models/e2e-mlp');
+    const form = page.getByTestId('try-it');
+    await form.locator('input[name="in.et"]').fill('50');
+    await form.locator('input[name="in.reta"]').fill('0.95');
+    await form.locator('button[type=submit]').click();
+    const score = page.getByTestId('score');
+    await score.waitFor();
+    expect(Number(await score.textContent())).toBeCloseTo(taggerScore(50, 0.95), 5);
+    await page.screenshot({ path: join(SCREENSHOTS, 'try-it.png'), fullPage: true });
+  });
+
+  it('try-it works without client JavaScript and names a bad field', async () => {
+    const page = await open('/models/e2e-mlp', { javaScript: false });
+    const form = page.getByTestId('try-it');
+    await form.locator('input[name="in.et"]').fill('30');
+    await form.locator('input[name="in.reta"]').fill('0.9');
+    await Promise.all([page.waitForNavigation(), form.locator('button[type=submit]').click()]);
+    expect(Number(await page.getByTestId('score').textContent())).toBeCloseTo(taggerScore(30, 0.9), 5);
+    await page.getByTestId('try-it').locator('input[name="in.et"]').fill('forty');
+    await Promise.all([page.waitForNavigation(), page.getByTestId('try-it').locator('button[type=submit]').click()]);
+    expect(await page.getByTestId('try-it-error').textContent()).toContain('et must be a number');
+  });
+
+  it('answers a private model with 404 for an anonymous visitor', async () => {
+    const context = await stack.browser.newContext();
+    const res = await (await context.newPage()).goto(`${stack.dashboard.url}/models/e2e-private`);
     expect(res?.status()).toBe(404);
   });
 });

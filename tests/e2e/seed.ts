@@ -43,6 +43,38 @@ export function powerRoc(k: number) {
   };
 }
 
+/** Histogram fractions of a binned Beta-like shape (sums to 1): x^a (1 − x)^b at the bin centres. */
+function shape(bins: number, a: number, b: number): number[] {
+  const raw = Array.from({ length: bins }, (_, i) => ((i + 0.5) / bins) ** a * (1 - (i + 0.5) / bins) ** b);
+  const sum = raw.reduce((x, y) => x + y, 0);
+  return raw.map((x) => Math.max(0, Math.floor((x / sum) * 1e6) / 1e6));
+}
+
+/** The evaluation block seeded on `e2e-mlp`: overtraining histograms and a feature ranking. */
+export const TAGGER_EVALUATION = {
+  split: { train: 6000, validation: 2000, test: 2000 },
+  reference: 'score',
+  overtraining: {
+    signal: { statistic: 0.021, pValue: 0.48 },
+    background: { statistic: 0.018, pValue: 0.63 },
+    histograms: {
+      edges: Array.from({ length: 21 }, (_, i) => i / 20),
+      trainSignal: shape(20, 4, 1),
+      testSignal: shape(20, 4.2, 1),
+      trainBackground: shape(20, 1, 4),
+      testBackground: shape(20, 1, 4.3),
+    },
+  },
+  featureRanking: {
+    metric: 'auc' as const,
+    repeats: 5,
+    entries: [
+      { input: 'reta', delta: 0.112, error: 0.004 },
+      { input: 'et', delta: 0.031, error: 0.002 },
+    ],
+  },
+};
+
 interface TaggerSpec {
   name: string;
   task: string;
@@ -93,6 +125,7 @@ async function taggerBundle(spec: TaggerSpec) {
         { name: 'tight', signalEfficiency: 0.8, threshold: 0.7, backgroundEfficiency: 0.8 ** spec.k },
       ],
       roc,
+      ...(spec.name === 'e2e-mlp' ? { evaluation: TAGGER_EVALUATION } : {}),
       lineage: {
         datasetHash: `e2e-${spec.k}`,
         codeVersion: 'e2e',
