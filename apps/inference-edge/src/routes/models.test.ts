@@ -82,3 +82,33 @@ describe('/v1/models', () => {
     expect((await post('/v1/models/still-fine/predict', { rows: [{ et: 40, eta: 0.1, reta: 0.9 }] })).status).toBe(200);
   });
 });
+
+describe('bundle cache', () => {
+  it('loads a version from R2 once per isolate and serves it from memory afterwards', async () => {
+    await publishTiny('cached-once');
+    const row = { rows: [{ et: 40, eta: 0.1, reta: 0.9 }] };
+    const first = await post('/v1/models/cached-once/predict', row);
+    expect(first.status).toBe(200);
+    const { env } = await import('cloudflare:workers');
+    const resolved = await resolveVersion(openRegistry(env.DB), 'cached-once', 1);
+    // With the objects gone from R2, only the isolate's copy can answer.
+    await env.MODELS.delete(Object.values(resolved.files).map((f) => f.r2Key));
+    const second = await post('/v1/models/cached-once/predict', row);
+    expect(second.status).toBe(200);
+    expect(await second.json()).toEqual(await first.json());
+    // A version never loaded before has to come from R2, and is refused without its objects.
+    await publishTiny('cached-once', 0.9);
+    const v2 = await resolveVersion(openRegistry(env.DB), 'cached-once', 2);
+    await env.MODELS.delete(v2.files['weights.bin']?.r2Key ?? '');
+    expect((await post('/v1/models/cached-once/versions/2/predict', row)).status).toBe(503);
+    expect((await post('/v1/models/cached-once/versions/1/predict', row)).status).toBe(200);
+  });
+
+  it('refuses a body that is not valid UTF-8 with 400 naming the body', async () => {
+    await publishTiny('utf8-check');
+    const bytes = new Uint8Array([...new TextEncoder().encode('{"rows":[{"et":'), 0xff, 0xfe, 0x7d, 0x5d, 0x7d]);
+    const res = await api('/v1/models/utf8-check/predict', { method: 'POST', body: bytes });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { field: string } }).error.field).toBe('body');
+  });
+});
