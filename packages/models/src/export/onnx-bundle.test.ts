@@ -128,7 +128,7 @@ describe('ONNX export of mlp bundles vs createRunner', () => {
       const n = 40;
       const features = scalarRows(rng, n);
       const expected = runner.predict(features, n);
-      const bytes = exportBundleOnnx(bundle.manifest, weights, { name: 'mlp' });
+      const bytes = exportBundleOnnx(bundle.manifest, Object.fromEntries(bundle.files), { name: 'mlp' });
       const out = await runOnnx(bytes, { input: new ort.Tensor('float32', features, [n, INPUTS.length]) });
       expect(out.dims).toEqual([n, outputs.length]);
       expect(worstRelative(out.data as Float32Array, expected)).toBeLessThan(1e-5);
@@ -250,7 +250,7 @@ describe('ONNX export of cnn-film bundles vs createRunner', () => {
       // Sparse, positive cell energies as in a calorimeter window (GeV).
       const image = Float32Array.from({ length: n * imageSize }, () => (rng.uniform() < 0.4 ? 0 : 20 * rng.uniform()));
       const expected = runner.predict(features, n, image);
-      const bytes = exportBundleOnnx(bundle.manifest, weights, { name: 'cnn' });
+      const bytes = exportBundleOnnx(bundle.manifest, Object.fromEntries(bundle.files), { name: 'cnn' });
       const out = await runOnnx(bytes, {
         input: new ort.Tensor('float32', features, [n, INPUTS.length]),
         image: new ort.Tensor('float32', image, [n, ...c.shape]),
@@ -329,12 +329,13 @@ describe('lwtnn variable spec beside the ONNX file', () => {
     }
   });
 
-  it('refuses baselines with a BundleError naming architecture.kind', () => {
-    const m = manifestOf({ kind: 'gbdt', parameters: 3, format: 'hepml-gbdt/1' }, [
+  it('refuses the baselines without an ONNX form with a BundleError naming architecture.kind', () => {
+    const m = manifestOf({ kind: 'likelihood', parameters: 3, format: 'hepml-likelihood/1' }, [
       { name: 'score', kind: 'score', unit: '1' },
     ]) as BundleManifestV1;
-    expect(() => exportBundleOnnx(m, new Float32Array(0), { name: 'x' })).toThrow(BundleError);
-    expect(() => exportBundleOnnx(m, new Float32Array(0), { name: 'x' })).toThrow(/architecture.kind "gbdt"/);
+    const files = { 'weights.bin': new Uint8Array(0) };
+    expect(() => exportBundleOnnx(m, files, { name: 'x' })).toThrow(BundleError);
+    expect(() => exportBundleOnnx(m, files, { name: 'x' })).toThrow(/architecture.kind "likelihood": no ONNX export/);
     expect(() => exportVariableSpec(m)).toThrow(BundleError);
   });
 });

@@ -1,7 +1,11 @@
+import { loadBaselineFromManifest } from '../baselines/dispatch.ts';
+import { parseGbdt } from '../baselines/gbdt.ts';
 import type { BundleManifestV1 } from '../bundle/manifest.ts';
+import { weightsFromBytes } from '../bundle/verify.ts';
 import { BundleError } from '../errors.ts';
 import { type DenseChain, denseChainOf } from './dense-chain.ts';
 import { cnnFilmOnnxGraph } from './onnx-cnn-film.ts';
+import { gbdtOnnxGraph } from './onnx-gbdt.ts';
 import { OnnxGraph } from './onnx-graph.ts';
 import { denseNodes, ONNX_NAMES, ONNX_OPSET, standardiseNodes } from './onnx-nodes.ts';
 
@@ -41,27 +45,49 @@ export function exportOnnx(chain: DenseChain, options: OnnxExportOptions): Uint8
   });
 }
 
+/** Architecture kinds {@link exportBundleOnnx} writes. */
+export const ONNX_EXPORTABLE_KINDS = ['mlp', 'cnn-film', 'gbdt'] as const;
+
 /**
- * Exports the network of a bundle as ONNX, dispatching on `architecture.kind`: `mlp` through
- * {@link exportOnnx}, `cnn-film` through the convolutional graph (inputs `input` [N, F] raw
+ * Exports the model of a bundle as ONNX, dispatching on `architecture.kind`: `mlp` through
+ * {@link exportOnnx}; `cnn-film` through the convolutional graph (inputs `input` [N, F] raw
  * scalars and `image` [N, H, W, C] in GeV, channels last as the runtime takes it; see
- * `onnx-cnn-film.ts`). Baselines (gbdt, likelihood, cuts, standard-calibration) are no networks:
- * a BundleError naming `architecture.kind`.
+ * `onnx-cnn-film.ts`); `gbdt` as an `ai.onnx.ml` tree ensemble (`onnx-gbdt.ts`). `files` maps the
+ * bundle's paths to their bytes (hashes checked by the caller, as for `createRunner`). The other
+ * baselines (likelihood, cuts, standard-calibration) have no ONNX form here: a BundleError naming
+ * `architecture.kind`.
  */
 export function exportBundleOnnx(
   manifest: BundleManifestV1,
-  weights: Float32Array,
+  files: Readonly<Record<string, Uint8Array>>,
   options: OnnxExportOptions,
 ): Uint8Array {
-  const kind = manifest.architecture.kind;
+  const arch = manifest.architecture;
+  const kind = arch.kind;
   const metadata = {
+    'hepml.inputs': JSON.stringify(manifest.inputs),
     'hepml.outputs': JSON.stringify(manifest.outputs),
     'hepml.architecture': kind,
     ...options.metadata,
   };
-  if (kind === 'mlp') return exportOnnx(denseChainOf(manifest, weights), { name: options.name, metadata });
-  if (kind === 'cnn-film') return cnnFilmOnnxGraph(manifest, weights).encode(options.name, metadata);
-  throw new BundleError(`architecture.kind "${kind}": a baseline, not a network; it has no ONNX export here`, {
-    field: 'architecture.kind',
-  });
+  const bytes = files[manifest.weights];
+  if (!bytes) throw new BundleError(`${manifest.weights}: file missing from the bundle`, { field: manifest.weights });
+  switch (arch.kind) {
+    case 'mlp':
+      return exportOnnx(denseChainOf(manifest, weightsFromBytes(bytes)), { name: options.name, metadata });
+    case 'cnn-film':
+      return cnnFilmOnnxGraph(manifest, weightsFromBytes(bytes)).encode(options.name, metadata);
+    case 'gbdt': {
+      // Validates the file against the manifest (inputs in order, raw; output count) first.
+      loadBaselineFromManifest(manifest, bytes);
+      const params = parseGbdt(JSON.parse(new TextDecoder().decode(bytes)));
+      return gbdtOnnxGraph(params).encode(options.name, metadata);
+    }
+    default:
+      throw new BundleError(
+        `architecture.kind "${kind}": no ONNX export (exported kinds: ${ONNX_EXPORTABLE_KINDS.join(', ')}); ` +
+          `this baseline is evaluated from its JSON parameter file (${arch.format})`,
+        { field: 'architecture.kind' },
+      );
+  }
 }

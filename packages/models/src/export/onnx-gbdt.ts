@@ -1,0 +1,86 @@
+import type { GbdtParams } from '../baselines/gbdt.ts';
+import { OnnxGraph } from './onnx-graph.ts';
+import { ONNX_NAMES, ONNX_OPSET } from './onnx-nodes.ts';
+
+/** Operator set of `ai.onnx.ml` used for the tree ensemble (TreeEnsembleRegressor, ONNX Runtime ≥ 1.6). */
+export const ONNX_ML_OPSET = 3;
+
+/**
+ * The ONNX graph of a histogram GBDT (`hepml-gbdt/1`, baselines/gbdt.ts), evaluating what
+ * `evaluateGbdt` evaluates: one `ai.onnx.ml` TreeEnsembleRegressor (opset 3, aggregate SUM,
+ * base_values = the initial scores) giving the raw scores F [N, K] — tree t adds to target
+ * t mod K, split nodes are BRANCH_LT (x < threshold goes to the true = left child; NaN compares
+ * false and goes right, as in hepml) — then in the default domain: Sigmoid for `binary`, Softmax
+ * over the K classes for `multiclass`, and for `l2`/`huber` F itself or, with `scaleBy`, F times
+ * that raw input (Gather + Mul). Input `input` [N, F] raw values (baselines take no
+ * standardisation), output `output` [N, K].
+ * Thresholds and leaf values are written as float32: thresholds are float32 bin edges (stored as
+ * the shortest decimal that rounds back to them), so the splits decide exactly as the runtime;
+ * leaf values round by at most 2⁻²⁴ relative each.
+ * Reference: https://onnx.ai/onnx/operators/onnx_aionnxml_TreeEnsembleRegressor.html
+ */
+export function gbdtOnnxGraph(params: GbdtParams): OnnxGraph {
+  const g = new OnnxGraph(ONNX_OPSET).useOpset('ai.onnx.ml', ONNX_ML_OPSET);
+  const K = params.numClass;
+  const raw = g.input({ name: ONNX_NAMES.input, type: 'float', shape: ['N', params.inputs.length] });
+  const nodes = {
+    treeIds: [] as number[],
+    nodeIds: [] as number[],
+    featureIds: [] as number[],
+    modes: [] as string[],
+    values: [] as number[],
+    trueIds: [] as number[],
+    falseIds: [] as number[],
+  };
+  const targets = { treeIds: [] as number[], nodeIds: [] as number[], ids: [] as number[], weights: [] as number[] };
+  params.trees.forEach((tree, t) => {
+    for (let i = 0; i < tree.feature.length; i++) {
+      const f = tree.feature[i] as number;
+      nodes.treeIds.push(t);
+      nodes.nodeIds.push(i);
+      nodes.featureIds.push(Math.max(f, 0));
+      nodes.modes.push(f < 0 ? 'LEAF' : 'BRANCH_LT');
+      nodes.values.push(f < 0 ? 0 : (tree.threshold[i] as number));
+      nodes.trueIds.push(f < 0 ? 0 : (tree.left[i] as number));
+      nodes.falseIds.push(f < 0 ? 0 : (tree.right[i] as number));
+      if (f < 0) {
+        targets.treeIds.push(t);
+        targets.nodeIds.push(i);
+        targets.ids.push(K === 1 ? 0 : t % K);
+        targets.weights.push(tree.value[i] as number);
+      }
+    }
+  });
+  const scores = g.node('TreeEnsembleRegressor', [raw], {
+    domain: 'ai.onnx.ml',
+    attributes: {
+      n_targets: { int: K },
+      aggregate_function: { string: 'SUM' },
+      post_transform: { string: 'NONE' },
+      base_values: { floats: params.initScore },
+      nodes_treeids: { ints: nodes.treeIds },
+      nodes_nodeids: { ints: nodes.nodeIds },
+      nodes_featureids: { ints: nodes.featureIds },
+      nodes_modes: { strings: nodes.modes },
+      nodes_values: { floats: nodes.values },
+      nodes_truenodeids: { ints: nodes.trueIds },
+      nodes_falsenodeids: { ints: nodes.falseIds },
+      nodes_missing_value_tracks_true: { ints: nodes.treeIds.map(() => 0) },
+      target_treeids: { ints: targets.treeIds },
+      target_nodeids: { ints: targets.nodeIds },
+      target_ids: { ints: targets.ids },
+      target_weights: { floats: targets.weights },
+    },
+  });
+  const output = { output: ONNX_NAMES.output };
+  if (params.objective === 'binary') g.node('Sigmoid', [scores], output);
+  else if (params.objective === 'multiclass')
+    g.node('Softmax', [scores], { ...output, attributes: { axis: { int: -1 } } });
+  else if (params.scaleBy === null) g.node('Identity', [scores], output);
+  else {
+    const index = g.int64s('scale_by_index', [1], [params.scaleBy]);
+    g.node('Mul', [scores, g.node('Gather', [raw, index], { attributes: { axis: { int: 1 } } })], output);
+  }
+  g.output({ name: ONNX_NAMES.output, type: 'float', shape: ['N', K] });
+  return g;
+}
