@@ -115,6 +115,41 @@ describe('POST /v1/models/{name}[/versions/{v}]/predict', () => {
     expect(body.outputs.energy?.[0]).toBeCloseTo(expected[0] as number, 5);
   });
 
+  it('takes the multi-class tagger score from the class the evaluation names', async () => {
+    const bundle = await mlpBundle({
+      name: 'boosted-3class',
+      task: 'boosted-jet',
+      inputs: [
+        { name: 'mass', unit: 'GeV', offset: 90, scale: 40 },
+        { name: 'tau21', unit: '1', offset: 0.5, scale: 0.2 },
+        { name: 'tau32', unit: '1', offset: 0.6, scale: 0.2 },
+      ],
+      outputs: [
+        { name: 'p_w', kind: 'class-score', unit: '1' },
+        { name: 'p_top', kind: 'class-score', unit: '1' },
+        { name: 'p_qcd', kind: 'class-score', unit: '1' },
+      ],
+      lastActivation: 'softmax',
+      workingPoints: WPS,
+      manifestExtra: { evaluation: { split: { train: 10, validation: 5, test: 5 }, reference: 'p_top' } },
+    });
+    await publish(bundle);
+    const rows = [
+      { mass: 80, tau21: 0.3, tau32: 0.8 },
+      { mass: 172, tau21: 0.6, tau32: 0.4 },
+    ];
+    const res = await post('/v1/models/boosted-3class/predict', { rows });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Answer;
+    const expected = inProcess(bundle, rows);
+    for (let r = 0; r < 2; r++) {
+      expect(body.scores[r]).toBeCloseTo(expected[r * 3 + 1] as number, 6);
+      expect(body.outputs.p_top?.[r]).toBe(body.scores[r]);
+      const sum = (body.outputs.p_w?.[r] ?? 0) + (body.outputs.p_top?.[r] ?? 0) + (body.outputs.p_qcd?.[r] ?? 0);
+      expect(sum).toBeCloseTo(1, 6);
+    }
+  });
+
   it('names the field of every bad input with a 4xx', async () => {
     await publish(await mlpBundle({ name: 'strict', workingPoints: WPS }));
     const cases: [unknown, number, string][] = [
