@@ -1,0 +1,265 @@
+/**
+ * Inference kernels (issues 5 and 10): samples/s and µs per call at batch 1, 64 and 4096 for the
+ * default networks on the hepml runtime (WebAssembly SIMD kernels and plain TypeScript loops)
+ * against tfjs-cpu, tfjs-wasm, onnxruntime-web (wasm, 1 thread) and onnxruntime-node (native,
+ * 1 intra-op thread), with the same weights in each (ONNX written by the project's exporter).
+ *
+ * Rates are per core: samples per second of CPU time consumed by this process
+ * (process.cpuUsage, user + system) while the loop ran, so that other load on a shared machine
+ * does not count against a contender; the wall-clock µs per call is printed beside it. FLOPs per
+ * sample = 2·Σ fanIn·units over the dense layers (activations not counted); GFLOP/s is that times
+ * the per-core rate, quoted against the 1-core MatMul peak of peak.bench.ts, re-measured here.
+ * Every loop is bounded in time (MIN_MS per figure).
+ */
+import type { BundleManifestV1, DenseLayerV1 } from '@hepml/models/bundle';
+import { mlpParameterCount } from '@hepml/models/bundle';
+import { denseChainOf, exportOnnx } from '@hepml/models/export';
+import { createMlpRunner } from '@hepml/models/runtime';
+import { BOOSTED_JET_VARIABLES, ELECTRON_ID_VARIABLES, Rng } from '@hepml/physics';
+import * as tf from '@tensorflow/tfjs';
+import { setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import type { BenchRow } from './lib.ts';
+import { report } from './lib.ts';
+
+const MIN_MS = Number(process.env.BENCH_MIN_MS ?? 400);
+const BATCHES = [1, 64, 4096];
+
+interface Net {
+  name: string;
+  inputSize: number;
+  layers: DenseLayerV1[];
+}
+
+const dense = (units: number, activation: DenseLayerV1['activation']): DenseLayerV1 => ({
+  type: 'dense',
+  units,
+  activation,
+});
+// The default networks of packages/models/src/architectures (taggers.ts) and the reference MLP of
+// STACK.md, whose tfjs and onnxruntime figures were measured before the runtime existed.
+const NETS: Net[] = [
+  {
+    name: `electron-id ${Object.keys(ELECTRON_ID_VARIABLES).length}-32-16-1`,
+    inputSize: Object.keys(ELECTRON_ID_VARIABLES).length,
+    layers: [dense(32, 'relu'), dense(16, 'relu'), dense(1, 'sigmoid')],
+  },
+  {
+    name: 'aleph-btag 6-10-10-1',
+    inputSize: 6,
+    layers: [dense(10, 'sigmoid'), dense(10, 'sigmoid'), dense(1, 'sigmoid')],
+  },
+  {
+    name: `boosted-jet ${Object.keys(BOOSTED_JET_VARIABLES).length}-32-32-3`,
+    inputSize: Object.keys(BOOSTED_JET_VARIABLES).length,
+    layers: [dense(32, 'relu'), dense(32, 'relu'), dense(3, 'softmax')],
+  },
+  {
+    name: 'mlp 19-64-32-1 (STACK.md)',
+    inputSize: 19,
+    layers: [dense(64, 'relu'), dense(32, 'relu'), dense(1, 'sigmoid')],
+  },
+];
+
+/** Times `fn` for at least MIN_MS of wall time; returns CPU µs and wall µs per call. */
+async function measure(fn: () => unknown, minIterations = 3): Promise<{ cpuUs: number; wallUs: number }> {
+  for (let i = 0; i < 3; i++) await fn();
+  let iterations = 0;
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  while (performance.now() - t0 < MIN_MS || iterations < minIterations) {
+    await fn();
+    iterations++;
+  }
+  const wallUs = ((performance.now() - t0) * 1000) / iterations;
+  const c = process.cpuUsage(c0);
+  return { cpuUs: (c.user + c.system) / iterations, wallUs };
+}
+
+function manifestOf(net: Net, rng: Rng): BundleManifestV1 {
+  return {
+    inputs: Array.from({ length: net.inputSize }, (_, i) => ({
+      name: `x${i}`,
+      unit: '1',
+      offset: rng.range(-1, 1),
+      scale: rng.range(0.5, 2),
+    })),
+    outputs: net.layers.at(-1)?.units === 1 ? [{ name: 'score', kind: 'score', unit: '1' }] : [],
+    architecture: {
+      kind: 'mlp',
+      inputSize: net.inputSize,
+      layers: net.layers,
+      parameters: mlpParameterCount(net.inputSize, net.layers),
+    },
+  } as unknown as BundleManifestV1;
+}
+
+function flopsPerSample(net: Net): number {
+  let fanIn = net.inputSize;
+  let flops = 0;
+  for (const l of net.layers) {
+    flops += 2 * fanIn * l.units;
+    fanIn = l.units;
+  }
+  return flops;
+}
+
+/** The same network as a tfjs model on standardised inputs (standardisation done in the call, as a user would). */
+function tfjsModel(net: Net, weights: Float32Array): tf.LayersModel {
+  const model = tf.sequential();
+  let fanIn = net.inputSize;
+  let o = 0;
+  for (const [i, l] of net.layers.entries()) {
+    model.add(
+      tf.layers.dense({ units: l.units, activation: l.activation, ...(i === 0 ? { inputShape: [fanIn] } : {}) }),
+    );
+    const layer = model.layers[i];
+    if (!layer) throw new Error('layer missing');
+    const kernel = weights.slice(o, o + fanIn * l.units);
+    o += fanIn * l.units;
+    const bias = weights.slice(o, o + l.units);
+    o += l.units;
+    layer.setWeights([tf.tensor2d(kernel, [fanIn, l.units]), tf.tensor1d(bias)]);
+    fanIn = l.units;
+  }
+  return model;
+}
+
+type Contender = (x: Float32Array, n: number) => unknown | Promise<unknown>;
+
+async function main(): Promise<void> {
+  const ortNode = await import('onnxruntime-node');
+  const ortWeb = await import('onnxruntime-web');
+  ortWeb.env.wasm.numThreads = 1;
+  setThreadsCount(1);
+  await tf.setBackend('cpu');
+  const peak = await cpuPeakGflops(ortNode);
+  const rows: BenchRow[] = [];
+  const notes: string[] = [];
+  let wasmWinsAt4096 = 0;
+
+  for (const net of NETS) {
+    const rng = new Rng(20261123);
+    const manifest = manifestOf(net, rng);
+    const weights = Float32Array.from({ length: mlpParameterCount(net.inputSize, net.layers) }, () =>
+      rng.range(-0.4, 0.4),
+    );
+    const onnx = exportOnnx(denseChainOf(manifest, weights), { name: 'bench' });
+    const sessionNode = await ortNode.InferenceSession.create(onnx, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+    const sessionWeb = await ortWeb.InferenceSession.create(onnx, { executionProviders: ['wasm'] });
+    const model = tfjsModel(net, weights);
+    const offsets = tf.tensor1d(manifest.inputs.map((i) => i.offset));
+    const scales = tf.tensor1d(manifest.inputs.map((i) => i.scale));
+    const hepmlWasm = createMlpRunner(manifest, weights, { kernels: 'wasm' });
+    const hepmlTs = createMlpRunner(manifest, weights, { kernels: 'ts' });
+    const outSize = hepmlWasm.outputSize;
+    const out = new Float32Array(4096 * outSize);
+    const tfjsPredict: Contender = (x, n) =>
+      tf.tidy(() => {
+        const t = tf.tensor2d(x, [n, net.inputSize]).sub(offsets).div(scales);
+        return (model.predict(t, { batchSize: n }) as tf.Tensor).dataSync();
+      });
+    const ortRun =
+      (session: { run(feeds: Record<string, unknown>): Promise<unknown> }, T: typeof ortNode.Tensor) =>
+      async (x: Float32Array, n: number) =>
+        session.run({ input: new T('float32', x, [n, net.inputSize]) });
+    const contenders: [string, Contender, (() => Promise<void>) | null][] = [
+      ['hepml wasm', (x, n) => hepmlWasm.predictInto(x, n, out), null],
+      ['hepml ts', (x, n) => hepmlTs.predictInto(x, n, out), null],
+      ['tfjs-cpu', tfjsPredict, async () => void (await tf.setBackend('cpu'))],
+      ['tfjs-wasm', tfjsPredict, async () => void (await tf.setBackend('wasm'))],
+      ['onnxruntime-web', ortRun(sessionWeb, ortWeb.Tensor as unknown as typeof ortNode.Tensor), null],
+      ['onnxruntime-node', ortRun(sessionNode, ortNode.Tensor), null],
+    ];
+    const flops = flopsPerSample(net);
+    for (const n of BATCHES) {
+      const x = Float32Array.from({ length: n * net.inputSize }, (_, k) => {
+        const input = manifest.inputs[k % net.inputSize];
+        return input ? input.offset + input.scale * rng.normal() : 0;
+      });
+      // Agreement check before timing: every contender must compute the same thing.
+      const reference = hepmlWasm.predict(x, n);
+      const figures: { name: string; perCore: number; wallUs: number }[] = [];
+      for (const [name, run, setup] of contenders) {
+        if (setup) await setup();
+        const y = (await run(x, n)) as unknown;
+        const values = valuesOf(y, name === 'hepml wasm' || name === 'hepml ts' ? out : null);
+        let worst = 0;
+        for (let k = 0; k < reference.length; k++) {
+          worst = Math.max(worst, Math.abs((values[k] ?? Number.NaN) - (reference[k] ?? 0)));
+        }
+        if (!(worst < 1e-4)) throw new Error(`${net.name} ${name} batch ${n}: differs from hepml by ${worst}`);
+        const { cpuUs, wallUs } = await measure(() => run(x, n));
+        figures.push({ name, perCore: (n * 1e6) / cpuUs, wallUs });
+      }
+      const peers = figures.filter((f) => !f.name.startsWith('hepml'));
+      const bestPeer = Math.max(...peers.map((f) => f.perCore));
+      const ortNodeRate = peers.find((f) => f.name === 'onnxruntime-node')?.perCore ?? Number.NaN;
+      for (const f of figures) {
+        rows.push({
+          model: net.name,
+          batch: String(n),
+          runtime: f.name,
+          'samples/s (per core)': Math.round(f.perCore),
+          'µs/call (wall)': f.wallUs,
+          'vs best peer': f.perCore / bestPeer,
+          'vs ort-node': f.perCore / ortNodeRate,
+          'FLOPs/sample': flops,
+          'GFLOP/s': (flops * f.perCore) / 1e9,
+          '% of peak': (100 * flops * f.perCore) / 1e9 / peak,
+        });
+      }
+      const wasmRate = figures.find((f) => f.name === 'hepml wasm')?.perCore ?? 0;
+      if (
+        n === 4096 &&
+        wasmRate > Math.max(...peers.filter((p) => p.name !== 'onnxruntime-node').map((p) => p.perCore))
+      ) {
+        wasmWinsAt4096++;
+      }
+    }
+    await sessionNode.release();
+    await sessionWeb.release();
+    model.dispose();
+    offsets.dispose();
+    scales.dispose();
+  }
+  notes.push(
+    `peak (1-core 1024³ MatMul, onnxruntime-node, CPU time): ${peak.toFixed(1)} GFLOP/s; rates are samples per CPU-second of this process.`,
+    `hepml wasm ahead of tfjs-cpu, tfjs-wasm and onnxruntime-web at batch 4096 for ${wasmWinsAt4096} of ${NETS.length} networks.`,
+  );
+  report('Inference kernels: default MLPs, 1 thread', rows, notes);
+}
+
+/**
+ * The 1-core peak as in peak.bench.ts (a 1024³ float32 MatMul in onnxruntime-node, MLAS kernels,
+ * one thread, 2·n³ FLOPs) but timed in CPU time like the rates above.
+ */
+async function cpuPeakGflops(ort: typeof import('onnxruntime-node'), n = 1024): Promise<number> {
+  const manifest = {
+    inputs: Array.from({ length: n }, (_, i) => ({ name: `x${i}`, unit: '1', offset: 0, scale: 1 })),
+    outputs: [],
+    architecture: { kind: 'mlp', inputSize: n, layers: [dense(n, 'linear')], parameters: n * n + n },
+  } as unknown as BundleManifestV1;
+  const weights = Float32Array.from({ length: n * n + n }, (_, i) => (i < n * n ? Math.sin(i) * 0.01 : 0));
+  const session = await ort.InferenceSession.create(exportOnnx(denseChainOf(manifest, weights), { name: 'peak' }), {
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+  });
+  const x = new ort.Tensor(
+    'float32',
+    Float32Array.from({ length: n * n }, (_, i) => Math.cos(i)),
+    [n, n],
+  );
+  const { cpuUs } = await measure(() => session.run({ input: x }));
+  await session.release();
+  return (2 * n ** 3) / (cpuUs * 1e3);
+}
+
+/** Output values of any contender as a flat array. */
+function valuesOf(y: unknown, written: Float32Array | null): ArrayLike<number> {
+  if (written) return written;
+  if (y instanceof Float32Array) return y;
+  const first = Object.values(y as Record<string, { data: unknown }>)[0];
+  return first?.data as Float32Array;
+}
+
+await main();
