@@ -88,7 +88,8 @@ const d = (units: number, activation: DenseLayerV1['activation']): DenseLayerV1 
 });
 const SHAPES: [string, number, DenseLayerV1[]][] = [
   ['electron-ID size 19→64→32→1', 19, [d(64, 'relu'), d(32, 'relu'), d(1, 'sigmoid')]],
-  ['ALEPH 6→10→10→1', 6, [d(10, 'tanh'), d(10, 'elu'), d(1, 'sigmoid')]],
+  ['ALEPH 6→10→10→1', 6, [d(10, 'sigmoid'), d(10, 'sigmoid'), d(1, 'sigmoid')]],
+  ['tanh/elu 6→10→9→5', 6, [d(10, 'tanh'), d(9, 'elu'), d(5, 'sigmoid')]],
   ['jet tagger 7→21→13→3 softmax', 7, [d(21, 'relu'), d(13, 'linear'), d(3, 'softmax')]],
   ['wide 5→36→2 regression', 5, [d(36, 'elu'), d(2, 'linear')]],
 ];

@@ -81,7 +81,7 @@ export function createMlpRunner(
   const widest = Math.max(...layers.map((l) => l.units));
   const scratchA = new Float32Array(BLOCK * widest);
   const scratchB = new Float32Array(BLOCK * widest);
-  const wasm = options.kernels === 'ts' ? null : packForWasm(layers, inputSize, widest);
+  const wasm = options.kernels === 'ts' ? null : packForWasm(layers, inputSize);
   if (options.kernels === 'wasm' && !wasm) {
     throw new BundleError('wasm kernels requested but WebAssembly SIMD is unavailable here', { field: 'kernels' });
   }
@@ -126,30 +126,40 @@ export function createMlpRunner(
 }
 
 /**
- * Copies the layers into wasm memory (kernel [fanIn × units], or transposed [units × fanIn] for
- * layers of fewer than 4 units, which run as dot products) with block buffers; null without wasm.
+ * Copies the layers into wasm memory with block buffers; null without wasm. Hidden layers are
+ * padded to a multiple of 4 units (zero kernel columns and bias, and zero kernel rows for those
+ * inputs in the next layer, so act(0) of a padded unit never reaches an output) to keep every
+ * column in the SIMD tiles; a softmax layer is not padded (its sum would change). A last layer of
+ * fewer than 4 units is stored transposed [units × fanIn] and runs as dot products.
  */
 function packForWasm(
   layers: readonly DenseWeights[],
   inputSize: number,
-  widest: number,
 ): { block(raw: Float32Array, start: number, rows: number, out: Float32Array): void } | null {
   const k: WasmKernels | null = wasmKernels();
   if (!k) return null;
-  const packed = layers.map((l) => {
-    const narrow = l.units < 4;
-    const w = k.alloc(l.kernel.length);
-    const b = k.alloc(l.units);
+  let fanIn = inputSize;
+  let widest = 0;
+  const packed = layers.map((l, li) => {
+    const last = li === layers.length - 1;
+    const narrow = last && l.units < 4;
+    const width = last || l.activation === 'softmax' ? l.units : Math.ceil(l.units / 4) * 4;
+    widest = Math.max(widest, width);
+    const w = k.alloc(fanIn * width);
+    const b = k.alloc(width);
     const heap = k.heap();
-    if (narrow) {
+    heap.fill(0, w / 4, w / 4 + fanIn * width);
+    heap.fill(0, b / 4, b / 4 + width);
+    for (let i = 0; i < l.fanIn; i++) {
       for (let j = 0; j < l.units; j++) {
-        for (let i = 0; i < l.fanIn; i++) heap[w / 4 + j * l.fanIn + i] = l.kernel[i * l.units + j] as number;
+        const v = l.kernel[i * l.units + j] as number;
+        heap[w / 4 + (narrow ? j * fanIn + i : i * width + j)] = v;
       }
-    } else {
-      heap.set(l.kernel, w / 4);
     }
     heap.set(l.bias, b / 4);
-    return { w, b, narrow, fanIn: l.fanIn, units: l.units, act: WASM_ACTIVATION[l.activation] };
+    const p = { w, b, narrow, fanIn, units: width, act: WASM_ACTIVATION[l.activation] };
+    fanIn = width;
+    return p;
   });
   const input = k.alloc(BLOCK * inputSize);
   const bufA = k.alloc(BLOCK * widest);

@@ -201,9 +201,38 @@ export function denseNarrow(
   if (act > RELU) activate(y, rows, units, act);
 }
 
-/** Applies sigmoid, tanh, elu (α = 1) element-wise, or softmax over each row of `units`, in place. */
+/**
+ * e^x on 4 lanes (Cephes expf): n = round(x/ln2), r = x − n·ln2 in two parts (Cody–Waite),
+ * e^r by a degree-6 polynomial, times 2^n built in the exponent bits; x clamped to [−87.3, 88]
+ * so that 2^n stays a normal float. Relative error about 1e-7.
+ */
+function expv(v: v128): v128 {
+  const x = f32x4.min(f32x4.max(v, f32x4.splat(-87.33654)), f32x4.splat(88.0));
+  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(<f32>Math.LOG2E)));
+  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
+  r = f32x4.add(r, f32x4.mul(n, f32x4.splat(2.1219444e-4)));
+  let p = f32x4.splat(1.98756915e-4);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  p = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1));
+  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return f32x4.mul(p, scale);
+}
+
+/** Applies sigmoid (SIMD), tanh, elu (α = 1) element-wise, or softmax over each row of `units`, in place. */
 export function activate(y: usize, rows: i32, units: i32, act: i32): void {
   const count = <usize>rows * <usize>units;
+  let start: usize = 0;
+  if (act === 2) {
+    const one = f32x4.splat(1);
+    for (; start + 4 <= count; start += 4) {
+      const p = y + (start << 2);
+      v128.store(p, f32x4.div(one, f32x4.add(one, expv(f32x4.neg(v128.load(p))))));
+    }
+  }
   if (act === SOFTMAX) {
     for (let r = 0; r < rows; r++) {
       const yr = y + ((<usize>r * <usize>units) << 2);
@@ -220,7 +249,7 @@ export function activate(y: usize, rows: i32, units: i32, act: i32): void {
     }
     return;
   }
-  for (let k: usize = 0; k < count; k++) {
+  for (let k: usize = start; k < count; k++) {
     const p = y + (k << 2);
     const v = load<f32>(p);
     if (act === 2) store<f32>(p, 1 / (1 + Mathf.exp(-v)));
