@@ -192,3 +192,100 @@ describe('model page', () => {
     expect(res?.status()).toBe(404);
   });
 });
+
+describe('calibration page', () => {
+  it('shows the scale factors as a pT × |η| heatmap with values and uncertainties', async () => {
+    const page = await open('/models/e2e-mlp/calibration');
+    const sf = stack.seeded.scaleFactors;
+    const heatmap = page.locator('[data-working-point=tight] [data-testid=heatmap]');
+    expect(await heatmap.locator('td[data-pt-bin]').count()).toBe(9);
+    for (let i = 0; i < 3; i++) {
+      for (let j = 0; j < 3; j++) {
+        const cell = heatmap.locator(`td[data-pt-bin="${i}"][data-eta-bin="${j}"]`);
+        expect(await cell.locator('.sf').textContent()).toBe(sf.values[i]?.[j]?.toFixed(3));
+        expect(await cell.locator('.unc').textContent()).toBe(
+          `± ${sf.stat[i]?.[j]?.toFixed(3)} (stat) ± ${sf.syst[i]?.[j]?.toFixed(3)} (syst)`,
+        );
+      }
+    }
+    expect(await heatmap.locator('tbody th').last().textContent()).toBe('50 – ∞');
+    await page.locator('[data-testid=efficiency-tight][data-curves="6"]').waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, 'calibration.png'), fullPage: true });
+  });
+
+  it('offers the table as a correctionlib v2 file with the same values', async () => {
+    const page = await open('/models/e2e-mlp/calibration');
+    const href = await page.getByTestId('correctionlib').getAttribute('href');
+    const res = await page.request.get(`${stack.dashboard.url}${href}`);
+    expect(res.status()).toBe(200);
+    const set = (await res.json()) as {
+      schema_version: number;
+      corrections: {
+        name: string;
+        data: { content: { key: string; value: { content: number[]; edges: unknown[] } }[] };
+      }[];
+    };
+    expect(set.schema_version).toBe(2);
+    expect(set.corrections[0]?.name).toBe('e2e-mlp-tight');
+    const nominal = set.corrections[0]?.data.content.find((c) => c.key === 'nominal')?.value;
+    expect(nominal?.content).toEqual(stack.seeded.scaleFactors.values.flat());
+    expect(nominal?.edges[0]).toEqual([20, 35, 50, 'inf']);
+  });
+
+  it('answers a private model with 404', async () => {
+    const page = await open('/models/e2e-mlp/calibration');
+    expect((await page.request.get(`${stack.dashboard.url}/models/e2e-private/calibration`)).status()).toBe(404);
+    expect(
+      (await page.request.get(`${stack.dashboard.url}/models/e2e-private/calibration/correctionlib.json`)).status(),
+    ).toBe(404);
+  });
+});
+
+describe('publishing', () => {
+  it('refuses a wrong token', async () => {
+    const page = await open('/publish');
+    await page.locator('input[name=token]').fill('hepml_AAAAAAAAAAAA_not-a-real-token-000000000000000000000000000');
+    await page.locator('[data-testid=signin] button').click();
+    expect(await page.getByTestId('publish-error').textContent()).toContain('unknown, revoked or expired');
+  });
+
+  it('signs in with a token kept in an httpOnly cookie, changes visibility, promotes and deprecates', async () => {
+    const page = await open('/publish');
+    await page.locator('input[name=token]').fill(stack.seeded.aliceToken);
+    await Promise.all([page.waitForURL(/\/publish$/), page.locator('[data-testid=signin] button').click()]);
+    expect(await page.getByTestId('user').textContent()).toBe('alice');
+    const cookie = (await page.context().cookies()).find((c) => c.name === 'hepml_token');
+    expect(cookie?.httpOnly).toBe(true);
+    expect(await page.evaluate(() => document.cookie)).not.toContain('hepml_');
+    expect(
+      await page.locator('section[data-model]').evaluateAll((s) => s.map((x) => x.getAttribute('data-model'))),
+    ).toEqual(['e2e-draft', 'e2e-private']);
+    // The owner sees the private model on the leaderboard; an anonymous visitor does not.
+    const own = await page.context().newPage();
+    await own.goto(`${stack.dashboard.url}/leaderboard/electron-id`);
+    expect(await own.locator('tr[data-model="e2e-private"]').count()).toBe(1);
+
+    const draft = page.locator('section[data-model="e2e-draft"]');
+    await draft.locator('select[name=visibility]').selectOption('public');
+    await draft.locator('form[action="?/visibility"] button').click();
+    await page.getByTestId('publish-ok').waitFor();
+    await draft.locator('[data-testid=visibility]', { hasText: 'public' }).waitFor();
+    const anonymous = await open('/leaderboard/electron-id');
+    expect(await anonymous.locator('tr[data-model="e2e-draft"]').count()).toBe(1);
+    expect(await anonymous.locator('tr[data-model="e2e-private"]').count()).toBe(0);
+
+    // Promoting the private model must not reveal it on the anonymous home page.
+    await page
+      .locator('section[data-model="e2e-private"] tr[data-version="1"] form[action="?/promote"] button')
+      .click();
+    await page.locator('section[data-model="e2e-private"] .tag', { hasText: 'recommended' }).waitFor();
+    const home = await open('/');
+    expect(await home.locator('main').textContent()).not.toContain('e2e-private');
+
+    await draft.locator('tr[data-version="1"] form[action="?/deprecate"] button').click();
+    await draft.locator('tr[data-version="1"] [data-testid=status]', { hasText: 'deprecated' }).waitFor();
+    const after = await open('/leaderboard/electron-id');
+    expect(await after.locator('tr[data-model="e2e-draft"]').count()).toBe(0);
+    await page.screenshot({ path: join(SCREENSHOTS, 'publish.png'), fullPage: true });
+  });
+});

@@ -1,0 +1,124 @@
+import { findReadableModel, type Principal, type RegistryDb, resolveVersion, schema } from '@hepml/models/registry';
+import { type CorrectionSetV2, type ScaleFactorTable, scaleFactorsToCorrectionSet } from '@hepml/physics';
+import { and, eq, inArray } from 'drizzle-orm';
+import { orNotFound } from './model';
+
+/** One pT × |η| cell: SF = ε_data/ε_MC with its statistical and systematic uncertainty. */
+export interface ScaleFactorCell {
+  value: number;
+  stat: number;
+  syst: number;
+  effData: number | null;
+  effMc: number | null;
+}
+
+/**
+ * A working point's scale factors as a grid: `cells[i][j]` covers `ptEdges[i] <= pt < ptEdges[i+1]`
+ * (GeV; a null last edge means the bin is open to +∞) and `absEtaEdges[j] <= |η| < absEtaEdges[j+1]`;
+ * null where the table has no such bin.
+ */
+export interface ScaleFactorGrid {
+  workingPoint: string;
+  dataSample: string;
+  mcSample: string;
+  method: string;
+  ptEdges: (number | null)[];
+  absEtaEdges: number[];
+  cells: (ScaleFactorCell | null)[][];
+}
+
+/** The model version's scale-factor tables, as a reader allowed to see the model sees them. */
+export async function scaleFactorGrids(
+  db: RegistryDb,
+  name: string,
+  version: number | 'latest',
+  viewer: Principal,
+): Promise<{ name: string; task: string; version: number; calibrationFile: string | null; grids: ScaleFactorGrid[] }> {
+  const model = await orNotFound(findReadableModel(db, name, viewer));
+  const resolved = await orNotFound(resolveVersion(db, name, version, viewer));
+  const v = schema.modelVersions;
+  const t = schema.scaleFactorTables;
+  const tables = await db
+    .select({
+      id: t.id,
+      workingPoint: t.workingPoint,
+      dataSample: t.dataSample,
+      mcSample: t.mcSample,
+      method: t.method,
+    })
+    .from(t)
+    .innerJoin(v, eq(v.id, t.versionId))
+    .where(and(eq(v.modelId, model.id), eq(v.version, resolved.version)))
+    .orderBy(t.workingPoint);
+  const bins = tables.length
+    ? await db
+        .select()
+        .from(schema.scaleFactorBins)
+        .where(
+          inArray(
+            schema.scaleFactorBins.tableId,
+            tables.map((x) => x.id),
+          ),
+        )
+    : [];
+  const grids = tables.map((table): ScaleFactorGrid => {
+    const own = bins.filter((b) => b.tableId === table.id);
+    const ptLos = [...new Set(own.map((b) => b.ptLo))].sort((a, b) => a - b);
+    const etaLos = [...new Set(own.map((b) => b.absEtaLo))].sort((a, b) => a - b);
+    const lastPt = own.find((b) => b.ptLo === ptLos[ptLos.length - 1]);
+    const lastEta = own.find((b) => b.absEtaLo === etaLos[etaLos.length - 1]);
+    return {
+      workingPoint: table.workingPoint,
+      dataSample: table.dataSample,
+      mcSample: table.mcSample,
+      method: table.method,
+      ptEdges: [...ptLos, lastPt?.ptHi ?? null],
+      absEtaEdges: [...etaLos, lastEta?.absEtaHi ?? 0],
+      cells: ptLos.map((pt) =>
+        etaLos.map((eta) => {
+          const b = own.find((x) => x.ptLo === pt && x.absEtaLo === eta);
+          return b ? { value: b.value, stat: b.stat, syst: b.syst, effData: b.effData, effMc: b.effMc } : null;
+        }),
+      ),
+    };
+  });
+  return {
+    name,
+    task: model.task,
+    version: resolved.version,
+    calibrationFile: resolved.manifest.calibration?.scaleFactors ?? null,
+    grids,
+  };
+}
+
+/**
+ * The grids as one correctionlib schema-v2 CorrectionSet, one Correction per working point named
+ * `<model>-<working point>` (inputs syst, pt [GeV], abseta; up/down = SF ± √(stat² + syst²)); an
+ * open last pT bin is written as "inf". Bins missing from a table are an error of the exporter.
+ */
+export function gridsToCorrectionSet(
+  model: string,
+  version: number,
+  grids: readonly ScaleFactorGrid[],
+): CorrectionSetV2 {
+  const corrections = grids.flatMap((g) => {
+    const last = g.ptEdges.length - 1;
+    const open = g.ptEdges[last] === null;
+    const ptEdges = g.ptEdges.map((e, i) => e ?? (g.ptEdges[i - 1] ?? 0) + 1);
+    const pick = (f: (c: ScaleFactorCell) => number) => g.cells.map((row) => row.map((c) => (c ? f(c) : Number.NaN)));
+    const table: ScaleFactorTable = {
+      name: `${model}-${g.workingPoint}`,
+      ptEdges,
+      absEtaEdges: g.absEtaEdges,
+      values: pick((c) => c.value),
+      stat: pick((c) => c.stat),
+      syst: pick((c) => c.syst),
+      systBySource: {},
+      effData: [],
+      effMc: [],
+      provenance: { data: g.dataSample, mc: g.mcSample, method: g.method },
+    };
+    return scaleFactorsToCorrectionSet(table, { version, openLastPtBin: open }).corrections;
+  });
+  return { schema_version: 2, description: `hepml-edge scale factors of ${model} v${version}`, corrections };
+}
