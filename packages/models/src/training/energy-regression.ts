@@ -183,7 +183,7 @@ function fitOptions(options: EnergyRegressionOptions) {
   return {
     epochs: options.epochs,
     seed: options.seed,
-    learningRate: options.learningRate ?? 2e-3,
+    learningRate: options.learningRate ?? 1e-3,
     ...(options.batchSize ? { batchSize: options.batchSize } : {}),
     ...(options.onEpoch ? { onEpoch: (e: number, l: number, v: number) => options.onEpoch?.(e, l, v) } : {}),
   };

@@ -1,4 +1,4 @@
-import { type ColumnarSample, Rng } from '@hepml/physics';
+import { type ColumnarSample, Rng, reweightToTarget } from '@hepml/physics';
 
 /** Deterministic split of 0..n−1 into train / validation / test by a seeded Fisher–Yates shuffle. */
 export function splitIndices(
@@ -94,73 +94,46 @@ export interface ReweightAxis {
  * Weights that make the background (label 0) match the signal (label ≠ 0) in the joint
  * distribution of the given variables, e.g. (ET, |η|, ⟨μ⟩), so the classifier cannot learn the
  * kinematics and pile-up of the samples instead of the shower shapes (as done for ATLAS electron
- * ID training, EPJC 79 (2019) 639, Sect. 5). w_bkg(bin) = (S_bin / ΣS) / (B_bin / ΣB); signal
- * weight 1; values outside the edges fall in the first/last bin; a bin with background but no
- * signal gets weight 0, one with signal but no background leaves nothing to weight. The returned
- * weights are normalised so that the background total equals the background count.
+ * ID training, EPJC 79 (2019) 639, Sect. 5). Computed by `@hepml/physics`'s `reweightToTarget`
+ * (H1): w_bkg = w · (S_cell/ΣS)/(B_cell/ΣB), optionally capped at `maxFactor`, rescaled so the
+ * background keeps its total weight; signal weights unchanged; values outside the edges count in
+ * the first/last bin; background in cells without signal gets weight 0. Returns one weight per
+ * entry of `rows`, in order.
  */
 export function reweightBackgroundToSignal(
   sample: ColumnarSample,
   rows: Uint32Array,
   axes: readonly ReweightAxis[],
+  maxFactor?: number,
 ): Float32Array {
-  const dims = axes.map((a) => a.edges.length - 1);
-  if (dims.some((d) => d < 1)) throw new RangeError('each reweighting axis needs at least two edges');
-  const cells = dims.reduce((a, b) => a * b, 1);
-  const sig = new Float64Array(cells);
-  const bkg = new Float64Array(cells);
-  const cellOf = new Uint32Array(rows.length);
+  if (axes.some((a) => a.edges.length < 2)) throw new RangeError('each reweighting axis needs at least two edges');
   const cols = axes.map((a) => {
     const c = sample.columns[a.column];
     if (!c) throw new RangeError(`sample has no column "${a.column}"`);
     return c;
   });
-  for (let r = 0; r < rows.length; r++) {
-    const i = rows[r] as number;
-    let cell = 0;
-    axes.forEach((a, d) => {
-      const raw = (cols[d] as Float32Array)[i] as number;
-      cell = cell * (dims[d] as number) + binOf(a.abs ? Math.abs(raw) : raw, a.edges);
-    });
-    cellOf[r] = cell;
-    const w = sample.weight[i] as number;
-    if (sample.label[i]) sig[cell] = (sig[cell] as number) + w;
-    else bkg[cell] = (bkg[cell] as number) + w;
-  }
-  const sTot = sig.reduce((a, b) => a + b, 0);
-  const bTot = bkg.reduce((a, b) => a + b, 0);
-  const out = new Float32Array(rows.length);
-  let bSum = 0;
-  let bCount = 0;
-  for (let r = 0; r < rows.length; r++) {
-    const i = rows[r] as number;
-    if (sample.label[i]) {
-      out[r] = sample.weight[i] as number;
-      continue;
-    }
-    const cell = cellOf[r] as number;
-    const b = bkg[cell] as number;
-    out[r] =
-      b > 0 && bTot > 0 && sTot > 0 ? ((sample.weight[i] as number) * ((sig[cell] as number) / sTot)) / (b / bTot) : 0;
-    bSum += out[r] as number;
-    bCount++;
-  }
-  if (bSum > 0) {
-    for (let r = 0; r < rows.length; r++)
-      if (!sample.label[rows[r] as number]) out[r] = ((out[r] as number) * bCount) / bSum;
-  }
+  const sig: number[] = [];
+  const bkg: number[] = [];
+  for (const [r, i] of rows.entries()) (sample.label[i] ? sig : bkg).push(r);
+  const values = (which: number[]) =>
+    axes.map((a, d) =>
+      Float64Array.from(which, (r) => {
+        const x = (cols[d] as Float32Array)[rows[r] as number] as number;
+        return a.abs ? Math.abs(x) : x;
+      }),
+    );
+  const out = Float32Array.from(rows, (i) => sample.weight[i] as number);
+  if (sig.length === 0 || bkg.length === 0) return out;
+  const result = reweightToTarget({
+    source: values(bkg),
+    target: values(sig),
+    edges: axes.map((a) => a.edges),
+    sourceWeights: Float64Array.from(bkg, (r) => sample.weight[rows[r] as number] as number),
+    targetWeights: Float64Array.from(sig, (r) => sample.weight[rows[r] as number] as number),
+    ...(maxFactor !== undefined ? { maxFactor } : {}),
+  });
+  bkg.forEach((r, j) => {
+    out[r] = result.weights[j] as number;
+  });
   return out;
-}
-
-function binOf(x: number, edges: readonly number[]): number {
-  const last = edges.length - 2;
-  if (!(x >= (edges[0] as number))) return 0;
-  let lo = 0;
-  let hi = last;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (x >= (edges[mid] as number)) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
 }
