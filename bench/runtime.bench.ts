@@ -11,11 +11,11 @@
  * the per-core rate, quoted against the 1-core MatMul peak of peak.bench.ts, re-measured here.
  * Every loop is bounded in time (MIN_MS per figure).
  */
-import type { BundleManifestV1, DenseLayerV1 } from '@hepml/models/bundle';
-import { mlpParameterCount } from '@hepml/models/bundle';
+import type { BundleManifestV1, CnnFilmArchitectureV1, DenseLayerV1 } from '@hepml/models/bundle';
+import { cnnFilmParameterCount, mlpParameterCount, planCnnTrunk } from '@hepml/models/bundle';
 import { denseChainOf, exportOnnx } from '@hepml/models/export';
-import { createMlpRunner } from '@hepml/models/runtime';
-import { BOOSTED_JET_VARIABLES, ELECTRON_ID_VARIABLES, Rng } from '@hepml/physics';
+import { createCnnFilmRunner, createMlpRunner } from '@hepml/models/runtime';
+import { BOOSTED_JET_VARIABLES, CALO_IMAGE_SHAPE, ELECTRON_ID_VARIABLES, Rng } from '@hepml/physics';
 import * as tf from '@tensorflow/tfjs';
 import { setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import type { BenchRow } from './lib.ts';
@@ -61,8 +61,8 @@ const NETS: Net[] = [
 ];
 
 /** Times `fn` for at least MIN_MS of wall time; returns CPU µs and wall µs per call. */
-async function measure(fn: () => unknown, minIterations = 3): Promise<{ cpuUs: number; wallUs: number }> {
-  for (let i = 0; i < 3; i++) await fn();
+async function measure(fn: () => unknown, minIterations = 3, warmup = 3): Promise<{ cpuUs: number; wallUs: number }> {
+  for (let i = 0; i < warmup; i++) await fn();
   let iterations = 0;
   const c0 = process.cpuUsage();
   const t0 = performance.now();
@@ -227,6 +227,162 @@ async function main(): Promise<void> {
     `hepml wasm ahead of tfjs-cpu, tfjs-wasm and onnxruntime-web at batch 4096 for ${wasmWinsAt4096} of ${NETS.length} networks.`,
   );
   report('Inference kernels: default MLPs, 1 thread', rows, notes);
+  await benchCnn(peak);
+}
+
+/**
+ * The default CNN+FiLM energy regressor (architectures/cnn-film.ts defaultCaloTrunk on the 7 × 11 × 4
+ * calorimeter window, head 32-16-2): hepml runtime (TypeScript loops) against tfjs-cpu and
+ * tfjs-wasm; the ONNX exporter writes dense networks only, so onnxruntime is not a peer here.
+ */
+async function benchCnn(peak: number): Promise<void> {
+  const shape: [number, number, number] = [...CALO_IMAGE_SHAPE];
+  const film = { type: 'film' as const, hidden: [dense(16, 'relu')] };
+  const conv = (filters: number) =>
+    ({
+      type: 'conv2d',
+      filters,
+      kernelSize: [3, 3],
+      strides: [1, 1],
+      padding: 'same',
+      useBias: true,
+      activation: 'relu',
+    }) as const;
+  const arch: Omit<CnnFilmArchitectureV1, 'parameters'> = {
+    kind: 'cnn-film',
+    inputSize: 4,
+    imageScale: 5,
+    layers: [
+      conv(8),
+      film,
+      { type: 'max-pool', poolSize: [2, 2], strides: [2, 2], padding: 'valid' },
+      conv(16),
+      film,
+      { type: 'flatten' },
+    ],
+    concatScalars: true,
+    head: [dense(32, 'relu'), dense(16, 'relu'), dense(2, 'linear')],
+  };
+  const rng = new Rng(7);
+  const inputs = Array.from({ length: arch.inputSize }, (_, i) => ({
+    name: `s${i}`,
+    unit: 'GeV',
+    offset: 50,
+    scale: 20,
+  }));
+  const manifest = {
+    inputs,
+    image: { name: 'cells', shape, unit: 'GeV' },
+    outputs: [],
+    architecture: { ...arch, parameters: cnnFilmParameterCount(shape, arch) },
+  } as unknown as BundleManifestV1;
+  // The tfjs model in the schema's layer and weight order, random weights.
+  const chunks: Float32Array[] = [];
+  const set = (layer: tf.layers.Layer) => {
+    layer.setWeights(
+      layer.getWeights().map((t) => {
+        const v = Float32Array.from({ length: t.size }, () => rng.range(-0.3, 0.3));
+        chunks.push(v);
+        return tf.tensor(v, t.shape);
+      }),
+    );
+  };
+  const imageIn = tf.input({ shape });
+  const scalarsIn = tf.input({ shape: [arch.inputSize] });
+  const ordered: tf.layers.Layer[] = [];
+  let x = tf.layers.rescaling({ scale: 1 / arch.imageScale }).apply(imageIn) as tf.SymbolicTensor;
+  const { plans, features } = planCnnTrunk(shape, arch.inputSize, arch.layers);
+  let flops = 0;
+  for (const { layer, input, output } of plans) {
+    if (layer.type === 'conv2d') {
+      const l = tf.layers.conv2d({ ...layer });
+      ordered.push(l);
+      x = l.apply(x) as tf.SymbolicTensor;
+      flops += 2 * (output[0] ?? 0) * (output[1] ?? 0) * layer.filters * 9 * (input[2] ?? 0);
+    } else if (layer.type === 'film') {
+      const c = input[2] ?? 1;
+      const hidden = tf.layers.dense({ units: 16, activation: 'relu' });
+      const gamma = tf.layers.dense({ units: c });
+      const beta = tf.layers.dense({ units: c });
+      ordered.push(hidden, gamma, beta);
+      const h = hidden.apply(scalarsIn) as tf.SymbolicTensor;
+      const g = tf.layers.reshape({ targetShape: [1, 1, c] }).apply(gamma.apply(h)) as tf.SymbolicTensor;
+      const b = tf.layers.reshape({ targetShape: [1, 1, c] }).apply(beta.apply(h)) as tf.SymbolicTensor;
+      x = tf.layers.add().apply([tf.layers.multiply().apply([x, g]) as tf.SymbolicTensor, b]) as tf.SymbolicTensor;
+      flops += 2 * (arch.inputSize * 16 + 2 * 16 * c) + 2 * input.reduce((a, v) => a * v, 1);
+    } else if (layer.type === 'max-pool') {
+      x = tf.layers
+        .maxPooling2d({ poolSize: layer.poolSize, strides: layer.strides, padding: layer.padding })
+        .apply(x) as tf.SymbolicTensor;
+    } else if (layer.type === 'flatten') {
+      x = tf.layers.flatten().apply(x) as tf.SymbolicTensor;
+    }
+  }
+  x = tf.layers.concatenate().apply([x, scalarsIn]) as tf.SymbolicTensor;
+  let fanIn = features + arch.inputSize;
+  for (const d of arch.head) {
+    const l = tf.layers.dense({ units: d.units, activation: d.activation });
+    ordered.push(l);
+    x = l.apply(x) as tf.SymbolicTensor;
+    flops += 2 * fanIn * d.units;
+    fanIn = d.units;
+  }
+  const model = tf.model({ inputs: [imageIn, scalarsIn], outputs: x });
+  for (const l of ordered) set(l);
+  const weights = new Float32Array(chunks.reduce((n, v) => n + v.length, 0));
+  let o = 0;
+  for (const v of chunks) {
+    weights.set(v, o);
+    o += v.length;
+  }
+  const runner = createCnnFilmRunner(manifest, weights);
+  const imageSize = shape[0] * shape[1] * shape[2];
+  const rows: BenchRow[] = [];
+  for (const n of [1, 64, 1024]) {
+    const features = Float32Array.from({ length: n * arch.inputSize }, () => 50 + 20 * rng.normal());
+    const image = Float32Array.from({ length: n * imageSize }, () => (rng.uniform() < 0.5 ? 0 : 10 * rng.uniform()));
+    const tfjsRun = () =>
+      tf.tidy(() => {
+        const s = tf.tensor2d(features, [n, arch.inputSize]).sub(50).div(20);
+        return (model.predict([tf.tensor4d(image, [n, ...shape]), s], { batchSize: n }) as tf.Tensor).dataSync();
+      });
+    const contenders: [string, () => ArrayLike<number>, string | null][] = [
+      ['hepml ts', () => runner.predict(features, n, image), null],
+      ['tfjs-cpu', tfjsRun, 'cpu'],
+      ['tfjs-wasm', tfjsRun, 'wasm'],
+    ];
+    const reference = runner.predict(features, n, image);
+    const scale = Math.max(...Array.from(reference, Math.abs));
+    const figures: { name: string; perCore: number; wallUs: number }[] = [];
+    for (const [name, run, backend] of contenders) {
+      if (backend) await tf.setBackend(backend);
+      const y = run();
+      let worst = 0;
+      for (let k = 0; k < reference.length; k++)
+        worst = Math.max(worst, Math.abs((y[k] ?? Number.NaN) - (reference[k] ?? 0)));
+      if (!(worst <= 1e-4 * scale)) throw new Error(`cnn-film ${name} batch ${n}: differs from hepml by ${worst}`);
+      const { cpuUs, wallUs } = await measure(run, 2, 1);
+      figures.push({ name, perCore: (n * 1e6) / cpuUs, wallUs });
+    }
+    const bestPeer = Math.max(...figures.filter((f) => f.name !== 'hepml ts').map((f) => f.perCore));
+    for (const f of figures) {
+      rows.push({
+        model: 'cnn-film 7x11x4',
+        batch: String(n),
+        runtime: f.name,
+        'samples/s (per core)': Math.round(f.perCore),
+        'µs/call (wall)': f.wallUs,
+        'vs best peer': f.perCore / bestPeer,
+        'FLOPs/sample': flops,
+        'GFLOP/s': (flops * f.perCore) / 1e9,
+        '% of peak': (100 * flops * f.perCore) / 1e9 / peak,
+      });
+    }
+  }
+  model.dispose();
+  report('Inference kernels: CNN+FiLM energy regressor, 1 thread', rows, [
+    'hepml runs the CNN on TypeScript loops (direct convolution, batch norm folded); FLOPs count convolutions, FiLM and the dense head.',
+  ]);
 }
 
 /**
