@@ -1,36 +1,54 @@
 /**
- * `pnpm export-model <bundle-dir> [--out <dir>]`: writes a dense network of a bundle as
- * `<name>.onnx` (ONNX Runtime, as in Athena and CMSSW) and `<name>.lwtnn.json` (input names,
- * offsets and scales, for lwtnn's C++ reader), after checking the bundle's hashes.
+ * `pnpm export-model <bundle-dir> [--out <dir>]`: writes a bundle's model for the experiments' own
+ * software (Athena and CMSSW run ONNX Runtime; lwtnn for dense networks in C++), after checking the
+ * bundle's hashes:
+ * - `mlp`, `cnn-film`, `gbdt` → `<name>.onnx` and `<name>.variables.json` (input names, offsets,
+ *   scales, output labels, image layout); `mlp` also `<name>.lwtnn.json`;
+ * - `likelihood`, `cuts`, `standard-calibration` → exit 1 saying that the kind cannot be exported
+ *   and why (their JSON parameter file is the portable form).
+ * Exit codes: 0 written, 1 bundle refused or kind not exportable, 2 usage.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { weightsFromBytes } from '../src/bundle/verify.ts';
 import { BundleError } from '../src/errors.ts';
-import { denseChainOf, exportLwtnn, exportOnnx } from '../src/export/index.ts';
+import { exportBundleFiles } from '../src/export/index.ts';
 import { readBundleDir } from './bundle-io.ts';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { out: { type: 'string' } } });
+const usage = 'usage: pnpm export-model <bundle-dir> [--out <dir>]\n';
+function parseCli() {
+  try {
+    return parseArgs({ allowPositionals: true, options: { out: { type: 'string' } } });
+  } catch (err) {
+    process.stderr.write(`export-model: ${(err as Error).message}\n${usage}`);
+    process.exit(2);
+  }
+}
+const { values, positionals } = parseCli();
 const cwd = process.env.INIT_CWD ?? process.cwd();
 const [dirArg] = positionals;
-if (!dirArg) {
-  process.stderr.write('usage: pnpm export-model <bundle-dir> [--out <dir>]\n');
+if (!dirArg || positionals.length > 1) {
+  process.stderr.write(usage);
   process.exit(2);
 }
 try {
   const bundle = await readBundleDir(resolve(cwd, dirArg));
   const m = bundle.manifest;
-  const weights = weightsFromBytes(bundle.files.get(m.weights) ?? new Uint8Array());
-  const chain = denseChainOf(m, weights);
   const sha = m.files.find((f) => f.path === m.weights)?.sha256 ?? '';
+  const result = exportBundleFiles(m, Object.fromEntries(bundle.files), {
+    model: m.name,
+    weightsSha256: sha,
+    codeVersion: m.lineage.codeVersion,
+  });
   const out = resolve(cwd, values.out ?? dirArg);
   await mkdir(out, { recursive: true });
-  const onnxPath = join(out, `${m.name}.onnx`);
-  const lwtnnPath = join(out, `${m.name}.lwtnn.json`);
-  await writeFile(onnxPath, exportOnnx(chain, { name: m.name, metadata: { 'hepml.weights.sha256': sha } }));
-  await writeFile(lwtnnPath, `${JSON.stringify(exportLwtnn(chain, { model: m.name, weightsSha256: sha }), null, 1)}\n`);
-  process.stdout.write(`wrote ${onnxPath}\nwrote ${lwtnnPath}\n`);
+  process.stdout.write(`${m.name} (${m.architecture.kind}, task ${m.task}):\n`);
+  for (const file of result.files) {
+    const path = join(out, file.path);
+    await writeFile(path, file.bytes);
+    process.stdout.write(`  wrote ${path} (${file.bytes.byteLength} bytes)\n    ${file.description}\n`);
+  }
+  for (const note of result.notes) process.stdout.write(`  note: ${note}\n`);
 } catch (err) {
   if (!(err instanceof BundleError)) throw err;
   process.stderr.write(`export-model: ${err.message}\n`);

@@ -137,6 +137,31 @@ describe('ONNX export of mlp bundles vs createRunner', () => {
   }
 });
 
+describe('sigmoid scores deep in the tails', () => {
+  it("keeps 1e-5 relative down to σ ≈ 1e-8 (ONNX Runtime's own Sigmoid operator does not)", async () => {
+    // One dense sigmoid unit on e_raw alone: logits 8·(e_raw − 60)/25 − 5 from about −18 to +8.
+    const layers: DenseLayerV1[] = [{ type: 'dense', units: 1, activation: 'sigmoid' }];
+    const weights = Float32Array.from([8, 0, 0, -5]);
+    const arch = { kind: 'mlp' as const, inputSize: 3, layers, parameters: 4 };
+    const bundle = await buildBundle(
+      manifestOf(arch, [{ name: 'score', kind: 'score', unit: '1' }]),
+      new Map([['weights.bin', new Uint8Array(weights.buffer)]]),
+    );
+    const n = 101;
+    const features = Float32Array.from({ length: n * 3 }, (_, k) => (k % 3 === 0 ? 3 + Math.floor(k / 3) : 0));
+    const expected = createRunner(bundle.manifest, Object.fromEntries(bundle.files)).predict(features, n);
+    expect(Math.min(...expected)).toBeLessThan(1e-7);
+    const bytes = exportBundleOnnx(bundle.manifest, Object.fromEntries(bundle.files), { name: 'tails' });
+    const out = await runOnnx(bytes, { input: new ort.Tensor('float32', features, [n, 3]) });
+    const got = out.data as Float32Array;
+    let worst = 0;
+    for (let k = 0; k < n; k++) {
+      worst = Math.max(worst, Math.abs((got[k] as number) - (expected[k] as number)) / (expected[k] as number));
+    }
+    expect(worst).toBeLessThan(1e-5);
+  });
+});
+
 const CNN_CASES: { name: string; shape: [number, number, number]; arch: CnnArch; outputs: Outputs }[] = [
   {
     name: 'same conv + batch norm (folded by the runtime) + FiLM with hidden layer + max pool + global average + concat + output scale',

@@ -1,6 +1,6 @@
 import type { GbdtParams } from '../baselines/gbdt.ts';
 import { OnnxGraph } from './onnx-graph.ts';
-import { ONNX_NAMES, ONNX_OPSET } from './onnx-nodes.ts';
+import { ONNX_NAMES, ONNX_OPSET, sigmoidNodes } from './onnx-nodes.ts';
 
 /** Operator set of `ai.onnx.ml` used for the tree ensemble (TreeEnsembleRegressor, ONNX Runtime ≥ 1.6). */
 export const ONNX_ML_OPSET = 3;
@@ -10,13 +10,13 @@ export const ONNX_ML_OPSET = 3;
  * `evaluateGbdt` evaluates: one `ai.onnx.ml` TreeEnsembleRegressor (opset 3, aggregate SUM,
  * base_values = the initial scores) giving the raw scores F [N, K] — tree t adds to target
  * t mod K, split nodes are BRANCH_LT (x < threshold goes to the true = left child; NaN compares
- * false and goes right, as in hepml) — then in the default domain: Sigmoid for `binary`, Softmax
+ * false and goes right, as in hepml) — then in the default domain: σ for `binary` (as Exp etc., see `sigmoidNodes`), Softmax
  * over the K classes for `multiclass`, and for `l2`/`huber` F itself or, with `scaleBy`, F times
  * that raw input (Gather + Mul). Input `input` [N, F] raw values (baselines take no
  * standardisation), output `output` [N, K].
- * Thresholds and leaf values are written as float32: thresholds are float32 bin edges (stored as
- * the shortest decimal that rounds back to them), so the splits decide exactly as the runtime;
- * leaf values round by at most 2⁻²⁴ relative each.
+ * The input is cast to double and thresholds, leaf values and initial scores are float64 tensor
+ * attributes (`*_as_tensor`), so splits compare and scores sum in double exactly as the runtime;
+ * the output Y of the ensemble is float32 (the operator's only output type), rounded once.
  * Reference: https://onnx.ai/onnx/operators/onnx_aionnxml_TreeEnsembleRegressor.html
  */
 export function gbdtOnnxGraph(params: GbdtParams): OnnxGraph {
@@ -51,29 +51,33 @@ export function gbdtOnnxGraph(params: GbdtParams): OnnxGraph {
       }
     }
   });
-  const scores = g.node('TreeEnsembleRegressor', [raw], {
+  // Float64 inside the ensemble: the input cast exactly, thresholds, leaf values and base scores as
+  // double tensors, so ONNX Runtime compares and sums in double as evaluateGbdt does (in float32,
+  // 80 summed leaves already moved a logit by 6e-5).
+  const asDouble = g.node('Cast', [raw], { attributes: { to: { int: 11 } } });
+  const scores = g.node('TreeEnsembleRegressor', [asDouble], {
     domain: 'ai.onnx.ml',
     attributes: {
       n_targets: { int: K },
       aggregate_function: { string: 'SUM' },
       post_transform: { string: 'NONE' },
-      base_values: { floats: params.initScore },
+      base_values_as_tensor: { doubles: params.initScore },
       nodes_treeids: { ints: nodes.treeIds },
       nodes_nodeids: { ints: nodes.nodeIds },
       nodes_featureids: { ints: nodes.featureIds },
       nodes_modes: { strings: nodes.modes },
-      nodes_values: { floats: nodes.values },
+      nodes_values_as_tensor: { doubles: nodes.values },
       nodes_truenodeids: { ints: nodes.trueIds },
       nodes_falsenodeids: { ints: nodes.falseIds },
       nodes_missing_value_tracks_true: { ints: nodes.treeIds.map(() => 0) },
       target_treeids: { ints: targets.treeIds },
       target_nodeids: { ints: targets.nodeIds },
       target_ids: { ints: targets.ids },
-      target_weights: { floats: targets.weights },
+      target_weights_as_tensor: { doubles: targets.weights },
     },
   });
   const output = { output: ONNX_NAMES.output };
-  if (params.objective === 'binary') g.node('Sigmoid', [scores], output);
+  if (params.objective === 'binary') sigmoidNodes(g, scores, ONNX_NAMES.output);
   else if (params.objective === 'multiclass')
     g.node('Softmax', [scores], { ...output, attributes: { axis: { int: -1 } } });
   else if (params.scaleBy === null) g.node('Identity', [scores], output);

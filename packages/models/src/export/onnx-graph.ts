@@ -3,8 +3,9 @@ import { ProtoWriter } from './protobuf.ts';
 /** ONNX TensorProto.DataType values used here. */
 const FLOAT = 1;
 const INT64 = 7;
+const DOUBLE = 11;
 /** ONNX AttributeProto.AttributeType values used here. */
-const ATTR = { float: 1, int: 2, string: 3, floats: 6, ints: 7, strings: 8 } as const;
+const ATTR = { float: 1, int: 2, string: 3, tensor: 4, floats: 6, ints: 7, strings: 8 } as const;
 /** IR version 8: read by ONNX Runtime ≥ 1.10, the versions CMSSW and Athena ship. */
 const IR_VERSION = 8;
 
@@ -15,7 +16,9 @@ export type OnnxAttribute =
   | { string: string }
   | { floats: readonly number[] }
   | { ints: readonly number[] }
-  | { strings: readonly string[] };
+  | { strings: readonly string[] }
+  /** A 1-D float64 tensor attribute (e.g. the `*_as_tensor` attributes of ai.onnx.ml tree ensembles). */
+  | { doubles: readonly number[] };
 
 /** A graph input or output: name, element type and shape (a string is a symbolic dimension). */
 export interface OnnxValueInfo {
@@ -150,7 +153,15 @@ function writeAttribute(w: ProtoWriter, name: string, a: OnnxAttribute): void {
   if ('float' in a) w.float(2, a.float).int(20, ATTR.float);
   else if ('int' in a) w.int(3, a.int).int(20, ATTR.int);
   else if ('string' in a) w.string(4, a.string).int(20, ATTR.string);
-  else if ('floats' in a) {
+  else if ('doubles' in a) {
+    const data = Float64Array.from(a.doubles);
+    w.message(5, (t) => {
+      t.int(1, data.length);
+      t.int(2, DOUBLE);
+      t.bytes(9, new Uint8Array(data.buffer));
+    });
+    w.int(20, ATTR.tensor);
+  } else if ('floats' in a) {
     for (const v of a.floats) w.float(7, v);
     w.int(20, ATTR.floats);
   } else if ('ints' in a) {

@@ -18,11 +18,25 @@ const ACTIVATION_OP = {
 } as const;
 
 /**
- * Appends `act(x)` to the graph (Relu, Sigmoid, Tanh, Elu with α = 1, Softmax over the last
+ * Appends σ(x) = 1 / (1 + e^(−x)) as Neg, Exp, Add, Reciprocal rather than the Sigmoid operator:
+ * ONNX Runtime's CPU Sigmoid (MLAS) is an approximation that clamps the tails — measured here
+ * (onnxruntime-node 1.30) 4.3 relative error at x = −17.9 and about 1e-4 at x ≈ −6.6, i.e. on the
+ * small background-like scores a tight working point cuts on — while Exp is accurate to
+ * about 1e-7 relative over the same range. e^(−x) = ∞ for x < −88 gives σ = 0, the limit.
+ */
+export function sigmoidNodes(g: OnnxGraph, x: string, output?: string): string {
+  const one = g.floats('one', [], [1]);
+  const denominator = g.node('Add', [one, g.node('Exp', [g.node('Neg', [x])])]);
+  return g.node('Reciprocal', [denominator], output === undefined ? {} : { output });
+}
+
+/**
+ * Appends `act(x)` to the graph (Relu, Sigmoid via {@link sigmoidNodes}, Tanh, Elu with α = 1, Softmax over the last
  * axis, nothing for linear unless `output` must be named) and returns the result's name.
  */
 export function activationNode(g: OnnxGraph, x: string, activation: ActivationV1, output?: string): string {
   if (activation === 'linear' && output === undefined) return x;
+  if (activation === 'sigmoid') return sigmoidNodes(g, x, output);
   const attributes: Record<string, OnnxAttribute> =
     activation === 'elu' ? { alpha: { float: 1 } } : activation === 'softmax' ? { axis: { int: -1 } } : {};
   return g.node(ACTIVATION_OP[activation], [x], output === undefined ? { attributes } : { output, attributes });
