@@ -10,14 +10,19 @@ export interface BenchRow {
   [column: string]: string | number | null;
 }
 
-/** Runs `fn` repeatedly for at least `minMs` (and at least `minIterations` times); returns ms per call. */
+/**
+ * Runs `fn` repeatedly for at least `minMs` of wall time (and at least `minIterations` times);
+ * returns the wall ms per call and the CPU ms per call of this process (user + system,
+ * `process.cpuUsage`), which on a machine shared with other work is the steadier of the two.
+ */
 export async function timePerCall(
   fn: () => unknown | Promise<unknown>,
   options: { minMs?: number; minIterations?: number; maxIterations?: number; warmup?: number } = {},
-): Promise<{ msPerCall: number; iterations: number }> {
+): Promise<{ msPerCall: number; cpuMsPerCall: number; iterations: number }> {
   const { minMs = 300, minIterations = 3, maxIterations = 1e7, warmup = 2 } = options;
   for (let i = 0; i < warmup; i++) await fn();
   let iterations = 0;
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let elapsed = 0;
   while ((elapsed < minMs || iterations < minIterations) && iterations < maxIterations) {
@@ -25,7 +30,8 @@ export async function timePerCall(
     iterations++;
     elapsed = performance.now() - t0;
   }
-  return { msPerCall: elapsed / iterations, iterations };
+  const cpu = process.cpuUsage(cpu0);
+  return { msPerCall: elapsed / iterations, cpuMsPerCall: (cpu.user + cpu.system) / 1000 / iterations, iterations };
 }
 
 /** Formats rows as an aligned text table (numbers with 3 significant digits unless already strings). */
@@ -45,8 +51,28 @@ export function formatTable(rows: readonly BenchRow[]): string {
 
 function formatNumber(v: number): string {
   if (!Number.isFinite(v)) return String(v);
+  // Counts (batch sizes, rows, parameters) print exactly.
+  if (Number.isInteger(v) && Math.abs(v) < 1e6) return String(v);
   if (v !== 0 && (Math.abs(v) >= 1e6 || Math.abs(v) < 1e-3)) return v.toExponential(2);
   return Number(v.toPrecision(3)).toString();
+}
+
+/**
+ * Least-squares slope b of log y = a + b·log x (natural logs; x, y > 0): the exponent of a power
+ * law y ∝ x^b, so b = 1 means y grows linearly in x. NaN for fewer than two distinct x.
+ */
+export function logLogSlope(x: readonly number[], y: readonly number[]): number {
+  const lx = x.map(Math.log);
+  const ly = y.map(Math.log);
+  const mx = lx.reduce((s, v) => s + v, 0) / lx.length;
+  const my = ly.reduce((s, v) => s + v, 0) / ly.length;
+  let sxy = 0;
+  let sxx = 0;
+  for (let i = 0; i < lx.length; i++) {
+    sxy += ((lx[i] as number) - mx) * ((ly[i] as number) - my);
+    sxx += ((lx[i] as number) - mx) ** 2;
+  }
+  return sxy / sxx;
 }
 
 /** The machine a result was measured on. */
