@@ -2,9 +2,9 @@
  * `pnpm export-model <bundle-dir> [--out <dir>]`: writes a bundle's model for the experiments' own
  * software (Athena and CMSSW run ONNX Runtime; lwtnn for dense networks in C++), after checking the
  * bundle's hashes:
- * - `mlp`, `cnn-film`, `gbdt` → `<name>.onnx` and `<name>.variables.json` (input names, offsets,
+ * - `mlp`, `cnn-film`, `gbdt`, `cuts` → `<name>.onnx` and `<name>.variables.json` (input names, offsets,
  *   scales, output labels, image layout); `mlp` also `<name>.lwtnn.json`;
- * - `likelihood`, `cuts`, `standard-calibration` → exit 1 saying that the kind cannot be exported
+ * - `likelihood`, `standard-calibration` → exit 1 saying that the kind cannot be exported
  *   and why (their JSON parameter file is the portable form).
  * Exit codes: 0 written, 1 bundle refused or kind not exportable, 2 usage.
  */

@@ -92,8 +92,8 @@ describe('exportBundleFiles', () => {
     expect(out.notes[0]).toMatch(/no lwtnn network for kind "cnn-film"/);
   });
 
-  it('refuses likelihood, cuts and standard-calibration by name', async () => {
-    for (const kind of ['likelihood', 'cuts', 'standard-calibration'] as const) {
+  it('refuses likelihood and standard-calibration by name', async () => {
+    for (const kind of ['likelihood', 'standard-calibration'] as const) {
       const manifest = {
         ...BASE,
         name: `tiny-${kind}`,

@@ -38,7 +38,7 @@ interface NodeSpec {
 interface Initializer {
   name: string;
   dims: number[];
-  data: Float32Array | BigInt64Array;
+  data: Float32Array | Float64Array | BigInt64Array;
 }
 
 /**
@@ -91,6 +91,13 @@ export class OnnxGraph {
     return name;
   }
 
+  /** A float64 constant tensor (exact comparisons against edges stored as doubles); returns its name. */
+  doubles(base: string, dims: number[], data: ArrayLike<number>): string {
+    const name = this.fresh(base);
+    this.initializers.push({ name, dims, data: Float64Array.from(data) });
+    return name;
+  }
+
   /** An int64 constant tensor (shapes, axes, indices); returns its (fresh) name. */
   int64s(base: string, dims: number[], data: readonly number[]): string {
     const name = this.fresh(base);
@@ -133,7 +140,7 @@ export class OnnxGraph {
       for (const init of this.initializers) {
         graph.message(5, (t) => {
           for (const d of init.dims) t.int(1, d);
-          t.int(2, init.data instanceof Float32Array ? FLOAT : INT64);
+          t.int(2, init.data instanceof Float32Array ? FLOAT : init.data instanceof Float64Array ? DOUBLE : INT64);
           t.string(8, init.name);
           // raw_data is little-endian, which typed arrays are on every platform this runs on.
           t.bytes(9, new Uint8Array(init.data.buffer, init.data.byteOffset, init.data.byteLength));
