@@ -2,21 +2,29 @@
  * `npm start`: brings the whole local system up on embedded defaults.
  *
  *   1. applies the registry's D1 migrations to the local database (.wrangler/state),
- *   2. trains and publishes the default models when the local registry is empty,
- *      and seeds a local admin token (kept in .hepml/admin-token, printed at the end),
+ *   2. seeds a local admin token (kept in .hepml/admin-token, printed at the end) and, when the
+ *      local registry is empty, trains the default suite of every task (`pnpm train`: networks and
+ *      baselines), measures the electron-ID models' scale factors (`pnpm calibrate`), publishes
+ *      every bundle and promotes each task's best network that beats its cut-based baseline,
  *   3. builds the dashboard when its sources changed,
  *   4. serves the inference API and the dashboard on 127.0.0.1 and prints their addresses.
  *
  * Flags: --api-port N (default 8787), --dashboard-port N (default 8788), --retrain.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { authenticate, countModels, createToken, publishBundle, systemPrincipal } from '@hepml/models/registry';
-import { selectBackend, trainElectronIdMlp } from '@hepml/models/training';
-import { writeBundleDir } from '../packages/models/scripts/bundle-io.ts';
-import { codeVersion } from '../packages/models/scripts/git-version.ts';
-import { ProgressBar } from '../packages/models/scripts/progress.ts';
+import { findTask } from '@hepml/models';
+import {
+  authenticate,
+  countModels,
+  createToken,
+  promoteVersion,
+  publishBundle,
+  systemPrincipal,
+} from '@hepml/models/registry';
+import { readBundleDir } from '../packages/models/scripts/bundle-io.ts';
 import {
   API_CONFIG,
   applyMigrations,
@@ -80,28 +88,78 @@ const adminToken = await withPlatform(persistTo, async ({ db }) => {
   return token;
 });
 
+const bundlesDir = join(ROOT, '.hepml/bundles');
+
+/** Runs a Node CLI of the project (train, calibrate) with the terminal attached; its exit code. */
+function runScript(script: string, args: string[]): number {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, script), ...args], {
+    stdio: 'inherit',
+    cwd: ROOT,
+    env: { ...process.env, INIT_CWD: ROOT },
+  });
+  return r.status ?? 1;
+}
+
 await withPlatform(persistTo, async ({ db, store }) => {
   const count = await countModels(db);
   if (count > 0 && !values.retrain) {
     say(`hepml-edge: local registry holds ${count} model(s); not retraining (--retrain to force)`);
     return;
   }
-  const backend = await selectBackend('auto');
-  say(`hepml-edge: training the default models (tfjs backend ${backend.name})`);
-  const epochs = 12;
-  const bar = new ProgressBar('electron-id-mlp', epochs);
-  const bundle = await trainElectronIdMlp({
-    n: 60_000,
-    epochs,
-    seed: 2026,
-    backend: backend.name,
-    codeVersion: codeVersion(),
-    onEpoch: (e, loss, val) => bar.update(e + 1, `loss ${loss.toFixed(4)} val ${val.toFixed(4)}`),
-  });
-  bar.done();
-  await writeBundleDir(bundle, join(ROOT, '.hepml/bundles', bundle.manifest.name));
-  const published = await publishBundle(db, store, bundle, { actor: await systemPrincipal(db), visibility: 'public' });
-  say(`hepml-edge: published ${published.name} v${published.version} (AUC ${bundle.manifest.metrics.auc?.toFixed(4)})`);
+  say('hepml-edge: training the default suite (every task: networks and baselines)');
+  rmSync(bundlesDir, { recursive: true, force: true });
+  // `pnpm train` exits 1 when a network does not beat its cut-based baseline: everything is still
+  // published (the leaderboard shows it), but that network is not promoted.
+  const trained = runScript('packages/models/scripts/train.ts', ['--out', bundlesDir]);
+  if (trained !== 0 && trained !== 1) throw new Error(`training failed (exit ${trained})`);
+
+  const names = readdirSync(bundlesDir).sort();
+  for (const name of names.filter((n) => n.startsWith('electron-id-'))) {
+    say(`hepml-edge: tag-and-probe scale factors for ${name}`);
+    const calibrated = runScript('packages/models/scripts/calibrate.ts', ['--model', join(bundlesDir, name)]);
+    if (calibrated !== 0) throw new Error(`calibrating ${name} failed (exit ${calibrated})`);
+  }
+
+  const actor = await systemPrincipal(db);
+  const entries: { name: string; version: number; task: string; kind: string; value: number | undefined }[] = [];
+  for (const name of names) {
+    const bundle = await readBundleDir(join(bundlesDir, name));
+    const m = bundle.manifest;
+    const network = m.architecture.kind === 'mlp' || m.architecture.kind === 'cnn-film';
+    const published = await publishBundle(db, store, bundle, {
+      actor,
+      visibility: 'public',
+      kind: network ? 'network' : 'baseline',
+    });
+    const headline = findTask(m.task)?.headline;
+    const value = m.metrics[headline?.metric ?? 'auc'];
+    entries.push({ name: published.name, version: published.version, task: m.task, kind: m.architecture.kind, value });
+    say(
+      `hepml-edge: published ${published.name} v${published.version} (${headline?.label ?? 'AUC'} ${value?.toFixed(4) ?? 'n/a'}${m.calibration ? ', with scale factors' : ''})`,
+    );
+  }
+  // The recommended model of a task is its best network that beats the simple baseline (cuts for
+  // taggers, the standard calibration for regression); a network that does not is not used.
+  for (const task of new Set(entries.map((e) => e.task))) {
+    const headline = findTask(task)?.headline;
+    const sign = headline?.higherIsBetter === false ? -1 : 1;
+    const simple = entries.find((e) => e.task === task && (e.kind === 'cuts' || e.kind === 'standard-calibration'));
+    const networks = entries.filter(
+      (e) =>
+        e.task === task &&
+        (e.kind === 'mlp' || e.kind === 'cnn-film') &&
+        e.value !== undefined &&
+        (simple?.value === undefined || sign * e.value > sign * simple.value),
+    );
+    networks.sort((a, b) => sign * ((b.value as number) - (a.value as number)));
+    const best = networks[0];
+    if (!best) {
+      say(`hepml-edge: no network of ${task} beats its simple baseline; none recommended`);
+      continue;
+    }
+    await promoteVersion(db, best.name, best.version, actor);
+    say(`hepml-edge: ${best.name} v${best.version} is the recommended model of ${task}`);
+  }
 });
 
 if (dashboardBuildIsStale()) {
@@ -137,7 +195,7 @@ hepml-edge is up (${elapsed()}):
   inference API  ${api.url}    e.g. curl ${api.url}/v1/models
   dashboard      ${dashboard.url}/
   predict        curl -s -X POST ${api.url}/v1/models/electron-id-mlp/predict -H 'content-type: application/json' \\
-                   -d '{"rows":[{"et":42.0,"eta":0.4,"rhad":0.004,"reta":0.957,"weta2":0.0099,"eratio":0.95,"d0sig":0.8,"eProbabilityHT":0.7,"deltaEta1":0.0004,"eOverP":1.05}]}'
+                   -d @apps/inference-edge/examples/predict-electron-id.json
   admin token    ${adminToken}  (also in .hepml/admin-token)
   publish        pnpm publish-model <bundle-dir> --to ${api.url} --token $(cat .hepml/admin-token)
 Press Ctrl+C to stop.`);
