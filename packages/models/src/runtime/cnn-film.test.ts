@@ -7,7 +7,9 @@ import { buildBundle } from '../bundle/build.ts';
 import { type CnnFilmArchitectureV1, cnnFilmParameterCount, planCnnTrunk } from '../bundle/cnn-film.ts';
 import type { BundleManifestV1 } from '../bundle/manifest.ts';
 import { ModelInputError } from '../errors.ts';
+import { createCnnFilmRunner } from './cnn-film.ts';
 import { createRunner } from './runner.ts';
+import { wasmKernels } from './wasm-kernels.ts';
 
 type Arch = Omit<CnnFilmArchitectureV1, 'parameters' | 'kind'>;
 
@@ -221,7 +223,8 @@ describe('cnn-film runtime vs tfjs', () => {
       });
       // Sparse, positive cell energies as in a calorimeter window (GeV).
       const image = Float32Array.from({ length: n * imageSize }, () => (rng.uniform() < 0.4 ? 0 : 20 * rng.uniform()));
-      const got = runner.predict(features, n, image);
+      expect(wasmKernels()).not.toBeNull();
+      const tsRunner = createCnnFilmRunner(bundle.manifest, new Float32Array(weights), { kernels: 'ts' });
 
       const scalars = features.map((v, k) => {
         const input = INPUTS[k % 3];
@@ -237,20 +240,47 @@ describe('cnn-film runtime vs tfjs', () => {
       const expected = Float32Array.from(out, (v, k) =>
         c.arch.outputScale ? v * (features[Math.floor(k / c.outputs.length) * 3] ?? 0) : v,
       );
-      expect(got).toHaveLength(expected.length);
-      const floor = 1e-3 * Math.max(...expected.map(Math.abs));
-      let worst = 0;
-      for (let k = 0; k < expected.length; k++) {
-        const e = expected[k] ?? 0;
-        worst = Math.max(worst, Math.abs((got[k] ?? 0) - e) / Math.max(Math.abs(e), floor));
+      // Both paths: convolutions on the wasm kernels (createRunner's default) and on TypeScript loops.
+      for (const [path, r] of [
+        ['wasm', runner],
+        ['ts', tsRunner],
+      ] as const) {
+        const got = r.predict(features, n, image);
+        expect(got).toHaveLength(expected.length);
+        const floor = 1e-3 * Math.max(...expected.map(Math.abs));
+        let worst = 0;
+        for (let k = 0; k < expected.length; k++) {
+          const e = expected[k] ?? 0;
+          worst = Math.max(worst, Math.abs((got[k] ?? 0) - e) / Math.max(Math.abs(e), floor));
+        }
+        expect(worst, path).toBeLessThan(1e-5);
       }
-      expect(worst).toBeLessThan(1e-5);
       // The outputs must depend on the image and on the scalars (FiLM), or the comparison proves little.
       const spread = Math.max(...expected) - Math.min(...expected);
       expect(spread).toBeGreaterThan(1e-3 * Math.max(...expected.map(Math.abs)));
       model.dispose();
     });
   }
+
+  it('gives the same outputs on wasm and TypeScript kernels across head blocks of 256 rows', async () => {
+    const c = CASES[0] as Case;
+    const rng = new Rng(9);
+    const { model, weights } = buildTfjs(c, rng);
+    model.dispose();
+    const bundle = await buildBundle(manifestOf(c), new Map([['weights.bin', new Uint8Array(weights.buffer)]]));
+    const wasm = createCnnFilmRunner(bundle.manifest, weights);
+    const ts = createCnnFilmRunner(bundle.manifest, weights, { kernels: 'ts' });
+    const n = 300;
+    const features = Float32Array.from({ length: n * 3 }, (_, k) => (INPUTS[k % 3]?.offset ?? 0) + rng.normal());
+    const image = Float32Array.from({ length: n * 98 }, () => 20 * rng.uniform());
+    const a = wasm.predict(features, n, image);
+    const b = ts.predict(features, n, image);
+    let worst = 0;
+    for (let k = 0; k < b.length; k++)
+      worst = Math.max(worst, Math.abs((a[k] ?? 0) - (b[k] ?? 0)) / Math.abs(b[k] ?? 1));
+    expect(worst).toBeLessThan(1e-5);
+    expect(a[2 * 299]).not.toBe(a[0]);
+  });
 
   it('refuses a missing or mis-sized image', async () => {
     const c = CASES[0] as Case;

@@ -2,7 +2,14 @@ import { type CnnFilmArchitectureV1, type MapActivationV1, planCnnTrunk } from '
 import type { BundleManifestV1 } from '../bundle/manifest.ts';
 import { BundleError, ModelInputError } from '../errors.ts';
 import { applyActivation, type DenseWeights, denseRow, take } from './activations.ts';
+import { BLOCK, packForWasm } from './mlp.ts';
 import { checkRows, type ModelRunner } from './model-runner.ts';
+import { WASM_ACTIVATION, type WasmKernels, wasmKernels } from './wasm-kernels.ts';
+
+/** Which kernels the convolutions use: wasm (im2col + SIMD dense) when available (`auto`), or TypeScript loops. */
+export interface CnnFilmRunnerOptions {
+  kernels?: 'auto' | 'ts';
+}
 
 /** A compiled trunk op on one sample's channels-last map: src [h·w·c] → dst. */
 type TrunkOp =
@@ -23,6 +30,8 @@ type TrunkOp =
       kernel: Float32Array;
       bias: Float32Array;
       activation: MapActivationV1;
+      /** The same convolution on the wasm kernels (im2col + SIMD dense), when available. */
+      wasm?: (src: Float32Array, dst: Float32Array) => void;
     }
   | { kind: 'affine'; size: number; c: number; scale: Float32Array; shift: Float32Array }
   | { kind: 'activation'; size: number; activation: MapActivationV1 }
@@ -57,9 +66,15 @@ function writesNew(op: TrunkOp): boolean {
  * (K'[…,o] = a[o]·K[…,o], b'[o] = a[o]·b[o] + b[o]); the image scale 1/imageScale is folded into the
  * first convolution when the trunk starts with one. Each call evaluates row by row in preallocated
  * buffers: convolution by direct summation over the window (zero padding), pooling over the
- * cells inside the map, FiLM γ[c]·x + β[c] with γ, β from the row's standardised scalars.
+ * cells inside the map, FiLM γ[c]·x + β[c] with γ, β from the row's standardised scalars. With the
+ * wasm kernels, convolutions run as im2col + SIMD dense and the head runs once per block of 256
+ * rows on the SIMD dense kernels; without them, everything runs on TypeScript loops.
  */
-export function createCnnFilmRunner(manifest: BundleManifestV1, weights: Float32Array): ModelRunner {
+export function createCnnFilmRunner(
+  manifest: BundleManifestV1,
+  weights: Float32Array,
+  options: CnnFilmRunnerOptions = {},
+): ModelRunner {
   const arch = manifest.architecture;
   if (arch.kind !== 'cnn-film') {
     throw new BundleError(`architecture.kind "${arch.kind}" is not cnn-film`, { field: 'architecture.kind' });
@@ -72,6 +87,12 @@ export function createCnnFilmRunner(manifest: BundleManifestV1, weights: Float32
     });
   }
   const compiled = compile(arch, image.shape, weights);
+  const kernels = options.kernels === 'ts' ? null : wasmKernels();
+  if (kernels) for (const op of compiled.trunk) if (op.kind === 'conv') op.wasm = wasmConv(op, kernels);
+  const headWidth = compiled.features + (arch.concatScalars ? arch.inputSize : 0);
+  // The head runs once per block of rows on the SIMD dense kernels, from a matrix of feature vectors.
+  const head = kernels ? packForWasm(compiled.head, headWidth) : null;
+  const headInputs = new Float32Array(head ? BLOCK * headWidth : 0);
   const inputSize = arch.inputSize;
   const imageSize = image.shape[0] * image.shape[1] * image.shape[2];
   const outputSize = compiled.head[compiled.head.length - 1]?.units ?? 0;
@@ -113,10 +134,14 @@ export function createCnnFilmRunner(manifest: BundleManifestV1, weights: Float32
           }
         }
         // src now holds the feature vector; append the scalars for the head when asked.
-        let width = compiled.features;
-        if (arch.concatScalars) {
-          src.set(scalars, width);
-          width += inputSize;
+        if (arch.concatScalars) src.set(scalars, compiled.features);
+        if (head) {
+          headInputs.set(src.subarray(0, headWidth), (r % BLOCK) * headWidth);
+          if (r % BLOCK === BLOCK - 1 || r === n - 1) {
+            const start = r - (r % BLOCK);
+            head.block(headInputs, 0, r - start + 1, out.subarray(start * outputSize));
+          }
+          continue;
         }
         let x = src;
         let y = dst;
@@ -126,8 +151,13 @@ export function createCnnFilmRunner(manifest: BundleManifestV1, weights: Float32
           x = y;
           y = t;
         }
-        const factor = scaleIndex < 0 ? 1 : (features[r * inputSize + scaleIndex] as number);
-        for (let j = 0; j < outputSize; j++) out[r * outputSize + j] = (x[j] as number) * factor;
+        for (let j = 0; j < outputSize; j++) out[r * outputSize + j] = x[j] as number;
+      }
+      if (scaleIndex >= 0) {
+        for (let r = 0; r < n; r++) {
+          const factor = features[r * inputSize + scaleIndex] as number;
+          for (let j = 0; j < outputSize; j++) out[r * outputSize + j] = (out[r * outputSize + j] as number) * factor;
+        }
       }
       return out;
     },
@@ -309,7 +339,8 @@ function runOp(
 ): void {
   switch (op.kind) {
     case 'conv':
-      conv2d(op, src, dst);
+      if (op.wasm) op.wasm(src, dst);
+      else conv2d(op, src, dst);
       return;
     case 'affine': {
       const { size, c, scale, shift } = op;
@@ -354,6 +385,36 @@ function runOp(
     case 'flatten':
       return;
   }
+}
+
+/**
+ * A convolution on the wasm kernels: the map is copied into wasm memory, unrolled by im2col into
+ * [oh·ow × kh·kw·c] and multiplied by the kernel [kh·kw·c × filters] (the tfjs layout is already
+ * that matrix) with the bias and activation fused; the result is copied back.
+ */
+function wasmConv(
+  op: Extract<TrunkOp, { kind: 'conv' }>,
+  k: WasmKernels,
+): (src: Float32Array, dst: Float32Array) => void {
+  const { h, w, c, oh, ow, filters, kh, kw, sh, sw, ph, pw } = op;
+  const depth = kh * kw * c;
+  const rows = oh * ow;
+  const kernel = k.alloc(depth * filters);
+  const bias = k.alloc(filters);
+  const input = k.alloc(h * w * c);
+  const columns = k.alloc(rows * depth);
+  const output = k.alloc(rows * filters);
+  k.heap().set(op.kernel, kernel / 4);
+  k.heap().set(op.bias, bias / 4);
+  const act = WASM_ACTIVATION[op.activation];
+  const { im2col, dense } = k.exports;
+  return (src, dst) => {
+    const heap = k.heap();
+    heap.set(src.subarray(0, h * w * c), input / 4);
+    im2col(input, h, w, c, kh, kw, sh, sw, ph, pw, oh, ow, columns);
+    dense(columns, kernel, bias, output, rows, depth, filters, act);
+    dst.set(heap.subarray(output / 4, output / 4 + rows * filters));
+  };
 }
 
 function conv2d(op: Extract<TrunkOp, { kind: 'conv' }>, src: Float32Array, dst: Float32Array): void {

@@ -25,7 +25,7 @@ export interface MlpRunner {
 }
 
 /** Rows per block: activations of a block stay in L1/L2 cache between layers. */
-const BLOCK = 256;
+export const BLOCK = 256;
 
 /**
  * Builds a runner from a validated manifest and its weights (per layer: kernel row-major
@@ -132,7 +132,7 @@ export function createMlpRunner(
  * column in the SIMD tiles; a softmax layer is not padded (its sum would change). A last layer of
  * fewer than 4 units is stored transposed [units × fanIn] and runs as dot products.
  */
-function packForWasm(
+export function packForWasm(
   layers: readonly DenseWeights[],
   inputSize: number,
 ): { block(raw: Float32Array, start: number, rows: number, out: Float32Array): void } | null {

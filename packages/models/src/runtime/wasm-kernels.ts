@@ -17,6 +17,10 @@ interface KernelExports {
     units: number,
     act: number,
   ): void;
+  /** src map [h × w × c] → dst [oh·ow × kh·kw·c] (see src/wasm/kernels.ts). */
+  im2col(
+    ...args: [number, number, number, number, number, number, number, number, number, number, number, number, number]
+  ): void;
 }
 
 /**

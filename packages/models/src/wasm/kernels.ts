@@ -257,3 +257,44 @@ export function activate(y: usize, rows: i32, units: i32, act: i32): void {
     else if (act === 4 && v < 0) store<f32>(p, Mathf.expm1(v));
   }
 }
+
+/**
+ * im2col for a convolution on one channels-last map src [h × w × c]: row (i·ow + j) of dst holds
+ * the kh × kw × c window at output (i, j), zeros where it leaves the map (padding before: ph, pw).
+ * The convolution is then `dense(dst, K, b, y, oh·ow, kh·kw·c, filters, act)` with K [kh][kw][c][filters].
+ */
+export function im2col(
+  src: usize,
+  h: i32,
+  w: i32,
+  c: i32,
+  kh: i32,
+  kw: i32,
+  sh: i32,
+  sw: i32,
+  ph: i32,
+  pw: i32,
+  oh: i32,
+  ow: i32,
+  dst: usize,
+): void {
+  const cell = (<usize>c) << 2;
+  let d = dst;
+  for (let i = 0; i < oh; i++) {
+    for (let j = 0; j < ow; j++) {
+      for (let u = 0; u < kh; u++) {
+        const y = i * sh + u - ph;
+        for (let v = 0; v < kw; v++) {
+          const x = j * sw + v - pw;
+          if (y < 0 || y >= h || x < 0 || x >= w) {
+            for (let k: usize = 0; k < cell; k += 4) store<f32>(d + k, 0);
+          } else {
+            const s = src + <usize>(y * w + x) * cell;
+            for (let k: usize = 0; k < cell; k += 4) store<f32>(d + k, load<f32>(s + k));
+          }
+          d += cell;
+        }
+      }
+    }
+  }
+}
