@@ -92,8 +92,8 @@ describe('exportBundleFiles', () => {
     expect(out.notes[0]).toMatch(/no lwtnn network for kind "cnn-film"/);
   });
 
-  it('refuses likelihood and standard-calibration by name', async () => {
-    for (const kind of ['likelihood', 'standard-calibration'] as const) {
+  it('refuses the likelihood by name', async () => {
+    for (const kind of ['likelihood'] as const) {
       const manifest = {
         ...BASE,
         name: `tiny-${kind}`,

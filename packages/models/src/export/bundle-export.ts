@@ -23,18 +23,17 @@ export interface BundleExport {
 export const UNEXPORTABLE: Readonly<Record<string, string>> = {
   likelihood:
     'the projective likelihood (hepml-likelihood/1) is a product of binned densities: no ONNX form is written; read its JSON file',
-  'standard-calibration':
-    'the standard calibration (hepml-standard-calibration/1) has no ONNX form here; its JSON file lists the correction',
 };
 
 /**
  * The files that carry a bundle's model into the experiments' C++ software:
- * - `<name>.onnx` for `mlp`, `cnn-film`, `gbdt` and `cuts` (see {@link exportBundleOnnx});
+ * - `<name>.onnx` for `mlp`, `cnn-film`, `gbdt`, `cuts` and `standard-calibration` (see
+ *   {@link exportBundleOnnx});
  * - `<name>.variables.json`, the lwtnn-style variable spec (input names in order with offsets and
  *   scales, output labels, the image layout) for each of them;
  * - `<name>.lwtnn.json`, a full lwtnn network, for `mlp` only (lwtnn has no conv2d, pooling, FiLM
  *   or trees — said in `notes`).
- * Kinds with no export (likelihood, standard-calibration) are a BundleError naming
+ * The kind with no export (likelihood) are a BundleError naming
  * `architecture.kind` and why. `files` maps bundle paths to bytes whose hashes the caller checked.
  */
 export function exportBundleFiles(
@@ -76,7 +75,7 @@ export function exportBundleFiles(
     });
   } else {
     out.notes.push(
-      `no lwtnn network for kind "${kind}": lwtnn has dense layers only (no conv2d, pooling, FiLM, trees or cuts); use the ONNX file`,
+      `no lwtnn network for kind "${kind}": lwtnn has dense layers only (no conv2d, pooling, FiLM, trees, cuts or binned coefficients); use the ONNX file`,
     );
   }
   return out;

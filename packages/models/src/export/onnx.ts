@@ -1,6 +1,7 @@
 import { parseCuts } from '../baselines/cuts.ts';
 import { loadBaselineFromManifest } from '../baselines/dispatch.ts';
 import { parseGbdt } from '../baselines/gbdt.ts';
+import { parseStandardCalibration } from '../baselines/standard-calibration.ts';
 import type { BundleManifestV1 } from '../bundle/manifest.ts';
 import { weightsFromBytes } from '../bundle/verify.ts';
 import { BundleError } from '../errors.ts';
@@ -10,6 +11,7 @@ import { cutsOnnxGraph } from './onnx-cuts.ts';
 import { gbdtOnnxGraph } from './onnx-gbdt.ts';
 import { OnnxGraph } from './onnx-graph.ts';
 import { denseNodes, ONNX_NAMES, ONNX_OPSET, standardiseNodes } from './onnx-nodes.ts';
+import { standardCalibrationOnnxGraph } from './onnx-standard-calibration.ts';
 
 export { ONNX_NAMES, ONNX_OPSET } from './onnx-nodes.ts';
 
@@ -49,16 +51,17 @@ export function exportOnnx(chain: DenseChain, options: OnnxExportOptions): Uint8
 }
 
 /** Architecture kinds {@link exportBundleOnnx} writes. */
-export const ONNX_EXPORTABLE_KINDS = ['mlp', 'cnn-film', 'gbdt', 'cuts'] as const;
+export const ONNX_EXPORTABLE_KINDS = ['mlp', 'cnn-film', 'gbdt', 'cuts', 'standard-calibration'] as const;
 
 /**
  * Exports the model of a bundle as ONNX, dispatching on `architecture.kind`: `mlp` through
  * {@link exportOnnx}; `cnn-film` through the convolutional graph (inputs `input` [N, F] raw
  * scalars and `image` [N, H, W, C] in GeV, channels last as the runtime takes it; see
  * `onnx-cnn-film.ts`); `gbdt` as an `ai.onnx.ml` tree ensemble (`onnx-gbdt.ts`); `cuts` as
- * comparisons in float64 giving the number of levels passed (`onnx-cuts.ts`). `files` maps the
- * bundle's paths to their bytes (hashes checked by the caller, as for `createRunner`). The other
- * baselines (likelihood, standard-calibration) have no ONNX form here: a BundleError naming
+ * comparisons in float64 giving the number of levels passed (`onnx-cuts.ts`);
+ * `standard-calibration` as its linear form in float64 (`onnx-standard-calibration.ts`). `files`
+ * maps the bundle's paths to their bytes (hashes checked by the caller, as for `createRunner`).
+ * The projective likelihood has no ONNX form here: a BundleError naming
  * `architecture.kind`.
  */
 export function exportBundleOnnx(
@@ -90,6 +93,12 @@ export function exportBundleOnnx(
     case 'cuts':
       loadBaselineFromManifest(manifest, bytes);
       return cutsOnnxGraph(parseCuts(JSON.parse(new TextDecoder().decode(bytes)))).encode(options.name, metadata);
+    case 'standard-calibration':
+      loadBaselineFromManifest(manifest, bytes);
+      return standardCalibrationOnnxGraph(parseStandardCalibration(JSON.parse(new TextDecoder().decode(bytes)))).encode(
+        options.name,
+        metadata,
+      );
     default:
       throw new BundleError(
         `architecture.kind "${kind}": no ONNX export (exported kinds: ${ONNX_EXPORTABLE_KINDS.join(', ')}); ` +
