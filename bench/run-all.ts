@@ -3,11 +3,17 @@
  * after the other (so they do not compete for cores), prints their tables, writes all figures to
  * bench/results/<date>.json and the latest tables into bench/README.md.
  *
- * Flags: --only <name,...> to run some of them (file names without `.bench.ts`).
+ * Flags: --only <name,...> to run some of them (file names without `.bench.ts`); their figures go
+ * to bench/results/<date>-<names>.json and bench/README.md is left as it is, so the committed
+ * tables always come from one full run.
+ *
+ * Each benchmark runs under a wall-clock limit (PER_BENCH_TIMEOUT_S, longer for `training`, which
+ * times the whole `pnpm train` suite); one that fails or runs out of time is reported in the
+ * outcome table and makes the exit status 1, and the others still run.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -15,8 +21,10 @@ import { type BenchRow, formatTable, machine } from './lib.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // Order: the machine's peak first (the others quote it), then kernels, then the servers.
-const ORDER = ['peak', 'physics', 'sim', 'runtime', 'training', 'serving', 'dashboard'];
+const ORDER = ['peak', 'physics', 'sim', 'runtime', 'scaling', 'training', 'serving', 'dashboard'];
 const PER_BENCH_TIMEOUT_S = 240;
+/** Benchmarks that need longer: training runs the default suite under its own 300 s limit. */
+const TIMEOUT_S: Record<string, number> = { training: 480 };
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),
@@ -34,19 +42,27 @@ const names = [
 const scratch = join(tmpdir(), `hepml-bench-${process.pid}.jsonl`);
 rmSync(scratch, { force: true });
 const started = new Date();
-const outcomes: { bench: string; status: number | null; seconds: number }[] = [];
+const loadBefore = loadavg();
+const outcomes: { bench: string; status: number | null; outcome: string; seconds: number; limitS: number }[] = [];
 for (const name of names) {
   process.stdout.write(`\n# ${name}\n`);
+  const limitS = TIMEOUT_S[name] ?? PER_BENCH_TIMEOUT_S;
   const t0 = Date.now();
   const res = spawnSync(process.execPath, ['--import', 'tsx', join(here, `${name}.bench.ts`)], {
     stdio: 'inherit',
     cwd: join(here, '..'),
     env: { ...process.env, BENCH_RESULTS: scratch, BENCH_NAME: name },
-    timeout: PER_BENCH_TIMEOUT_S * 1000,
+    timeout: limitS * 1000,
   });
-  outcomes.push({ bench: name, status: res.status, seconds: (Date.now() - t0) / 1000 });
-  if (res.status !== 0) process.stdout.write(`\n(${name} exited with ${res.status ?? res.signal})\n`);
+  const seconds = (Date.now() - t0) / 1000;
+  const timedOut = res.error !== undefined && (res.error as NodeJS.ErrnoException).code === 'ETIMEDOUT';
+  const outcome =
+    res.status === 0 ? 'ok' : timedOut ? `stopped at the ${limitS} s limit` : `failed (${res.status ?? res.signal})`;
+  outcomes.push({ bench: name, status: res.status, outcome, seconds, limitS });
+  if (res.status !== 0) process.stdout.write(`\n(${name}: ${outcome})\n`);
 }
+const totalSeconds = (Date.now() - started.getTime()) / 1000;
+const loadAfter = loadavg();
 
 const sections: { section: string; rows: BenchRow[]; notes: string[] }[] = existsSync(scratch)
   ? readFileSync(scratch, 'utf8')
@@ -56,26 +72,50 @@ const sections: { section: string; rows: BenchRow[]; notes: string[] }[] = exist
   : [];
 rmSync(scratch, { force: true });
 const date = started.toISOString().slice(0, 10);
-const result = { date: started.toISOString(), machine: machine(), outcomes, sections };
+const result = {
+  date: started.toISOString(),
+  machine: machine(),
+  loadAverage: { before: loadBefore, after: loadAfter },
+  totalSeconds,
+  outcomes,
+  sections,
+};
 mkdirSync(join(here, 'results'), { recursive: true });
-const resultFile = join(here, 'results', `${date}.json`);
+const resultFile = join(here, 'results', only ? `${date}-${[...names].join('+')}.json` : `${date}.json`);
 writeFileSync(resultFile, `${JSON.stringify(result, null, 1)}\n`);
 
 if (!only) {
   const m = result.machine;
+  const load = (l: number[]) => l.map((x) => x.toFixed(1)).join(', ');
+  const outcomeTable = [
+    '| benchmark | outcome | wall s | limit s |',
+    '| --- | --- | --- | --- |',
+    ...outcomes.map((o) => `| \`${o.bench}\` | ${o.outcome} | ${o.seconds.toFixed(0)} | ${o.limitS} |`),
+  ].join('\n');
   const body = sections
     .map(
       (s) => `### ${s.section}\n\n\`\`\`\n${formatTable(s.rows)}\n\`\`\`\n${s.notes.map((n) => `\n${n}\n`).join('')}`,
     )
     .join('\n');
-  const readme = readFileSync(join(here, 'README.md'), 'utf8');
+  const readmeFile = join(here, 'README.md');
+  const readme = readFileSync(readmeFile, 'utf8');
   const marker = '<!-- latest results -->';
   const head = readme.includes(marker) ? readme.slice(0, readme.indexOf(marker)) : `${readme}\n`;
   writeFileSync(
-    join(here, 'README.md'),
-    `${head}${marker}\n## Latest results (${date})\n\nMachine: ${m.cpu}, ${m.cores} cores, Node ${m.node} (${m.platform}). ` +
-      `Ratios are computed within this one run.\n\n${body}`,
+    readmeFile,
+    `${head}${marker}\n\n## Latest results (${date})\n\n` +
+      `Machine: ${m.cpu}, ${m.cores} cores, Node ${m.node} (${m.platform}); load average ${load(loadBefore)} ` +
+      `before and ${load(loadAfter)} after the run (1, 5, 15 min), which includes other work on the machine. ` +
+      `\`pnpm bench\` took ${totalSeconds.toFixed(0)} s. Ratios are computed within this one run.\n\n` +
+      `${outcomeTable}\n\n${body}`,
   );
+  // The README is checked by Biome's markdown formatter (tables padded, blank lines normalised).
+  const biome = spawnSync(join(here, '..', 'node_modules', '.bin', 'biome'), ['format', '--write', readmeFile], {
+    cwd: join(here, '..'),
+    encoding: 'utf8',
+  });
+  if (biome.status !== 0)
+    process.stdout.write(`\n(biome format bench/README.md failed: ${biome.stderr || biome.error})\n`);
 }
 process.stdout.write(`\nwrote ${resultFile}\n`);
 if (outcomes.some((o) => o.status !== 0)) process.exitCode = 1;
