@@ -1,4 +1,20 @@
 import { sveltekit } from '@sveltejs/kit/vite';
-import { defineConfig } from 'vite';
+import { build, defineConfig, type Plugin } from 'vite';
 
-export default defineConfig({ plugins: [sveltekit()] });
+/**
+ * Builds the embeddable widgets (vite.widgets.config.ts) into static/ before SvelteKit's own build
+ * copies static/, so one `vite build` yields both. SvelteKit runs several builds; this runs once.
+ */
+function widgets(): Plugin {
+  let built: Promise<unknown> | undefined;
+  return {
+    name: 'hepml-widgets',
+    apply: 'build',
+    buildStart() {
+      built ??= build({ configFile: new URL('./vite.widgets.config.ts', import.meta.url).pathname });
+      return built.then(() => undefined);
+    },
+  };
+}
+
+export default defineConfig({ plugins: [widgets(), sveltekit()] });

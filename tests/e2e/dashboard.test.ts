@@ -2,6 +2,7 @@
  * The dashboard in real Chromium against a seeded local stack (API + dashboard under wrangler dev):
  * every page, with and without client JavaScript, and what an anonymous visitor must not see.
  */
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -287,5 +288,55 @@ describe('publishing', () => {
     const after = await open('/leaderboard/electron-id');
     expect(await after.locator('tr[data-model="e2e-draft"]').count()).toBe(0);
     await page.screenshot({ path: join(SCREENSHOTS, 'publish.png'), fullPage: true });
+  });
+});
+
+describe('embeddable widgets', () => {
+  it('the demo page renders the leaderboard widget from its versioned script', async () => {
+    const page = await open('/widgets?model=e2e-mlp');
+    const rows = page.locator('hepml-leaderboard tr[data-model]');
+    await rows.first().waitFor();
+    expect(await rows.evaluateAll((r) => r.map((x) => x.getAttribute('data-model')))).toEqual(
+      [...publicElectronTaggers].sort((a, b) => b.k - a.k).map((t) => t.name),
+    );
+    await page.locator('hepml-scale-factors td[data-pt-bin="0"][data-eta-bin="0"]').waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, 'widgets.png'), fullPage: true });
+  });
+
+  it('embeds on another origin with one script tag, through CORS, without private models', async () => {
+    // A second origin on this machine (another port) stands in for the wiki that embeds the widgets.
+    const html = `<!doctype html><title>analysis wiki</title>
+      <script src="${stack.dashboard.url}/widgets/v1/hepml-widgets.js"></script>
+      <hepml-leaderboard task="electron-id" limit="1"></hepml-leaderboard>
+      <hepml-scale-factors model="e2e-mlp"></hepml-scale-factors>
+      <hepml-scale-factors id="private" model="e2e-private"></hepml-scale-factors>`;
+    const wiki = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(html));
+    await new Promise<void>((resolve) => wiki.listen(0, '127.0.0.1', resolve));
+    const address = wiki.address();
+    const wikiUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/page`;
+    const context = await stack.browser.newContext();
+    const page = await context.newPage();
+    try {
+      await page.goto(wikiUrl);
+      const rows = page.locator('hepml-leaderboard tr[data-model]');
+      await rows.first().waitFor();
+      // limit=1 keeps the best trained model and both baselines.
+      expect(await rows.evaluateAll((r) => r.map((x) => x.getAttribute('data-model')))).toEqual([
+        'e2e-deep',
+        'e2e-likelihood',
+        'e2e-cuts',
+      ]);
+      expect(await page.locator('hepml-leaderboard tr[data-model="e2e-deep"] td[data-column=auc]').textContent()).toBe(
+        (8 / 9).toFixed(4),
+      );
+      const cell = page.locator('hepml-scale-factors[model="e2e-mlp"] td[data-pt-bin="1"][data-eta-bin="2"] b');
+      await cell.waitFor();
+      expect(await cell.textContent()).toBe(stack.seeded.scaleFactors.values[1]?.[2]?.toFixed(3));
+      await page.locator('#private .error').waitFor();
+      expect(await page.locator('#private .error').textContent()).toContain('not found');
+      await page.screenshot({ path: join(SCREENSHOTS, 'widgets-embedded.png'), fullPage: true });
+    } finally {
+      wiki.close();
+    }
   });
 });
