@@ -179,11 +179,11 @@ function lineage(options: CommonTrainingOptions, datasetHash: string, backend: s
   };
 }
 
-function fitOptions(options: EnergyRegressionOptions) {
+function fitOptions(options: EnergyRegressionOptions, defaultLearningRate: number) {
   return {
     epochs: options.epochs,
     seed: options.seed,
-    learningRate: options.learningRate ?? 1e-3,
+    learningRate: options.learningRate ?? defaultLearningRate,
     ...(options.batchSize ? { batchSize: options.batchSize } : {}),
     ...(options.onEpoch ? { onEpoch: (e: number, l: number, v: number) => options.onEpoch?.(e, l, v) } : {}),
   };
@@ -222,7 +222,7 @@ export async function trainEnergyRegressionMlp(options: EnergyRegressionOptions)
   });
   let fit: FitResult;
   try {
-    fit = await fitModel({ model, loss: lossFor(lossKind), train, validation, ...fitOptions(options) });
+    fit = await fitModel({ model, loss: lossFor(lossKind), train, validation, ...fitOptions(options, 1e-3) });
   } finally {
     tf.dispose([...train.x, train.y, train.weight, ...validation.x, validation.y, validation.weight]);
   }
@@ -318,7 +318,15 @@ export async function trainEnergyRegressionCnn(options: EnergyRegressionOptions)
       seed: options.seed,
     });
     try {
-      fit = await fitModel({ model: built.model, loss: lossFor(lossKind), train, validation, ...fitOptions(options) });
+      // The Crystal Ball NLL oscillates at 1e-3 (measured: validation NLL −1.52 → −1.20 between
+      // epochs); 5e-4 decreases steadily.
+      fit = await fitModel({
+        model: built.model,
+        loss: lossFor(lossKind),
+        train,
+        validation,
+        ...fitOptions(options, cb ? 5e-4 : 1e-3),
+      });
       weights = flattenLayerWeights(built.weightLayers);
     } finally {
       built.model.dispose();

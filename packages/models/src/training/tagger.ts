@@ -172,8 +172,10 @@ export interface ClassifierFiguresOptions {
  * Figures of merit of a classifier bundle measured with its runtime: ROC, AUC, εB at εS = 92 %,
  * 1/εB at εS = 50 %, loose/medium/tight working points on the test split; overtraining KS (train
  * vs test); permutation ranking by ΔAUC; per-class figures (multi-class outputs) and mass
- * sculpting (when `massColumn`). Networks and baselines go through this same function, on the
- * same split, so their numbers compare.
+ * sculpting (when `massColumn`). For a multi-class output also `aucRatio`, `bkgEffAt92Ratio`,
+ * `rejectionAt50Ratio` of the discriminant D = p_s/(p_s + Σ p_b) (reference class against the
+ * background classes). Networks and baselines go through this same function, on the same split,
+ * so their numbers compare.
  */
 export function classifierFigures(
   o: ClassifierFiguresOptions,
@@ -245,6 +247,29 @@ export function classifierFigures(
   if (fit) {
     metrics.epochs = fit.history.loss.length;
     metrics.trainSamplesPerSecond = fit.samplesPerSecond;
+  }
+  if (multi && o.classes && reference) {
+    // The likelihood-ratio discriminant of the reference class against the background classes,
+    // D = p_s/(p_s + Σ p_b): the optimal W-against-QCD test a softmax offers, as opposed to p_s
+    // alone, which also falls for signal jets that resemble the other signal class (top).
+    const bkgColumns = o.classes.filter((c) => c.role === 'background').map((c) => c.column);
+    const ratio = (out: Float32Array, r: number) => {
+      const ps = out[r * classCount + refColumn] as number;
+      const pb = bkgColumns.reduce((sum, c) => sum + (out[r * classCount + c] as number), 0);
+      return ps + pb > 0 ? ps / (ps + pb) : 0;
+    };
+    const scores: number[] = [];
+    const labels: number[] = [];
+    split.test.forEach((i, r) => {
+      const l = sample.label[i] as number;
+      if (l !== reference.label && !backgroundLabels.has(l)) return;
+      scores.push(ratio(testOut, r));
+      labels.push(l === reference.label ? 1 : 0);
+    });
+    const d = evaluateBinaryClassifier(scores, labels).metrics;
+    metrics.aucRatio = d.auc;
+    metrics.bkgEffAt92Ratio = d.bkgEffAt92;
+    metrics.rejectionAt50Ratio = d.rejectionAt50;
   }
   if (multi && o.classes) {
     const labels = Array.from(split.test, (i) => sample.label[i] as number);

@@ -42,5 +42,6 @@ describe('task trainers (small n)', () => {
     expect(m.evaluation?.massSculpting?.points.length).toBeGreaterThan(0);
     expect(m.metrics.auc_w).toBeGreaterThan(0.8);
     expect(m.metrics.jsdAt50).toBeGreaterThanOrEqual(0);
+    expect(m.metrics.aucRatio).toBeGreaterThan(0.8);
   }, 20_000);
 });
