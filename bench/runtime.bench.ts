@@ -62,7 +62,9 @@ const NETS: Net[] = [
 
 /** Times `fn` for at least MIN_MS of wall time; returns CPU µs and wall µs per call. */
 async function measure(fn: () => unknown, minIterations = 3, warmup = 3): Promise<{ cpuUs: number; wallUs: number }> {
-  for (let i = 0; i < warmup; i++) await fn();
+  // Warm-up: at least `warmup` calls and a quarter of MIN_MS, so that the JIT has tiered up.
+  const w0 = performance.now();
+  for (let i = 0; i < warmup || (warmup > 1 && performance.now() - w0 < MIN_MS / 4); i++) await fn();
   let iterations = 0;
   const c0 = process.cpuUsage();
   const t0 = performance.now();
