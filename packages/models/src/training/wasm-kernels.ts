@@ -141,7 +141,7 @@ function replaceConv2DBackpropInput(): string[] {
       if (sh !== 1 || sw !== 1 || (a.pad !== 'same' && a.pad !== 'valid') || (a.dataFormat ?? 'NHWC') !== 'NHWC') {
         return original.kernelFunc(args);
       }
-      const [, h, w, c] = a.inputShape;
+      const [, h, w] = a.inputShape;
       const [kh, kw, kc, f] = filter.shape as [number, number, number, number];
       const gh = geometry(h, kh, 1, a.pad);
       const gw = geometry(w, kw, 1, a.pad);
