@@ -2,12 +2,10 @@
  * `pnpm export-model <bundle-dir> [--out <dir>]`: writes a bundle's model for the experiments' own
  * software (Athena and CMSSW run ONNX Runtime; lwtnn for dense networks in C++), after checking the
  * bundle's hashes:
- * - `mlp`, `cnn-film`, `gbdt`, `cuts`, `standard-calibration` → `<name>.onnx` and
- *   `<name>.variables.json` (input names, offsets, scales, output labels, image layout); `mlp`
- *   also `<name>.lwtnn.json`;
- * - `likelihood` → exit 1 saying that the kind cannot be exported
- *   and why (its JSON parameter file is the portable form).
- * Exit codes: 0 written, 1 bundle refused or kind not exportable, 2 usage.
+ * every kind (`mlp`, `cnn-film`, `gbdt`, `cuts`, `likelihood`, `standard-calibration`) →
+ * `<name>.onnx` and `<name>.variables.json` (input names, offsets, scales, output labels, image
+ * layout); `mlp` also `<name>.lwtnn.json`, the others print a note that lwtnn cannot express them.
+ * Exit codes: 0 written, 1 bundle refused (hashes, manifest, a kind this exporter does not know), 2 usage.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';

@@ -19,22 +19,22 @@ export interface BundleExport {
   notes: string[];
 }
 
-/** Why a kind has no export, stated once for the CLI and the errors. */
-export const UNEXPORTABLE: Readonly<Record<string, string>> = {
-  likelihood:
-    'the projective likelihood (hepml-likelihood/1) is a product of binned densities: no ONNX form is written; read its JSON file',
+/** What the output holds where the manifest's output kind alone does not say it. */
+const OUTPUT_NOTE: Readonly<Record<string, string>> = {
+  cuts: ', the number of cut levels passed (loosest first)',
+  likelihood: ', the transformed discriminant d′ = τ⁻¹ ln(L_S/L_B)',
 };
 
 /**
  * The files that carry a bundle's model into the experiments' C++ software:
- * - `<name>.onnx` for `mlp`, `cnn-film`, `gbdt`, `cuts` and `standard-calibration` (see
- *   {@link exportBundleOnnx});
+ * - `<name>.onnx` for every kind of format version 1: networks (`mlp`, `cnn-film`) and baselines
+ *   (`gbdt`, `cuts`, `likelihood`, `standard-calibration`), see {@link exportBundleOnnx};
  * - `<name>.variables.json`, the lwtnn-style variable spec (input names in order with offsets and
  *   scales, output labels, the image layout) for each of them;
- * - `<name>.lwtnn.json`, a full lwtnn network, for `mlp` only (lwtnn has no conv2d, pooling, FiLM
- *   or trees — said in `notes`).
- * The kind with no export (likelihood) are a BundleError naming
- * `architecture.kind` and why. `files` maps bundle paths to bytes whose hashes the caller checked.
+ * - `<name>.lwtnn.json`, a full lwtnn network, for `mlp` only (lwtnn has dense layers only: no
+ *   conv2d, pooling, FiLM, trees, cuts or binned lookups — said in `notes`).
+ * A kind outside {@link ONNX_EXPORTABLE_KINDS} is a BundleError naming `architecture.kind`.
+ * `files` maps bundle paths to bytes whose hashes the caller checked.
  */
 export function exportBundleFiles(
   manifest: BundleManifestV1,
@@ -44,8 +44,7 @@ export function exportBundleFiles(
   const kind = manifest.architecture.kind;
   if (!(ONNX_EXPORTABLE_KINDS as readonly string[]).includes(kind)) {
     throw new BundleError(
-      `architecture.kind "${kind}" cannot be exported: ${UNEXPORTABLE[kind] ?? 'unknown kind'} ` +
-        `(exported kinds: ${ONNX_EXPORTABLE_KINDS.join(', ')})`,
+      `architecture.kind "${kind}" cannot be exported (exported kinds: ${ONNX_EXPORTABLE_KINDS.join(', ')})`,
       { field: 'architecture.kind' },
     );
   }
@@ -56,7 +55,7 @@ export function exportBundleFiles(
       {
         path: `${manifest.name}.onnx`,
         bytes: exportBundleOnnx(manifest, files, { name: manifest.name, metadata }),
-        description: `ONNX (opset 13${kind === 'gbdt' ? ', ai.onnx.ml 3' : ''}): ${describeIo(manifest)}${kind === 'cuts' ? ', the number of cut levels passed' : ''}`,
+        description: `ONNX (opset 13${kind === 'gbdt' ? ', ai.onnx.ml 3' : ''}): ${describeIo(manifest)}${OUTPUT_NOTE[kind] ?? ''}`,
       },
       {
         path: `${manifest.name}.variables.json`,
@@ -75,7 +74,7 @@ export function exportBundleFiles(
     });
   } else {
     out.notes.push(
-      `no lwtnn network for kind "${kind}": lwtnn has dense layers only (no conv2d, pooling, FiLM, trees, cuts or binned coefficients); use the ONNX file`,
+      `no lwtnn network for kind "${kind}": lwtnn has dense layers only (no conv2d, pooling, FiLM, trees, cuts or binned lookups); use the ONNX file`,
     );
   }
   return out;

@@ -120,7 +120,7 @@ function activate(name: string, z: number[]): number[] {
  * - `hepml_outputs`: each output's kind and unit; `hepml_output_scale`: the input whose raw value
  *   multiplies every output (already applied inside the ONNX graph);
  * - `hepml_lwtnn`: whether `<name>.lwtnn.json` exists — lwtnn has dense layers but no conv2d,
- *   pooling, FiLM modulation, decision trees, cuts or binned coefficients, so everything but mlp is ONNX only.
+ *   pooling, FiLM modulation, decision trees, cuts or binned lookups, so everything but mlp is ONNX only.
  */
 export interface LwtnnVariableSpecV1 {
   inputs: { name: string; variables: { name: string; offset: number; scale: number }[] }[];
@@ -146,17 +146,12 @@ export function lwtnnExpresses(manifest: BundleManifestV1): boolean {
   return manifest.architecture.kind === 'mlp';
 }
 
-/** Builds the {@link LwtnnVariableSpecV1} of an ONNX-exported bundle (`mlp`, `cnn-film`; baselines `gbdt`, `cuts`, `standard-calibration` with offset 0, scale 1). */
+/** Builds the {@link LwtnnVariableSpecV1} of an ONNX-exported bundle (networks; baselines with offset 0, scale 1). */
 export function exportVariableSpec(
   manifest: BundleManifestV1,
   miscellaneous: Record<string, string> = {},
 ): LwtnnVariableSpecV1 {
   const arch = manifest.architecture;
-  if (arch.kind === 'likelihood') {
-    throw new BundleError(`architecture.kind "${arch.kind}": no ONNX export, so no variable spec`, {
-      field: 'architecture.kind',
-    });
-  }
   const spec: LwtnnVariableSpecV1 = {
     inputs: [
       {

@@ -354,13 +354,12 @@ describe('lwtnn variable spec beside the ONNX file', () => {
     }
   });
 
-  it('refuses the baselines without an ONNX form with a BundleError naming architecture.kind', () => {
+  it('refuses a baseline file that does not match its manifest, naming the field', () => {
     const m = manifestOf({ kind: 'likelihood', parameters: 3, format: 'hepml-likelihood/1' }, [
       { name: 'score', kind: 'score', unit: '1' },
     ]) as BundleManifestV1;
-    const files = { 'weights.bin': new Uint8Array(0) };
+    const files = { 'weights.bin': new TextEncoder().encode('{"format": "hepml-likelihood"') };
     expect(() => exportBundleOnnx(m, files, { name: 'x' })).toThrow(BundleError);
-    expect(() => exportBundleOnnx(m, files, { name: 'x' })).toThrow(/architecture.kind "likelihood": no ONNX export/);
-    expect(() => exportVariableSpec(m)).toThrow(BundleError);
+    expect(() => exportBundleOnnx(m, files, { name: 'x' })).toThrow(/weights.bin: not valid UTF-8 JSON/);
   });
 });

@@ -11,7 +11,7 @@ const FLOAT = 1;
  * ET × |η| bin index [N] (int64) of each row, as `etEtaBin` computes it: i = clamp(#{ET edges ≤ ET}
  * − 1, 0, nEt − 1), j likewise on |η|, bin = i·nEta + j. `x` is the [N, F] input in float64.
  */
-function etEtaBinNodes(g: OnnxGraph, x: string, binning: NonNullable<CutsParams['binning']>): string {
+export function etEtaBinNodes(g: OnnxGraph, x: string, binning: NonNullable<CutsParams['binning']>): string {
   const axis = { axis: { int: 1 } };
   const index = (base: string, column: number, edges: number[], abs: boolean): string => {
     let v = g.node('Gather', [x, g.int64s(`${base}_column`, [1], [column])], { attributes: axis });

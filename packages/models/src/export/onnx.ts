@@ -1,6 +1,7 @@
 import { parseCuts } from '../baselines/cuts.ts';
 import { loadBaselineFromManifest } from '../baselines/dispatch.ts';
 import { parseGbdt } from '../baselines/gbdt.ts';
+import { parseLikelihood } from '../baselines/likelihood.ts';
 import { parseStandardCalibration } from '../baselines/standard-calibration.ts';
 import type { BundleManifestV1 } from '../bundle/manifest.ts';
 import { weightsFromBytes } from '../bundle/verify.ts';
@@ -10,6 +11,7 @@ import { cnnFilmOnnxGraph } from './onnx-cnn-film.ts';
 import { cutsOnnxGraph } from './onnx-cuts.ts';
 import { gbdtOnnxGraph } from './onnx-gbdt.ts';
 import { OnnxGraph } from './onnx-graph.ts';
+import { likelihoodOnnxGraph } from './onnx-likelihood.ts';
 import { denseNodes, ONNX_NAMES, ONNX_OPSET, standardiseNodes } from './onnx-nodes.ts';
 import { standardCalibrationOnnxGraph } from './onnx-standard-calibration.ts';
 
@@ -51,7 +53,7 @@ export function exportOnnx(chain: DenseChain, options: OnnxExportOptions): Uint8
 }
 
 /** Architecture kinds {@link exportBundleOnnx} writes. */
-export const ONNX_EXPORTABLE_KINDS = ['mlp', 'cnn-film', 'gbdt', 'cuts', 'standard-calibration'] as const;
+export const ONNX_EXPORTABLE_KINDS = ['mlp', 'cnn-film', 'gbdt', 'cuts', 'likelihood', 'standard-calibration'] as const;
 
 /**
  * Exports the model of a bundle as ONNX, dispatching on `architecture.kind`: `mlp` through
@@ -59,10 +61,10 @@ export const ONNX_EXPORTABLE_KINDS = ['mlp', 'cnn-film', 'gbdt', 'cuts', 'standa
  * scalars and `image` [N, H, W, C] in GeV, channels last as the runtime takes it; see
  * `onnx-cnn-film.ts`); `gbdt` as an `ai.onnx.ml` tree ensemble (`onnx-gbdt.ts`); `cuts` as
  * comparisons in float64 giving the number of levels passed (`onnx-cuts.ts`);
+ * `likelihood` as binned log-ratio lookups in float64 (`onnx-likelihood.ts`);
  * `standard-calibration` as its linear form in float64 (`onnx-standard-calibration.ts`). `files`
  * maps the bundle's paths to their bytes (hashes checked by the caller, as for `createRunner`).
- * The projective likelihood has no ONNX form here: a BundleError naming
- * `architecture.kind`.
+ * Any other kind (none in format version 1): a BundleError naming `architecture.kind`.
  */
 export function exportBundleOnnx(
   manifest: BundleManifestV1,
@@ -93,6 +95,12 @@ export function exportBundleOnnx(
     case 'cuts':
       loadBaselineFromManifest(manifest, bytes);
       return cutsOnnxGraph(parseCuts(JSON.parse(new TextDecoder().decode(bytes)))).encode(options.name, metadata);
+    case 'likelihood':
+      loadBaselineFromManifest(manifest, bytes);
+      return likelihoodOnnxGraph(parseLikelihood(JSON.parse(new TextDecoder().decode(bytes)))).encode(
+        options.name,
+        metadata,
+      );
     case 'standard-calibration':
       loadBaselineFromManifest(manifest, bytes);
       return standardCalibrationOnnxGraph(parseStandardCalibration(JSON.parse(new TextDecoder().decode(bytes)))).encode(
@@ -100,9 +108,9 @@ export function exportBundleOnnx(
         metadata,
       );
     default:
+      // Unreachable for a validated manifest; a kind added later must be given an export here.
       throw new BundleError(
-        `architecture.kind "${kind}": no ONNX export (exported kinds: ${ONNX_EXPORTABLE_KINDS.join(', ')}); ` +
-          `this baseline is evaluated from its JSON parameter file (${arch.format})`,
+        `architecture.kind "${kind}": no ONNX export (exported kinds: ${ONNX_EXPORTABLE_KINDS.join(', ')})`,
         { field: 'architecture.kind' },
       );
   }
