@@ -29,10 +29,10 @@ export interface OnnxExportOptions {
  * Writes a dense network as an ONNX model (protobuf bytes) that ONNX Runtime evaluates exactly as
  * the hepml runtime does: input `input` of shape [N, F] (raw values, features in manifest order),
  * standardisation (x − offset) / scale as Sub and Div nodes, then per layer MatMul, Add and the
- * activation (Relu, σ as 1/(1 + Exp(−x)) since ONNX Runtime's Sigmoid clamps its tails, Tanh, Elu
- * with α = 1, Softmax over the last axis), output `output` of
- * shape [N, units of the last layer] — scores, softmax class probabilities or regression values
- * (the MLP runtime applies no transform after the last layer). The input names, units, offsets and
+ * activation (Relu; σ as 1/(1 + Exp(−x)), since ONNX Runtime's Sigmoid clamps its tails; Tanh;
+ * Elu with α = 1; Softmax over the last axis), output `output` of shape [N, units of the last
+ * layer] — scores, softmax class probabilities or regression values (the MLP runtime applies no
+ * transform after the last layer). The input names, units, offsets and
  * scales are also in `metadata_props` under `hepml.inputs` (JSON), so C++ code can feed inputs by name.
  * Reference: ONNX IR, https://onnx.ai/onnx/repo-docs/IR.html and onnx/onnx.proto (field numbers).
  */
