@@ -184,12 +184,23 @@ export function seededScaleFactors(): Seeded['scaleFactors'] {
   };
 }
 
+/** The part of a D1 binding the seed uses (the tests carry no Workers types). */
+interface D1Statement {
+  bind(...values: unknown[]): D1Statement;
+  first<T>(): Promise<T | null>;
+}
+interface D1Like {
+  prepare(sql: string): D1Statement;
+  batch(statements: D1Statement[]): Promise<unknown>;
+}
+
 /**
  * Writes the table through the D1 binding itself (the tests package has no drizzle of its own):
  * the same rows a calibration publish writes into `scale_factor_tables` / `scale_factor_bins`.
  */
 async function insertScaleFactors(db: RegistryDb, model: string, sf: Seeded['scaleFactors']): Promise<void> {
-  const d1 = db.$client;
+  // drizzle keeps the binding as `$client`; RegistryDb's type does not spell it out.
+  const d1 = (db as RegistryDb & { $client: D1Like }).$client;
   const version = await d1
     .prepare(
       'select v.id as id from model_versions v join models m on m.id = v.model_id where m.name = ? and v.version = 1',
