@@ -60,6 +60,15 @@ describe('createRunner', () => {
     for (const [r, [et = 0, eta = 0]] of rows.entries()) expect(out[r]).toBeCloseTo(reference(weights, et, eta), 6);
   });
 
+  it('gives the same outputs with the TypeScript kernels forced', async () => {
+    const { bundle } = await tinyBundle();
+    const files = Object.fromEntries(bundle.files);
+    const x = Float32Array.from([35, -1.2, 60, 0.3, 12, 2.4, 41, 0]);
+    const a = createRunner(bundle.manifest, files).predict(x, 4);
+    const b = createRunner(bundle.manifest, files, { kernels: 'ts' }).predict(x, 4);
+    for (let k = 0; k < 4; k++) expect(a[k]).toBeCloseTo(b[k] ?? Number.NaN, 6);
+  });
+
   it('refuses wrong lengths, an image, and a missing weights file', async () => {
     const { bundle } = await tinyBundle();
     const runner = createRunner(bundle.manifest, Object.fromEntries(bundle.files));

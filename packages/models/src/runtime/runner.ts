@@ -15,16 +15,34 @@ export function bundleFile(files: Readonly<Record<string, Uint8Array>>, path: st
   return bytes;
 }
 
+/** Options of {@link createRunner}. */
+export interface CreateRunnerOptions {
+  /**
+   * `auto` (default): networks run on the WebAssembly SIMD kernels when they could be
+   * instantiated (in workerd call `initWasmKernels(module)` first with the module imported from
+   * `@hepml/models/wasm/kernels.wasm`), else on TypeScript loops; `ts` forces the loops.
+   */
+  kernels?: 'auto' | 'ts';
+}
+
 /**
  * Compiles a validated manifest and its files (path → bytes; sizes and hashes are checked by the
  * caller with `verifyBundleFile`/`readBundle`) into a {@link ModelRunner}, dispatching on
- * `manifest.architecture.kind`.
+ * `manifest.architecture.kind`: `mlp` ({@link createMlpRunner}), `cnn-film`
+ * ({@link createCnnFilmRunner}), and the baselines `cuts | likelihood | gbdt |
+ * standard-calibration` (their JSON file read by `baselines/dispatch.ts`). A missing file or a
+ * malformed one is a BundleError naming it; wrong input lengths at predict are ModelInputErrors.
  */
-export function createRunner(manifest: BundleManifestV1, files: Readonly<Record<string, Uint8Array>>): ModelRunner {
+export function createRunner(
+  manifest: BundleManifestV1,
+  files: Readonly<Record<string, Uint8Array>>,
+  options: CreateRunnerOptions = {},
+): ModelRunner {
   const arch = manifest.architecture;
+  const kernels = options.kernels ?? 'auto';
   switch (arch.kind) {
     case 'mlp': {
-      const mlp = createMlpRunner(manifest, weightsFromBytes(bundleFile(files, manifest.weights)));
+      const mlp = createMlpRunner(manifest, weightsFromBytes(bundleFile(files, manifest.weights)), { kernels });
       return {
         inputSize: mlp.inputSize,
         imageSize: 0,
@@ -39,7 +57,7 @@ export function createRunner(manifest: BundleManifestV1, files: Readonly<Record<
       };
     }
     case 'cnn-film':
-      return createCnnFilmRunner(manifest, weightsFromBytes(bundleFile(files, manifest.weights)));
+      return createCnnFilmRunner(manifest, weightsFromBytes(bundleFile(files, manifest.weights)), { kernels });
     case 'cuts':
     case 'likelihood':
     case 'gbdt':
