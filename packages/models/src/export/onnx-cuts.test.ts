@@ -1,10 +1,11 @@
 // Issue 7: the cut-based baseline exported as ONNX gives, under onnxruntime-node, exactly the level
-// counts of `evaluateCuts` on the parsed parameter file (with and without ET × |η| bins).
+// counts of `createRunner` (the runtime's `evaluateCuts`) (with and without ET × |η| bins).
 import { Rng } from '@hepml/physics';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { cutsParameterCount, evaluateCuts, fitCuts, parseCuts, serializeCuts } from '../baselines/cuts.ts';
+import { cutsParameterCount, fitCuts, parseCuts, serializeCuts } from '../baselines/cuts.ts';
 import { buildBundle } from '../bundle/build.ts';
+import { createRunner } from '../runtime/runner.ts';
 import { exportBundleOnnx } from './onnx.ts';
 
 const NAMES = ['et', 'eta', 'rhad', 'reta'];
@@ -74,7 +75,7 @@ describe('cuts baseline as ONNX', () => {
       test.features[5 * 4] = 500; // beyond the last edge: clamped into the last bin
       const lowestWindow = params.lower.find((v) => Number.isFinite(v));
       if (lowestWindow !== undefined) test.features[6 * 4 + 2] = lowestWindow; // on a lower edge: passes (≤)
-      const expected = evaluateCuts(params, test.features, m);
+      const expected = createRunner(bundle.manifest, Object.fromEntries(bundle.files)).predict(test.features, m);
       const bytes = exportBundleOnnx(bundle.manifest, Object.fromEntries(bundle.files), { name: 'cuts' });
       const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
       const result = await session.run({ input: new ort.Tensor('float32', test.features, [m, 4]) });

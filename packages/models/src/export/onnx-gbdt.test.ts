@@ -1,18 +1,12 @@
 // Issue 7: the GBDT baseline exported as an ai.onnx.ml tree ensemble gives, under onnxruntime-node,
-// the outputs of `evaluateGbdt` on the parsed parameter file within 1e-5 relative.
+// the outputs of `createRunner` (the runtime, which evaluates it with `evaluateGbdt`) within 1e-5 relative.
 import { Rng } from '@hepml/physics';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import {
-  evaluateGbdt,
-  fitGbdt,
-  type GbdtObjective,
-  gbdtParameterCount,
-  parseGbdt,
-  serializeGbdt,
-} from '../baselines/gbdt.ts';
+import { fitGbdt, type GbdtObjective, gbdtParameterCount, parseGbdt, serializeGbdt } from '../baselines/gbdt.ts';
 import { buildBundle } from '../bundle/build.ts';
 import type { BundleManifestV1 } from '../bundle/manifest.ts';
+import { createRunner } from '../runtime/runner.ts';
 import { exportVariableSpec } from './lwtnn.ts';
 import { exportBundleOnnx } from './onnx.ts';
 
@@ -94,7 +88,7 @@ describe('GBDT baseline as an ONNX-ML TreeEnsembleRegressor', () => {
       const m = 200;
       const test = sample(rng, m);
       test.features[5 * 3 + 2] = Number.NaN; // NaN goes right in both
-      const expected = evaluateGbdt(params, test.features, m);
+      const expected = createRunner(bundle.manifest, Object.fromEntries(bundle.files)).predict(test.features, m);
       const bytes = exportBundleOnnx(bundle.manifest, Object.fromEntries(bundle.files), { name: 'gbdt' });
       const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
       const result = await session.run({ input: new ort.Tensor('float32', test.features, [m, 3]) });

@@ -1,16 +1,16 @@
 // Issue 7: the projective likelihood exported as ONNX gives, under onnxruntime-node, the d′ of
-// `evaluateLikelihood` on the parsed parameter file within 1e-6 relative (with and without bins).
+// `createRunner` (the runtime's `evaluateLikelihood`) within 1e-6 relative (with and without bins).
 import { Rng } from '@hepml/physics';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import {
-  evaluateLikelihood,
   fitLikelihood,
   likelihoodParameterCount,
   parseLikelihood,
   serializeLikelihood,
 } from '../baselines/likelihood.ts';
 import { buildBundle } from '../bundle/build.ts';
+import { createRunner } from '../runtime/runner.ts';
 import { exportBundleOnnx } from './onnx.ts';
 
 const NAMES = ['et', 'eta', 'rhad', 'reta', 'nSi'];
@@ -97,7 +97,7 @@ describe('projective likelihood as ONNX', () => {
       test.features[5 * 5] = 40; // on an ET edge: the upper bin
       test.features[6 * 5 + 2] = params.pdfs[0]?.[0]?.edges[2] ?? 0; // on a density edge: the upper bin
       test.features.set([20, 0.5, Number.POSITIVE_INFINITY], 7 * 5); // +∞ in the short density's bin
-      const expected = evaluateLikelihood(params, test.features, m);
+      const expected = createRunner(bundle.manifest, Object.fromEntries(bundle.files)).predict(test.features, m);
       const bytes = exportBundleOnnx(bundle.manifest, Object.fromEntries(bundle.files), { name: 'lh' });
       const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
       const result = await session.run({ input: new ort.Tensor('float32', test.features, [m, 5]) });

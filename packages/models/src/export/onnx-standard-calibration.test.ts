@@ -1,15 +1,15 @@
 // Issue 7: the standard calibration exported as ONNX gives, under onnxruntime-node, the energies of
-// `evaluateStandardCalibration` on the parsed parameter file within 1e-6 relative.
+// `createRunner` (the runtime's `evaluateStandardCalibration`) within 1e-6 relative.
 import { Rng } from '@hepml/physics';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import {
-  evaluateStandardCalibration,
   parseStandardCalibration,
   STANDARD_CALIBRATION_CATEGORIES,
   standardCalibrationParameterCount,
 } from '../baselines/standard-calibration.ts';
 import { buildBundle } from '../bundle/build.ts';
+import { createRunner } from '../runtime/runner.ts';
 import { exportBundleOnnx } from './onnx.ts';
 
 // Input order deliberately not the role order, so the column mapping is exercised.
@@ -92,7 +92,7 @@ describe('standard calibration as ONNX', () => {
     features[2 * NAMES.length] = 3; // beyond the last edge: the last bin
     features[3 * NAMES.length] = Number.NaN; // NaN η: the last bin, as the runtime
     features[4 * NAMES.length + 5] = Number.NaN; // NaN isPhoton: false, an electron
-    const expected = evaluateStandardCalibration(params, features, n);
+    const expected = createRunner(bundle.manifest, Object.fromEntries(bundle.files)).predict(features, n);
     const onnx = exportBundleOnnx(bundle.manifest, Object.fromEntries(bundle.files), { name: 'std' });
     const session = await ort.InferenceSession.create(onnx, { intraOpNumThreads: 1, interOpNumThreads: 1 });
     const result = await session.run({ input: new ort.Tensor('float32', features, [n, NAMES.length]) });
