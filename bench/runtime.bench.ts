@@ -11,11 +11,19 @@
  * the per-core rate, quoted against the 1-core MatMul peak of peak.bench.ts, re-measured here.
  * Every loop is bounded in time (MIN_MS per figure).
  */
-import type { BundleManifestV1, CnnFilmArchitectureV1, DenseLayerV1 } from '@hepml/models/bundle';
+
+import { buildBaselineBundle, fitGbdt, sampleMatrix } from '@hepml/models/baselines';
+import type { BundleManifestV1, CnnFilmArchitectureV1, CnnLayerV1, DenseLayerV1 } from '@hepml/models/bundle';
 import { cnnFilmParameterCount, mlpParameterCount, planCnnTrunk } from '@hepml/models/bundle';
-import { denseChainOf, exportOnnx } from '@hepml/models/export';
-import { createCnnFilmRunner, createMlpRunner } from '@hepml/models/runtime';
-import { BOOSTED_JET_VARIABLES, CALO_IMAGE_SHAPE, ELECTRON_ID_VARIABLES, Rng } from '@hepml/physics';
+import { denseChainOf, exportBundleOnnx, exportOnnx } from '@hepml/models/export';
+import { createCnnFilmRunner, createMlpRunner, createRunner } from '@hepml/models/runtime';
+import {
+  BOOSTED_JET_VARIABLES,
+  CALO_IMAGE_SHAPE,
+  ELECTRON_ID_VARIABLES,
+  generateElectronId,
+  Rng,
+} from '@hepml/physics';
 import * as tf from '@tensorflow/tfjs';
 import { setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import type { BenchRow } from './lib.ts';
@@ -229,27 +237,31 @@ async function main(): Promise<void> {
     `hepml wasm ahead of tfjs-cpu, tfjs-wasm and onnxruntime-web at batch 4096 for ${wasmWinsAt4096} of ${NETS.length} networks.`,
   );
   report('Inference kernels: default MLPs, 1 thread', rows, notes);
-  await benchCnn(peak);
+  await benchCnn(peak, ortNode, ortWeb);
+  await benchGbdt(ortNode, ortWeb);
 }
 
 /**
  * The default CNN+FiLM energy regressor (architectures/cnn-film.ts defaultCaloTrunk on the 7 × 11 × 4
- * calorimeter window, head 32-16-2): hepml runtime (wasm convolutions, and TypeScript loops) against tfjs-cpu and
- * tfjs-wasm; the ONNX exporter writes dense networks only, so onnxruntime is not a peer here.
+ * calorimeter window, head 32-16-2): hepml runtime (wasm convolutions, and TypeScript loops) against tfjs-cpu,
+ * tfjs-wasm and onnxruntime-web/-node on the graph of exportBundleOnnx (export/onnx-cnn-film.ts), same weights.
  */
-async function benchCnn(peak: number): Promise<void> {
+async function benchCnn(
+  peak: number,
+  ortNode: typeof import('onnxruntime-node'),
+  ortWeb: typeof import('onnxruntime-web'),
+): Promise<void> {
   const shape: [number, number, number] = [...CALO_IMAGE_SHAPE];
   const film = { type: 'film' as const, hidden: [dense(16, 'relu')] };
-  const conv = (filters: number) =>
-    ({
-      type: 'conv2d',
-      filters,
-      kernelSize: [3, 3],
-      strides: [1, 1],
-      padding: 'same',
-      useBias: true,
-      activation: 'relu',
-    }) as const;
+  const conv = (filters: number): CnnLayerV1 => ({
+    type: 'conv2d',
+    filters,
+    kernelSize: [3, 3],
+    strides: [1, 1],
+    padding: 'same',
+    useBias: true,
+    activation: 'relu',
+  });
   const arch: Omit<CnnFilmArchitectureV1, 'parameters'> = {
     kind: 'cnn-film',
     inputSize: 4,
@@ -275,8 +287,12 @@ async function benchCnn(peak: number): Promise<void> {
   const manifest = {
     inputs,
     image: { name: 'cells', shape, unit: 'GeV' },
-    outputs: [],
+    outputs: [
+      { name: 'energy', kind: 'energy', unit: 'GeV' },
+      { name: 'sigma', kind: 'resolution', unit: 'GeV' },
+    ],
     architecture: { ...arch, parameters: cnnFilmParameterCount(shape, arch) },
+    weights: 'weights.bin',
   } as unknown as BundleManifestV1;
   // The tfjs model in the schema's layer and weight order, random weights.
   const chunks: Float32Array[] = [];
@@ -339,6 +355,13 @@ async function benchCnn(peak: number): Promise<void> {
   }
   const runner = createCnnFilmRunner(manifest, weights);
   const runnerTs = createCnnFilmRunner(manifest, weights, { kernels: 'ts' });
+  const onnx = exportBundleOnnx(
+    manifest,
+    { [manifest.weights]: new Uint8Array(weights.buffer) },
+    { name: 'bench-cnn' },
+  );
+  const sessionNode = await ortNode.InferenceSession.create(onnx, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+  const sessionWeb = await ortWeb.InferenceSession.create(onnx, { executionProviders: ['wasm'] });
   const imageSize = shape[0] * shape[1] * shape[2];
   const rows: BenchRow[] = [];
   for (const n of [1, 64, 1024]) {
@@ -349,18 +372,31 @@ async function benchCnn(peak: number): Promise<void> {
         const s = tf.tensor2d(features, [n, arch.inputSize]).sub(50).div(20);
         return (model.predict([tf.tensor4d(image, [n, ...shape]), s], { batchSize: n }) as tf.Tensor).dataSync();
       });
-    const contenders: [string, () => ArrayLike<number>, string | null][] = [
+    const ortRun = (session: typeof sessionNode, T: typeof ortNode.Tensor) => async () => {
+      const y = await session.run({
+        input: new T('float32', features, [n, arch.inputSize]),
+        image: new T('float32', image, [n, ...shape]),
+      });
+      return (y.output as { data: Float32Array }).data;
+    };
+    const contenders: [string, () => ArrayLike<number> | Promise<ArrayLike<number>>, string | null][] = [
       ['hepml wasm', () => runner.predict(features, n, image), null],
       ['hepml ts', () => runnerTs.predict(features, n, image), null],
       ['tfjs-cpu', tfjsRun, 'cpu'],
       ['tfjs-wasm', tfjsRun, 'wasm'],
+      [
+        'onnxruntime-web',
+        ortRun(sessionWeb as unknown as typeof sessionNode, ortWeb.Tensor as unknown as typeof ortNode.Tensor),
+        null,
+      ],
+      ['onnxruntime-node', ortRun(sessionNode, ortNode.Tensor), null],
     ];
     const reference = runner.predict(features, n, image);
     const scale = Math.max(...Array.from(reference, Math.abs));
     const figures: { name: string; perCore: number; wallUs: number }[] = [];
     for (const [name, run, backend] of contenders) {
       if (backend) await tf.setBackend(backend);
-      const y = run();
+      const y = await run();
       let worst = 0;
       for (let k = 0; k < reference.length; k++)
         worst = Math.max(worst, Math.abs((y[k] ?? Number.NaN) - (reference[k] ?? 0)));
@@ -384,6 +420,8 @@ async function benchCnn(peak: number): Promise<void> {
     }
   }
   model.dispose();
+  await sessionNode.release();
+  await sessionWeb.release();
   report('Inference kernels: CNN+FiLM energy regressor, 1 thread', rows, [
     'hepml wasm: convolutions as im2col + the SIMD dense kernel, the head per 256-row block on the SIMD kernels, FiLM and pooling in TypeScript; hepml ts: TypeScript loops only. FLOPs count convolutions, FiLM and the dense head.',
   ]);
@@ -412,6 +450,81 @@ async function cpuPeakGflops(ort: typeof import('onnxruntime-node'), n = 1024): 
   const { cpuUs } = await measure(() => session.run({ input: x }));
   await session.release();
   return (2 * n ** 3) / (cpuUs * 1e3);
+}
+
+/**
+ * The electron-ID GBDT baseline (100 trees, depth ≤ 6, fitted here on 4500 simulated electrons):
+ * hepml (createRunner on its bundle → baselines' evaluator) against onnxruntime-web and -node on
+ * the ai.onnx.ml tree ensemble of export/onnx-gbdt.ts. tfjs has no tree ensembles.
+ */
+async function benchGbdt(
+  ortNode: typeof import('onnxruntime-node'),
+  ortWeb: typeof import('onnxruntime-web'),
+): Promise<void> {
+  const inputs = Object.keys(ELECTRON_ID_VARIABLES);
+  const sample = generateElectronId({ n: 4500, seed: 11 });
+  const { features: all, n: nAll } = sampleMatrix(sample, inputs);
+  const params = fitGbdt({ inputs, features: all, n: nAll, target: sample.label, objective: 'binary', trees: 100 });
+  const bundle = await buildBaselineBundle({
+    name: 'bench-gbdt',
+    task: 'electron-id',
+    description: 'bench',
+    model: { kind: 'gbdt', params },
+    lineage: {
+      datasetHash: 'bench',
+      codeVersion: 'bench',
+      seed: 11,
+      createdAt: new Date(0).toISOString(),
+      backend: 'none',
+    },
+  });
+  const runner = createRunner(bundle.manifest, Object.fromEntries(bundle.files));
+  const onnx = exportBundleOnnx(bundle.manifest, Object.fromEntries(bundle.files), { name: 'bench-gbdt' });
+  const sessionNode = await ortNode.InferenceSession.create(onnx, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+  const sessionWeb = await ortWeb.InferenceSession.create(onnx, { executionProviders: ['wasm'] });
+  const rows: BenchRow[] = [];
+  for (const n of BATCHES) {
+    const x = all.subarray(0, n * inputs.length);
+    const ortRun = (session: typeof sessionNode, T: typeof ortNode.Tensor) => async () => {
+      const y = await session.run({ input: new T('float32', x, [n, inputs.length]) });
+      return (y.output as { data: Float32Array }).data;
+    };
+    const contenders: [string, () => ArrayLike<number> | Promise<ArrayLike<number>>][] = [
+      ['hepml', () => runner.predict(x, n)],
+      [
+        'onnxruntime-web',
+        ortRun(sessionWeb as unknown as typeof sessionNode, ortWeb.Tensor as unknown as typeof ortNode.Tensor),
+      ],
+      ['onnxruntime-node', ortRun(sessionNode, ortNode.Tensor)],
+    ];
+    const reference = runner.predict(x, n);
+    const figures: { name: string; perCore: number; wallUs: number }[] = [];
+    for (const [name, run] of contenders) {
+      const y = await run();
+      let worst = 0;
+      for (let k = 0; k < reference.length; k++)
+        worst = Math.max(worst, Math.abs((y[k] ?? Number.NaN) - (reference[k] ?? 0)));
+      if (!(worst <= 1e-5)) throw new Error(`gbdt ${name} batch ${n}: differs from hepml by ${worst}`);
+      const { cpuUs, wallUs } = await measure(run);
+      figures.push({ name, perCore: (n * 1e6) / cpuUs, wallUs });
+    }
+    const bestPeer = Math.max(...figures.filter((f) => f.name !== 'hepml').map((f) => f.perCore));
+    for (const f of figures) {
+      rows.push({
+        model: `gbdt ${params.trees.length} trees`,
+        batch: String(n),
+        runtime: f.name,
+        'samples/s (per core)': Math.round(f.perCore),
+        'µs/call (wall)': f.wallUs,
+        'vs best peer': f.perCore / bestPeer,
+      });
+    }
+  }
+  await sessionNode.release();
+  await sessionWeb.release();
+  report('Inference kernels: electron-ID GBDT baseline, 1 thread', rows, [
+    'hepml evaluates the trees in TypeScript (baselines/gbdt.ts); the peers run the ai.onnx.ml TreeEnsemble export.',
+  ]);
 }
 
 /** Output values of any contender as a flat array. */
