@@ -35,7 +35,7 @@ export const SUITE_DEFAULTS: Record<SuiteTask, { n: number; epochs: number }> = 
   'electron-id': { n: 60_000, epochs: 12 },
   bjet: { n: 60_000, epochs: 12 },
   'boosted-jet': { n: 60_000, epochs: 12 },
-  'energy-regression': { n: 40_000, epochs: 15 },
+  'energy-regression': { n: 40_000, epochs: 20 },
 };
 
 /** The networks of each task (bundle names). */
