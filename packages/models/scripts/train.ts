@@ -35,7 +35,9 @@ import { codeVersion } from './git-version.ts';
 import { ProgressBar } from './progress.ts';
 
 const BACKENDS = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
-const BASELINE_SUFFIXES = ['cuts', 'likelihood', 'gbdt', 'standard'];
+/** Baselines of each task (H6's suite): `<task>-<suffix>`. */
+const baselineSuffixes = (task: SuiteTask) =>
+  task === 'energy-regression' ? ['standard', 'gbdt'] : ['cuts', 'likelihood', 'gbdt'];
 
 function fail(message: string): never {
   process.stderr.write(`train: ${message}\n`);
@@ -84,7 +86,7 @@ function modelFilter(task: SuiteTask): (name: string) => boolean {
   return (name) => name === m || name === `${task}-${m}`;
 }
 if (values.model !== undefined) {
-  const known = tasks.flatMap((t) => [...SUITE_NETWORKS[t], ...BASELINE_SUFFIXES.map((s) => `${t}-${s}`)]);
+  const known = tasks.flatMap((t) => [...SUITE_NETWORKS[t], ...baselineSuffixes(t).map((s) => `${t}-${s}`)]);
   if (!tasks.some((t) => known.some(modelFilter(t)))) {
     fail(`--model "${values.model}" matches no model of ${tasks.join(', ')}; known: ${known.join(', ')}`);
   }
