@@ -15,7 +15,9 @@
  * "steady" is training rows × (epochs − 1) / time of epochs 2…E.
  *
  * Environment: BENCH_TRAIN_SCALE (default 1) multiplies the sample sizes; BENCH_SUITE_TIMEOUT_S
- * (default 300, the suite's own 5-minute target) bounds the suite run, 0 skips it.
+ * (default 300, the suite's own 5-minute target) bounds the suite run, 0 skips it;
+ * BENCH_SUITE_ARGS adds `pnpm train` flags (for checking this file quickly; the suite's table
+ * says which flags it ran with).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -63,6 +65,8 @@ import { type BenchRow, report } from './lib.ts';
 const here = dirname(fileURLToPath(import.meta.url));
 const SCALE = Number(process.env.BENCH_TRAIN_SCALE ?? 1);
 const SUITE_TIMEOUT_S = Number(process.env.BENCH_SUITE_TIMEOUT_S ?? 300);
+/** Extra `pnpm train` flags, for a quick check of this benchmark only (the figures use none). */
+const SUITE_ARGS = (process.env.BENCH_SUITE_ARGS ?? '').split(/\s+/).filter(Boolean);
 const EPOCHS = 3;
 const SEED = 2026;
 
@@ -386,12 +390,12 @@ report('Training: samples/s per epoch, fitModel (Adam, batch 256), one process',
 if (SUITE_TIMEOUT_S > 0) {
   const out = mkdtempSync(join(tmpdir(), 'hepml-bench-train-'));
   const script = join(here, '..', 'packages', 'models', 'scripts', 'train.ts');
-  const tasks: { task: string; seconds: number }[] = [];
+  const tasks: { task: string; seconds: number; cpuSeconds: number | null }[] = [];
   let backendLine = '';
   let summary = '';
   const t0 = performance.now();
   const result = await new Promise<{ code: number | null; signal: string | null; timedOut: boolean }>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, '--out', out], {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, '--out', out, ...SUITE_ARGS], {
       cwd: join(here, '..', 'packages', 'models'),
       env: { ...process.env, INIT_CWD: join(here, '..') },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -415,8 +419,14 @@ if (SUITE_TIMEOUT_S > 0) {
       const lines = pending.split(/[\r\n]/);
       pending = lines.pop() ?? '';
       for (const line of lines) {
-        const done = /^train: (\S+) done in ([\d.]+) s/.exec(line);
-        if (done) tasks.push({ task: done[1] as string, seconds: Number(done[2]) });
+        const done = /^train: (\S+) done in ([\d.]+) s(?: wall, ([\d.]+) s CPU)?/.exec(line);
+        if (done) {
+          tasks.push({
+            task: done[1] as string,
+            seconds: Number(done[2]),
+            cpuSeconds: done[3] ? Number(done[3]) : null,
+          });
+        }
         if (line.startsWith('train: backend ')) backendLine = line.slice('train: backend '.length);
       }
     });
@@ -433,22 +443,46 @@ if (SUITE_TIMEOUT_S > 0) {
   });
   const wall = (performance.now() - t0) / 1000;
   rmSync(out, { recursive: true, force: true });
-  const suiteRows: BenchRow[] = tasks.map((t) => ({
-    step: `task ${t.task} (networks + baselines)`,
-    'wall s': t.seconds,
-  }));
+  // The script's comparison table (stdout): per task, one line per model ending in its time [s],
+  // then PASS/FAIL lines of each network against the task's cut-based baseline.
+  const models: { task: string; model: string; seconds: number }[] = [];
+  const verdicts: string[] = [];
+  let current = '';
+  for (const line of summary.split('\n')) {
+    if (/^[a-z][a-z-]*$/.test(line)) current = line;
+    const verdict = /^ {2}((?:PASS|FAIL) .*)$/.exec(line);
+    const model = /^ {2}([a-z0-9][a-z0-9._-]*)\s.*\s(\d+\.\d)$/.exec(line);
+    if (verdict) verdicts.push(verdict[1] as string);
+    else if (model && current) models.push({ task: current, model: model[1] as string, seconds: Number(model[2]) });
+  }
+  const suiteRows: BenchRow[] = tasks.flatMap((t) => [
+    ...models
+      .filter((m) => m.task === t.task)
+      .map((m) => ({ task: t.task, model: m.model, 'wall s': m.seconds, 'CPU s': null })),
+    {
+      task: t.task,
+      model: 'task total (simulation, training, evaluation, bundles)',
+      'wall s': t.seconds,
+      'CPU s': t.cpuSeconds,
+    },
+  ]);
+  const totalCpu = /train: \d+ bundle\(s\) in [\d.]+ s wall, ([\d.]+) s CPU/.exec(summary);
   suiteRows.push({
-    step: result.timedOut
+    task: 'all',
+    model: result.timedOut
       ? `whole suite: stopped at the ${SUITE_TIMEOUT_S} s timeout`
       : 'whole suite (process wall time)',
     'wall s': result.timedOut ? null : wall,
+    'CPU s': totalCpu ? Number(totalCpu[1]) : null,
   });
   const bundles = /train: (\d+) bundle\(s\) in ([\d.]+) s/.exec(summary);
-  report('Default suite: `pnpm train` (default flags), wall time', suiteRows, [
+  const flags = SUITE_ARGS.length > 0 ? `flags ${SUITE_ARGS.join(' ')}` : 'default flags';
+  report(`Default suite: \`pnpm train\` (${flags}), wall time`, suiteRows, [
     `Backend: ${backendLine || 'unknown'}.`,
     result.timedOut
       ? `Did not finish within BENCH_SUITE_TIMEOUT_S = ${SUITE_TIMEOUT_S} s (${tasks.length} of 4 tasks done); raise it to time the whole suite.`
       : `Exit status ${result.code}${result.code === 1 ? ' (a network did not beat its cut-based baseline)' : ''}; ${bundles ? `${bundles[1]} bundles, ${bundles[2]} s inside the script` : 'no summary line'}.`,
+    ...verdicts,
     `Load average after the suite: ${loadavg()
       .map((x) => x.toFixed(1))
       .join(', ')}.`,
