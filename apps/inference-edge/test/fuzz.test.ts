@@ -142,7 +142,7 @@ const invalidUtf8 = fc.constantFrom(
   [0xf8, 0x88, 0x80, 0x80, 0x80], // 5-byte form
 );
 
-function withBytes(text: string, at: number, bytes: number[]): Uint8Array<ArrayBuffer> {
+function withBytes(text: string, at: number, bytes: readonly number[]): Uint8Array<ArrayBuffer> {
   const enc = new TextEncoder().encode(text);
   const i = Math.min(at, enc.length);
   const out = new Uint8Array(enc.length + bytes.length);
