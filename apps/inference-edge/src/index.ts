@@ -1,5 +1,6 @@
 /** @module @hepml/inference-edge — Hono app on Cloudflare Workers serving calibrated model inference. */
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv } from './env.ts';
 import { ApiError, errorResponse } from './errors.ts';
 import { authenticateRequest } from './middleware/auth/index.ts';
@@ -12,6 +13,11 @@ import { accountRoute } from './routes/tokens.ts';
 import { versionsRoute } from './routes/versions.ts';
 
 const app = new OpenAPIHono<AppEnv>();
+
+// nosniff, referrer-policy no-referrer, frame and cross-origin policies on every answer, errors
+// included. No CORS headers are sent: browsers on other origins can neither read answers nor send
+// the Authorization header (the preflight fails), which is what a token-authenticated API wants.
+app.use('*', secureHeaders());
 
 app.get('/', (c) =>
   c.json({
