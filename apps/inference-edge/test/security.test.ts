@@ -176,3 +176,36 @@ describe('response hygiene', () => {
     }
   });
 });
+
+describe('headers', () => {
+  it('security headers on answers and errors; no CORS grant to a foreign origin, even on a preflight', async () => {
+    const answers = [
+      await get('/v1/models/sec-public'),
+      await get('/v1/models/sec-never-published'),
+      await post('/v1/models/sec-public/predict', '{'),
+      await get('/v1/nope'),
+      await get('/v1/me', 'hepml_bad_token'),
+      await get('/'),
+    ];
+    for (const res of answers) {
+      expect(res.headers.get('x-content-type-options'), String(res.status)).toBe('nosniff');
+      expect(res.headers.get('referrer-policy'), String(res.status)).toBe('no-referrer');
+      expect(res.headers.get('x-frame-options'), String(res.status)).toBe('SAMEORIGIN');
+      expect(res.headers.get('access-control-allow-origin'), String(res.status)).toBeNull();
+    }
+    const preflight = await api('/v1/models', {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://evil.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type',
+      },
+    });
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+    expect(preflight.headers.get('access-control-allow-headers')).toBeNull();
+    // The docs page keeps its own content security policy.
+    const docs = await get('/docs');
+    expect(docs.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(docs.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+});
