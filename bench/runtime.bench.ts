@@ -12,6 +12,8 @@
  * Every loop is bounded in time (MIN_MS per figure).
  */
 
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { buildBaselineBundle, fitGbdt, sampleMatrix } from '@hepml/models/baselines';
 import type { BundleManifestV1, CnnFilmArchitectureV1, CnnLayerV1, DenseLayerV1 } from '@hepml/models/bundle';
 import { cnnFilmParameterCount, mlpParameterCount, planCnnTrunk } from '@hepml/models/bundle';
@@ -68,8 +70,14 @@ const NETS: Net[] = [
   },
 ];
 
+// A full garbage collection before each figure, so that garbage left by the previous contender
+// (tfjs tensors, released sessions) is not collected on the next one's time.
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+
 /** Times `fn` for at least MIN_MS of wall time; returns CPU µs and wall µs per call. */
 async function measure(fn: () => unknown, minIterations = 3, warmup = 3): Promise<{ cpuUs: number; wallUs: number }> {
+  collectGarbage();
   // Warm-up: at least `warmup` calls and a quarter of MIN_MS, so that the JIT has tiered up.
   const w0 = performance.now();
   for (let i = 0; i < warmup || (warmup > 1 && performance.now() - w0 < MIN_MS / 4); i++) await fn();
