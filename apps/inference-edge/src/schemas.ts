@@ -30,6 +30,61 @@ export const VersionParam = z
   .openapi({ param: { name: 'version', in: 'path' }, example: 'latest' });
 
 export const NameParams = z.object({ name: modelName });
+
+/** An explicit version number (life-cycle changes name the version they change). */
+export const NumberedVersionParams = z.object({
+  name: modelName,
+  version: z
+    .string()
+    .regex(/^[1-9][0-9]{0,8}$/, 'name an explicit version number')
+    .openapi({ param: { name: 'version', in: 'path' }, example: '1' }),
+});
+
+export const VisibilityRequestSchema = z
+  .object({
+    visibility: z.enum(['private', 'collaboration', 'public']),
+    collaboration: z
+      .string()
+      .min(1)
+      .max(64)
+      .optional()
+      .openapi({ description: 'required with visibility collaboration' }),
+  })
+  .strict()
+  .openapi('VisibilityRequest');
+
+export const VersionListSchema = z
+  .object({
+    name: z.string(),
+    versions: z.array(
+      z.object({
+        version: z.number().int(),
+        status: z.enum(['active', 'deprecated']),
+        parameters: z.number().int(),
+        datasetHash: z.string(),
+        codeVersion: z.string(),
+        parentVersion: z.number().int().nullable(),
+        createdAt: z.string(),
+        publishedBy: z.string().nullable(),
+      }),
+    ),
+  })
+  .openapi('VersionList');
+
+export const AuditTrailSchema = z
+  .object({
+    name: z.string(),
+    entries: z.array(
+      z.object({
+        at: z.string(),
+        action: z.string(),
+        version: z.number().int().nullable(),
+        actor: z.string().nullable(),
+        details: z.unknown(),
+      }),
+    ),
+  })
+  .openapi('AuditTrail');
 export const NameVersionParams = z.object({ name: modelName, version: VersionParam });
 
 export const ListModelsQuery = z
@@ -151,6 +206,7 @@ export const PredictionSchema = z
     scaleFactor: ScaleFactorSchema.optional(),
     energy: z.number().optional().openapi({ description: 'calibrated energy [GeV]' }),
     resolution: z.number().optional().openapi({ description: 'energy resolution σ [GeV] (Crystal-Ball models)' }),
+    correction: z.number().optional().openapi({ description: 'dimensionless correction factor' }),
   })
   .openapi('Prediction');
 

@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
 import { ErrorEnvelopeSchema } from '../schemas.ts';
@@ -21,8 +21,12 @@ export interface EndpointSpec<
   Q extends AnyObject | undefined,
   B extends z.ZodType | undefined,
 > {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'patch';
   path: string;
+  /** Middleware run before validation (e.g. a scope check). */
+  middleware?: MiddlewareHandler<AppEnv>[];
+  /** Body size limit in bytes (default `MAX_BODY_BYTES`). */
+  maxBodyBytes?: number;
   summary: string;
   tags: string[];
   description?: string;
@@ -83,14 +87,16 @@ export function endpoint<
   });
   app.openAPIRegistry.registerPath(route);
   const honoPath = spec.path.replaceAll(/\/{(.+?)}/g, '/:$1');
-  app.on(spec.method.toUpperCase(), honoPath, async (c) => {
+  const run: MiddlewareHandler<AppEnv> = async (c) => {
     const params = spec.params ? validate(spec.params, c.req.param(), '') : undefined;
     const query = spec.query ? validate(spec.query, c.req.query(), '') : undefined;
     const body = spec.body
-      ? validate(spec.body, await readJson(c.req.raw, Number(c.env.MAX_BODY_BYTES)), '')
+      ? validate(spec.body, await readJson(c.req.raw, spec.maxBodyBytes ?? Number(c.env.MAX_BODY_BYTES)), '')
       : undefined;
     return handler(c, { params, query, body } as EndpointInput<P, Q, B>);
-  });
+  };
+  for (const m of spec.middleware ?? []) app.on(spec.method.toUpperCase(), honoPath, m);
+  app.on(spec.method.toUpperCase(), honoPath, run);
 }
 
 /** Parses `value` with `schema`; the first issue becomes a 400 whose field is the issue's path. */

@@ -170,6 +170,8 @@ export interface Prediction {
   scaleFactor?: ScaleFactorValue;
   energy?: number;
   resolution?: number;
+  /** Dimensionless correction factor (models with a `correction` output). */
+  correction?: number;
 }
 
 /** A v1 predict answer. */
@@ -208,10 +210,12 @@ export function predictV1(model: LoadedModel, batch: PreparedBatch, workingPoint
   if (model.kind === 'regression') {
     const ei = m.outputs.findIndex((o) => o.kind === 'energy');
     const ri = m.outputs.findIndex((o) => o.kind === 'resolution');
+    const ci = m.outputs.findIndex((o) => o.kind === 'correction');
     for (let r = 0; r < n; r++) {
       const p: Prediction = {};
       if (ei >= 0) p.energy = out[r * k + ei] as number;
       if (ri >= 0) p.resolution = out[r * k + ri] as number;
+      if (ci >= 0) p.correction = out[r * k + ci] as number;
       result.predictions.push(p);
     }
     return result;

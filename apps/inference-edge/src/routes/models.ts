@@ -10,7 +10,6 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
-import { readJson } from '../lib/body.ts';
 import { endpoint } from '../lib/endpoint.ts';
 import { predictV1, prepareV1 } from '../lib/inference.ts';
 import { imageOf, scaleFactorsPathOf } from '../lib/manifest-view.ts';
@@ -30,19 +29,8 @@ import {
   VersionDetailSchema,
 } from '../schemas.ts';
 
-export { readJson };
-
 /** `/v1/models`: listing, model and version descriptions, prediction and scale factors. */
 export const modelsRoute = new OpenAPIHono<AppEnv>();
-
-/** Versions in a path: a positive integer or `latest` (kept for routes that parse by hand). */
-export function parseVersion(raw: string | undefined): number | 'latest' {
-  if (raw === undefined || raw === 'latest') return 'latest';
-  const v = Number(raw);
-  if (!Number.isInteger(v) || v <= 0)
-    throw new ApiError(400, 'invalid_version', 'version must be a positive integer or "latest"', 'version');
-  return v;
-}
 
 endpoint(
   modelsRoute,

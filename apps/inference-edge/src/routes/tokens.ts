@@ -12,8 +12,8 @@ import {
 import { Hono } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
+import { readJson } from '../lib/body.ts';
 import { requireScope } from '../middleware/auth/index.ts';
-import { readJson } from './models.ts';
 
 const USER_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 

@@ -7,104 +7,171 @@ import {
   promoteVersion,
   resolveVersion,
   setVisibility,
-  type Visibility,
 } from '@hepml/models/registry';
-import { Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../env.ts';
-import { ApiError } from '../errors.ts';
+import { endpoint } from '../lib/endpoint.ts';
 import { fetchVerifiedFile } from '../lib/model-cache.ts';
-import { invalidateModel } from '../lib/resolve.ts';
+import { invalidateModel, versionOf } from '../lib/resolve.ts';
 import { requireScope } from '../middleware/auth/index.ts';
-import { parseVersion, readJson } from './models.ts';
+import {
+  AuditTrailSchema,
+  ErrorEnvelopeSchema,
+  NameParams,
+  NameVersionParams,
+  NumberedVersionParams,
+  VersionListSchema,
+  VisibilityRequestSchema,
+} from '../schemas.ts';
 
 /**
  * Versions, downloads and the life cycle of a model under `/v1/models/{name}`. Reads answer 404
  * for models the caller may not see (never 403, so private names do not leak); changes need a
  * token with the publish scope that owns the model.
  */
-export const versionsRoute = new Hono<AppEnv>();
+export const versionsRoute = new OpenAPIHono<AppEnv>();
 
-function positiveVersion(raw: string | undefined): number {
-  const v = parseVersion(raw);
-  if (v === 'latest') throw new ApiError(400, 'invalid_version', 'name an explicit version number', 'version');
-  return v;
-}
+const writeResponses = {
+  401: { description: 'No token', schema: ErrorEnvelopeSchema },
+  403: { description: 'The token lacks the publish scope or does not own the model', schema: ErrorEnvelopeSchema },
+};
 
-versionsRoute.get('/:name/versions', async (c) => {
-  const versions = await listVersions(openRegistry(c.env.DB), c.req.param('name'), c.get('principal'));
-  return c.json({ name: c.req.param('name'), versions });
-});
+endpoint(
+  versionsRoute,
+  {
+    method: 'get',
+    path: '/{name}/versions',
+    summary: 'List the versions of a model, newest first, with status and lineage',
+    tags: ['models'],
+    params: NameParams,
+    responses: { 200: { description: 'Versions', schema: VersionListSchema } },
+  },
+  async (c, { params }) => {
+    const versions = await listVersions(openRegistry(c.env.DB), params.name, c.get('principal'));
+    return c.json({ name: params.name, versions });
+  },
+);
 
-versionsRoute.get('/:name/audit', async (c) => {
-  const entries = await auditTrail(openRegistry(c.env.DB), c.req.param('name'), c.get('principal'));
-  return c.json({
-    name: c.req.param('name'),
-    entries: entries.map((e) => ({ ...e, details: JSON.parse(e.details) as unknown })),
-  });
-});
+endpoint(
+  versionsRoute,
+  {
+    method: 'get',
+    path: '/{name}/audit',
+    summary: 'The audit trail of a model (publishes, deprecations, promotions, visibility changes)',
+    tags: ['models'],
+    params: NameParams,
+    responses: { 200: { description: 'Entries, newest first', schema: AuditTrailSchema } },
+  },
+  async (c, { params }) => {
+    const entries = await auditTrail(openRegistry(c.env.DB), params.name, c.get('principal'));
+    return c.json({
+      name: params.name,
+      entries: entries.map((e) => ({ ...e, details: JSON.parse(e.details) as unknown })),
+    });
+  },
+);
 
 /**
  * One request gives a collaborator the whole version: a tar of `manifest.json` and every file it
  * lists, each checked against its sha256 before it is sent (the receiver can check them again).
  */
-versionsRoute.get('/:name/versions/:version/bundle', async (c) => {
-  const resolved = await resolveVersion(
-    openRegistry(c.env.DB),
-    c.req.param('name'),
-    parseVersion(c.req.param('version')),
-    c.get('principal'),
-  );
-  const files = new Map<string, Uint8Array>();
-  for (const path of Object.keys(resolved.files).sort()) {
-    files.set(path, await fetchVerifiedFile(c.env.MODELS, resolved, path));
-  }
-  const tar = writeTar(files, {
-    prefix: `${resolved.name}-v${resolved.version}`,
-    mtime: Date.parse(resolved.createdAt),
-  });
-  return c.body(tar, 200, {
-    'content-type': 'application/x-tar',
-    'content-disposition': `attachment; filename="${resolved.name}-v${resolved.version}.tar"`,
-    'x-hepml-version': String(resolved.version),
-  });
-});
+endpoint(
+  versionsRoute,
+  {
+    method: 'get',
+    path: '/{name}/versions/{version}/bundle',
+    summary: 'Download a version as a tar of manifest.json and its files (hashes checked before sending)',
+    tags: ['models'],
+    params: NameVersionParams,
+    responses: {
+      200: { description: 'application/x-tar' },
+      503: { description: 'A file does not match its recorded hash' },
+    },
+  },
+  async (c, { params }) => {
+    const resolved = await resolveVersion(
+      openRegistry(c.env.DB),
+      params.name,
+      versionOf(params.version),
+      c.get('principal'),
+    );
+    const files = new Map<string, Uint8Array>();
+    for (const path of Object.keys(resolved.files).sort()) {
+      files.set(path, await fetchVerifiedFile(c.env.MODELS, resolved, path));
+    }
+    const tar = writeTar(files, {
+      prefix: `${resolved.name}-v${resolved.version}`,
+      mtime: Date.parse(resolved.createdAt),
+    });
+    return c.body(tar, 200, {
+      'content-type': 'application/x-tar',
+      'content-disposition': `attachment; filename="${resolved.name}-v${resolved.version}.tar"`,
+      'x-hepml-version': String(resolved.version),
+    });
+  },
+);
 
-versionsRoute.post('/:name/versions/:version/deprecate', requireScope('publish'), async (c) => {
-  const version = positiveVersion(c.req.param('version'));
-  await deprecateVersion(openRegistry(c.env.DB), c.req.param('name'), version, c.get('principal'));
-  invalidateModel(c.req.param('name'));
-  return c.json({ name: c.req.param('name'), version, status: 'deprecated' });
-});
+endpoint(
+  versionsRoute,
+  {
+    method: 'post',
+    path: '/{name}/versions/{version}/deprecate',
+    summary: 'Deprecate a version (it stays downloadable by number; latest skips it)',
+    tags: ['publishing'],
+    middleware: [requireScope('publish')],
+    params: NumberedVersionParams,
+    responses: { 200: { description: 'Deprecated' }, ...writeResponses },
+  },
+  async (c, { params }) => {
+    const version = Number(params.version);
+    await deprecateVersion(openRegistry(c.env.DB), params.name, version, c.get('principal'));
+    invalidateModel(params.name);
+    return c.json({ name: params.name, version, status: 'deprecated' });
+  },
+);
 
-versionsRoute.post('/:name/versions/:version/promote', requireScope('publish'), async (c) => {
-  const version = positiveVersion(c.req.param('version'));
-  await promoteVersion(openRegistry(c.env.DB), c.req.param('name'), version, c.get('principal'));
-  return c.json({ name: c.req.param('name'), version, recommended: true });
-});
+endpoint(
+  versionsRoute,
+  {
+    method: 'post',
+    path: '/{name}/versions/{version}/promote',
+    summary: 'Promote a version as the recommended model of its task',
+    tags: ['publishing'],
+    middleware: [requireScope('publish')],
+    params: NumberedVersionParams,
+    responses: {
+      200: { description: 'Promoted' },
+      409: { description: 'The version is deprecated' },
+      ...writeResponses,
+    },
+  },
+  async (c, { params }) => {
+    const version = Number(params.version);
+    await promoteVersion(openRegistry(c.env.DB), params.name, version, c.get('principal'));
+    return c.json({ name: params.name, version, recommended: true });
+  },
+);
 
-const VISIBILITIES: readonly string[] = ['private', 'collaboration', 'public'];
-
-versionsRoute.patch('/:name', requireScope('publish'), async (c) => {
-  const body = await readJson(c.req.raw, 4096);
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new ApiError(400, 'invalid_body', 'body must be a JSON object', 'body');
-  }
-  const { visibility, collaboration, ...extra } = body as Record<string, unknown>;
-  const unknownKey = Object.keys(extra)[0];
-  if (unknownKey !== undefined) throw new ApiError(400, 'invalid_body', `unknown field "${unknownKey}"`, unknownKey);
-  if (typeof visibility !== 'string' || !VISIBILITIES.includes(visibility)) {
-    throw new ApiError(400, 'invalid_body', `visibility must be one of ${VISIBILITIES.join(', ')}`, 'visibility');
-  }
-  if (collaboration !== undefined && typeof collaboration !== 'string') {
-    throw new ApiError(400, 'invalid_body', 'collaboration must be a string', 'collaboration');
-  }
-  await setVisibility(
-    openRegistry(c.env.DB),
-    c.req.param('name'),
-    visibility as Visibility,
-    c.get('principal'),
-    collaboration,
-  );
-  invalidateModel(c.req.param('name'));
-  return c.json({ name: c.req.param('name'), visibility, ...(collaboration ? { collaboration } : {}) });
-});
+endpoint(
+  versionsRoute,
+  {
+    method: 'patch',
+    path: '/{name}',
+    summary: 'Change who can see a model (private, collaboration, public)',
+    tags: ['publishing'],
+    middleware: [requireScope('publish')],
+    params: NameParams,
+    body: VisibilityRequestSchema,
+    maxBodyBytes: 4096,
+    responses: { 200: { description: 'The new visibility' }, ...writeResponses },
+  },
+  async (c, { params, body }) => {
+    await setVisibility(openRegistry(c.env.DB), params.name, body.visibility, c.get('principal'), body.collaboration);
+    invalidateModel(params.name);
+    return c.json({
+      name: params.name,
+      visibility: body.visibility,
+      ...(body.collaboration ? { collaboration: body.collaboration } : {}),
+    });
+  },
+);
