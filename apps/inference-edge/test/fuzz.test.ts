@@ -26,7 +26,7 @@ const MAX_BATCH_ROWS = 10_000;
  */
 // Vite replaces import.meta.env in the test bundle; the worker tsconfig does not load vite's types.
 const SCALE = Number(
-  (import.meta as ImportMeta & { env?: Record<string, string | undefined> }).env?.VITE_FUZZ_SCALE ?? 1,
+  (import.meta as ImportMeta & { env?: Record<string, string | undefined> }).env?.VITE_FUZZ_SCALE ?? 0.25,
 );
 const runs = (n: number) => Math.max(1, Math.round(n * SCALE));
 const FUZZ_TIMEOUT_MS = 1_200_000;
