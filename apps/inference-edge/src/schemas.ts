@@ -100,8 +100,6 @@ export const ScaleFactorsQuery = z
 
 // ---- v1 predict ----------------------------------------------------------------------------
 
-const finite = z.number().openapi({ description: 'a finite number (NaN and ±Inf are refused)' });
-
 /**
  * A flat array of finite numbers (tensor data, a column, image pixels), checked in one loop
  * (`z.array(z.number())` costs ~0.1 µs per value); the issue path names the index.

@@ -116,7 +116,7 @@ export function loadBaselineFromManifest(manifest: BundleManifestV1, bytes: Uint
   }
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes));
   } catch (cause) {
     throw new BundleError(`${manifest.weights}: not valid UTF-8 JSON`, { field: manifest.weights, cause });
   }

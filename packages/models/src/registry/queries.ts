@@ -423,7 +423,7 @@ function checkCorrectionlib(bundle: Bundle): void {
   const bytes = bundle.files.get(path);
   if (!bytes) throw new RegistryError(`${path}: listed in calibration.scaleFactors but missing`, { code: 'invalid' });
   try {
-    validateCorrectionSet(JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)));
+    validateCorrectionSet(JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes)));
   } catch (cause) {
     const why =
       cause instanceof SyntaxError ? 'not valid JSON' : cause instanceof Error ? cause.message : String(cause);

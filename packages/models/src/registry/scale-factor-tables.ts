@@ -100,7 +100,7 @@ function efficiencyGrid(path: string, v: unknown, field: string, rows: number, c
 export function parseScaleFactorTables(path: string, bytes: Uint8Array): ScaleFactorTablesV1 {
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes));
   } catch (cause) {
     throw new BundleError(`${path}: not valid UTF-8 JSON`, { field: path, cause });
   }

@@ -66,7 +66,10 @@ let shared: WasmKernels | null | undefined;
  * or from the module's bytes, and makes them the kernels every runner built afterwards uses.
  */
 export function initWasmKernels(source: WebAssembly.Module | Uint8Array): WasmKernels {
-  const module = source instanceof WebAssembly.Module ? source : new WebAssembly.Module(source as BufferSource);
+  // workers-types declares WebAssembly.Module abstract (workerd refuses to compile bytes); Node and
+  // browsers construct it, so the constructor is typed here for the bytes path only.
+  const ModuleFromBytes = WebAssembly.Module as unknown as new (bytes: BufferSource) => WebAssembly.Module;
+  const module = source instanceof WebAssembly.Module ? source : new ModuleFromBytes(source as BufferSource);
   shared = new WasmKernels(new WebAssembly.Instance(module, {}));
   return shared;
 }
