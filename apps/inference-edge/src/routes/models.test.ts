@@ -1,12 +1,11 @@
 // Storage persists across the tests of a file here, so each test publishes under its own name.
 
-import { exports } from 'cloudflare:workers';
 import { openRegistry, resolveVersion } from '@hepml/models/registry';
 import { createMlpRunner, weightsFromBytes } from '@hepml/models/runtime';
 import { describe, expect, it } from 'vitest';
+import { api } from '../../test/api.ts';
 import { publishTiny } from '../../test/fixtures.ts';
 
-const api = (path: string, init?: RequestInit) => exports.default.fetch(new Request(`http://edge${path}`, init));
 const post = (path: string, body: unknown) =>
   api(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 

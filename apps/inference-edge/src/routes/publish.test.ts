@@ -1,10 +1,8 @@
 // Storage persists across the tests of a file here, so each test publishes under its own name.
-import { exports } from 'cloudflare:workers';
 import { readBundle, readTar } from '@hepml/models/bundle';
 import { describe, expect, it } from 'vitest';
+import { api } from '../../test/api.ts';
 import { bundleTar, tinyBundle, tokenFor } from '../../test/fixtures.ts';
-
-const api = (path: string, init?: RequestInit) => exports.default.fetch(new Request(`http://edge${path}`, init));
 
 function upload(tar: Uint8Array<ArrayBuffer>, token: string | null, fields: Record<string, string> = {}) {
   const form = new FormData();
