@@ -165,7 +165,9 @@ describe('model page', () => {
 
   it('try-it sends one object to the edge API and shows its score', async () => {
     const page = await open('/models/e2e-mlp');
-    const form = page.getByTestId('try-it');
+    // Typing before hydration would be overwritten by it: wait until the form is interactive.
+    const form = page.locator('[data-testid=try-it][data-hydrated=true]');
+    await form.waitFor();
     await form.locator('input[name="in.et"]').fill('50');
     await form.locator('input[name="in.reta"]').fill('0.95');
     await form.locator('button[type=submit]').click();
