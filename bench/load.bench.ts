@@ -167,7 +167,14 @@ async function main(): Promise<void> {
     await withPlatform(persistTo, async ({ db, store }) => {
       await publishBundle(db, store, bundle, { actor: await systemPrincipal(db), visibility: 'public' });
     });
-    worker = await startWorker({ config: API_CONFIG, port: await freePort(), persistTo, readyPath: '/v2/health/live' });
+    // The per-client rate limit is off: this measures the worker, not the limit.
+    worker = await startWorker({
+      config: API_CONFIG,
+      port: await freePort(),
+      persistTo,
+      readyPath: '/v2/health/live',
+      vars: { RATE_LIMIT_PER_SECOND: '0' },
+    });
     const url = `${worker.url}/v1/models/${MODEL}/predict`;
     const pid = worker.process.pid ?? 0;
     const all: BenchRow[] = [];

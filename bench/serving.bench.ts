@@ -382,7 +382,14 @@ async function main(): Promise<void> {
     await withPlatform(persistTo, async ({ db: devDb, store }) => {
       await publishBundle(devDb, store, bundle, { actor: await systemPrincipal(devDb), visibility: 'public' });
     });
-    dev = await startWorker({ config: API_CONFIG, port: await freePort(), persistTo, readyPath: '/v2/health/live' });
+    // The per-client rate limit is off: this measures the worker, not the limit.
+    dev = await startWorker({
+      config: API_CONFIG,
+      port: await freePort(),
+      persistTo,
+      readyPath: '/v2/health/live',
+      vars: { RATE_LIMIT_PER_SECOND: '0' },
+    });
     const rows = rowsOf(1, 8);
     const devUrl = `${dev.url}/v1/models/${MODEL}/predict`;
     checkClose(

@@ -11,13 +11,22 @@ export default defineConfig({
     cloudflareTest(async () => ({
       wrangler: { configPath: root('../../wrangler.toml') },
       miniflare: {
-        bindings: { TEST_MIGRATIONS: await readD1Migrations(root('../../packages/models/drizzle')) },
+        bindings: {
+          TEST_MIGRATIONS: await readD1Migrations(root('../../packages/models/drizzle')),
+          // The suites send thousands of requests from one client; the limit itself is tested
+          // with its own settings (src/middleware/rate-limit/http.test.ts).
+          RATE_LIMIT_PER_SECOND: '0',
+        },
       },
     })),
   ],
+  // The repository root, so that modules of other workspace packages (the `.wasm` kernels of
+  // @hepml/models) get root-relative ids: vitest-pool-workers joins a precompiled module's id to
+  // the root, which breaks on the `/@fs/` ids Vite gives files outside it.
+  root: root('../..'),
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    setupFiles: ['./test/apply-migrations.ts'],
+    include: ['apps/inference-edge/src/**/*.test.ts', 'apps/inference-edge/test/**/*.test.ts'],
+    setupFiles: [root('./test/apply-migrations.ts')],
     testTimeout: 30_000,
   },
 });

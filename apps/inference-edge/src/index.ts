@@ -1,9 +1,13 @@
 /** @module @hepml/inference-edge — Hono app on Cloudflare Workers serving calibrated model inference. */
+
+import { initWasmKernels } from '@hepml/models/runtime';
+import kernels from '@hepml/models/wasm/kernels.wasm';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv } from './env.ts';
 import { ApiError, errorResponse } from './errors.ts';
 import { authenticateRequest } from './middleware/auth/index.ts';
+import { limitsFromEnv, rateLimit } from './middleware/rate-limit/index.ts';
 import { docsRoute } from './routes/docs.ts';
 import { healthRoute } from './routes/health.ts';
 import { kserveRoute } from './routes/kserve.ts';
@@ -11,6 +15,11 @@ import { modelsRoute } from './routes/models.ts';
 import { publishRoute } from './routes/publish.ts';
 import { accountRoute } from './routes/tokens.ts';
 import { versionsRoute } from './routes/versions.ts';
+
+// workerd refuses to compile WebAssembly from bytes at run time; wrangler bundles the `.wasm`
+// import as a precompiled module instead, and every runner built afterwards uses its SIMD kernels
+// (without this the runners fall back to their TypeScript loops).
+initWasmKernels(kernels);
 
 const app = new OpenAPIHono<AppEnv>();
 
@@ -48,6 +57,10 @@ app.get('/', (c) =>
 );
 app.use('/v1/*', authenticateRequest);
 app.use('/v2/*', authenticateRequest);
+// After authentication, so that a token's owner is one client wherever it calls from.
+const limit = rateLimit(limitsFromEnv);
+app.use('/v1/*', limit);
+app.use('/v2/*', limit);
 app.route('/v1/models', publishRoute);
 app.route('/v1/models', versionsRoute);
 app.route('/v1/models', modelsRoute);

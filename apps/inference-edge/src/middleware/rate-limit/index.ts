@@ -26,10 +26,12 @@ interface Bucket {
  * its own, which bounds abuse of one isolate; a deployment adds Cloudflare's rate-limiting rules
  * in front for a global limit.
  */
-export function rateLimit(options: RateLimitOptions) {
-  const { ratePerSecond, burst, maxKeys = 10_000, now = Date.now } = options;
+export function rateLimit(options: RateLimitOptions | ((env: AppEnv['Bindings']) => RateLimitOptions | null)) {
   const buckets = new Map<string, Bucket>();
   return createMiddleware<AppEnv>(async (c, next) => {
+    const o = typeof options === 'function' ? options(c.env) : options;
+    if (o === null) return next();
+    const { ratePerSecond, burst, maxKeys = 10_000, now = Date.now } = o;
     const p = c.get('principal');
     const key = p?.userId != null ? `user:${p.userId}` : `ip:${c.req.header('cf-connecting-ip') ?? 'local'}`;
     const t = now();
@@ -57,4 +59,21 @@ export function rateLimit(options: RateLimitOptions) {
     c.header('RateLimit-Remaining', String(Math.floor(b.tokens)));
     return next();
   });
+}
+
+/**
+ * The limits of wrangler.toml's `[vars]`: `RATE_LIMIT_PER_SECOND` (sustained requests per second
+ * per client) and `RATE_LIMIT_BURST` (bucket size, default twice the rate). A rate of 0, or none
+ * set, turns limiting off (the benchmarks do, to measure the worker rather than the limit); a
+ * value that is not a non-negative number is a configuration error and fails every request.
+ */
+export function limitsFromEnv(env: AppEnv['Bindings']): RateLimitOptions | null {
+  const vars = env as unknown as Record<string, string | undefined>;
+  const rate = Number(vars.RATE_LIMIT_PER_SECOND ?? '0');
+  const burst = Number(vars.RATE_LIMIT_BURST ?? String(2 * rate));
+  if (!Number.isFinite(rate) || rate < 0 || !Number.isFinite(burst) || burst < 0) {
+    throw new Error('RATE_LIMIT_PER_SECOND and RATE_LIMIT_BURST must be non-negative numbers');
+  }
+  if (rate === 0) return null;
+  return { ratePerSecond: rate, burst: Math.max(1, burst) };
 }
