@@ -23,6 +23,7 @@ export default defineConfig({
   // The repository root, so that modules of other workspace packages (the `.wasm` kernels of
   // @hepml/models) get root-relative ids: vitest-pool-workers joins a precompiled module's id to
   // the root, which breaks on the `/@fs/` ids Vite gives files outside it.
+  // (Paths in the test options and the JSON report path are relative to this root.)
   root: root('../..'),
   test: {
     include: ['apps/inference-edge/src/**/*.test.ts', 'apps/inference-edge/test/**/*.test.ts'],
