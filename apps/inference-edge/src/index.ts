@@ -42,6 +42,7 @@ app.get('/', (c) =>
       'GET /v1/models/{name}/scale-factors?format=json|correctionlib',
       'GET /v1/models/{name}/versions/{v}/bundle',
       'POST /v1/models (publish a bundle)',
+      'POST /v1/models/{name}/versions/{v}/scale-factors (attach scale factors: a new version)',
       'POST /v1/models/{name}/versions/{v}/deprecate',
       'POST /v1/models/{name}/versions/{v}/promote',
       'PATCH /v1/models/{name}',

@@ -40,6 +40,21 @@ export const NumberedVersionParams = z.object({
     .openapi({ param: { name: 'version', in: 'path' }, example: '1' }),
 });
 
+/** Scale factors to attach to a version (a new version is published with them). */
+export const AttachScaleFactorsSchema = z
+  .object({
+    correctionlib: z.record(z.string(), z.unknown()).openapi({
+      description:
+        'a correctionlib schema-v2 CorrectionSet: one correction per working point, inputs pt (GeV) and abseta or eta',
+    }),
+    tables: z.record(z.string(), z.unknown()).optional().openapi({
+      description:
+        'the full tables (hepml-scale-factors/1: values, stat and syst per bin, efficiencies in data and MC, provenance)',
+    }),
+  })
+  .strict()
+  .openapi('AttachScaleFactorsRequest');
+
 export const VisibilityRequestSchema = z
   .object({
     visibility: z.enum(['private', 'collaboration', 'public']),

@@ -2,7 +2,13 @@
 // predictions and on their own endpoint.
 import { env } from 'cloudflare:workers';
 import { sha256Hex } from '@hepml/models/bundle';
-import { openRegistry, resolveVersion } from '@hepml/models/registry';
+import {
+  ANONYMOUS,
+  encodeScaleFactorTables,
+  openRegistry,
+  resolveVersion,
+  scaleFactorsOf,
+} from '@hepml/models/registry';
 import {
   type CorrectionSetV2,
   evaluateCorrection,
@@ -12,7 +18,7 @@ import {
 } from '@hepml/physics';
 import { describe, expect, it } from 'vitest';
 import { errorOf, get, post } from '../../test/api.ts';
-import { mlpBundle, publish } from '../../test/fixtures.ts';
+import { mlpBundle, publish, tokenFor } from '../../test/fixtures.ts';
 import { evaluateScaleFactor, scaleFactorLookups, tabulateScaleFactors } from '../lib/scale-factors.ts';
 
 const WPS = [
@@ -265,5 +271,75 @@ describe('scale-factor lookups', () => {
     });
     expect(evaluateScaleFactor(tight, 50, 1).value).toBe(0.89);
     expect(tabulateScaleFactors(tight)?.bins.map((b) => b.value)).toEqual([0.88, 0.89]);
+  });
+});
+
+describe('POST /v1/models/{name}/versions/{v}/scale-factors', () => {
+  it('attaches scale factors as a new version whose predictions carry them; the old one stays as it was', async () => {
+    const owner = 'sf-owner';
+    const bundle = await mlpBundle({ name: 'sf-attach', workingPoints: WPS });
+    await publish(bundle, { owner });
+    const token = await tokenFor(owner, ['read', 'publish']);
+    const row = { et: 41, eta: 0.3, reta: 0.95, pt: 15 };
+    // Before: the model has no scale factors, so pt is refused.
+    expect((await post('/v1/models/sf-attach/predict', { rows: [row] })).status).toBe(400);
+
+    const set = correctionSet('sf-attach');
+    const tables = JSON.parse(
+      new TextDecoder().decode(
+        encodeScaleFactorTables([
+          { workingPoint: 'medium', table: table('sf-attach-medium', 0) },
+          { workingPoint: 'tight', table: table('sf-attach-tight', -0.05) },
+        ]),
+      ),
+    );
+    const res = await post('/v1/models/sf-attach/versions/1/scale-factors', { correctionlib: set, tables }, token);
+    expect(res.status).toBe(201);
+    const created = (await res.json()) as { version: number; parentVersion: number; files: { path: string }[] };
+    expect(created).toMatchObject({ version: 2, parentVersion: 1 });
+    expect(created.files.map((f) => f.path)).toEqual(expect.arrayContaining(['scale-factors.json', 'weights.bin']));
+
+    const latest = (await (await post('/v1/models/sf-attach/predict', { rows: [row] })).json()) as SfAnswer;
+    expect(latest.predictions[0]?.scaleFactor).toMatchObject({ workingPoint: 'medium', value: 0.95 });
+    expect(latest.predictions[0]?.scaleFactor?.uncertainty).toBeCloseTo(0.05, 12);
+    // Same network: the score is the one version 1 gives.
+    const v1 = await post('/v1/models/sf-attach/versions/1/predict', { rows: [{ et: 41, eta: 0.3, reta: 0.95 }] });
+    expect(((await v1.json()) as SfAnswer).predictions[0]?.score).toBe(latest.predictions[0]?.score);
+    // The tables went into the registry with the version (the dashboard's heatmap reads them).
+    const db = openRegistry(env.DB);
+    const stored = await scaleFactorsOf(db, 'sf-attach', 2, ANONYMOUS);
+    expect(stored.map((t) => t.workingPoint).sort()).toEqual(['medium', 'tight']);
+    // Lineage: version 2 names version 1 as its parent.
+    const versions = (await (await get('/v1/models/sf-attach/versions')).json()) as {
+      versions: { version: number; parentVersion: number | null }[];
+    };
+    expect(versions.versions.find((v) => v.version === 2)?.parentVersion).toBe(1);
+  });
+
+  it('needs the owner with the publish scope, and names the field of a bad document', async () => {
+    await publish(await mlpBundle({ name: 'sf-attach-refused', workingPoints: WPS }), { owner: 'sf-owner-2' });
+    const owner = await tokenFor('sf-owner-2', ['read', 'publish']);
+    const reader = await tokenFor('sf-owner-2', ['read']);
+    const stranger = await tokenFor('sf-stranger', ['read', 'publish']);
+    const path = '/v1/models/sf-attach-refused/versions/1/scale-factors';
+    const good = { correctionlib: correctionSet('sf-attach-refused') };
+    expect((await post(path, good)).status).toBe(401);
+    expect((await post(path, good, reader)).status).toBe(403);
+    expect((await post(path, good, stranger)).status).toBe(403);
+
+    const broken = structuredClone(good.correctionlib) as unknown as { corrections: { inputs: unknown }[] };
+    (broken.corrections[0] as { inputs: unknown }).inputs = 'pt';
+    const bad = await post(path, { correctionlib: broken }, owner);
+    expect(bad.status).toBe(400);
+    expect((await errorOf(bad)).field).toMatch(/^correctionlib\.corrections\[0\]\.inputs/);
+    const badTables = await post(path, { ...good, tables: { format: 'hepml-scale-factors', formatVersion: 2 } }, owner);
+    expect(badTables.status).toBe(400);
+    expect((await errorOf(badTables)).field).toBe('tables');
+    const extra = await post(path, { ...good, note: 'x' }, owner);
+    expect(extra.status).toBe(400);
+    // Nothing was published by the refused requests.
+    const versions = (await (await get('/v1/models/sf-attach-refused/versions')).json()) as { versions: unknown[] };
+    expect(versions.versions).toHaveLength(1);
+    expect((await post(path, good, owner)).status).toBe(201);
   });
 });

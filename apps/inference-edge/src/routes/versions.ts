@@ -1,20 +1,26 @@
-import { writeTar } from '@hepml/models/bundle';
+import { BundleError, writeTar } from '@hepml/models/bundle';
 import {
+  attachScaleFactors,
   auditTrail,
   deprecateVersion,
   listVersions,
   openRegistry,
+  parseScaleFactorTables,
   promoteVersion,
   resolveVersion,
+  SCALE_FACTOR_TABLES_FILE,
   setVisibility,
 } from '@hepml/models/registry';
+import { DataFormatError, validateCorrectionSet } from '@hepml/physics';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../env.ts';
+import { ApiError } from '../errors.ts';
 import { endpoint } from '../lib/endpoint.ts';
 import { fetchVerifiedFile } from '../lib/model-cache.ts';
 import { invalidateModel, versionOf } from '../lib/resolve.ts';
 import { requireScope } from '../middleware/auth/index.ts';
 import {
+  AttachScaleFactorsSchema,
   AuditTrailSchema,
   ErrorEnvelopeSchema,
   NameParams,
@@ -173,5 +179,78 @@ endpoint(
       visibility: body.visibility,
       ...(body.collaboration ? { collaboration: body.collaboration } : {}),
     });
+  },
+);
+
+/**
+ * Attaches (or replaces) the scale factors of a version. A published version never changes, so
+ * this publishes the next version: the same files (each checked against its sha256), the given
+ * correctionlib file and tables as its calibration, the old version as its parent. Both documents
+ * are validated first; an error names the field and the JSON path inside it.
+ */
+endpoint(
+  versionsRoute,
+  {
+    method: 'post',
+    path: '/{name}/versions/{version}/scale-factors',
+    summary: 'Attach or replace scale factors: publishes a new version with them (parent: this one)',
+    tags: ['publishing'],
+    middleware: [requireScope('publish')],
+    params: NameVersionParams,
+    body: AttachScaleFactorsSchema,
+    responses: {
+      201: { description: 'The new version' },
+      409: { description: 'A file of the old version is missing or does not match its hash' },
+      ...writeResponses,
+    },
+  },
+  async (c, { params, body }) => {
+    try {
+      validateCorrectionSet(body.correctionlib);
+    } catch (err) {
+      if (err instanceof DataFormatError) {
+        throw new ApiError(
+          400,
+          'invalid_correctionlib',
+          err.message,
+          `correctionlib.${err.column ?? '$'}`.replace('.$', ''),
+        );
+      }
+      throw err;
+    }
+    const encode = (doc: unknown) => new TextEncoder().encode(JSON.stringify(doc, null, 1));
+    const tables = body.tables === undefined ? undefined : encode(body.tables);
+    if (tables) {
+      try {
+        parseScaleFactorTables(SCALE_FACTOR_TABLES_FILE, tables);
+      } catch (err) {
+        if (err instanceof BundleError) throw new ApiError(400, 'invalid_tables', err.message, 'tables');
+        throw err;
+      }
+    }
+    const db = openRegistry(c.env.DB);
+    const parent = await resolveVersion(db, params.name, versionOf(params.version), c.get('principal'));
+    const published = await attachScaleFactors(db, c.env.MODELS, params.name, parent.version, {
+      actor: c.get('principal'),
+      correctionlib: encode(body.correctionlib),
+      ...(tables ? { tables } : {}),
+    });
+    invalidateModel(published.name);
+    const base = `/v1/models/${published.name}/versions/${published.version}`;
+    return c.json(
+      {
+        name: published.name,
+        version: published.version,
+        parentVersion: parent.version,
+        files: published.files,
+        links: {
+          version: base,
+          scaleFactors: `/v1/models/${published.name}/scale-factors`,
+          predict: `${base}/predict`,
+        },
+      },
+      201,
+      { Location: base },
+    );
   },
 );
