@@ -30,6 +30,7 @@ describe('GET /v1/openapi.json and /docs', () => {
         'get /v1/models/{name}/versions/{version}/bundle',
         'post /v1/models/{name}/versions/{version}/deprecate',
         'post /v1/models/{name}/versions/{version}/promote',
+        'post /v1/models/{name}/versions/{version}/scale-factors',
         'patch /v1/models/{name}',
         'get /v2/models/{name}',
         'get /v2/models/{name}/versions/{version}',
