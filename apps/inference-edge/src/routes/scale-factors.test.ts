@@ -335,6 +335,28 @@ describe('POST /v1/models/{name}/versions/{v}/scale-factors', () => {
     const badTables = await post(path, { ...good, tables: { format: 'hepml-scale-factors', formatVersion: 2 } }, owner);
     expect(badTables.status).toBe(400);
     expect((await errorOf(badTables)).field).toBe('tables');
+    // Scale factors of other working points, and for a model without working points, are refused.
+    const foreign = {
+      schema_version: 2,
+      corrections: correctionSet('sf-attach-refused').corrections.map((c) => ({
+        ...c,
+        name: c.name.replace(/-(medium|tight)$/, '-$1-other'),
+      })),
+    };
+    const mismatch = await post(path, { correctionlib: foreign }, owner);
+    expect(mismatch.status).toBe(400);
+    expect((await errorOf(mismatch)).field).toBe('correctionlib.corrections');
+    await publish(
+      await mlpBundle({
+        name: 'sf-attach-regression',
+        outputs: [{ name: 'energy', kind: 'energy', unit: 'GeV' }],
+        lastActivation: 'linear',
+      }),
+      { owner: 'sf-owner-2' },
+    );
+    const regression = await post('/v1/models/sf-attach-regression/versions/1/scale-factors', good, owner);
+    expect(regression.status).toBe(400);
+    expect((await errorOf(regression)).code).toBe('no_working_points');
     const extra = await post(path, { ...good, note: 'x' }, owner);
     expect(extra.status).toBe(400);
     // Nothing was published by the refused requests.

@@ -11,13 +11,14 @@ import {
   SCALE_FACTOR_TABLES_FILE,
   setVisibility,
 } from '@hepml/models/registry';
-import { DataFormatError, validateCorrectionSet } from '@hepml/physics';
+import { type CorrectionSetV2, DataFormatError, validateCorrectionSet } from '@hepml/physics';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
 import { endpoint } from '../lib/endpoint.ts';
 import { fetchVerifiedFile } from '../lib/model-cache.ts';
 import { invalidateModel, versionOf } from '../lib/resolve.ts';
+import { scaleFactorLookups } from '../lib/scale-factors.ts';
 import { requireScope } from '../middleware/auth/index.ts';
 import {
   AttachScaleFactorsSchema,
@@ -205,8 +206,9 @@ endpoint(
     },
   },
   async (c, { params, body }) => {
+    let set: CorrectionSetV2;
     try {
-      validateCorrectionSet(body.correctionlib);
+      set = validateCorrectionSet(body.correctionlib);
     } catch (err) {
       if (err instanceof DataFormatError) {
         throw new ApiError(
@@ -230,6 +232,20 @@ endpoint(
     }
     const db = openRegistry(c.env.DB);
     const parent = await resolveVersion(db, params.name, versionOf(params.version), c.get('principal'));
+    // Scale factors belong to a tagger's working points: the file must give one for at least one
+    // of them (by the naming convention the predictions look them up with).
+    const workingPoints = parent.manifest.workingPoints.map((w) => w.name);
+    if (workingPoints.length === 0) {
+      throw new ApiError(400, 'no_working_points', `${params.name} has no working points to scale`, 'correctionlib');
+    }
+    if (scaleFactorLookups(set, workingPoints).size === 0) {
+      throw new ApiError(
+        400,
+        'invalid_correctionlib',
+        `no correction gives the scale factor of a working point of ${params.name} (${workingPoints.join(', ')}) from pt and |η|`,
+        'correctionlib.corrections',
+      );
+    }
     const published = await attachScaleFactors(db, c.env.MODELS, params.name, parent.version, {
       actor: c.get('principal'),
       correctionlib: encode(body.correctionlib),
