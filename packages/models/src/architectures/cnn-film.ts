@@ -1,36 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
-import type { DenseActivation } from './mlp.ts';
+import type { CnnLayerV1, DenseLayerV1, MapActivationV1 } from '../bundle/cnn-film.ts';
 
 /** Element-wise activations usable on feature maps. */
-export type MapActivation = Exclude<DenseActivation, 'softmax'>;
+export type MapActivation = MapActivationV1;
 
 /** A dense layer of a FiLM generator or of the head. */
-export interface DenseSpec {
-  type: 'dense';
-  units: number;
-  activation: DenseActivation;
-}
+export type DenseSpec = DenseLayerV1;
 
 /**
- * One trunk layer on channels-last maps, the same union as the bundle's `cnn-film` schema
- * (`bundle/cnn-film.ts`, `CnnLayerV1`), so a spec list is written into the manifest as is.
+ * One trunk layer on channels-last maps: the bundle's `cnn-film` layer type itself
+ * (`bundle/cnn-film.ts`, where each layer's semantics are written down), so a spec list is
+ * written into the manifest as is.
  */
-export type CnnTrunkLayer =
-  | {
-      type: 'conv2d';
-      filters: number;
-      kernelSize: [number, number];
-      strides: [number, number];
-      padding: 'same' | 'valid';
-      useBias: boolean;
-      activation: MapActivation;
-    }
-  | { type: 'batch-norm'; epsilon: number }
-  | { type: 'activation'; activation: MapActivation }
-  | { type: 'max-pool' | 'avg-pool'; poolSize: [number, number]; strides: [number, number]; padding: 'same' | 'valid' }
-  | { type: 'film'; hidden: DenseSpec[] }
-  | { type: 'global-avg-pool' }
-  | { type: 'flatten' };
+export type CnnTrunkLayer = CnnLayerV1;
 
 /** Arguments of {@link buildCnnFilmModel}. */
 export interface CnnFilmArgs {

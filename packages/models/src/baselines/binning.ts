@@ -4,6 +4,7 @@
  * electron identification (Eur. Phys. J. C 79 (2019) 639, arXiv:1902.04655, Sect. 6).
  */
 import { ModelInputError } from '../errors.ts';
+import { inputIndex } from './matrix.ts';
 import { fail, finite, increasingArray, type ParseContext, record } from './parse.ts';
 
 /**
@@ -153,6 +154,31 @@ export function checkEtEtaBinning(binning: EtEtaBinning, d: number): void {
     }
   }
   if ((binning.absEtaEdges[0] as number) < 0) bad('absEtaEdges[0]', 'must be ≥ 0');
+}
+
+/**
+ * Resolves the fit options shared by the binned baselines: the ET × |η| binning given by input
+ * names (checked), and the variables to use by index — by default every input but the binning's
+ * ET and η. Errors name the option (`binning.etInput`, `variables`).
+ */
+export function resolveBinnedVariables(
+  inputs: readonly string[],
+  binningOption: EtEtaBinningV1 | null | undefined,
+  variableOption: readonly string[] | undefined,
+): { binning: EtEtaBinning | null; variables: number[] } {
+  const binning = binningOption
+    ? {
+        et: inputIndex(inputs, binningOption.etInput, 'binning.etInput'),
+        eta: inputIndex(inputs, binningOption.etaInput, 'binning.etaInput'),
+        etEdges: [...binningOption.etEdges],
+        absEtaEdges: [...binningOption.absEtaEdges],
+      }
+    : null;
+  if (binning) checkEtEtaBinning(binning, inputs.length);
+  const variables = (
+    variableOption ?? inputs.filter((_, k) => !binning || (k !== binning.et && k !== binning.eta))
+  ).map((name) => inputIndex(inputs, name, 'variables'));
+  return { binning, variables };
 }
 
 /** JSON form of an {@link EtEtaBinning}: inputs by name. */

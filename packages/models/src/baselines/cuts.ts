@@ -16,7 +16,6 @@
  */
 import { ModelInputError } from '../errors.ts';
 import {
-  checkEtEtaBinning,
   type EtEtaBinning,
   type EtEtaBinningV1,
   etEtaBin,
@@ -24,10 +23,10 @@ import {
   parseEtEtaBinning,
   parseInputs,
   quantileEdges,
+  resolveBinnedVariables,
   serializeEtEtaBinning,
   upperBound,
 } from './binning.ts';
-import { inputIndex } from './matrix.ts';
 import { array, checkRows, fail, finite, header, type ParseContext, record } from './parse.ts';
 
 /** Parameters of a fitted cut-based selection (in memory; JSON form {@link CutsV1}). */
@@ -106,18 +105,7 @@ export function fitCuts(options: FitCutsOptions): CutsParams {
   const inputs = [...options.inputs];
   const d = inputs.length;
   checkRows(FORMAT, features, n, d, 0, undefined);
-  const binning = options.binning
-    ? {
-        et: inputIndex(inputs, options.binning.etInput, 'binning.etInput'),
-        eta: inputIndex(inputs, options.binning.etaInput, 'binning.etaInput'),
-        etEdges: [...options.binning.etEdges],
-        absEtaEdges: [...options.binning.absEtaEdges],
-      }
-    : null;
-  if (binning) checkEtEtaBinning(binning, d);
-  const variables = (
-    options.variables ?? inputs.filter((_, k) => !binning || (k !== binning.et && k !== binning.eta))
-  ).map((name) => inputIndex(inputs, name, 'variables'));
+  const { binning, variables } = resolveBinnedVariables(inputs, options.binning, options.variables);
   const levels = [...(options.levels ?? DEFAULT_CUT_LEVELS)];
   checkLevels(levels);
   const step = options.step ?? 0.005;

@@ -23,7 +23,6 @@
  */
 import { ModelInputError } from '../errors.ts';
 import {
-  checkEtEtaBinning,
   type EtEtaBinning,
   type EtEtaBinningV1,
   etEtaBin,
@@ -31,10 +30,10 @@ import {
   parseEtEtaBinning,
   parseInputs,
   quantileEdges,
+  resolveBinnedVariables,
   serializeEtEtaBinning,
   upperBound,
 } from './binning.ts';
-import { inputIndex } from './matrix.ts';
 import {
   array,
   checkRows,
@@ -151,18 +150,7 @@ export function fitLikelihood(options: FitLikelihoodOptions): LikelihoodParams {
   const inputs = [...options.inputs];
   const d = inputs.length;
   checkRows(FORMAT, features, n, d, 0, undefined);
-  const binning = options.binning
-    ? {
-        et: inputIndex(inputs, options.binning.etInput, 'binning.etInput'),
-        eta: inputIndex(inputs, options.binning.etaInput, 'binning.etaInput'),
-        etEdges: [...options.binning.etEdges],
-        absEtaEdges: [...options.binning.absEtaEdges],
-      }
-    : null;
-  if (binning) checkEtEtaBinning(binning, d);
-  const variables = (
-    options.variables ?? inputs.filter((_, k) => !binning || (k !== binning.et && k !== binning.eta))
-  ).map((name) => inputIndex(inputs, name, 'variables'));
+  const { binning, variables } = resolveBinnedVariables(inputs, options.binning, options.variables);
   const nBins = Math.min(255, Math.max(2, options.bins ?? 30));
   const passes = options.smoothing ?? 1;
   const minEvents = options.minEventsPerBin ?? 200;
