@@ -14,7 +14,12 @@
  * (the simulation's own, {@link standardCalibrationFromPhysics}) or is fitted here by weighted least
  * squares ({@link fitStandardCalibrationBaseline}); either way it evaluates on the raw inputs.
  */
-import { calibrationCategory, type StandardCalibration, standardCalibrationFeatures } from '@hepml/physics';
+import {
+  calibrationCategory,
+  type StandardCalibration,
+  solvePositiveDefinite,
+  standardCalibrationFeatures,
+} from '@hepml/physics';
 import { ModelInputError } from '../errors.ts';
 import { parseInputs } from './binning.ts';
 import { inputIndex } from './matrix.ts';
@@ -122,31 +127,7 @@ function solveNormalEquations(aIn: Float64Array, b: Float64Array, p: number): nu
   for (let i = 0; i < p; i++) trace += a[i * p + i] as number;
   // A ridge of 1e-12 of the mean diagonal keeps a rank-deficient cell solvable without biasing it.
   for (let i = 0; i < p; i++) a[i * p + i] = (a[i * p + i] as number) + (1e-12 * trace) / p;
-  for (let j = 0; j < p; j++) {
-    let s = a[j * p + j] as number;
-    for (let k = 0; k < j; k++) s -= (a[j * p + k] as number) ** 2;
-    if (!(s > 0)) return null;
-    const l = Math.sqrt(s);
-    a[j * p + j] = l;
-    for (let i = j + 1; i < p; i++) {
-      let t = a[i * p + j] as number;
-      for (let k = 0; k < j; k++) t -= (a[i * p + k] as number) * (a[j * p + k] as number);
-      a[i * p + j] = t / l;
-    }
-  }
-  const y = new Float64Array(p);
-  for (let i = 0; i < p; i++) {
-    let t = b[i] as number;
-    for (let k = 0; k < i; k++) t -= (a[i * p + k] as number) * (y[k] as number);
-    y[i] = t / (a[i * p + i] as number);
-  }
-  const x = new Array<number>(p).fill(0);
-  for (let i = p - 1; i >= 0; i--) {
-    let t = y[i] as number;
-    for (let k = i + 1; k < p; k++) t -= (a[k * p + i] as number) * (x[k] as number);
-    x[i] = t / (a[i * p + i] as number);
-  }
-  return x;
+  return solvePositiveDefinite(a, b, p);
 }
 
 /**

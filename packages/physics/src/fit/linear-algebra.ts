@@ -58,6 +58,42 @@ export function invertPositiveDefinite(a: readonly (readonly number[])[]): numbe
   return inv;
 }
 
+/**
+ * Solves A·x = b for a symmetric positive-definite A (p × p, row-major `Float64Array`, left
+ * unchanged) by Cholesky factorisation and forward/back substitution; `null` when A is not
+ * positive definite (a pivot ≤ 0 or not finite). The normal equations of a least-squares fit are
+ * the typical use: add a ridge to the diagonal first where A may be rank-deficient.
+ * Reference: Golub & Van Loan, Matrix Computations, 4th ed., algorithms 4.2.1 and 3.1.1–2.
+ */
+export function solvePositiveDefinite(aIn: ArrayLike<number>, b: ArrayLike<number>, p: number): number[] | null {
+  const a = Float64Array.from(aIn);
+  for (let j = 0; j < p; j++) {
+    let s = a[j * p + j] as number;
+    for (let k = 0; k < j; k++) s -= (a[j * p + k] as number) ** 2;
+    if (!(s > 0) || !Number.isFinite(s)) return null;
+    const l = Math.sqrt(s);
+    a[j * p + j] = l;
+    for (let i = j + 1; i < p; i++) {
+      let t = a[i * p + j] as number;
+      for (let k = 0; k < j; k++) t -= (a[i * p + k] as number) * (a[j * p + k] as number);
+      a[i * p + j] = t / l;
+    }
+  }
+  const y = new Float64Array(p);
+  for (let i = 0; i < p; i++) {
+    let t = b[i] as number;
+    for (let k = 0; k < i; k++) t -= (a[i * p + k] as number) * (y[k] as number);
+    y[i] = t / (a[i * p + i] as number);
+  }
+  const x = new Array<number>(p).fill(0);
+  for (let i = p - 1; i >= 0; i--) {
+    let t = y[i] as number;
+    for (let k = i + 1; k < p; k++) t -= (a[k * p + i] as number) * (x[k] as number);
+    x[i] = t / (a[i * p + i] as number);
+  }
+  return x;
+}
+
 /** y = A·x for a square matrix. */
 export function matrixVector(a: readonly (readonly number[])[], x: ArrayLike<number>): Float64Array {
   const n = a.length;

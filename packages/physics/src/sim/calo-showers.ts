@@ -1,4 +1,5 @@
 import { PhysicsInputError } from '../errors.ts';
+import { solvePositiveDefinite } from '../fit/linear-algebra.ts';
 import { lnGamma } from '../stats/special.ts';
 import { innerDetectorMaterial, upstreamMaterial } from './detector.ts';
 import { Rng } from './rng.ts';
@@ -512,31 +513,9 @@ function etaBin(edges: readonly number[], eta: number): number {
 function solveSymmetric(aIn: Float64Array, b: Float64Array, p: number): number[] {
   const a = Float64Array.from(aIn);
   for (let i = 0; i < p; i++) a[i * p + i] = (a[i * p + i] as number) * (1 + 1e-12) + 1e-300;
-  for (let j = 0; j < p; j++) {
-    let s = a[j * p + j] as number;
-    for (let k = 0; k < j; k++) s -= (a[j * p + k] as number) ** 2;
-    if (!(s > 0)) throw new PhysicsInputError('calibration normal equations are singular', { field: 'n' });
-    const l = Math.sqrt(s);
-    a[j * p + j] = l;
-    for (let i = j + 1; i < p; i++) {
-      let t = a[i * p + j] as number;
-      for (let k = 0; k < j; k++) t -= (a[i * p + k] as number) * (a[j * p + k] as number);
-      a[i * p + j] = t / l;
-    }
-  }
-  const y = new Array<number>(p).fill(0);
-  for (let i = 0; i < p; i++) {
-    let t = b[i] as number;
-    for (let k = 0; k < i; k++) t -= (a[i * p + k] as number) * (y[k] as number);
-    y[i] = t / (a[i * p + i] as number);
-  }
-  const out = new Array<number>(p).fill(0);
-  for (let i = p - 1; i >= 0; i--) {
-    let t = y[i] as number;
-    for (let k = i + 1; k < p; k++) t -= (a[k * p + i] as number) * (out[k] as number);
-    out[i] = t / (a[i * p + i] as number);
-  }
-  return out;
+  const x = solvePositiveDefinite(a, b, p);
+  if (x === null) throw new PhysicsInputError('calibration normal equations are singular', { field: 'n' });
+  return x;
 }
 
 /**
