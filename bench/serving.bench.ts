@@ -299,6 +299,8 @@ async function startDeployedWorker(outdir: string): Promise<{ url: string; mf: M
     modules: true,
     modulesRoot: outdir,
     scriptPath: join(outdir, 'index.js'),
+    // The bundle imports the SIMD kernels as a precompiled module, as wrangler deploys it.
+    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
     compatibilityDate: /compatibility_date = "([^"]+)"/.exec(config)?.[1] ?? '2026-04-01',
     d1Databases: { DB: 'hepml-registry' },
     r2Buckets: ['MODELS'],
