@@ -3,6 +3,7 @@
  * record that `pnpm bench` (run-all.ts) collects into bench/results/<date>.json.
  */
 import { appendFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 
 /** One measured figure. */
@@ -91,3 +92,27 @@ export function report(section: string, rows: readonly BenchRow[], notes: string
   const file = process.env.BENCH_RESULTS;
   if (file) appendFileSync(file, `${JSON.stringify({ section, rows, notes })}\n`);
 }
+
+/** The part of autocannon's API the benchmarks use (the package ships no type declarations). */
+export interface AutocannonResult {
+  requests: { average: number; total: number };
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+}
+export interface AutocannonInstance extends PromiseLike<AutocannonResult> {
+  on(
+    event: 'response',
+    listener: (client: unknown, statusCode: number, bytes: number, responseTime: number) => void,
+  ): void;
+  on(event: 'reqError', listener: (err: Error) => void): void;
+}
+/** autocannon, typed: a fixed-duration HTTP load against one URL. */
+export const autocannon = createRequire(import.meta.url)('autocannon') as (options: {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body: string;
+  connections: number;
+  duration: number;
+}) => AutocannonInstance;

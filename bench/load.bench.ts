@@ -9,14 +9,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildBundle, mlpParameterCount } from '@hepml/models/bundle';
 import { publishBundle, systemPrincipal } from '@hepml/models/registry';
 import { Rng } from '@hepml/physics';
 import { API_CONFIG, applyMigrations, freePort, startWorker, withPlatform } from '../scripts/local-stack.ts';
-import { type BenchRow, report } from './lib.ts';
+import { autocannon, type BenchRow, report } from './lib.ts';
 
 const SECONDS = Number(process.env.LOAD_BENCH_SECONDS ?? 60);
 const WINDOW_S = 10;
@@ -28,30 +27,6 @@ const INPUTS = ['et', 'eta', 'reta', 'rhad'].map((name, i) => ({
   offset: 0,
   scale: 1,
 }));
-
-/** The part of autocannon's API used here (the package ships no type declarations). */
-interface AutocannonResult {
-  requests: { total: number };
-  errors: number;
-  timeouts: number;
-  non2xx: number;
-}
-interface AutocannonInstance extends PromiseLike<AutocannonResult> {
-  on(
-    event: 'response',
-    listener: (client: unknown, statusCode: number, bytes: number, responseTime: number) => void,
-  ): void;
-  on(event: 'reqError', listener: (err: Error) => void): void;
-}
-type Autocannon = (options: {
-  url: string;
-  method: string;
-  headers: Record<string, string>;
-  body: string;
-  connections: number;
-  duration: number;
-}) => AutocannonInstance;
-const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 /** RSS in MiB of `pid` and all its descendants (Linux `ps`). */
 function treeRssMiB(pid: number): number {

@@ -36,7 +36,7 @@ import {
   WRANGLER_ENV,
   withPlatform,
 } from '../scripts/local-stack.ts';
-import { type BenchRow, report } from './lib.ts';
+import { autocannon, type BenchRow, report } from './lib.ts';
 
 const SECONDS = Number(process.env.SERVING_BENCH_SECONDS ?? 5);
 /** Concurrent connections of each case: 1 gives the latency of one request, 4 the throughput. */
@@ -188,29 +188,6 @@ function startPeer(port: number): Promise<ChildProcess> {
 }
 
 // ---- load ---------------------------------------------------------------------------------
-
-/** The part of autocannon's API used here (the package ships no type declarations). */
-interface AutocannonResult {
-  requests: { average: number; total: number };
-  errors: number;
-  timeouts: number;
-  non2xx: number;
-}
-interface AutocannonInstance extends PromiseLike<AutocannonResult> {
-  on(
-    event: 'response',
-    listener: (client: unknown, statusCode: number, bytes: number, responseTime: number) => void,
-  ): void;
-}
-type Autocannon = (options: {
-  url: string;
-  method: string;
-  headers: Record<string, string>;
-  body: string;
-  connections: number;
-  duration: number;
-}) => AutocannonInstance;
-const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 interface LoadResult {
   requestsPerSecond: number;
