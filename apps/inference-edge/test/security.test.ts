@@ -44,12 +44,14 @@ describe('tokens', () => {
     expect(await revokeToken(db, revoked.id, userId)).toBe(true);
     const valid = await tokenFor('sec-tokens', ['read']);
     expect((await get('/v1/me', valid)).status).toBe(200);
-    const [, publicId] = valid.split('_');
+    // hepml_<12-character id>_<secret>; the secret is base64url and may itself contain '_'.
+    const publicId = valid.slice(6, 18);
+    const secret = valid.slice(19);
     const bad = {
       'wrong secret, same length': sameLengthWrong(valid),
       'wrong length': `${valid}x`,
       'short secret': `hepml_${publicId}_x`,
-      'unknown id': `hepml_nosuchid0000_${valid.split('_')[2]}`,
+      'unknown id': `hepml_nosuchid0000_${secret}`,
       expired: expired.token,
       revoked: revoked.token,
     };

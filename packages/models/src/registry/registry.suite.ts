@@ -308,7 +308,9 @@ export function registrySuite(label: string, fixture: () => RegistryFixture): vo
       const { db } = fixture();
       const userId = await ensureUser(db, 'suite-dave');
       const { id, token } = await createToken(db, { userId, name: 't', scopes: ['read'] });
-      const secret = token.split('_').at(-1) ?? '';
+      // hepml_<12-character id>_<secret>; the secret is base64url and may itself contain '_'.
+      const secret = token.slice('hepml_'.length + 13);
+      expect(secret).toHaveLength(43);
       const rows = await db.select().from(schema.apiTokens);
       expect(JSON.stringify(rows)).not.toContain(secret);
       expect(await authenticate(db, token)).not.toBeNull();
