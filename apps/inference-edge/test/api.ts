@@ -5,8 +5,9 @@ import app from '../src/index.ts';
 /**
  * Sends a request to the worker under test, inside workerd, with the bindings of wrangler.toml.
  * It calls the worker's fetch handler directly: going through `exports.default.fetch` costs time
- * that grows with every request in the same isolate under vitest-pool-workers (measured: 4 ms a
- * request after 100, 28 ms after 300, ~600 ms after 2,000), which made the fuzz suite take 15 min;
+ * that grows with every request in the same isolate under vitest-pool-workers (measured: 6 ms a
+ * request over the first 100, 39 ms at 300, 127 ms at 600, ~570 ms after ~1,300), which made the
+ * fuzz suite take 15 min;
  * the handler itself answers in ~0.1 ms. `src/routes/tokens.test.ts` keeps the entry-point path.
  */
 export async function api(path: string, init?: RequestInit): Promise<Response> {
