@@ -80,7 +80,11 @@ export async function mlpBundle(o: MlpBundleOptions): Promise<Bundle> {
   const outputs = o.outputs ?? [{ name: 'score', kind: 'score', unit: '1' }];
   const layers = [
     { type: 'dense' as const, units: o.hidden ?? 5, activation: 'tanh' as const },
-    { type: 'dense' as const, units: outputs.length, activation: o.lastActivation ?? ('sigmoid' as const) },
+    {
+      type: 'dense' as const,
+      units: outputs.filter((x) => x.discriminant === undefined).length,
+      activation: o.lastActivation ?? ('sigmoid' as const),
+    },
   ];
   const parameters = mlpParameterCount(inputs.length, layers);
   const phase = o.phase ?? 0.3;

@@ -35,6 +35,7 @@ import {
 } from '@hepml/physics';
 import { buildBundle, MANIFEST_FILE } from '../src/bundle/build.ts';
 import { encodeScaleFactorTables } from '../src/registry/scale-factor-tables.ts';
+import { scoreOutputIndex } from '../src/runtime/discriminants.ts';
 import { createRunner } from '../src/runtime/runner.ts';
 import { readBundleDir, writeBundleDir } from './bundle-io.ts';
 import { ProgressBar } from './progress.ts';
@@ -98,7 +99,8 @@ async function readSample(file: string): Promise<ColumnarSample> {
 const bundle = await readBundleDir(modelDir).catch((error: Error) => fail(`${modelDir}: ${error.message}`));
 const manifest = bundle.manifest;
 if (manifest.workingPoints.length === 0) fail(`${manifest.name}: the model has no working points to calibrate`);
-const scoreIndex = manifest.outputs.findIndex((o) => o.kind === 'score' || o.kind === 'class-score');
+// The score the working points cut on (and the edge serves): the evaluation's reference output.
+const scoreIndex = scoreOutputIndex(manifest);
 if (scoreIndex < 0) fail(`${manifest.name}: the model has no score output`);
 const files: Record<string, Uint8Array> = {};
 for (const [path, bytes] of bundle.files) files[path] = bytes;

@@ -193,26 +193,20 @@ for (const task of tasks) {
     if (!reference) continue;
     const a = net.bundle.manifest.metrics;
     const b = reference.bundle.manifest.metrics;
-    // The check is on the score the edge serves and its working points cut on (for a softmax
-    // tagger the signal-class probability, p_w): the same rule `npm start` promotes by. The
-    // W-against-QCD discriminant p_w/(p_w + p_qcd) is printed beside it for information.
+    // The check is on the score the edge serves and its working points cut on (for the W/top/QCD
+    // softmax the discriminant w_vs_qcd = p_w/(p_w + p_qcd)): the same rule `npm start` promotes by.
     const beats = regression ? (a.eIqr as number) < (b.eIqr as number) : (a.auc as number) > (b.auc as number);
     if (!beats) failures++;
-    const ratio = a.aucRatio !== undefined ? ` (p_w/(p_w+p_qcd), not served: AUC ${fmt(a.aucRatio as number)})` : '';
+    const served = net.bundle.manifest.evaluation?.reference;
+    const alone = a.aucProbability !== undefined ? `; p_w alone ${fmt(a.aucProbability)}` : '';
     lines.push(
       regression
         ? `  ${beats ? 'PASS' : 'FAIL'} ${net.name}: eIQR ${fmt(a.eIqr)} vs ${reference.name} ${fmt(b.eIqr)} (rIQR ${fmt(a.rIqr, 3)})`
-        : `  ${beats ? 'PASS' : 'FAIL'} ${net.name}: AUC ${fmt(a.auc)} vs ${reference.name} AUC ${fmt(b.auc)}${ratio}`,
+        : `  ${beats ? 'PASS' : 'FAIL'} ${net.name}${served ? ` (${served})` : ''}: AUC ${fmt(a.auc)} vs ${reference.name} AUC ${fmt(b.auc)}${alone}`,
     );
   }
   const cpu = cpuByTask.get(task);
   if (cpu !== undefined) lines.push(`  CPU time of the task: ${cpu.toFixed(1)} s`);
-  for (const e of entries.filter((x) => x.bundle.manifest.metrics.aucRatio !== undefined)) {
-    const m = e.bundle.manifest.metrics;
-    lines.push(
-      `  ${e.name}: p_w/(p_w+p_qcd): AUC ${fmt(m.aucRatio)}, εB@92% ${fmt(m.bkgEffAt92Ratio)}, 1/εB@50% ${fmt(m.rejectionAt50Ratio, 1)}`,
-    );
-  }
 }
 process.stdout.write(`${lines.join('\n')}\n\n`);
 const cpuTotal = [...cpuByTask.values()].reduce((x, y) => x + y, 0);

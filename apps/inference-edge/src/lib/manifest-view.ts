@@ -1,4 +1,4 @@
-import type { BundleManifestV1 } from '@hepml/models/runtime';
+import { type BundleManifestV1, scoreOutputIndex } from '@hepml/models/runtime';
 
 /** The CNN image a model takes per row (contract C3): [height, width, channels], HWC, GeV. */
 export type ImageSpec = NonNullable<BundleManifestV1['image']>;
@@ -15,14 +15,9 @@ export function scaleFactorsPathOf(manifest: BundleManifestV1): string | undefin
 
 /**
  * Index of the tagger score among the outputs: the output the evaluation names as its reference
- * (multi-class: the first signal class), else the first `score`, else the first `class-score`;
- * -1 when the model has none (a regression).
+ * (multi-class: the W-against-QCD discriminant), else the first `score`, else the first
+ * `class-score`; -1 when the model has none (a regression).
  */
 export function scoreIndexOf(manifest: BundleManifestV1): number {
-  const outputs = manifest.outputs;
-  const reference = manifest.evaluation?.reference;
-  const byReference = reference === undefined ? -1 : outputs.findIndex((o) => o.name === reference);
-  if (byReference >= 0) return byReference;
-  const score = outputs.findIndex((o) => o.kind === 'score');
-  return score >= 0 ? score : outputs.findIndex((o) => o.kind === 'class-score');
+  return scoreOutputIndex(manifest);
 }

@@ -150,6 +150,54 @@ describe('POST /v1/models/{name}[/versions/{v}]/predict', () => {
     }
   });
 
+  it('serves the W-against-QCD discriminant p_w/(p_w + p_qcd) as the score, and decides on it', async () => {
+    const bundle = await mlpBundle({
+      name: 'boosted-wqcd',
+      task: 'boosted-jet',
+      inputs: [
+        { name: 'mass', unit: 'GeV', offset: 90, scale: 40 },
+        { name: 'tau21', unit: '1', offset: 0.5, scale: 0.2 },
+        { name: 'tau32', unit: '1', offset: 0.6, scale: 0.2 },
+      ],
+      outputs: [
+        { name: 'p_qcd', kind: 'class-score', unit: '1' },
+        { name: 'p_w', kind: 'class-score', unit: '1' },
+        { name: 'p_top', kind: 'class-score', unit: '1' },
+        { name: 'w_vs_qcd', kind: 'score', unit: '1', discriminant: { signal: ['p_w'], background: ['p_qcd'] } },
+      ],
+      lastActivation: 'softmax',
+      workingPoints: WPS,
+      manifestExtra: { evaluation: { split: { train: 10, validation: 5, test: 5 }, reference: 'w_vs_qcd' } },
+    });
+    await publish(bundle);
+    const rows = [
+      { mass: 80, tau21: 0.3, tau32: 0.8 },
+      { mass: 172, tau21: 0.6, tau32: 0.4 },
+      { mass: 30, tau21: 0.9, tau32: 0.9 },
+    ];
+    const res = await post('/v1/models/boosted-wqcd/predict', { rows });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Answer;
+    for (let r = 0; r < rows.length; r++) {
+      const pw = body.outputs.p_w?.[r] as number;
+      const pq = body.outputs.p_qcd?.[r] as number;
+      expect(body.scores[r]).toBeCloseTo(pw / (pw + pq), 6);
+      expect(body.outputs.w_vs_qcd?.[r]).toBe(body.scores[r]);
+      for (const wp of WPS)
+        expect(body.predictions[r]?.decisions[wp.name]).toBe((body.scores[r] as number) >= wp.threshold);
+    }
+    const v2 = await post('/v2/models/boosted-wqcd/infer', {
+      inputs: [
+        { name: 'mass', shape: [1], datatype: 'FP32', data: [80] },
+        { name: 'tau21', shape: [1], datatype: 'FP32', data: [0.3] },
+        { name: 'tau32', shape: [1], datatype: 'FP32', data: [0.8] },
+      ],
+    });
+    expect(v2.status).toBe(200);
+    const infer = (await v2.json()) as { outputs: { name: string; data: number[] }[] };
+    expect(infer.outputs.find((o) => o.name === 'w_vs_qcd')?.data[0]).toBeCloseTo(body.scores[0] as number, 6);
+  });
+
   it('names the field of every bad input with a 4xx', async () => {
     await publish(await mlpBundle({ name: 'strict', workingPoints: WPS }));
     const cases: [unknown, number, string][] = [

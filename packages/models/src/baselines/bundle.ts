@@ -4,7 +4,7 @@
  */
 import { type Bundle, buildBundle } from '../bundle/build.ts';
 import type { EvaluationV1 } from '../bundle/evaluation.ts';
-import type { BundleInputV1, BundleManifestV1, BundleOutputV1 } from '../bundle/manifest.ts';
+import { type BundleInputV1, type BundleManifestV1, type BundleOutputV1, modelOutputs } from '../bundle/manifest.ts';
 import { BundleError } from '../errors.ts';
 import { cutsParameterCount, serializeCuts } from './cuts.ts';
 import { BASELINE_FORMATS, type BaselineModel, baselineOutputSize } from './dispatch.ts';
@@ -111,14 +111,12 @@ export async function buildBaselineBundle(options: BaselineBundleOptions): Promi
   };
   if (options.roc) manifest.roc = options.roc;
   if (options.evaluation) manifest.evaluation = options.evaluation;
-  if (outputs.length !== baselineOutputSize(model)) {
+  const own = modelOutputs(outputs).length;
+  if (own !== baselineOutputSize(model)) {
     // Caught here rather than at load time: the runtime would refuse the bundle.
-    throw new BundleError(
-      `outputs: ${outputs.length} given, the ${model.kind} baseline gives ${baselineOutputSize(model)}`,
-      {
-        field: 'outputs',
-      },
-    );
+    throw new BundleError(`outputs: ${own} given, the ${model.kind} baseline gives ${baselineOutputSize(model)}`, {
+      field: 'outputs',
+    });
   }
   const bytes = new TextEncoder().encode(JSON.stringify(serializeBaseline(model)));
   return buildBundle(manifest, new Map([[weights, bytes]]));

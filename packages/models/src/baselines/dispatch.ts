@@ -3,7 +3,7 @@
  * the manifest's `architecture.kind`, checks it against the manifest, and returns an evaluator on
  * raw rows. `createRunner` (runtime/runner.ts) dispatches the baseline kinds here.
  */
-import type { BaselineArchitectureV1, BundleManifestV1 } from '../bundle/manifest.ts';
+import { type BaselineArchitectureV1, type BundleManifestV1, modelOutputs } from '../bundle/manifest.ts';
 import { BundleError } from '../errors.ts';
 import { type CutsParams, evaluateCuts, parseCuts } from './cuts.ts';
 import { evaluateGbdt, type GbdtParams, parseGbdt } from './gbdt.ts';
@@ -150,13 +150,11 @@ export function loadBaselineFromManifest(manifest: BundleManifestV1, bytes: Uint
         field: `inputs[${k}].scale`,
       });
   });
-  if (manifest.outputs.length !== evaluator.outputSize) {
-    throw new BundleError(
-      `outputs: lists ${manifest.outputs.length} outputs, the ${kind} baseline gives ${evaluator.outputSize}`,
-      {
-        field: 'outputs',
-      },
-    );
+  const own = modelOutputs(manifest.outputs).length;
+  if (own !== evaluator.outputSize) {
+    throw new BundleError(`outputs: lists ${own} outputs, the ${kind} baseline gives ${evaluator.outputSize}`, {
+      field: 'outputs',
+    });
   }
   return evaluator;
 }

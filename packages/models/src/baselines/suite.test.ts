@@ -38,7 +38,8 @@ describe('fitTaskBaselines', () => {
     const sample = generateBoostedJets({ n: 4000, seed: 52 });
     const { train, test } = half(4000);
     const [cuts, likelihood, gbdt] = fitTaskBaselines('boosted-jet', sample, train, { trees: 10 });
-    expect(gbdt?.outputs.map((o) => o.name)).toEqual(['p_qcd', 'p_w', 'p_top']);
+    expect(gbdt?.outputs.map((o) => o.name)).toEqual(['p_qcd', 'p_w', 'p_top', 'w_vs_qcd']);
+    expect(gbdt?.outputs[3]?.discriminant).toEqual({ signal: ['p_w'], background: ['p_qcd'] });
     const wqcd = test.filter((r) => sample.label[r] !== 2);
     const labels = Uint8Array.from(wqcd, (r) => sample.label[r] as number);
     for (const b of [cuts, likelihood]) {

@@ -56,7 +56,7 @@ function timed(f: () => BaselineModel): { model: BaselineModel; fitSeconds: numb
  *   the bin prior, and a binary GBDT on all 22 inputs. The cut and likelihood variables exclude
  *   ET, η and ⟨μ⟩, as ATLAS's do.
  * - `bjet`: cuts, projective likelihood and GBDT on the six ALEPH variables (b against c + light).
- * - `boosted-jet`: a multiclass GBDT (outputs p_qcd, p_w, p_top) on all inputs, and cuts and a
+ * - `boosted-jet`: a multiclass GBDT (outputs p_qcd, p_w, p_top and w_vs_qcd) on all inputs, and cuts and a
  *   likelihood of W against QCD (top jets left out of their training) on the substructure
  *   variables (not pT, η).
  * - `energy-regression`: the simulation's standard calibration and a Huber GBDT learning
@@ -116,7 +116,14 @@ export function fitTaskBaselines(
     const common = { inputs, features: w.features, n: w.n, labels: wLabels, variables };
     const classes = Object.entries(BOOSTED_JET_PROCESS)
       .sort((a, b) => a[1] - b[1])
-      .map(([name]) => ({ name: `p_${name}`, kind: 'class-score' as const, unit: '1' }));
+      .map(([name]): BundleOutputV1 => ({ name: `p_${name}`, kind: 'class-score', unit: '1' }));
+    // Scored, as the network is, by the W-against-QCD discriminant p_w/(p_w + p_qcd).
+    classes.push({
+      name: 'w_vs_qcd',
+      kind: 'score',
+      unit: '1',
+      discriminant: { signal: ['p_w'], background: ['p_qcd'] },
+    });
     return [
       {
         name: 'boosted-jet-cuts',

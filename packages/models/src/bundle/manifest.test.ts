@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BundleError } from '../errors.ts';
 import { type CnnFilmArchitectureV1, cnnFilmParameterCount, windowGeometry } from './cnn-film.ts';
-import { parseManifest } from './manifest.ts';
+import { modelOutputs, parseManifest } from './manifest.ts';
 
 type Json = Record<string, unknown>;
 
@@ -160,6 +160,45 @@ describe('manifest extensions', () => {
       { name: 'p', kind: 'class-score', unit: '1' },
     ];
     expect(fieldOf(m)).toBe('outputs[1].name');
+  });
+
+  it('accepts discriminant outputs after the model outputs and names the field of each fault', () => {
+    const m = base();
+    const p = (name: string) => ({ name, kind: 'class-score', unit: '1' });
+    const d = (signal: unknown, background: unknown, extra: Json = {}) => ({
+      name: 'w_vs_qcd',
+      kind: 'score',
+      unit: '1',
+      discriminant: { signal, background },
+      ...extra,
+    });
+    // Two class scores from the network (the CNN head has 2 units) and one derived discriminant.
+    m.outputs = [p('p_qcd'), p('p_w'), d(['p_w'], ['p_qcd'])];
+    const parsed = parseManifest(m);
+    expect(parsed.outputs[2]?.discriminant).toEqual({ signal: ['p_w'], background: ['p_qcd'] });
+    expect(modelOutputs(parsed.outputs).map((o) => o.name)).toEqual(['p_qcd', 'p_w']);
+
+    m.outputs = [p('p_qcd'), d(['p_w'], ['p_qcd']), p('p_w')];
+    expect(fieldOf(m)).toBe('outputs[2]');
+    m.outputs = [p('p_qcd'), p('p_w'), d(['p_top'], ['p_qcd'])];
+    expect(fieldOf(m)).toBe('outputs[2].discriminant.signal[0]');
+    m.outputs = [p('p_qcd'), p('p_w'), d(['p_w'], ['p_w'])];
+    expect(fieldOf(m)).toBe('outputs[2].discriminant');
+    m.outputs = [p('p_qcd'), p('p_w'), d(['p_w'], [])];
+    expect(fieldOf(m)).toBe('outputs[2].discriminant.background');
+    m.outputs = [p('p_qcd'), p('p_w'), d(['p_w', 'p_w'], ['p_qcd'])];
+    expect(fieldOf(m)).toBe('outputs[2].discriminant.signal');
+    m.outputs = [p('p_qcd'), p('p_w'), d(['p_w'], ['p_qcd'], { kind: 'class-score' })];
+    expect(fieldOf(m)).toBe('outputs[2].kind');
+    m.outputs = [
+      p('p_qcd'),
+      p('p_w'),
+      { ...d(['p_w'], ['p_qcd']), discriminant: { signal: ['p_w'], background: ['p_qcd'], x: 1 } },
+    ];
+    expect(fieldOf(m)).toBe('outputs[2].discriminant.x');
+    // A discriminant does not count as a network output: three class scores do not fit 2 units.
+    m.outputs = [p('p_qcd'), p('p_w'), p('p_top'), d(['p_w'], ['p_qcd'])];
+    expect(fieldOf(m)).toBe('outputs');
   });
 
   it('requires the scale-factor file of calibration to be listed', () => {

@@ -52,6 +52,26 @@ export interface BundleOutputV1 {
   name: string;
   kind: (typeof OUTPUT_KINDS)[number];
   unit: string;
+  /**
+   * A discriminant the runtime derives from the class probabilities instead of a network output:
+   * D = Σ p(signal) / (Σ p(signal) + Σ p(background)) over the named `class-score` outputs (0 when
+   * both sums are 0). For a W/top/QCD softmax, D(W vs QCD) = p_w/(p_w + p_qcd) = σ(z_w − z_qcd) is
+   * the likelihood ratio of W against QCD that the network learnt (CMS's ParticleNet `WvsQCD`);
+   * p_w alone also falls for top jets. Discriminants are listed after the model's own outputs,
+   * with kind `score` and unit `1`.
+   */
+  discriminant?: BundleDiscriminantV1;
+}
+
+/** Class probabilities, by output name, that a discriminant output puts in ratio. */
+export interface BundleDiscriminantV1 {
+  signal: string[];
+  background: string[];
+}
+
+/** The outputs the model itself computes (those before any derived discriminant). */
+export function modelOutputs(outputs: readonly BundleOutputV1[]): BundleOutputV1[] {
+  return outputs.filter((o) => o.discriminant === undefined);
 }
 
 /** The calorimeter image of each row: [height, width, channels], HWC float32 row-major, in GeV. */
@@ -134,6 +154,22 @@ export function mlpParameterCount(inputSize: number, layers: readonly DenseLayer
   return denseChainSize(inputSize, layers).parameters;
 }
 
+/** A discriminant definition of output `f` (kind `score`, unit `1`; names checked by the caller). */
+function parseDiscriminant(raw: unknown, f: string, kind: string, unit: string): BundleDiscriminantV1 {
+  const field = `${f}.discriminant`;
+  if (kind !== 'score') fail(`${f}.kind`, 'must be "score" for a discriminant');
+  if (unit !== '1') fail(`${f}.unit`, 'must be "1" for a discriminant');
+  if (!isRecord(raw)) fail(field, 'must be an object');
+  noExtraKeys(raw, ['signal', 'background'], field);
+  const names = (v: unknown, g: string): string[] => {
+    if (!Array.isArray(v) || v.length === 0) fail(g, 'must be a non-empty array of output names');
+    const list = v.map((x, k) => str(x, `${g}[${k}]`));
+    if (new Set(list).size !== list.length) fail(g, 'names an output twice');
+    return list;
+  };
+  return { signal: names(raw.signal, `${field}.signal`), background: names(raw.background, `${field}.background`) };
+}
+
 /**
  * Validates a parsed `manifest.json` strictly: unknown keys, wrong types, non-finite numbers,
  * a zero scale, layer sizes that disagree with the inputs, or a missing file entry are errors
@@ -175,20 +211,43 @@ export function parseManifest(value: unknown): BundleManifestV1 {
   const outputs = value.outputs.map((raw, i): BundleOutputV1 => {
     const f = `outputs[${i}]`;
     if (!isRecord(raw)) fail(f, 'must be an object');
-    noExtraKeys(raw, ['name', 'kind', 'unit'], f);
+    noExtraKeys(raw, ['name', 'kind', 'unit', 'discriminant'], f);
     const outputName = str(raw.name, `${f}.name`);
     if (outputNames.has(outputName)) fail(`${f}.name`, `duplicate output "${outputName}"`);
     outputNames.add(outputName);
     const kind = oneOf(raw.kind, OUTPUT_KINDS, `${f}.kind`);
     const unit = str(raw.unit, `${f}.unit`);
     if ((kind === 'energy' || kind === 'resolution') && unit !== 'GeV') fail(`${f}.unit`, `must be "GeV" for ${kind}`);
-    return { name: outputName, kind, unit };
+    if (raw.discriminant === undefined) return { name: outputName, kind, unit };
+    return { name: outputName, kind, unit, discriminant: parseDiscriminant(raw.discriminant, f, kind, unit) };
   });
+  const firstDerived = outputs.findIndex((o) => o.discriminant !== undefined);
+  if (firstDerived >= 0) {
+    const after = outputs.findIndex((o, i) => i > firstDerived && o.discriminant === undefined);
+    if (after >= 0) fail(`outputs[${after}]`, 'model outputs must come before the discriminants');
+    const classScores = new Set(outputs.filter((o) => o.kind === 'class-score' && !o.discriminant).map((o) => o.name));
+    outputs.forEach((o, i) => {
+      if (!o.discriminant) return;
+      const { signal, background } = o.discriminant;
+      for (const [role, names] of [
+        ['signal', signal],
+        ['background', background],
+      ] as const) {
+        names.forEach((name, j) => {
+          if (!classScores.has(name)) {
+            fail(`outputs[${i}].discriminant.${role}[${j}]`, `"${name}" is not a class-score output of the model`);
+          }
+        });
+      }
+      const both = signal.find((name) => background.includes(name));
+      if (both !== undefined) fail(`outputs[${i}].discriminant`, `"${both}" is both signal and background`);
+    });
+  }
 
   let image: BundleImageV1 | undefined;
   if (value.image !== undefined) image = parseImage(value.image);
 
-  const architecture = parseArchitecture(value.architecture, inputs, image, outputs.length);
+  const architecture = parseArchitecture(value.architecture, inputs, image, modelOutputs(outputs).length);
 
   const weights = str(value.weights, 'weights');
   if (!isRecord(value.metrics)) fail('metrics', 'must be an object');

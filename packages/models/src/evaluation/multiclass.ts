@@ -14,7 +14,8 @@ export interface ClassSpec {
 }
 
 /**
- * Per-class figures of a softmax classifier (probabilities row-major n × k): for each class its
+ * Per-class figures of a softmax classifier (probabilities row-major n × width, `width` values per
+ * row of which the classes take the columns they name; default: the largest column + 1): for each class its
  * one-vs-rest AUC on its own probability; for signal classes the background rejection 1/εB of
  * the background classes at 50 % efficiency of that class (cut on its probability; capped at the
  * background count when nothing passes), and the row of the confusion matrix (fraction of the
@@ -24,9 +25,9 @@ export function evaluateMultiClass(
   probabilities: Float32Array,
   labels: ArrayLike<number>,
   classes: readonly ClassSpec[],
+  width = Math.max(...classes.map((c) => c.column)) + 1,
 ): ClassFiguresV1[] {
   const k = classes.length;
-  const width = Math.max(...classes.map((c) => c.column)) + 1;
   const n = labels.length;
   if (probabilities.length !== n * width) throw new RangeError('probabilities must be n × outputs');
   const column = (c: ClassSpec) =>

@@ -1,4 +1,4 @@
-import type { BundleManifestV1, DenseLayerV1 } from '../bundle/manifest.ts';
+import { type BundleManifestV1, type DenseLayerV1, modelOutputs } from '../bundle/manifest.ts';
 import { BundleError } from '../errors.ts';
 
 /**
@@ -8,7 +8,13 @@ import { BundleError } from '../errors.ts';
 export interface DenseChain {
   inputs: { name: string; unit: string; offset: number; scale: number }[];
   layers: { units: number; activation: DenseLayerV1['activation']; kernel: Float32Array; bias: Float32Array }[];
+  /** The network's own outputs, one per unit of the last layer. */
   outputs: { name: string; unit: string }[];
+  /**
+   * Discriminants derived from those outputs (manifest `outputs[i].discriminant`), by column:
+   * D = Σ out[signal] / (Σ out[signal] + Σ out[background]).
+   */
+  discriminants: { name: string; signal: number[]; background: number[] }[];
 }
 
 /**
@@ -37,9 +43,22 @@ export function denseChainOf(manifest: BundleManifestV1, weights: Float32Array):
   if (offset !== weights.length) {
     throw new BundleError(`weights: ${weights.length} values, the layers use ${offset}`, { field: 'weights' });
   }
+  const own = modelOutputs(manifest.outputs);
+  const column = (name: string) => own.findIndex((o) => o.name === name);
   return {
     inputs: manifest.inputs.map((i) => ({ name: i.name, unit: i.unit, offset: i.offset, scale: i.scale })),
     layers,
-    outputs: manifest.outputs.map((o) => ({ name: o.name, unit: o.unit })),
+    outputs: own.map((o) => ({ name: o.name, unit: o.unit })),
+    discriminants: manifest.outputs.flatMap((o) =>
+      o.discriminant
+        ? [
+            {
+              name: o.name,
+              signal: o.discriminant.signal.map(column),
+              background: o.discriminant.background.map(column),
+            },
+          ]
+        : [],
+    ),
   };
 }

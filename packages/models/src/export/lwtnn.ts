@@ -1,4 +1,4 @@
-import type { BundleManifestV1 } from '../bundle/manifest.ts';
+import type { BundleDiscriminantV1, BundleManifestV1 } from '../bundle/manifest.ts';
 import { BundleError } from '../errors.ts';
 import type { DenseChain } from './dense-chain.ts';
 import { ONNX_NAMES } from './onnx-nodes.ts';
@@ -29,7 +29,9 @@ const LWTNN_ACTIVATION = {
  *   lwtnn offset = −offset and lwtnn scale = 1 / scale;
  * - a dense layer's `weights` is the [units × fanIn] matrix flattened row by row (rows are
  *   outputs), the transpose of our [fanIn × units] kernel.
- * Units and descriptions go to `miscellaneous` so the names stay the only interface.
+ * Units and descriptions go to `miscellaneous` so the names stay the only interface; so do the
+ * bundle's discriminant outputs (`discriminants`: name, signal and background output names), which
+ * lwtnn cannot compute: D = Σ p(signal) / (Σ p(signal) + Σ p(background)).
  */
 export function exportLwtnn(chain: DenseChain, miscellaneous: Record<string, string> = {}): LwtnnNetworkV1 {
   let fanIn = chain.inputs.length;
@@ -56,6 +58,18 @@ export function exportLwtnn(chain: DenseChain, miscellaneous: Record<string, str
     defaults: {},
     miscellaneous: {
       units: JSON.stringify(Object.fromEntries(chain.inputs.map((i) => [i.name, i.unit]))),
+      // lwtnn has no ratio layer: the discriminants are computed from the outputs by the caller.
+      ...(chain.discriminants.length
+        ? {
+            discriminants: JSON.stringify(
+              chain.discriminants.map((d) => ({
+                name: d.name,
+                signal: d.signal.map((c) => chain.outputs[c]?.name),
+                background: d.background.map((c) => chain.outputs[c]?.name),
+              })),
+            ),
+          }
+        : {}),
       ...miscellaneous,
     },
   };
@@ -117,7 +131,7 @@ function activate(name: string, z: number[]): number[] {
  * Keys lwtnn does not know carry the `hepml_` prefix:
  * - `hepml_image` (cnn-film): the `image` tensor, shape [N, H, W, C], channels last (HWC
  *   row-major per row, as the runtime takes it), unit GeV, divided by `imageScale` inside the graph;
- * - `hepml_outputs`: each output's kind and unit; `hepml_output_scale`: the input whose raw value
+ * - `hepml_outputs`: each output's kind and unit (and a discriminant's definition); `hepml_output_scale`: the input whose raw value
  *   multiplies every output (already applied inside the ONNX graph);
  * - `hepml_lwtnn`: whether `<name>.lwtnn.json` exists — lwtnn has dense layers but no conv2d,
  *   pooling, FiLM modulation, decision trees, cuts or binned lookups, so everything but mlp is ONNX only.
@@ -135,7 +149,7 @@ export interface LwtnnVariableSpecV1 {
     unit: 'GeV';
     imageScale: number;
   };
-  hepml_outputs: { name: string; kind: string; unit: string }[];
+  hepml_outputs: { name: string; kind: string; unit: string; discriminant?: BundleDiscriminantV1 }[];
   hepml_output_scale?: string;
   hepml_lwtnn: boolean;
   miscellaneous: Record<string, string>;
@@ -162,7 +176,12 @@ export function exportVariableSpec(
     input_sequences: [],
     outputs: [{ name: ONNX_NAMES.output, labels: manifest.outputs.map((o) => o.name) }],
     hepml_units: Object.fromEntries(manifest.inputs.map((i) => [i.name, i.unit])),
-    hepml_outputs: manifest.outputs.map((o) => ({ name: o.name, kind: o.kind, unit: o.unit })),
+    hepml_outputs: manifest.outputs.map((o) => ({
+      name: o.name,
+      kind: o.kind,
+      unit: o.unit,
+      ...(o.discriminant ? { discriminant: o.discriminant } : {}),
+    })),
     hepml_lwtnn: lwtnnExpresses(manifest),
     miscellaneous: { model: manifest.name, ...miscellaneous },
   };

@@ -111,6 +111,20 @@ const MLP_CASES: [string, DenseLayerV1[], Outputs][] = [
     ],
     [{ name: 'correction', kind: 'correction', unit: '1' }],
   ],
+  [
+    'multi-class softmax with the W-vs-QCD discriminant p_w/(p_w + p_qcd) appended',
+    [
+      { type: 'dense', units: 12, activation: 'relu' },
+      { type: 'dense', units: 3, activation: 'softmax' },
+    ],
+    [
+      { name: 'p_qcd', kind: 'class-score', unit: '1' },
+      { name: 'p_w', kind: 'class-score', unit: '1' },
+      { name: 'p_top', kind: 'class-score', unit: '1' },
+      { name: 'w_vs_qcd', kind: 'score', unit: '1', discriminant: { signal: ['p_w'], background: ['p_qcd'] } },
+      { name: 'top_vs_qcd', kind: 'score', unit: '1', discriminant: { signal: ['p_top'], background: ['p_qcd'] } },
+    ],
+  ],
 ];
 
 describe('ONNX export of mlp bundles vs createRunner', () => {
@@ -352,6 +366,27 @@ describe('lwtnn variable spec beside the ONNX file', () => {
       const got = evaluateLwtnn(net, row);
       for (let k = 0; k < 3; k++) expect(got[k]).toBeCloseTo(expected[r * 3 + k] as number, 5);
     }
+  });
+
+  it('lwtnn keeps the network outputs and names the discriminants it cannot compute', async () => {
+    const [, layers, outputs] = MLP_CASES.find(([label]) => label.includes('discriminant')) as (typeof MLP_CASES)[0];
+    const parameters = mlpParameterCount(INPUTS.length, layers);
+    const weights = new Float32Array(parameters).fill(0.1);
+    const arch = { kind: 'mlp' as const, inputSize: INPUTS.length, layers, parameters };
+    const bundle = await buildBundle(
+      manifestOf(arch, outputs),
+      new Map([['weights.bin', new Uint8Array(weights.buffer)]]),
+    );
+    const net = exportLwtnn(denseChainOf(bundle.manifest, weights));
+    expect(net.outputs).toEqual(['p_qcd', 'p_w', 'p_top']);
+    expect(JSON.parse(net.miscellaneous.discriminants ?? '[]')).toEqual([
+      { name: 'w_vs_qcd', signal: ['p_w'], background: ['p_qcd'] },
+      { name: 'top_vs_qcd', signal: ['p_top'], background: ['p_qcd'] },
+    ]);
+    expect(exportVariableSpec(bundle.manifest).hepml_outputs[3]?.discriminant).toEqual({
+      signal: ['p_w'],
+      background: ['p_qcd'],
+    });
   });
 
   it('refuses a baseline file that does not match its manifest, naming the field', () => {

@@ -32,7 +32,7 @@ export interface OnnxExportOptions {
  * activation (Relu; σ as 1/(1 + Exp(−x)), since ONNX Runtime's Sigmoid clamps its tails; Tanh;
  * Elu with α = 1; Softmax over the last axis), output `output` of shape [N, units of the last
  * layer] — scores, softmax class probabilities or regression values (the MLP runtime applies no
- * transform after the last layer). The input names, units, offsets and
+ * transform after the last layer) — followed by the chain's discriminants (see {@link discriminantNodes}). The input names, units, offsets and
  * scales are also in `metadata_props` under `hepml.inputs` (JSON), so C++ code can feed inputs by name.
  * Reference: ONNX IR, https://onnx.ai/onnx/repo-docs/IR.html and onnx/onnx.proto (field numbers).
  */
@@ -42,14 +42,41 @@ export function exportOnnx(chain: DenseChain, options: OnnxExportOptions): Uint8
   const units = chain.layers.at(-1)?.units ?? nIn;
   const input = g.input({ name: ONNX_NAMES.input, type: 'float', shape: ['N', nIn] });
   const x = standardiseNodes(g, input, chain.inputs);
-  const out = chain.layers.length ? denseNodes(g, x, nIn, chain.layers, 'dense', ONNX_NAMES.output) : x;
+  const derived = chain.discriminants;
+  const last = derived.length ? undefined : ONNX_NAMES.output;
+  let out = chain.layers.length ? denseNodes(g, x, nIn, chain.layers, 'dense', last) : x;
+  if (derived.length) out = discriminantNodes(g, out, units, derived);
   if (out !== ONNX_NAMES.output) g.node('Identity', [out], { output: ONNX_NAMES.output });
-  g.output({ name: ONNX_NAMES.output, type: 'float', shape: ['N', units] });
+  g.output({ name: ONNX_NAMES.output, type: 'float', shape: ['N', units + derived.length] });
   return g.encode(options.name, {
     'hepml.inputs': JSON.stringify(chain.inputs),
     'hepml.outputs': JSON.stringify(chain.outputs),
     ...options.metadata,
   });
+}
+
+/**
+ * Appends the discriminant columns D = Σ p[signal] / (Σ p[signal] + Σ p[background]) to the
+ * [N, units] outputs `p`: numerator and denominator as MatMul with 0/1 column selectors, the
+ * denominator floored at the smallest normal float (both sums 0 gives 0, as in the runtime),
+ * Div, then Concat([p, D], axis 1).
+ */
+function discriminantNodes(g: OnnxGraph, p: string, units: number, derived: DenseChain['discriminants']): string {
+  const d = derived.length;
+  const numerator = new Float32Array(units * d);
+  const denominator = new Float32Array(units * d);
+  derived.forEach((x, j) => {
+    for (const c of x.signal) {
+      numerator[c * d + j] = 1;
+      denominator[c * d + j] = 1;
+    }
+    for (const c of x.background) denominator[c * d + j] = 1;
+  });
+  const num = g.node('MatMul', [p, g.floats('discriminant_signal', [units, d], numerator)]);
+  const den = g.node('MatMul', [p, g.floats('discriminant_all', [units, d], denominator)]);
+  const floor = g.floats('discriminant_floor', [], [1.1754943508222875e-38]);
+  const ratio = g.node('Div', [num, g.node('Max', [den, floor])]);
+  return g.node('Concat', [p, ratio], { attributes: { axis: { int: 1 } } });
 }
 
 /** Architecture kinds {@link exportBundleOnnx} writes. */
@@ -79,6 +106,11 @@ export function exportBundleOnnx(
     'hepml.architecture': kind,
     ...options.metadata,
   };
+  if (arch.kind !== 'mlp' && manifest.outputs.some((o) => o.discriminant)) {
+    throw new BundleError(`outputs: discriminant outputs export to ONNX only for mlp, not ${kind}`, {
+      field: 'outputs',
+    });
+  }
   const bytes = files[manifest.weights];
   if (!bytes) throw new BundleError(`${manifest.weights}: file missing from the bundle`, { field: manifest.weights });
   switch (arch.kind) {

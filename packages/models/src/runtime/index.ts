@@ -1,16 +1,18 @@
 /** @module @hepml/models/runtime — Workers-safe inference on Float32Array (no tfjs, no Node APIs). */
 export type {
   ArchitectureV1,
+  BundleDiscriminantV1,
   BundleImageV1,
   BundleInputV1,
   BundleManifestV1,
   BundleOutputV1,
   WorkingPointV1,
 } from '../bundle/manifest.ts';
-export { parseManifest } from '../bundle/manifest.ts';
+export { modelOutputs, parseManifest } from '../bundle/manifest.ts';
 export { verifyBundleFile, weightsFromBytes } from '../bundle/verify.ts';
 export { BundleError, ModelInputError } from '../errors.ts';
 export { createCnnFilmRunner } from './cnn-film.ts';
+export { scoreOutputIndex, withDiscriminants } from './discriminants.ts';
 export * from './inputs.ts';
 export * from './mlp.ts';
 export * from './runner.ts';

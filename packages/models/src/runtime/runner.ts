@@ -3,6 +3,7 @@ import type { BundleManifestV1 } from '../bundle/manifest.ts';
 import { weightsFromBytes } from '../bundle/verify.ts';
 import { BundleError, ModelInputError } from '../errors.ts';
 import { createCnnFilmRunner } from './cnn-film.ts';
+import { withDiscriminants } from './discriminants.ts';
 import { createMlpRunner } from './mlp.ts';
 import { checkRows, type ModelRunner } from './model-runner.ts';
 
@@ -32,11 +33,21 @@ export interface CreateRunnerOptions {
  * ({@link createCnnFilmRunner}), and the baselines `cuts | likelihood | gbdt |
  * standard-calibration` (their JSON file read by `baselines/dispatch.ts`). A missing file or a
  * malformed one is a BundleError naming it; wrong input lengths at predict are ModelInputErrors.
+ * Discriminant outputs (`outputs[i].discriminant`) are appended after the model's own outputs.
  */
 export function createRunner(
   manifest: BundleManifestV1,
   files: Readonly<Record<string, Uint8Array>>,
   options: CreateRunnerOptions = {},
+): ModelRunner {
+  return withDiscriminants(manifest, createModelRunner(manifest, files, options));
+}
+
+/** The runner of the model's own outputs (without derived discriminants). */
+function createModelRunner(
+  manifest: BundleManifestV1,
+  files: Readonly<Record<string, Uint8Array>>,
+  options: CreateRunnerOptions,
 ): ModelRunner {
   const arch = manifest.architecture;
   const kernels = options.kernels ?? 'auto';

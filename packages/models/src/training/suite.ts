@@ -11,6 +11,7 @@ import { loadBaselineFromManifest } from '../baselines/dispatch.ts';
 import { fitTaskBaselines, type TaskBaseline } from '../baselines/suite.ts';
 import type { Bundle } from '../bundle/build.ts';
 import type { BundleManifestV1 } from '../bundle/manifest.ts';
+import { withDiscriminants } from '../runtime/discriminants.ts';
 import type { ModelRunner } from '../runtime/runner.ts';
 import { sampleHash } from './common.ts';
 import {
@@ -20,7 +21,7 @@ import {
   trainEnergyRegressionMlp,
 } from './energy-regression.ts';
 import { splitIndices } from './samples.ts';
-import { classifierFigures } from './tagger.ts';
+import { classifierFigures, discriminantColumn } from './tagger.ts';
 import { BOOSTED_JET_CLASSES, trainBoostedJetNetwork, trainBTaggerNetwork, trainElectronIdNetwork } from './tasks.ts';
 
 /** The tasks of the default suite. */
@@ -92,12 +93,12 @@ function simulate(task: SuiteTask, n: number, seed: number): ColumnarSample | Ca
 function baselineRunner(bundle: Bundle): ModelRunner {
   const bytes = bundle.files.get(bundle.manifest.weights) as Uint8Array;
   const evaluator = loadBaselineFromManifest(bundle.manifest, bytes);
-  return {
+  return withDiscriminants(bundle.manifest, {
     inputSize: evaluator.inputSize,
     imageSize: 0,
     outputSize: evaluator.outputSize,
     predict: (features, n) => evaluator.evaluate(features, n),
-  };
+  });
 }
 
 /**
@@ -185,6 +186,7 @@ export async function trainTaskSuite(options: TaskSuiteOptions): Promise<SuiteEn
         seed,
       );
     } else {
+      const discriminant = discriminantColumn(draft.manifest.outputs);
       figures = classifierFigures({
         runner,
         sample,
@@ -192,6 +194,7 @@ export async function trainTaskSuite(options: TaskSuiteOptions): Promise<SuiteEn
         split,
         seed,
         ...(task === 'boosted-jet' ? { classes: BOOSTED_JET_CLASSES, massColumn: 'mass' } : {}),
+        ...(discriminant ? { discriminant } : {}),
       });
     }
     const bundle = await buildBaselineBundle({

@@ -111,9 +111,11 @@ export async function trainTagger(options: TaggerTrainingOptions): Promise<Train
   const weights = flattenDenseWeights(model);
   model.dispose();
 
+  const discriminant = multi ? referenceDiscriminant(options.classes as ClassSpec[]) : undefined;
   const outputs: BundleOutputV1[] = multi
     ? (options.classes as ClassSpec[]).map((c) => ({ name: c.output, kind: 'class-score' as const, unit: '1' }))
     : [{ name: 'score', kind: 'score', unit: '1' }];
+  if (discriminant) outputs.push(discriminant);
   const draft = {
     format: 'hepml-bundle' as const,
     formatVersion: 1 as const,
@@ -143,11 +145,37 @@ export async function trainTagger(options: TaggerTrainingOptions): Promise<Train
       seed,
       fit,
       ...(options.classes ? { classes: options.classes } : {}),
+      ...(discriminant ? { discriminant: { column: outputs.length - 1, output: discriminant.name } } : {}),
       ...(options.massColumn ? { massColumn: options.massColumn } : {}),
       ...(options.rankingRows ? { rankingRows: options.rankingRows } : {}),
     }),
   );
   return { bundle, fit, testRows: split.test };
+}
+
+/**
+ * The discriminant output of the first signal class against the background classes,
+ * D = p_s/(p_s + Σ p_b) — for W/top/QCD `w_vs_qcd` = p_w/(p_w + p_qcd) = σ(z_w − z_qcd), the
+ * likelihood ratio of W against QCD the softmax learnt. It is the tagger's score: working points,
+ * ROC and the served score are on D, not on p_s, which also falls for jets of the other signal
+ * class (top) and ranks W against QCD worse.
+ */
+export function referenceDiscriminant(classes: readonly ClassSpec[]): BundleOutputV1 {
+  const signal = classes.find((c) => c.role === 'signal');
+  const background = classes.filter((c) => c.role === 'background');
+  if (!signal || background.length === 0) throw new RangeError('classes need a signal and a background class');
+  return {
+    name: `${signal.name}_vs_${background.map((c) => c.name).join('_')}`,
+    kind: 'score',
+    unit: '1',
+    discriminant: { signal: [signal.output], background: background.map((c) => c.output) },
+  };
+}
+
+/** The first discriminant among `outputs` as {@link classifierFigures} takes it (column and name). */
+export function discriminantColumn(outputs: readonly BundleOutputV1[]): { column: number; output: string } | undefined {
+  const column = outputs.findIndex((o) => o.discriminant !== undefined);
+  return column < 0 ? undefined : { column, output: (outputs[column] as BundleOutputV1).name };
 }
 
 /** Inputs of {@link classifierFigures}. */
@@ -162,6 +190,12 @@ export interface ClassifierFiguresOptions {
    * classes, other signal classes left out.
    */
   classes?: ClassSpec[];
+  /**
+   * The runner's column holding the reference discriminant ({@link referenceDiscriminant}) and
+   * its output name: the score of every binary figure when given, else the reference class's
+   * probability.
+   */
+  discriminant?: { column: number; output: string };
   massColumn?: string;
   rankingRows?: number;
   seed: number;
@@ -172,10 +206,10 @@ export interface ClassifierFiguresOptions {
  * Figures of merit of a classifier bundle measured with its runtime: ROC, AUC, εB at εS = 92 %,
  * 1/εB at εS = 50 %, loose/medium/tight working points on the test split; overtraining KS (train
  * vs test); permutation ranking by ΔAUC; per-class figures (multi-class outputs) and mass
- * sculpting (when `massColumn`). For a multi-class output also `aucRatio`, `bkgEffAt92Ratio`,
- * `rejectionAt50Ratio` of the discriminant D = p_s/(p_s + Σ p_b) (reference class against the
- * background classes). Networks and baselines go through this same function, on the same split,
- * so their numbers compare.
+ * sculpting (when `massColumn`). With a discriminant column the binary figures are on it, and
+ * `aucProbability` is the AUC the reference class's probability alone would give, for comparison.
+ * Networks and baselines go through this same function, on the same split, so their numbers
+ * compare.
  */
 export function classifierFigures(
   o: ClassifierFiguresOptions,
@@ -186,6 +220,7 @@ export function classifierFigures(
   const multi = classCount > 1;
   const reference = o.classes?.find((c) => c.role === 'signal');
   const refColumn = reference && multi ? reference.column : 0;
+  const scoreColumn = multi && o.discriminant ? o.discriminant.column : refColumn;
   const backgroundLabels = new Set((o.classes ?? []).filter((c) => c.role === 'background').map((c) => c.label));
   /** Reference score and binary label per row; rows of other signal classes are dropped. */
   const binaryView = (rows: Uint32Array, out: Float32Array) => {
@@ -197,7 +232,7 @@ export function classifierFigures(
         scores.push(out[r] as number);
         labels.push(l ? 1 : 0);
       } else if (l === reference.label || backgroundLabels.has(l)) {
-        scores.push(out[r * classCount + refColumn] as number);
+        scores.push(out[r * classCount + scoreColumn] as number);
         labels.push(l === reference.label ? 1 : 0);
       }
     });
@@ -213,7 +248,7 @@ export function classifierFigures(
     split: { train: split.train.length, validation: split.validation.length, test: split.test.length },
     overtraining: overtrainingCheck(trainView, test),
   };
-  if (reference && multi) evaluation.reference = reference.output;
+  if (reference && multi) evaluation.reference = o.discriminant?.output ?? reference.output;
   const nRank = Math.min(o.rankingRows ?? 4000, split.test.length);
   const rankRows = split.test.subarray(0, nRank);
   const rankView = binaryView(rankRows, testOut.subarray(0, nRank * classCount));
@@ -229,7 +264,7 @@ export function classifierFigures(
     predict: (f, n) => predictRows(runner, f, n),
     figure: (out) =>
       auc(
-        Float64Array.from(keptRows, (r) => out[r * classCount + refColumn] as number),
+        Float64Array.from(keptRows, (r) => out[r * classCount + scoreColumn] as number),
         rankView.labels,
       ),
     metric: 'auc',
@@ -248,32 +283,18 @@ export function classifierFigures(
     metrics.epochs = fit.history.loss.length;
     metrics.trainSamplesPerSecond = fit.samplesPerSecond;
   }
-  if (multi && o.classes && reference) {
-    // The likelihood-ratio discriminant of the reference class against the background classes,
-    // D = p_s/(p_s + Σ p_b): the optimal W-against-QCD test a softmax offers, as opposed to p_s
-    // alone, which also falls for signal jets that resemble the other signal class (top).
-    const bkgColumns = o.classes.filter((c) => c.role === 'background').map((c) => c.column);
-    const ratio = (out: Float32Array, r: number) => {
-      const ps = out[r * classCount + refColumn] as number;
-      const pb = bkgColumns.reduce((sum, c) => sum + (out[r * classCount + c] as number), 0);
-      return ps + pb > 0 ? ps / (ps + pb) : 0;
-    };
-    const scores: number[] = [];
-    const labels: number[] = [];
+  if (multi && reference && o.discriminant) {
+    // The reference class's probability alone on the same rows, to show what the discriminant gains.
+    const alone: number[] = [];
     split.test.forEach((i, r) => {
       const l = sample.label[i] as number;
-      if (l !== reference.label && !backgroundLabels.has(l)) return;
-      scores.push(ratio(testOut, r));
-      labels.push(l === reference.label ? 1 : 0);
+      if (l === reference.label || backgroundLabels.has(l)) alone.push(testOut[r * classCount + refColumn] as number);
     });
-    const d = evaluateBinaryClassifier(scores, labels).metrics;
-    metrics.aucRatio = d.auc;
-    metrics.bkgEffAt92Ratio = d.bkgEffAt92;
-    metrics.rejectionAt50Ratio = d.rejectionAt50;
+    metrics.aucProbability = auc(alone, test.labels);
   }
   if (multi && o.classes) {
     const labels = Array.from(split.test, (i) => sample.label[i] as number);
-    evaluation.classes = evaluateMultiClass(testOut, labels, o.classes);
+    evaluation.classes = evaluateMultiClass(testOut, labels, o.classes, classCount);
     for (const c of evaluation.classes) {
       metrics[`auc_${c.name}`] = c.auc;
       if (c.rejectionAt50 !== undefined) metrics[`rejectionAt50_${c.name}`] = c.rejectionAt50;

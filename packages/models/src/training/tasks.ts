@@ -78,7 +78,7 @@ export function trainBTaggerNetwork(options: TaskTrainingOptions): Promise<Train
   });
 }
 
-/** The multi-class W/top/QCD tagger (softmax), with mass sculpting of its p_w cut. */
+/** The multi-class W/top/QCD tagger (softmax) scored by w_vs_qcd = p_w/(p_w + p_qcd), with mass sculpting of its cut. */
 export function trainBoostedJetNetwork(options: TaskTrainingOptions): Promise<TrainedTagger> {
   const sample = options.sample ?? generateBoostedJets({ n: options.n, seed: options.seed });
   const hidden = options.hidden ?? [32, 32];
@@ -86,7 +86,7 @@ export function trainBoostedJetNetwork(options: TaskTrainingOptions): Promise<Tr
     ...options,
     name: options.name ?? 'boosted-jet-mlp',
     task: 'boosted-jet',
-    description: `Multi-class MLP ${[BOOSTED_JET_INPUTS.length, ...hidden, 3].join('-')} (softmax p_qcd, p_w, p_top); working points on p_w, W against QCD`,
+    description: `Multi-class MLP ${[BOOSTED_JET_INPUTS.length, ...hidden, 3].join('-')} (softmax p_qcd, p_w, p_top); score and working points on w_vs_qcd = p_w/(p_w + p_qcd), W against QCD`,
     sample,
     inputNames: BOOSTED_JET_INPUTS,
     build: (inputSize, seed) => buildBoostedJetTaggerModel({ inputSize, hidden, seed }),
