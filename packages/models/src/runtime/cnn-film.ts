@@ -2,11 +2,11 @@ import { type CnnFilmArchitectureV1, type MapActivationV1, planCnnTrunk } from '
 import type { BundleManifestV1 } from '../bundle/manifest.ts';
 import { BundleError, ModelInputError } from '../errors.ts';
 import { applyActivation, type DenseWeights, denseRow, take } from './activations.ts';
-import { BLOCK, packForWasm } from './mlp.ts';
+import { packDenseChain } from './mlp.ts';
 import { checkRows, type ModelRunner } from './model-runner.ts';
 import { WASM_ACTIVATION, type WasmKernels, wasmKernels } from './wasm-kernels.ts';
 
-/** Which kernels the convolutions use: wasm (im2col + SIMD dense) when available (`auto`), or TypeScript loops. */
+/** Which kernels a runner uses: the wasm SIMD ones when available (`auto`), or TypeScript loops. */
 export interface CnnFilmRunnerOptions {
   kernels?: 'auto' | 'ts';
 }
@@ -30,8 +30,6 @@ type TrunkOp =
       kernel: Float32Array;
       bias: Float32Array;
       activation: MapActivationV1;
-      /** The same convolution on the wasm kernels (im2col + SIMD dense), when available. */
-      wasm?: (src: Float32Array, dst: Float32Array) => void;
     }
   | { kind: 'affine'; size: number; c: number; scale: Float32Array; shift: Float32Array }
   | { kind: 'activation'; size: number; activation: MapActivationV1 }
@@ -64,11 +62,15 @@ function writesNew(op: TrunkOp): boolean {
  * At build time batch norm becomes a per-channel affine y = a·x + b with a = γ/√(var + ε) and
  * b = β − a·mean, folded into the preceding convolution when that has a linear activation
  * (K'[…,o] = a[o]·K[…,o], b'[o] = a[o]·b[o] + b[o]); the image scale 1/imageScale is folded into the
- * first convolution when the trunk starts with one. Each call evaluates row by row in preallocated
- * buffers: convolution by direct summation over the window (zero padding), pooling over the
- * cells inside the map, FiLM γ[c]·x + β[c] with γ, β from the row's standardised scalars. With the
- * wasm kernels, convolutions run as im2col + SIMD dense and the head runs once per block of 256
- * rows on the SIMD dense kernels; without them, everything runs on TypeScript loops.
+ * first convolution when the trunk starts with one. Convolution is direct summation over the
+ * window (zero padding), pooling runs over the cells inside the map, FiLM is γ[c]·x + β[c] with
+ * γ, β from the row's standardised scalars.
+ *
+ * With the wasm kernels every layer runs on a block of {@link CNN_BLOCK} rows in wasm memory:
+ * convolutions as one implicit GEMM over all the block's output pixels (src/wasm/kernels.ts
+ * conv2d) with bias, relu and a following FiLM fused, the FiLM generators and the head as dense
+ * layers on the block; JavaScript only copies the block's inputs in and its outputs out. Without
+ * them (or with `kernels: 'ts'`) rows run one by one on TypeScript loops in preallocated buffers.
  */
 export function createCnnFilmRunner(
   manifest: BundleManifestV1,
@@ -87,12 +89,6 @@ export function createCnnFilmRunner(
     });
   }
   const compiled = compile(arch, image.shape, weights);
-  const kernels = options.kernels === 'ts' ? null : wasmKernels();
-  if (kernels) for (const op of compiled.trunk) if (op.kind === 'conv') op.wasm = wasmConv(op, kernels);
-  const headWidth = compiled.features + (arch.concatScalars ? arch.inputSize : 0);
-  // The head runs once per block of rows on the SIMD dense kernels, from a matrix of feature vectors.
-  const head = kernels ? packForWasm(compiled.head, headWidth) : null;
-  const headInputs = new Float32Array(head ? BLOCK * headWidth : 0);
   const inputSize = arch.inputSize;
   const imageSize = image.shape[0] * image.shape[1] * image.shape[2];
   const outputSize = compiled.head[compiled.head.length - 1]?.units ?? 0;
@@ -101,12 +97,75 @@ export function createCnnFilmRunner(
   const scaleIndex =
     arch.outputScale === undefined ? -1 : manifest.inputs.findIndex((i) => i.name === arch.outputScale);
   const imageFactor = compiled.imageScaleFolded ? 1 : 1 / arch.imageScale;
+  const concatScalars = arch.concatScalars;
+  const kernels = options.kernels === 'ts' ? null : wasmKernels();
+  const blocks = kernels ? planWasm(compiled, arch, imageSize, kernels) : null;
 
   const mapA = new Float32Array(compiled.widest);
   const mapB = new Float32Array(compiled.widest);
   const scalars = new Float32Array(inputSize);
   const vecA = new Float32Array(compiled.widestVector);
   const vecB = new Float32Array(compiled.widestVector);
+
+  /** Rows one by one on TypeScript loops. */
+  function predictTs(features: Float32Array, n: number, img: Float32Array, out: Float32Array): void {
+    for (let r = 0; r < n; r++) {
+      for (let i = 0; i < inputSize; i++) {
+        scalars[i] = ((features[r * inputSize + i] as number) - (offsets[i] as number)) * (invScales[i] as number);
+      }
+      const io = r * imageSize;
+      for (let k = 0; k < imageSize; k++) mapA[k] = (img[io + k] as number) * imageFactor;
+      let src = mapA;
+      let dst = mapB;
+      for (const op of compiled.trunk) {
+        runOp(op, src, dst, scalars, vecA, vecB);
+        if (writesNew(op)) {
+          const t = src;
+          src = dst;
+          dst = t;
+        }
+      }
+      // src now holds the feature vector; append the scalars for the head when asked.
+      if (concatScalars) src.set(scalars, compiled.features);
+      let x = src;
+      let y = dst;
+      for (const l of compiled.head) {
+        denseRow(x, 0, y, 0, l);
+        const t = x;
+        x = y;
+        y = t;
+      }
+      for (let j = 0; j < outputSize; j++) out[r * outputSize + j] = x[j] as number;
+    }
+  }
+
+  /** Blocks of CNN_BLOCK rows on the wasm kernels: inputs copied in, every layer in wasm, outputs copied out. */
+  function predictWasm(
+    k: WasmKernels,
+    plan: WasmPlan,
+    features: Float32Array,
+    n: number,
+    img: Float32Array,
+    out: Float32Array,
+  ): void {
+    for (let start = 0; start < n; start += CNN_BLOCK) {
+      const rows = Math.min(CNN_BLOCK, n - start);
+      const heap = k.heap();
+      const s0 = plan.scalars / 4;
+      for (let r = 0; r < rows; r++) {
+        const fo = (start + r) * inputSize;
+        for (let i = 0; i < inputSize; i++) {
+          heap[s0 + r * inputSize + i] =
+            ((features[fo + i] as number) - (offsets[i] as number)) * (invScales[i] as number);
+        }
+      }
+      const block = img.subarray(start * imageSize, (start + rows) * imageSize);
+      if (imageFactor === 1) heap.set(block, plan.image / 4);
+      else for (let j = 0; j < block.length; j++) heap[plan.image / 4 + j] = (block[j] as number) * imageFactor;
+      const y = plan.run(rows) / 4;
+      out.set(heap.subarray(y, y + rows * outputSize), start * outputSize);
+    }
+  }
 
   return {
     inputSize,
@@ -117,42 +176,8 @@ export function createCnnFilmRunner(
       if (!img) throw new ModelInputError('image: this model needs an image per row', { field: 'image' });
       checkRows('image', img.length, n, imageSize);
       const out = new Float32Array(n * outputSize);
-      for (let r = 0; r < n; r++) {
-        for (let i = 0; i < inputSize; i++) {
-          scalars[i] = ((features[r * inputSize + i] as number) - (offsets[i] as number)) * (invScales[i] as number);
-        }
-        const io = r * imageSize;
-        for (let k = 0; k < imageSize; k++) mapA[k] = (img[io + k] as number) * imageFactor;
-        let src = mapA;
-        let dst = mapB;
-        for (const op of compiled.trunk) {
-          runOp(op, src, dst, scalars, vecA, vecB);
-          if (writesNew(op)) {
-            const t = src;
-            src = dst;
-            dst = t;
-          }
-        }
-        // src now holds the feature vector; append the scalars for the head when asked.
-        if (arch.concatScalars) src.set(scalars, compiled.features);
-        if (head) {
-          headInputs.set(src.subarray(0, headWidth), (r % BLOCK) * headWidth);
-          if (r % BLOCK === BLOCK - 1 || r === n - 1) {
-            const start = r - (r % BLOCK);
-            head.block(headInputs, 0, r - start + 1, out.subarray(start * outputSize));
-          }
-          continue;
-        }
-        let x = src;
-        let y = dst;
-        for (const l of compiled.head) {
-          denseRow(x, 0, y, 0, l);
-          const t = x;
-          x = y;
-          y = t;
-        }
-        for (let j = 0; j < outputSize; j++) out[r * outputSize + j] = x[j] as number;
-      }
+      if (kernels && blocks) predictWasm(kernels, blocks, features, n, img, out);
+      else predictTs(features, n, img, out);
       if (scaleIndex >= 0) {
         for (let r = 0; r < n; r++) {
           const factor = features[r * inputSize + scaleIndex] as number;
@@ -160,6 +185,158 @@ export function createCnnFilmRunner(
         }
       }
       return out;
+    },
+  };
+}
+
+/**
+ * Rows per block on the wasm kernels: the block's maps (about 8 kB per row for the default trunk,
+ * 7 × 11 × 4 image) stay in the L2 cache from layer to layer.
+ */
+export const CNN_BLOCK = 32;
+
+/** The wasm plan of a runner: where a block's inputs go, and the layers as calls on `rows` ≤ CNN_BLOCK rows. */
+interface WasmPlan {
+  /** Standardised scalars [CNN_BLOCK × inputSize]. */
+  scalars: number;
+  /** Images [CNN_BLOCK × imageSize] (divided by imageScale unless folded). */
+  image: number;
+  /** Runs the trunk and the head on the block; returns the address of the outputs [rows × outputs]. */
+  run(rows: number): number;
+}
+
+/**
+ * Lays the trunk and the head out in wasm memory for blocks of CNN_BLOCK rows: weights copied
+ * once, maps ping-ponged between two buffers, a zero-bordered buffer per padded convolution (only
+ * its interior is ever written, so the border stays zero), FiLM γ and β heads merged into one
+ * dense layer of 2c units. A FiLM right after a convolution with relu or linear activation is
+ * fused into the convolution's store.
+ */
+function planWasm(compiled: Compiled, arch: CnnFilmArchitectureV1, imageSize: number, k: WasmKernels): WasmPlan {
+  const x = k.exports;
+  const B = CNN_BLOCK;
+  const upload = (values: Float32Array): number => {
+    const at = k.alloc(values.length);
+    k.heap().set(values, at / 4);
+    return at;
+  };
+  const scalars = k.alloc(B * arch.inputSize);
+  const width = Math.max(compiled.widest, imageSize);
+  const mapA = k.alloc(B * width);
+  const mapB = k.alloc(B * width);
+  const steps: ((rows: number) => void)[] = [];
+  let cur = mapA;
+  const filmGenerator = (op: Extract<TrunkOp, { kind: 'film' }>): ((rows: number) => number) => {
+    const { gamma, beta, c } = op;
+    const kernel = new Float32Array(gamma.fanIn * 2 * c);
+    for (let i = 0; i < gamma.fanIn; i++) {
+      kernel.set(gamma.kernel.subarray(i * c, (i + 1) * c), i * 2 * c);
+      kernel.set(beta.kernel.subarray(i * c, (i + 1) * c), i * 2 * c + c);
+    }
+    const bias = new Float32Array(2 * c);
+    bias.set(gamma.bias);
+    bias.set(beta.bias, c);
+    const chain = packDenseChain(
+      k,
+      [...op.hidden, { fanIn: gamma.fanIn, units: 2 * c, kernel, bias, activation: 'linear' }],
+      arch.inputSize,
+    );
+    return (rows) => chain.run(scalars, rows);
+  };
+  const { trunk } = compiled;
+  for (let i = 0; i < trunk.length; i++) {
+    const op = trunk[i] as TrunkOp;
+    const src = cur;
+    const dst = cur === mapA ? mapB : mapA;
+    switch (op.kind) {
+      case 'conv': {
+        const { h, w, c, oh, ow, filters, kh, kw, sh, sw, ph, pw } = op;
+        const hp = Math.max((oh - 1) * sh + kh, ph + h);
+        const wp = Math.max((ow - 1) * sw + kw, pw + w);
+        const kernel = upload(op.kernel);
+        const bias = upload(op.bias);
+        const act = WASM_ACTIVATION[op.activation];
+        const next = trunk[i + 1];
+        const film = next?.kind === 'film' && act <= WASM_ACTIVATION.relu ? filmGenerator(next) : null;
+        if (film) i++;
+        let from = src;
+        if (hp !== h || wp !== w) {
+          const padded = k.alloc(B * hp * wp * c);
+          k.heap().fill(0, padded / 4, padded / 4 + B * hp * wp * c);
+          steps.push((rows) => x.padMaps(src, rows, h, w, c, padded, hp, wp, ph, pw));
+          from = padded;
+        }
+        steps.push((rows) =>
+          x.conv2d(
+            from,
+            rows,
+            hp,
+            wp,
+            c,
+            kernel,
+            bias,
+            filters,
+            kh,
+            kw,
+            sh,
+            sw,
+            oh,
+            ow,
+            dst,
+            act,
+            film ? film(rows) : 0,
+          ),
+        );
+        cur = dst;
+        break;
+      }
+      case 'affine': {
+        const { size, c } = op;
+        const scale = upload(op.scale);
+        const shift = upload(op.shift);
+        steps.push((rows) => x.affine(src, (rows * size) / c, c, scale, shift));
+        break;
+      }
+      case 'activation': {
+        const { size } = op;
+        const act = WASM_ACTIVATION[op.activation];
+        steps.push((rows) => x.activate(src, rows, size, act));
+        break;
+      }
+      case 'pool': {
+        const { h, w, c, oh, ow, kh, kw, sh, sw, ph, pw } = op;
+        const max = op.max ? 1 : 0;
+        steps.push((rows) => x.pool2d(src, rows, h, w, c, dst, oh, ow, kh, kw, sh, sw, ph, pw, max));
+        cur = dst;
+        break;
+      }
+      case 'film': {
+        const { size, c } = op;
+        const film = filmGenerator(op);
+        steps.push((rows) => x.film(src, rows, size / c, c, film(rows)));
+        break;
+      }
+      case 'gap': {
+        const { hw, c } = op;
+        steps.push((rows) => x.meanPool(src, rows, hw, c, dst));
+        cur = dst;
+        break;
+      }
+      case 'flatten':
+        break;
+    }
+  }
+  const features = cur;
+  const headWidth = compiled.features + (arch.concatScalars ? arch.inputSize : 0);
+  const head = packDenseChain(k, compiled.head, headWidth);
+  const headInput = arch.concatScalars ? k.alloc(B * headWidth) : features;
+  return {
+    scalars,
+    image: mapA,
+    run(rows) {
+      for (const step of steps) step(rows);
+      if (arch.concatScalars) x.concatRows(features, compiled.features, scalars, arch.inputSize, headInput, rows);
+      return head.run(headInput, rows);
     },
   };
 }
@@ -339,8 +516,7 @@ function runOp(
 ): void {
   switch (op.kind) {
     case 'conv':
-      if (op.wasm) op.wasm(src, dst);
-      else conv2d(op, src, dst);
+      conv2d(op, src, dst);
       return;
     case 'affine': {
       const { size, c, scale, shift } = op;
@@ -385,36 +561,6 @@ function runOp(
     case 'flatten':
       return;
   }
-}
-
-/**
- * A convolution on the wasm kernels: the map is copied into wasm memory, unrolled by im2col into
- * [oh·ow × kh·kw·c] and multiplied by the kernel [kh·kw·c × filters] (the tfjs layout is already
- * that matrix) with the bias and activation fused; the result is copied back.
- */
-function wasmConv(
-  op: Extract<TrunkOp, { kind: 'conv' }>,
-  k: WasmKernels,
-): (src: Float32Array, dst: Float32Array) => void {
-  const { h, w, c, oh, ow, filters, kh, kw, sh, sw, ph, pw } = op;
-  const depth = kh * kw * c;
-  const rows = oh * ow;
-  const kernel = k.alloc(depth * filters);
-  const bias = k.alloc(filters);
-  const input = k.alloc(h * w * c);
-  const columns = k.alloc(rows * depth);
-  const output = k.alloc(rows * filters);
-  k.heap().set(op.kernel, kernel / 4);
-  k.heap().set(op.bias, bias / 4);
-  const act = WASM_ACTIVATION[op.activation];
-  const { im2col, dense } = k.exports;
-  return (src, dst) => {
-    const heap = k.heap();
-    heap.set(src.subarray(0, h * w * c), input / 4);
-    im2col(input, h, w, c, kh, kw, sh, sw, ph, pw, oh, ow, columns);
-    dense(columns, kernel, bias, output, rows, depth, filters, act);
-    dst.set(heap.subarray(output / 4, output / 4 + rows * filters));
-  };
 }
 
 function conv2d(op: Extract<TrunkOp, { kind: 'conv' }>, src: Float32Array, dst: Float32Array): void {

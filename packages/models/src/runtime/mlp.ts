@@ -125,6 +125,12 @@ export function createMlpRunner(
   };
 }
 
+/** A dense chain packed into wasm memory with its own buffers for up to {@link BLOCK} rows. */
+export interface WasmDenseChain {
+  /** Runs `rows` (≤ BLOCK) rows from the wasm address `input` through the layers; returns the outputs' address. */
+  run(input: number, rows: number): number;
+}
+
 /**
  * Copies the layers into wasm memory with block buffers; null without wasm. Hidden layers are
  * padded to a multiple of 4 units (zero kernel columns and bias, and zero kernel rows for those
@@ -138,6 +144,20 @@ export function packForWasm(
 ): { block(raw: Float32Array, start: number, rows: number, out: Float32Array): void } | null {
   const k: WasmKernels | null = wasmKernels();
   if (!k) return null;
+  const chain = packDenseChain(k, layers, inputSize);
+  const input = k.alloc(BLOCK * inputSize);
+  const outputSize = layers[layers.length - 1]?.units ?? 0;
+  return {
+    block(raw, start, rows, out) {
+      k.heap().set(raw.subarray(start * inputSize, (start + rows) * inputSize), input / 4);
+      const y = chain.run(input, rows);
+      out.set(k.heap().subarray(y / 4, y / 4 + rows * outputSize), start * outputSize);
+    },
+  };
+}
+
+/** The layers of {@link packForWasm} in wasm memory, run from and to wasm addresses. */
+export function packDenseChain(k: WasmKernels, layers: readonly DenseWeights[], inputSize: number): WasmDenseChain {
   let fanIn = inputSize;
   let widest = 0;
   const packed = layers.map((l, li) => {
@@ -161,15 +181,11 @@ export function packForWasm(
     fanIn = width;
     return p;
   });
-  const input = k.alloc(BLOCK * inputSize);
   const bufA = k.alloc(BLOCK * widest);
   const bufB = k.alloc(BLOCK * widest);
   const { dense, denseNarrow } = k.exports;
-  const outputSize = layers[layers.length - 1]?.units ?? 0;
   return {
-    block(raw, start, rows, out) {
-      const heap = k.heap();
-      heap.set(raw.subarray(start * inputSize, (start + rows) * inputSize), input / 4);
+    run(input, rows) {
       let src = input;
       let dst = bufA;
       for (const p of packed) {
@@ -177,7 +193,7 @@ export function packForWasm(
         src = dst;
         dst = dst === bufA ? bufB : bufA;
       }
-      out.set(heap.subarray(src / 4, src / 4 + rows * outputSize), start * outputSize);
+      return src;
     },
   };
 }

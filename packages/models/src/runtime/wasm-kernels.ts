@@ -21,6 +21,59 @@ interface KernelExports {
   im2col(
     ...args: [number, number, number, number, number, number, number, number, number, number, number, number, number]
   ): void;
+  activate(y: number, rows: number, units: number, act: number): void;
+  padMaps(
+    src: number,
+    n: number,
+    h: number,
+    w: number,
+    c: number,
+    dst: number,
+    hp: number,
+    wp: number,
+    ph: number,
+    pw: number,
+  ): void;
+  conv2d(
+    src: number,
+    n: number,
+    hp: number,
+    wp: number,
+    c: number,
+    kernel: number,
+    bias: number,
+    filters: number,
+    kh: number,
+    kw: number,
+    sh: number,
+    sw: number,
+    oh: number,
+    ow: number,
+    dst: number,
+    act: number,
+    film: number,
+  ): void;
+  pool2d(
+    src: number,
+    n: number,
+    h: number,
+    w: number,
+    c: number,
+    dst: number,
+    oh: number,
+    ow: number,
+    kh: number,
+    kw: number,
+    sh: number,
+    sw: number,
+    ph: number,
+    pw: number,
+    max: number,
+  ): void;
+  film(x: number, n: number, hw: number, c: number, gb: number): void;
+  affine(x: number, cells: number, c: number, a: number, b: number): void;
+  meanPool(src: number, n: number, hw: number, c: number, dst: number): void;
+  concatRows(a: number, aw: number, b: number, bw: number, dst: number, n: number): void;
 }
 
 /**

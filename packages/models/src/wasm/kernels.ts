@@ -9,6 +9,14 @@
  *               w row-major [fanIn × units]; tiles of 4 rows × 8 units in 8 accumulators.
  * denseNarrow:  the same for a few units with w transposed [units × fanIn] (dot products along i).
  * activate:     element-wise act (or softmax per row of `units`) applied in place.
+ * im2col:       one map unrolled into the rows of a convolution's matrix (kept for callers of it).
+ * Feature maps of a block of n samples, channels last, [n × h × w × c] (cnn-film runtime):
+ * padMaps:      copies maps into the interior of zero-bordered maps for a padded convolution.
+ * conv2d:       convolution on padded maps as an implicit GEMM (no im2col): tiles of 4 output
+ *               pixels (across rows and samples) × 8 filters, bias, relu and FiLM fused.
+ * pool2d:       max or average pooling over the cells of each window inside the map.
+ * film:         x = γ[s, ch]·x + β[s, ch] with per-sample [γ | β] rows; affine: x = a[ch]·x + b[ch].
+ * meanPool:     global average over each map; concatRows: [a row | b row] per sample.
  * Activation codes: 0 linear, 1 relu, 2 sigmoid, 3 tanh, 4 elu, 5 softmax.
  */
 
@@ -222,7 +230,7 @@ function expv(v: v128): v128 {
   return f32x4.mul(p, scale);
 }
 
-/** Applies sigmoid (SIMD), tanh, elu (α = 1) element-wise, or softmax over each row of `units`, in place. */
+/** Applies relu and sigmoid (SIMD), tanh, elu (α = 1) element-wise, or softmax over each row of `units`, in place. */
 export function activate(y: usize, rows: i32, units: i32, act: i32): void {
   const count = <usize>rows * <usize>units;
   let start: usize = 0;
@@ -249,10 +257,18 @@ export function activate(y: usize, rows: i32, units: i32, act: i32): void {
     }
     return;
   }
+  if (act === RELU) {
+    const zero = f32x4.splat(0);
+    for (; start + 4 <= count; start += 4) {
+      const p = y + (start << 2);
+      v128.store(p, f32x4.max(v128.load(p), zero));
+    }
+  }
   for (let k: usize = start; k < count; k++) {
     const p = y + (k << 2);
     const v = load<f32>(p);
-    if (act === 2) store<f32>(p, 1 / (1 + Mathf.exp(-v)));
+    if (act === RELU) store<f32>(p, Mathf.max(v, 0));
+    else if (act === 2) store<f32>(p, 1 / (1 + Mathf.exp(-v)));
     else if (act === 3) store<f32>(p, Mathf.tanh(v));
     else if (act === 4 && v < 0) store<f32>(p, Mathf.expm1(v));
   }
@@ -296,5 +312,385 @@ export function im2col(
         }
       }
     }
+  }
+}
+
+/** Copies `bytes` (a multiple of 4) from s to d, 16 bytes at a time. */
+function copyFloats(d: usize, s: usize, bytes: usize): void {
+  let k: usize = 0;
+  for (; k + 16 <= bytes; k += 16) v128.store(d + k, v128.load(s + k));
+  for (; k < bytes; k += 4) store<f32>(d + k, load<f32>(s + k));
+}
+
+/**
+ * Copies n maps [h × w × c] from src into the interior of the maps dst [hp × wp × c], starting at
+ * row ph and column pw. The border cells are not written: the caller zeroes them once, so that
+ * dst serves as the zero-padded input of {@link conv2d} call after call.
+ */
+export function padMaps(
+  src: usize,
+  n: i32,
+  h: i32,
+  w: i32,
+  c: i32,
+  dst: usize,
+  hp: i32,
+  wp: i32,
+  ph: i32,
+  pw: i32,
+): void {
+  const rowBytes = (<usize>w * <usize>c) << 2;
+  const dstRow = (<usize>wp * <usize>c) << 2;
+  const dstMap = <usize>hp * dstRow;
+  const inset = <usize>ph * dstRow + ((<usize>pw * <usize>c) << 2);
+  let s = src;
+  for (let m = 0; m < n; m++) {
+    let d = dst + <usize>m * dstMap + inset;
+    for (let y = 0; y < h; y++) {
+      copyFloats(d, s, rowBytes);
+      s += rowBytes;
+      d += dstRow;
+    }
+  }
+}
+
+// The output pixel a conv2d tile takes next: sample, row, column (advanced across rows and samples).
+let pixelM: i32 = 0;
+let pixelI: i32 = 0;
+let pixelJ: i32 = 0;
+
+function nextPixel(oh: i32, ow: i32): void {
+  if (++pixelJ === ow) {
+    pixelJ = 0;
+    if (++pixelI === oh) {
+      pixelI = 0;
+      pixelM++;
+    }
+  }
+}
+
+/** γ·a + β for 4 lanes of one pixel's filters when film ≠ 0 ([γ | β] row at f, filter byte offset fo). */
+function filmed(a: v128, f: usize, fo: usize, outRow: usize): v128 {
+  return f === 0 ? a : f32x4.add(f32x4.mul(v128.load(f + fo), a), v128.load(f + outRow + fo));
+}
+
+/**
+ * Convolution of n zero-padded maps src [hp × wp × c] with kernel [kh × kw × c × filters] (tfjs
+ * layout), strides sh, sw, into dst [n × oh × ow × filters]:
+ *   y[m, i, j, f] = act(b[f] + Σ_{u<kh, v<kw, ch<c} x[m, i·sh + u, j·sw + v, ch] · K[u, v, ch, f]),
+ * then, when film ≠ 0, y = γ[m, f]·y + β[m, f] with the row [γ (filters) | β (filters)] of sample m
+ * at film + m·8·filters. As a GEMM of the [n·oh·ow × kh·kw·c] window matrix by K, read in place: a
+ * window is kh runs of kw·c contiguous values, one per padded row. Tiles of 4 output pixels (taken
+ * in order, across rows and samples) × 8 filters keep 8 accumulators in registers; relu and linear
+ * are fused into the store, other activations run after (the caller then passes film = 0 and
+ * applies FiLM itself).
+ */
+export function conv2d(
+  src: usize,
+  n: i32,
+  hp: i32,
+  wp: i32,
+  c: i32,
+  kernel: usize,
+  bias: usize,
+  filters: i32,
+  kh: i32,
+  kw: i32,
+  sh: i32,
+  sw: i32,
+  oh: i32,
+  ow: i32,
+  dst: usize,
+  act: i32,
+  film: usize,
+): void {
+  const seg = (<usize>kw * <usize>c) << 2;
+  const rowStride = (<usize>wp * <usize>c) << 2;
+  const winBytes = <usize>kh * rowStride;
+  const mapBytes = <usize>hp * rowStride;
+  const stepI = <usize>sh * rowStride;
+  const stepJ = (<usize>sw * <usize>c) << 2;
+  const outRow = (<usize>filters) << 2;
+  const filmRow = outRow << 1;
+  const total = n * oh * ow;
+  const fuse = act === RELU ? RELU : LINEAR;
+  pixelM = 0;
+  pixelI = 0;
+  pixelJ = 0;
+  let q = 0;
+  for (; q + 4 <= total; q += 4) {
+    const p0 = src + <usize>pixelM * mapBytes + <usize>pixelI * stepI + <usize>pixelJ * stepJ;
+    const f0 = film === 0 ? <usize>0 : film + <usize>pixelM * filmRow;
+    nextPixel(oh, ow);
+    const p1 = src + <usize>pixelM * mapBytes + <usize>pixelI * stepI + <usize>pixelJ * stepJ;
+    const f1 = film === 0 ? <usize>0 : film + <usize>pixelM * filmRow;
+    nextPixel(oh, ow);
+    const p2 = src + <usize>pixelM * mapBytes + <usize>pixelI * stepI + <usize>pixelJ * stepJ;
+    const f2 = film === 0 ? <usize>0 : film + <usize>pixelM * filmRow;
+    nextPixel(oh, ow);
+    const p3 = src + <usize>pixelM * mapBytes + <usize>pixelI * stepI + <usize>pixelJ * stepJ;
+    const f3 = film === 0 ? <usize>0 : film + <usize>pixelM * filmRow;
+    nextPixel(oh, ow);
+    const y0 = dst + <usize>q * outRow;
+    const y1 = y0 + outRow;
+    const y2 = y1 + outRow;
+    const y3 = y2 + outRow;
+    let f = 0;
+    for (; f + 8 <= filters; f += 8) {
+      const fo = (<usize>f) << 2;
+      const bias0 = v128.load(bias + fo);
+      const bias1 = v128.load(bias + fo, 16);
+      let a00 = bias0;
+      let a01 = bias1;
+      let a10 = bias0;
+      let a11 = bias1;
+      let a20 = bias0;
+      let a21 = bias1;
+      let a30 = bias0;
+      let a31 = bias1;
+      let wq = kernel + fo;
+      for (let u: usize = 0; u < winBytes; u += rowStride) {
+        const end = u + seg;
+        for (let t = u; t < end; t += 4) {
+          const w0 = v128.load(wq);
+          const w1 = v128.load(wq, 16);
+          let s = v128.load32_splat(p0 + t);
+          a00 = f32x4.add(a00, f32x4.mul(s, w0));
+          a01 = f32x4.add(a01, f32x4.mul(s, w1));
+          s = v128.load32_splat(p1 + t);
+          a10 = f32x4.add(a10, f32x4.mul(s, w0));
+          a11 = f32x4.add(a11, f32x4.mul(s, w1));
+          s = v128.load32_splat(p2 + t);
+          a20 = f32x4.add(a20, f32x4.mul(s, w0));
+          a21 = f32x4.add(a21, f32x4.mul(s, w1));
+          s = v128.load32_splat(p3 + t);
+          a30 = f32x4.add(a30, f32x4.mul(s, w0));
+          a31 = f32x4.add(a31, f32x4.mul(s, w1));
+          wq += outRow;
+        }
+      }
+      v128.store(y0 + fo, filmed(fused(a00, fuse), f0, fo, outRow));
+      v128.store(y0 + fo, filmed(fused(a01, fuse), f0, fo + 16, outRow), 16);
+      v128.store(y1 + fo, filmed(fused(a10, fuse), f1, fo, outRow));
+      v128.store(y1 + fo, filmed(fused(a11, fuse), f1, fo + 16, outRow), 16);
+      v128.store(y2 + fo, filmed(fused(a20, fuse), f2, fo, outRow));
+      v128.store(y2 + fo, filmed(fused(a21, fuse), f2, fo + 16, outRow), 16);
+      v128.store(y3 + fo, filmed(fused(a30, fuse), f3, fo, outRow));
+      v128.store(y3 + fo, filmed(fused(a31, fuse), f3, fo + 16, outRow), 16);
+    }
+    for (; f + 4 <= filters; f += 4) {
+      const fo = (<usize>f) << 2;
+      const b0 = v128.load(bias + fo);
+      let a0 = b0;
+      let a1 = b0;
+      let a2 = b0;
+      let a3 = b0;
+      let wq = kernel + fo;
+      for (let u: usize = 0; u < winBytes; u += rowStride) {
+        const end = u + seg;
+        for (let t = u; t < end; t += 4) {
+          const w0 = v128.load(wq);
+          a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(p0 + t), w0));
+          a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(p1 + t), w0));
+          a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(p2 + t), w0));
+          a3 = f32x4.add(a3, f32x4.mul(v128.load32_splat(p3 + t), w0));
+          wq += outRow;
+        }
+      }
+      v128.store(y0 + fo, filmed(fused(a0, fuse), f0, fo, outRow));
+      v128.store(y1 + fo, filmed(fused(a1, fuse), f1, fo, outRow));
+      v128.store(y2 + fo, filmed(fused(a2, fuse), f2, fo, outRow));
+      v128.store(y3 + fo, filmed(fused(a3, fuse), f3, fo, outRow));
+    }
+    if (f < filters) {
+      convPixelTail(p0, y0, f0, f, kernel, bias, filters, winBytes, rowStride, seg, fuse);
+      convPixelTail(p1, y1, f1, f, kernel, bias, filters, winBytes, rowStride, seg, fuse);
+      convPixelTail(p2, y2, f2, f, kernel, bias, filters, winBytes, rowStride, seg, fuse);
+      convPixelTail(p3, y3, f3, f, kernel, bias, filters, winBytes, rowStride, seg, fuse);
+    }
+  }
+  for (; q < total; q++) {
+    const p = src + <usize>pixelM * mapBytes + <usize>pixelI * stepI + <usize>pixelJ * stepJ;
+    const fp = film === 0 ? <usize>0 : film + <usize>pixelM * filmRow;
+    nextPixel(oh, ow);
+    const y = dst + <usize>q * outRow;
+    let f = 0;
+    for (; f + 4 <= filters; f += 4) {
+      const fo = (<usize>f) << 2;
+      let a = v128.load(bias + fo);
+      let wq = kernel + fo;
+      for (let u: usize = 0; u < winBytes; u += rowStride) {
+        const end = u + seg;
+        for (let t = u; t < end; t += 4) {
+          a = f32x4.add(a, f32x4.mul(v128.load32_splat(p + t), v128.load(wq)));
+          wq += outRow;
+        }
+      }
+      v128.store(y + fo, filmed(fused(a, fuse), fp, fo, outRow));
+    }
+    convPixelTail(p, y, fp, f, kernel, bias, filters, winBytes, rowStride, seg, fuse);
+  }
+  if (act > RELU) activate(dst, total, filters, act);
+}
+
+/** Filters from `from` to `filters` of one conv2d output pixel, one at a time (fewer than 4 left). */
+function convPixelTail(
+  p: usize,
+  y: usize,
+  fp: usize,
+  from: i32,
+  kernel: usize,
+  bias: usize,
+  filters: i32,
+  winBytes: usize,
+  rowStride: usize,
+  seg: usize,
+  fuse: i32,
+): void {
+  const outRow = (<usize>filters) << 2;
+  for (let f = from; f < filters; f++) {
+    const fo = (<usize>f) << 2;
+    let a = load<f32>(bias + fo);
+    let wq = kernel + fo;
+    for (let u: usize = 0; u < winBytes; u += rowStride) {
+      const end = u + seg;
+      for (let t = u; t < end; t += 4) {
+        a += load<f32>(p + t) * load<f32>(wq);
+        wq += outRow;
+      }
+    }
+    a = fusedScalar(a, fuse);
+    if (fp !== 0) a = load<f32>(fp + fo) * a + load<f32>(fp + outRow + fo);
+    store<f32>(y + fo, a);
+  }
+}
+
+/**
+ * Max or average pooling of n maps src [h × w × c] into dst [n × oh × ow × c]: window (i, j) covers
+ * rows i·sh − ph … + kh and columns j·sw − pw … + kw, clipped to the map; the average divides by
+ * the number of cells inside the map.
+ */
+export function pool2d(
+  src: usize,
+  n: i32,
+  h: i32,
+  w: i32,
+  c: i32,
+  dst: usize,
+  oh: i32,
+  ow: i32,
+  kh: i32,
+  kw: i32,
+  sh: i32,
+  sw: i32,
+  ph: i32,
+  pw: i32,
+  isMax: i32,
+): void {
+  const cell = (<usize>c) << 2;
+  const rowBytes = <usize>w * cell;
+  const mapBytes = <usize>h * rowBytes;
+  const vecEnd = cell & ~(<usize>15);
+  let d = dst;
+  for (let m = 0; m < n; m++) {
+    const map = src + <usize>m * mapBytes;
+    for (let i = 0; i < oh; i++) {
+      const y0 = max<i32>(i * sh - ph, 0);
+      const y1 = min<i32>(i * sh - ph + kh, h);
+      for (let j = 0; j < ow; j++) {
+        const x0 = max<i32>(j * sw - pw, 0);
+        const x1 = min<i32>(j * sw - pw + kw, w);
+        const inv: f32 = 1 / <f32>((y1 - y0) * (x1 - x0));
+        let k: usize = 0;
+        for (; k < vecEnd; k += 16) {
+          let acc = isMax ? f32x4.splat(-Infinity) : f32x4.splat(0);
+          for (let y = y0; y < y1; y++) {
+            const r = map + <usize>y * rowBytes + k;
+            for (let x = x0; x < x1; x++) {
+              const v = v128.load(r + <usize>x * cell);
+              acc = isMax ? f32x4.max(acc, v) : f32x4.add(acc, v);
+            }
+          }
+          v128.store(d + k, isMax ? acc : f32x4.mul(acc, f32x4.splat(inv)));
+        }
+        for (; k < cell; k += 4) {
+          let acc: f32 = isMax ? -Infinity : 0;
+          for (let y = y0; y < y1; y++) {
+            const r = map + <usize>y * rowBytes + k;
+            for (let x = x0; x < x1; x++) {
+              const v = load<f32>(r + <usize>x * cell);
+              acc = isMax ? Mathf.max(acc, v) : acc + v;
+            }
+          }
+          store<f32>(d + k, isMax ? acc : acc * inv);
+        }
+        d += cell;
+      }
+    }
+  }
+}
+
+/**
+ * FiLM in place on n maps x [hw × c]: x = γ[m, ch]·x + β[m, ch], with the row [γ (c) | β (c)] of
+ * sample m at gb + m·8·c.
+ */
+export function film(x: usize, n: i32, hw: i32, c: i32, gb: usize): void {
+  const cell = (<usize>c) << 2;
+  const vecEnd = cell & ~(<usize>15);
+  let p = x;
+  for (let m = 0; m < n; m++) {
+    const g = gb + <usize>m * (cell << 1);
+    const b = g + cell;
+    for (let k = 0; k < hw; k++) {
+      let o: usize = 0;
+      for (; o < vecEnd; o += 16) {
+        v128.store(p + o, f32x4.add(f32x4.mul(v128.load(g + o), v128.load(p + o)), v128.load(b + o)));
+      }
+      for (; o < cell; o += 4) store<f32>(p + o, load<f32>(g + o) * load<f32>(p + o) + load<f32>(b + o));
+      p += cell;
+    }
+  }
+}
+
+/** Per-channel affine in place on `cells` cells of c channels: x = a[ch]·x + b[ch]. */
+export function affine(x: usize, cells: i32, c: i32, a: usize, b: usize): void {
+  const cell = (<usize>c) << 2;
+  const vecEnd = cell & ~(<usize>15);
+  let p = x;
+  for (let k = 0; k < cells; k++) {
+    let o: usize = 0;
+    for (; o < vecEnd; o += 16) {
+      v128.store(p + o, f32x4.add(f32x4.mul(v128.load(a + o), v128.load(p + o)), v128.load(b + o)));
+    }
+    for (; o < cell; o += 4) store<f32>(p + o, load<f32>(a + o) * load<f32>(p + o) + load<f32>(b + o));
+    p += cell;
+  }
+}
+
+/** Global average pooling: dst[m, ch] = Σ_k x[m, k, ch] / hw for n maps [hw × c]. */
+export function meanPool(src: usize, n: i32, hw: i32, c: i32, dst: usize): void {
+  const cell = (<usize>c) << 2;
+  const inv: f32 = 1 / <f32>hw;
+  let p = src;
+  for (let m = 0; m < n; m++) {
+    const d = dst + <usize>m * cell;
+    for (let o: usize = 0; o < cell; o += 4) store<f32>(d + o, 0);
+    for (let k = 0; k < hw; k++) {
+      for (let o: usize = 0; o < cell; o += 4) store<f32>(d + o, load<f32>(d + o) + load<f32>(p + o));
+      p += cell;
+    }
+    for (let o: usize = 0; o < cell; o += 4) store<f32>(d + o, load<f32>(d + o) * inv);
+  }
+}
+
+/** dst row m = [a row m (aw values) | b row m (bw values)] for n rows. */
+export function concatRows(a: usize, aw: i32, b: usize, bw: i32, dst: usize, n: i32): void {
+  const aBytes = (<usize>aw) << 2;
+  const bBytes = (<usize>bw) << 2;
+  let d = dst;
+  for (let m = 0; m < n; m++) {
+    copyFloats(d, a + <usize>m * aBytes, aBytes);
+    copyFloats(d + aBytes, b + <usize>m * bBytes, bBytes);
+    d += aBytes + bBytes;
   }
 }
