@@ -9,7 +9,8 @@
  * does not count against a contender; the wall-clock µs per call is printed beside it. FLOPs per
  * sample = 2·Σ fanIn·units over the dense layers (activations not counted); GFLOP/s is that times
  * the per-core rate, quoted against the 1-core MatMul peak of peak.bench.ts, re-measured here.
- * Every loop is bounded in time (MIN_MS per figure).
+ * Every loop is bounded in time (MIN_MS per figure). BENCH_RUNTIME_SECTIONS (comma-separated, of
+ * mlp, cnn, gbdt; default all) runs only those tables, e.g. `BENCH_RUNTIME_SECTIONS=cnn`.
  */
 
 import { setFlagsFromString } from 'node:v8';
@@ -33,6 +34,10 @@ import { report } from './lib.ts';
 
 const MIN_MS = Number(process.env.BENCH_MIN_MS ?? 400);
 const BATCHES = [1, 64, 4096];
+const SECTIONS = new Set((process.env.BENCH_RUNTIME_SECTIONS ?? 'mlp,cnn,gbdt').split(',').map((v) => v.trim()));
+for (const s of SECTIONS) {
+  if (!['mlp', 'cnn', 'gbdt'].includes(s)) throw new Error(`BENCH_RUNTIME_SECTIONS: unknown section "${s}"`);
+}
 
 interface Net {
   name: string;
@@ -151,6 +156,17 @@ async function main(): Promise<void> {
   setThreadsCount(1);
   await tf.setBackend('cpu');
   const peak = await cpuPeakGflops(ortNode);
+  if (SECTIONS.has('mlp')) await benchMlps(peak, ortNode, ortWeb);
+  if (SECTIONS.has('cnn')) await benchCnn(peak, ortNode, ortWeb);
+  if (SECTIONS.has('gbdt')) await benchGbdt(ortNode, ortWeb);
+}
+
+/** The default MLPs of NETS at each of BATCHES. */
+async function benchMlps(
+  peak: number,
+  ortNode: typeof import('onnxruntime-node'),
+  ortWeb: typeof import('onnxruntime-web'),
+): Promise<void> {
   const rows: BenchRow[] = [];
   const notes: string[] = [];
   let wasmWinsAt4096 = 0;
@@ -245,14 +261,13 @@ async function main(): Promise<void> {
     `hepml wasm ahead of tfjs-cpu, tfjs-wasm and onnxruntime-web at batch 4096 for ${wasmWinsAt4096} of ${NETS.length} networks.`,
   );
   report('Inference kernels: default MLPs, 1 thread', rows, notes);
-  await benchCnn(peak, ortNode, ortWeb);
-  await benchGbdt(ortNode, ortWeb);
 }
 
 /**
  * The default CNN+FiLM energy regressor (architectures/cnn-film.ts defaultCaloTrunk on the 7 × 11 × 4
- * calorimeter window, head 32-16-2): hepml runtime (wasm convolutions, and TypeScript loops) against tfjs-cpu,
- * tfjs-wasm and onnxruntime-web/-node on the graph of exportBundleOnnx (export/onnx-cnn-film.ts), same weights.
+ * calorimeter window, head 32-16-2) at batch 1, 64, 1024 and 4096: hepml runtime (wasm kernels, and
+ * TypeScript loops) against tfjs-cpu, tfjs-wasm and onnxruntime-web/-node on the graph of
+ * exportBundleOnnx (export/onnx-cnn-film.ts), same weights.
  */
 async function benchCnn(
   peak: number,
@@ -372,7 +387,7 @@ async function benchCnn(
   const sessionWeb = await ortWeb.InferenceSession.create(onnx, { executionProviders: ['wasm'] });
   const imageSize = shape[0] * shape[1] * shape[2];
   const rows: BenchRow[] = [];
-  for (const n of [1, 64, 1024]) {
+  for (const n of [1, 64, 1024, 4096]) {
     const features = Float32Array.from({ length: n * arch.inputSize }, () => 50 + 20 * rng.normal());
     const image = Float32Array.from({ length: n * imageSize }, () => (rng.uniform() < 0.5 ? 0 : 10 * rng.uniform()));
     const tfjsRun = () =>
@@ -413,6 +428,7 @@ async function benchCnn(
       figures.push({ name, perCore: (n * 1e6) / cpuUs, wallUs });
     }
     const bestPeer = Math.max(...figures.filter((f) => !f.name.startsWith('hepml')).map((f) => f.perCore));
+    const ortNodeRate = figures.find((f) => f.name === 'onnxruntime-node')?.perCore ?? Number.NaN;
     for (const f of figures) {
       rows.push({
         model: 'cnn-film 7x11x4',
@@ -421,6 +437,7 @@ async function benchCnn(
         'samples/s (per core)': Math.round(f.perCore),
         'µs/call (wall)': f.wallUs,
         'vs best peer': f.perCore / bestPeer,
+        'vs ort-node': f.perCore / ortNodeRate,
         'FLOPs/sample': flops,
         'GFLOP/s': (flops * f.perCore) / 1e9,
         '% of peak': (100 * flops * f.perCore) / 1e9 / peak,
@@ -431,7 +448,7 @@ async function benchCnn(
   await sessionNode.release();
   await sessionWeb.release();
   report('Inference kernels: CNN+FiLM energy regressor, 1 thread', rows, [
-    'hepml wasm: convolutions as im2col + the SIMD dense kernel, the head per 256-row block on the SIMD kernels, FiLM and pooling in TypeScript; hepml ts: TypeScript loops only. FLOPs count convolutions, FiLM and the dense head.',
+    'hepml wasm: every layer in wasm per block of 32 rows (convolutions as one implicit SIMD GEMM over the block with bias, relu and FiLM fused; pooling, FiLM generators and the head as SIMD passes); hepml ts: TypeScript loops only. FLOPs count convolutions, FiLM and the dense head.',
   ]);
 }
 
