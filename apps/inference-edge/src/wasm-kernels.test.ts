@@ -3,7 +3,7 @@
 import { createRunner, wasmKernels } from '@hepml/models/runtime';
 import { describe, expect, it } from 'vitest';
 import { post } from '../test/api.ts';
-import { mlpBundle, publish } from '../test/fixtures.ts';
+import { cnnBundle, mlpBundle, publish } from '../test/fixtures.ts';
 
 describe('WebAssembly kernels in workerd', () => {
   it('are instantiated by the worker, and serve the same scores as the TypeScript loops', async () => {
@@ -28,5 +28,32 @@ describe('WebAssembly kernels in workerd', () => {
     // The TypeScript loops give exactly what the kernels give up to float rounding, not the same
     // array: the served answer went through the other path.
     expect(new Set(scores).size).toBeGreaterThan(n / 2);
+  });
+
+  it('run the CNN+FiLM regression (convolution, FiLM, pooling, head) as the TypeScript loops do', async () => {
+    const bundle = await cnnBundle('wasm-cnn');
+    await publish(bundle);
+    // 37 rows: more than one block of the wasm path (32 rows) and a partial one.
+    const n = 37;
+    const eRaw = Array.from({ length: n }, (_, i) => 20 + 4 * i);
+    const eta = Array.from({ length: n }, (_, i) => -2.2 + 0.12 * i);
+    const cells = Array.from({ length: n * 16 }, (_, i) => Math.abs(Math.sin(0.37 * i)) * 8);
+    const x = Float32Array.from(eRaw.flatMap((e, i) => [e, eta[i] as number]));
+    const ts = createRunner(bundle.manifest, Object.fromEntries(bundle.files), { kernels: 'ts' }).predict(
+      x,
+      n,
+      Float32Array.from(cells),
+    );
+    const res = await post('/v1/models/wasm-cnn/predict', {
+      columns: { eRaw, eta },
+      image: { shape: [n, 4, 4, 1], data: cells },
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { predictions: { energy: number; resolution: number }[] };
+    expect(body.predictions).toHaveLength(n);
+    for (let r = 0; r < n; r++) {
+      expect(body.predictions[r]?.energy).toBeCloseTo(ts[r * 2] as number, 3);
+      expect(body.predictions[r]?.resolution).toBeCloseTo(ts[r * 2 + 1] as number, 3);
+    }
   });
 });
