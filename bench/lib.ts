@@ -106,13 +106,16 @@ export interface AutocannonInstance extends PromiseLike<AutocannonResult> {
     listener: (client: unknown, statusCode: number, bytes: number, responseTime: number) => void,
   ): void;
   on(event: 'reqError', listener: (err: Error) => void): void;
+  /** Ends the run early; the promise then resolves with what was done. */
+  stop(): void;
 }
-/** autocannon, typed: a fixed-duration HTTP load against one URL. */
+/** autocannon, typed: an HTTP load against one URL for `duration` seconds, or `amount` requests. */
 export const autocannon = createRequire(import.meta.url)('autocannon') as (options: {
   url: string;
   method: string;
   headers: Record<string, string>;
   body: string;
   connections: number;
-  duration: number;
+  duration?: number;
+  amount?: number;
 }) => AutocannonInstance;

@@ -92,6 +92,8 @@ export function freePort(): Promise<number> {
 export interface RunningWorker {
   url: string;
   process: ChildProcess;
+  /** Port of the worker's DevTools inspector on 127.0.0.1 (`/json` lists its targets). */
+  inspectorPort: number;
   /** Output so far (for error messages). */
   log(): string;
   stop(): Promise<void>;
@@ -140,6 +142,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   if (await portInUse(options.port)) {
     throw new Error(`port ${options.port} on 127.0.0.1 is already in use: stop that server or choose another port`);
   }
+  const inspectorPort = await freePort();
   const args = [
     ...NODE_FLAGS,
     WRANGLER,
@@ -153,7 +156,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     '--persist-to',
     options.persistTo,
     '--inspector-port',
-    String(await freePort()),
+    String(inspectorPort),
     '--show-interactive-dev-session=false',
     '--log-level',
     'warn',
@@ -190,7 +193,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     try {
       const res = await fetch(url + (options.readyPath ?? '/'));
       await res.arrayBuffer();
-      return { url, process: child, log: () => log, stop };
+      return { url, process: child, inspectorPort, log: () => log, stop };
     } catch {
       await new Promise((r) => setTimeout(r, 150));
     }
