@@ -30,6 +30,10 @@ describe('WebAssembly kernels in workerd', () => {
     expect(new Set(scores).size).toBeGreaterThan(n / 2);
   });
 
+  it('have FinalizationRegistry (enable_weak_ref, default at our compatibility date) to take back the memory of dropped runners', () => {
+    expect(typeof FinalizationRegistry).toBe('function');
+  });
+
   it('run the CNN+FiLM regression (convolution, FiLM, pooling, head) as the TypeScript loops do', async () => {
     const bundle = await cnnBundle('wasm-cnn');
     await publish(bundle);

@@ -4,7 +4,7 @@ import { BundleError, ModelInputError } from '../errors.ts';
 import { applyActivation, type DenseWeights, denseRow, take } from './activations.ts';
 import { packDenseChain } from './mlp.ts';
 import { checkRows, type ModelRunner } from './model-runner.ts';
-import { WASM_ACTIVATION, type WasmKernels, wasmKernels } from './wasm-kernels.ts';
+import { WASM_ACTIVATION, type WasmArena, type WasmKernels, wasmKernels } from './wasm-kernels.ts';
 
 /** Which kernels a runner uses: the wasm SIMD ones when available (`auto`), or TypeScript loops. */
 export interface CnnFilmRunnerOptions {
@@ -99,7 +99,7 @@ export function createCnnFilmRunner(
   const imageFactor = compiled.imageScaleFolded ? 1 : 1 / arch.imageScale;
   const concatScalars = arch.concatScalars;
   const kernels = options.kernels === 'ts' ? null : wasmKernels();
-  const blocks = kernels ? planWasm(compiled, arch, imageSize, kernels) : null;
+  const blocks = kernels ? planWasmReleased(compiled, arch, imageSize, kernels) : null;
 
   const mapA = new Float32Array(compiled.widest);
   const mapB = new Float32Array(compiled.widest);
@@ -205,6 +205,19 @@ interface WasmPlan {
   run(rows: number): number;
 }
 
+/** {@link planWasm} in a scope of its own, whose memory returns to the kernels once the plan is collected. */
+function planWasmReleased(
+  compiled: Compiled,
+  arch: CnnFilmArchitectureV1,
+  imageSize: number,
+  k: WasmKernels,
+): WasmPlan {
+  const scope = k.scope();
+  const plan = planWasm(compiled, arch, imageSize, scope);
+  k.releaseWhenCollected(plan, scope);
+  return plan;
+}
+
 /**
  * Lays the trunk and the head out in wasm memory for blocks of CNN_BLOCK rows: weights copied
  * once, maps ping-ponged between two buffers, a zero-bordered buffer per padded convolution (only
@@ -212,7 +225,7 @@ interface WasmPlan {
  * dense layer of 2c units. A FiLM right after a convolution with relu or linear activation is
  * fused into the convolution's store.
  */
-function planWasm(compiled: Compiled, arch: CnnFilmArchitectureV1, imageSize: number, k: WasmKernels): WasmPlan {
+function planWasm(compiled: Compiled, arch: CnnFilmArchitectureV1, imageSize: number, k: WasmArena): WasmPlan {
   const x = k.exports;
   const B = CNN_BLOCK;
   const upload = (values: Float32Array): number => {

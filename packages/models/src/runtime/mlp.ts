@@ -2,7 +2,7 @@ import type { BundleManifestV1 } from '../bundle/manifest.ts';
 import { BundleError } from '../errors.ts';
 import { type DenseWeights, denseRow } from './activations.ts';
 import { checkRows } from './model-runner.ts';
-import { WASM_ACTIVATION, type WasmKernels, wasmKernels } from './wasm-kernels.ts';
+import { WASM_ACTIVATION, type WasmArena, type WasmKernels, wasmKernels } from './wasm-kernels.ts';
 
 /** Which kernels an MLP runner uses: the wasm SIMD ones for large batches when available (`auto`). */
 export interface MlpRunnerOptions {
@@ -144,20 +144,24 @@ export function packForWasm(
 ): { block(raw: Float32Array, start: number, rows: number, out: Float32Array): void } | null {
   const k: WasmKernels | null = wasmKernels();
   if (!k) return null;
-  const chain = packDenseChain(k, layers, inputSize);
-  const input = k.alloc(BLOCK * inputSize);
+  // The regions return to the kernels once the packed chain (which every call goes through) is collected.
+  const scope = k.scope();
+  const chain = packDenseChain(scope, layers, inputSize);
+  const input = scope.alloc(BLOCK * inputSize);
   const outputSize = layers[layers.length - 1]?.units ?? 0;
-  return {
-    block(raw, start, rows, out) {
+  const packed = {
+    block(raw: Float32Array, start: number, rows: number, out: Float32Array) {
       k.heap().set(raw.subarray(start * inputSize, (start + rows) * inputSize), input / 4);
       const y = chain.run(input, rows);
       out.set(k.heap().subarray(y / 4, y / 4 + rows * outputSize), start * outputSize);
     },
   };
+  k.releaseWhenCollected(packed, scope);
+  return packed;
 }
 
 /** The layers of {@link packForWasm} in wasm memory, run from and to wasm addresses. */
-export function packDenseChain(k: WasmKernels, layers: readonly DenseWeights[], inputSize: number): WasmDenseChain {
+export function packDenseChain(k: WasmArena, layers: readonly DenseWeights[], inputSize: number): WasmDenseChain {
   let fanIn = inputSize;
   let widest = 0;
   const packed = layers.map((l, li) => {

@@ -76,14 +76,51 @@ interface KernelExports {
   concatRows(a: number, aw: number, b: number, bw: number, dst: number, n: number): void;
 }
 
+/** What the packers use: the kernels' exports, an allocator of their memory and its float view. */
+export interface WasmArena {
+  readonly exports: KernelExports;
+  /** Reserves `floats` float32 values (16-byte aligned, zeroed); returns a byte offset. */
+  alloc(floats: number): number;
+  /** A float32 view of the whole memory (renewed after the memory grew). */
+  heap(): Float32Array;
+}
+
+/** The regions one runner allocated, so that they can be returned together. */
+export class WasmScope implements WasmArena {
+  readonly regions: number[] = [];
+  constructor(private readonly kernels: WasmKernels) {}
+  get exports(): KernelExports {
+    return this.kernels.exports;
+  }
+  alloc(floats: number): number {
+    const at = this.kernels.alloc(floats);
+    this.regions.push(at);
+    return at;
+  }
+  heap(): Float32Array {
+    return this.kernels.heap();
+  }
+}
+
 /**
- * The instantiated SIMD kernels and a bump allocator over their linear memory. Regions are never
- * freed: runners allocate their packed weights and block buffers once, when they are built.
+ * The instantiated SIMD kernels and a first-fit allocator over their linear memory. Runners
+ * allocate their packed weights and block buffers once, when they are built, in a
+ * {@link WasmScope}; {@link releaseWhenCollected} returns those regions once the runner has been
+ * garbage-collected (FinalizationRegistry; in workerd with the `enable_weak_ref` compatibility
+ * flag), so that a worker whose model cache evicts and rebuilds runners reuses the memory instead
+ * of growing it for ever. Where FinalizationRegistry is missing, regions are kept (the old bump
+ * behaviour). Regions handed out again are zeroed: the convolutions rely on zero borders.
  */
-export class WasmKernels {
+export class WasmKernels implements WasmArena {
   readonly exports: KernelExports;
   private top: number;
   private view: Float32Array;
+  /** Live regions: byte offset → bytes. */
+  private readonly sizes = new Map<number, number>();
+  /** Free regions below `top`, sorted by offset, never adjacent (merged on release). */
+  private readonly free: { at: number; bytes: number }[] = [];
+  private readonly collector: FinalizationRegistry<number[]> | null =
+    typeof FinalizationRegistry === 'function' ? new FinalizationRegistry((regions) => this.release(regions)) : null;
 
   constructor(instance: WebAssembly.Instance) {
     this.exports = instance.exports as unknown as KernelExports;
@@ -91,16 +128,80 @@ export class WasmKernels {
     this.view = new Float32Array(this.exports.memory.buffer);
   }
 
-  /** Reserves `floats` float32 values (16-byte aligned), growing the memory; returns a byte offset. */
   alloc(floats: number): number {
-    const at = this.top;
-    this.top = align16(at + floats * 4);
-    const need = this.top - this.exports.memory.buffer.byteLength;
-    if (need > 0) this.exports.memory.grow(Math.ceil(need / 65536));
+    const bytes = align16(Math.max(1, floats) * 4);
+    const i = this.free.findIndex((f) => f.bytes >= bytes);
+    let at: number;
+    if (i >= 0) {
+      const f = this.free[i] as { at: number; bytes: number };
+      at = f.at;
+      if (f.bytes === bytes) this.free.splice(i, 1);
+      else {
+        f.at += bytes;
+        f.bytes -= bytes;
+      }
+    } else {
+      at = this.top;
+      this.top = at + bytes;
+      const need = this.top - this.exports.memory.buffer.byteLength;
+      if (need > 0) this.exports.memory.grow(Math.ceil(need / 65536));
+    }
+    // Released memory (also above a lowered `top`) holds old values.
+    this.heap().fill(0, at / 4, (at + bytes) / 4);
+    this.sizes.set(at, bytes);
     return at;
   }
 
-  /** A float32 view of the whole memory (renewed after the memory grew). */
+  /** Returns regions (offsets from {@link alloc}) to the allocator; unknown offsets are ignored. */
+  release(regions: readonly number[]): void {
+    for (const at of regions) {
+      const bytes = this.sizes.get(at);
+      if (bytes === undefined) continue;
+      this.sizes.delete(at);
+      let i = this.free.findIndex((f) => f.at > at);
+      if (i < 0) i = this.free.length;
+      this.free.splice(i, 0, { at, bytes });
+      // Merge with the next region, then with the previous one.
+      const next = this.free[i + 1];
+      const cur = this.free[i] as { at: number; bytes: number };
+      if (next && cur.at + cur.bytes === next.at) {
+        cur.bytes += next.bytes;
+        this.free.splice(i + 1, 1);
+      }
+      const prev = this.free[i - 1];
+      if (prev && prev.at + prev.bytes === cur.at) {
+        prev.bytes += cur.bytes;
+        this.free.splice(i, 1);
+      }
+    }
+    // A free region at the end goes back to the bump pointer.
+    const last = this.free.at(-1);
+    if (last && last.at + last.bytes === this.top) {
+      this.top = last.at;
+      this.free.pop();
+    }
+  }
+
+  /** A scope that records the regions allocated through it. */
+  scope(): WasmScope {
+    return new WasmScope(this);
+  }
+
+  /**
+   * Releases the scope's regions once `owner` has been garbage-collected. `owner` must be what
+   * every user of the regions keeps alive (the object whose closures read them).
+   */
+  releaseWhenCollected(owner: object, scope: WasmScope): void {
+    this.collector?.register(owner, scope.regions.slice());
+  }
+
+  /** Bytes of the live regions. */
+  bytesInUse(): number {
+    let sum = 0;
+    for (const b of this.sizes.values()) sum += b;
+    return sum;
+  }
+
   heap(): Float32Array {
     if (this.view.buffer !== this.exports.memory.buffer) this.view = new Float32Array(this.exports.memory.buffer);
     return this.view;
