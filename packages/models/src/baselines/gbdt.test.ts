@@ -53,6 +53,28 @@ function meanAbs(pred: Float32Array, truth: Float64Array): number {
   return s / truth.length;
 }
 
+describe('evaluateGbdt', () => {
+  it('equals a plain walk of every tree, row by row, in blocks and with NaN (goes right)', () => {
+    const n = 300; // a block of 256 and a partial one
+    const features = Float32Array.from(test.features.subarray(0, n * inputs.length));
+    features[5] = Number.NaN;
+    features[inputs.length * 7 + 2] = Number.NaN;
+    const got = evaluateGbdt(classifier, features, n);
+    for (let r = 0; r < n; r++) {
+      let sum = classifier.initScore[0] as number;
+      for (const tree of classifier.trees) {
+        let node = 0;
+        while ((tree.feature[node] as number) >= 0) {
+          const x = features[r * inputs.length + (tree.feature[node] as number)] as number;
+          node = (x < (tree.threshold[node] as number) ? tree.left[node] : tree.right[node]) as number;
+        }
+        sum += tree.value[node] as number;
+      }
+      expect(got[r]).toBe(Math.fround(1 / (1 + Math.exp(-sum))));
+    }
+  });
+});
+
 describe('fitGbdt / evaluateGbdt', () => {
   it('classifies electrons (test AUC measured 0.9965 at n = 10k per half, 40 trees)', () => {
     const a = auc(evaluateGbdt(classifier, test.features, test.n), testLabels);

@@ -600,47 +600,60 @@ export function evaluateGbdt(params: GbdtParams, features: Float32Array, n: numb
   const d = params.inputs.length;
   const K = params.numClass;
   const res = checkRows(FORMAT, features, n, d, K, out);
-  const { roots, feature, threshold, left, right, value } = packedForest(params.trees);
+  const { roots, feature, threshold, child, value } = packedForest(params.trees);
   const T = roots.length;
-  const raw = new Float64Array(K);
   const scale = params.scaleBy ?? -1;
-  for (let i = 0; i < n; i++) {
-    const base = i * d;
-    for (let k = 0; k < K; k++) raw[k] = params.initScore[k] as number;
+  const rowsPerBlock = Math.min(EVAL_BLOCK, n);
+  const acc = new Float64Array(rowsPerBlock * K);
+  // Tree by tree over a block of rows: one tree's nodes stay in cache while the rows go through
+  // it, and the step to a child is an add (x < threshold → child, else child + 1). The sum per
+  // row runs over the trees in the same order as row by row, so the results are identical.
+  for (let start = 0; start < n; start += EVAL_BLOCK) {
+    const m = Math.min(EVAL_BLOCK, n - start);
+    for (let r = 0; r < m; r++) for (let k = 0; k < K; k++) acc[r * K + k] = params.initScore[k] as number;
     for (let t = 0; t < T; t++) {
-      let node = roots[t] as number;
-      let f = feature[node] as number;
-      while (f >= 0) {
-        node =
-          (features[base + f] as number) < (threshold[node] as number)
-            ? (left[node] as number)
-            : (right[node] as number);
-        f = feature[node] as number;
-      }
+      const root = roots[t] as number;
       const k = K === 1 ? 0 : t % K;
-      raw[k] = (raw[k] as number) + (value[node] as number);
+      for (let r = 0; r < m; r++) {
+        const base = (start + r) * d;
+        let node = root;
+        let f = feature[node] as number;
+        while (f >= 0) {
+          node = (child[node] as number) + ((features[base + f] as number) < (threshold[node] as number) ? 0 : 1);
+          f = feature[node] as number;
+        }
+        acc[r * K + k] = (acc[r * K + k] as number) + (value[node] as number);
+      }
     }
-    if (params.objective === 'binary') res[i] = 1 / (1 + Math.exp(-(raw[0] as number)));
-    else if (params.objective === 'multiclass') softmax(raw, 0, K, res, i * K);
-    else res[i] = (raw[0] as number) * (scale < 0 ? 1 : (features[base + scale] as number));
+    for (let r = 0; r < m; r++) {
+      const i = start + r;
+      if (params.objective === 'binary') res[i] = 1 / (1 + Math.exp(-(acc[r] as number)));
+      else if (params.objective === 'multiclass') softmax(acc, r * K, K, res, i * K);
+      else res[i] = (acc[r] as number) * (scale < 0 ? 1 : (features[i * d + scale] as number));
+    }
   }
   return res;
 }
 
-/** All trees of a model in one set of arrays, child links made absolute. */
+/** Rows evaluated together, tree by tree. */
+const EVAL_BLOCK = 256;
+
+/**
+ * All trees of a model in one set of arrays. The children of a split are adjacent (left at
+ * `child`, right at `child + 1`, laid out breadth first), so a step is an add, not a branch.
+ */
 interface PackedForest {
   roots: Int32Array;
   feature: Int32Array;
   threshold: Float64Array;
-  left: Int32Array;
-  right: Int32Array;
+  child: Int32Array;
   value: Float64Array;
 }
 
 /** Packed forms by trees array: models are not changed after fitting or parsing. */
 const packedCache = new WeakMap<readonly GbdtTree[], PackedForest>();
 
-/** The trees packed contiguously, so evaluation walks one set of arrays (about 2× faster). */
+/** The trees packed contiguously, children in adjacent pairs (see {@link PackedForest}). */
 function packedForest(trees: readonly GbdtTree[]): PackedForest {
   const cached = packedCache.get(trees);
   if (cached && cached.roots.length === trees.length) return cached;
@@ -650,21 +663,35 @@ function packedForest(trees: readonly GbdtTree[]): PackedForest {
     roots: new Int32Array(trees.length),
     feature: new Int32Array(total),
     threshold: new Float64Array(total),
-    left: new Int32Array(total),
-    right: new Int32Array(total),
+    child: new Int32Array(total),
     value: new Float64Array(total),
   };
-  let o = 0;
+  let next = 0;
   trees.forEach((t, k) => {
-    p.roots[k] = o;
-    p.feature.set(t.feature, o);
-    p.threshold.set(t.threshold, o);
-    p.value.set(t.value, o);
-    for (let i = 0; i < t.feature.length; i++) {
-      p.left[o + i] = (t.left[i] as number) < 0 ? -1 : (t.left[i] as number) + o;
-      p.right[o + i] = (t.right[i] as number) < 0 ? -1 : (t.right[i] as number) + o;
+    // Breadth first from the root (node 0): each split's two children get the next two slots.
+    const slot = new Int32Array(t.feature.length).fill(-1);
+    const order = [0];
+    slot[0] = next++;
+    p.roots[k] = slot[0] as number;
+    for (let q = 0; q < order.length; q++) {
+      const old = order[q] as number;
+      const at = slot[old] as number;
+      const f = t.feature[old] as number;
+      p.feature[at] = f;
+      p.threshold[at] = t.threshold[old] as number;
+      p.value[at] = t.value[old] as number;
+      if (f < 0) {
+        p.child[at] = -1;
+        continue;
+      }
+      const l = t.left[old] as number;
+      const r = t.right[old] as number;
+      slot[l] = next;
+      slot[r] = next + 1;
+      p.child[at] = next;
+      next += 2;
+      order.push(l, r);
     }
-    o += t.feature.length;
   });
   packedCache.set(trees, p);
   return p;
