@@ -10,6 +10,13 @@ const WPS = [
   { name: 'tight', signalEfficiency: 0.7, threshold: 0.8, backgroundEfficiency: 0.02 },
 ];
 
+/** Three substructure inputs of the boosted-jet test taggers. */
+const JET_INPUTS = [
+  { name: 'mass', unit: 'GeV', offset: 90, scale: 40 },
+  { name: 'tau21', unit: '1', offset: 0.5, scale: 0.2 },
+  { name: 'tau32', unit: '1', offset: 0.6, scale: 0.2 },
+];
+
 const ROWS = [
   { et: 41.2, eta: 0.3, reta: 0.95 },
   { et: 12, eta: -2.1, reta: 0.8 },
@@ -119,11 +126,7 @@ describe('POST /v1/models/{name}[/versions/{v}]/predict', () => {
     const bundle = await mlpBundle({
       name: 'boosted-3class',
       task: 'boosted-jet',
-      inputs: [
-        { name: 'mass', unit: 'GeV', offset: 90, scale: 40 },
-        { name: 'tau21', unit: '1', offset: 0.5, scale: 0.2 },
-        { name: 'tau32', unit: '1', offset: 0.6, scale: 0.2 },
-      ],
+      inputs: JET_INPUTS,
       outputs: [
         { name: 'p_w', kind: 'class-score', unit: '1' },
         { name: 'p_top', kind: 'class-score', unit: '1' },
@@ -154,11 +157,7 @@ describe('POST /v1/models/{name}[/versions/{v}]/predict', () => {
     const bundle = await mlpBundle({
       name: 'boosted-wqcd',
       task: 'boosted-jet',
-      inputs: [
-        { name: 'mass', unit: 'GeV', offset: 90, scale: 40 },
-        { name: 'tau21', unit: '1', offset: 0.5, scale: 0.2 },
-        { name: 'tau32', unit: '1', offset: 0.6, scale: 0.2 },
-      ],
+      inputs: JET_INPUTS,
       outputs: [
         { name: 'p_qcd', kind: 'class-score', unit: '1' },
         { name: 'p_w', kind: 'class-score', unit: '1' },
