@@ -198,7 +198,8 @@ for (const task of tasks) {
     const beats = regression ? (a.eIqr as number) < (b.eIqr as number) : (a.auc as number) > (b.auc as number);
     if (!beats) failures++;
     const served = net.bundle.manifest.evaluation?.reference;
-    const alone = a.aucProbability !== undefined ? `; p_w alone ${fmt(a.aucProbability)}` : '';
+    const signal = net.bundle.manifest.outputs.find((o) => o.name === served)?.discriminant?.signal.join(' + ');
+    const alone = a.aucProbability !== undefined && signal ? `; ${signal} alone ${fmt(a.aucProbability)}` : '';
     lines.push(
       regression
         ? `  ${beats ? 'PASS' : 'FAIL'} ${net.name}: eIQR ${fmt(a.eIqr)} vs ${reference.name} ${fmt(b.eIqr)} (rIQR ${fmt(a.rIqr, 3)})`

@@ -6,10 +6,11 @@ import {
   createRunner,
   type ModelRunner,
   parseManifest,
+  scoreOutputIndex,
   verifyBundleFile,
 } from '@hepml/models/runtime';
 import { type CorrectionSetV2, DataFormatError, validateCorrectionSet } from '@hepml/physics';
-import { type ImageSpec, imageOf, scaleFactorsPathOf, scoreIndexOf } from './manifest-view.ts';
+import { type ImageSpec, imageOf, scaleFactorsPathOf } from './manifest-view.ts';
 import type { VersionRef } from './resolve.ts';
 import { type ScaleFactorLookup, scaleFactorLookups } from './scale-factors.ts';
 
@@ -133,7 +134,8 @@ async function fetchModel(bucket: R2Bucket, db: D1Database, ref: VersionRef): Pr
     }
   }
   const regression = manifest.outputs.some((o) => o.kind === 'energy');
-  const scoreIndex = scoreIndexOf(manifest);
+  // The output the working points cut on (for W/top/QCD the discriminant w_vs_qcd).
+  const scoreIndex = scoreOutputIndex(manifest);
   return {
     name: ref.name,
     task: ref.task,
