@@ -3,7 +3,7 @@
 import { createRunner, wasmKernels } from '@hepml/models/runtime';
 import { describe, expect, it } from 'vitest';
 import { post } from '../test/api.ts';
-import { cnnBundle, mlpBundle, publish } from '../test/fixtures.ts';
+import { cnnBundle, gbdtBundle, mlpBundle, publish } from '../test/fixtures.ts';
 
 describe('WebAssembly kernels in workerd', () => {
   it('are instantiated by the worker, and serve the same scores as the TypeScript loops', async () => {
@@ -59,5 +59,25 @@ describe('WebAssembly kernels in workerd', () => {
       expect(body.predictions[r]?.energy).toBeCloseTo(ts[r * 2] as number, 3);
       expect(body.predictions[r]?.resolution).toBeCloseTo(ts[r * 2 + 1] as number, 3);
     }
+  });
+
+  it('run the GBDT baseline on the gbdtSum kernel, giving the scores of the TypeScript loops to the bit', async () => {
+    const bundle = await gbdtBundle('wasm-gbdt');
+    await publish(bundle);
+    // 37 rows: four groups of eight walked together and five walked one by one.
+    const n = 37;
+    const columns = {
+      et: Array.from({ length: n }, (_, i) => 10 + 2.5 * i),
+      eta: Array.from({ length: n }, (_, i) => -2.3 + 0.125 * i),
+      reta: Array.from({ length: n }, (_, i) => 0.8 + 0.0055 * i),
+    };
+    const x = new Float32Array(n * 3);
+    for (let i = 0; i < n; i++) x.set([columns.et[i] ?? 0, columns.eta[i] ?? 0, columns.reta[i] ?? 0], i * 3);
+    const ts = createRunner(bundle.manifest, Object.fromEntries(bundle.files), { kernels: 'ts' }).predict(x, n);
+    const res = await post('/v1/models/wasm-gbdt/predict', { columns });
+    expect(res.status).toBe(200);
+    const scores = ((await res.json()) as { scores: number[] }).scores;
+    expect(scores).toEqual(Array.from(ts));
+    expect(new Set(scores).size).toBeGreaterThan(5);
   });
 });

@@ -1,4 +1,5 @@
 import { env } from 'cloudflare:workers';
+import { buildBaselineBundle, fitGbdt } from '@hepml/models/baselines';
 import {
   type Bundle,
   type BundleManifestV1,
@@ -226,4 +227,51 @@ export async function cnnBundle(name: string): Promise<Bundle> {
     },
     new Map([['weights.bin', new Uint8Array(weights.buffer)]]),
   );
+}
+
+/**
+ * A GBDT electron tagger on et, eta, reta (30 trees of depth ≤ 5, multiclass off) fitted on 600
+ * seeded rows whose label follows reta and et: a baseline bundle, its JSON weights read by the
+ * baselines' parser.
+ */
+export async function gbdtBundle(name: string): Promise<Bundle> {
+  const n = 600;
+  const features = new Float32Array(n * 3);
+  const label = new Float64Array(n);
+  let seed = 7;
+  const uniform = () => {
+    // LCG (Numerical Recipes), seeded: the fixture is the same on every run.
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    return seed / 2 ** 32;
+  };
+  for (let i = 0; i < n; i++) {
+    const et = 10 + 90 * uniform();
+    const eta = -2.4 + 4.8 * uniform();
+    const reta = 0.8 + 0.2 * uniform();
+    features.set([et, eta, reta], i * 3);
+    label[i] = reta + 0.001 * et + 0.05 * (uniform() - 0.5) > 0.95 ? 1 : 0;
+  }
+  const params = fitGbdt({
+    inputs: ['et', 'eta', 'reta'],
+    features,
+    n,
+    target: label,
+    objective: 'binary',
+    trees: 30,
+    maxDepth: 5,
+  });
+  return buildBaselineBundle({
+    name,
+    task: 'electron-id',
+    description: `test GBDT ${name}`,
+    model: { kind: 'gbdt', params },
+    units: { et: 'GeV' },
+    lineage: {
+      datasetHash: 'test',
+      codeVersion: 'test',
+      seed: 7,
+      createdAt: '2026-01-01T00:00:00Z',
+      backend: 'none',
+    },
+  });
 }

@@ -66,6 +66,7 @@ export function evaluateBaseline(
   features: Float32Array,
   n: number,
   out?: Float32Array,
+  kernels: 'auto' | 'ts' = 'auto',
 ): Float32Array {
   switch (model.kind) {
     case 'cuts':
@@ -73,7 +74,7 @@ export function evaluateBaseline(
     case 'likelihood':
       return evaluateLikelihood(model.params, features, n, out);
     case 'gbdt':
-      return evaluateGbdt(model.params, features, n, out);
+      return evaluateGbdt(model.params, features, n, out, kernels);
     case 'standard-calibration':
       return evaluateStandardCalibration(model.params, features, n, out);
   }
@@ -84,15 +85,18 @@ export function baselineOutputSize(model: BaselineModel): number {
   return model.kind === 'gbdt' ? model.params.numClass : 1;
 }
 
-/** Wraps a parsed baseline as an evaluator. */
-export function baselineEvaluator(model: BaselineModel): BaselineEvaluator {
+/**
+ * Wraps a parsed baseline as an evaluator; `kernels: 'ts'` keeps the GBDT off the wasm kernel (the
+ * other kinds have none).
+ */
+export function baselineEvaluator(model: BaselineModel, kernels: 'auto' | 'ts' = 'auto'): BaselineEvaluator {
   const inputs = model.params.inputs;
   return {
     kind: model.kind,
     inputs,
     inputSize: inputs.length,
     outputSize: baselineOutputSize(model),
-    evaluate: (features, n, out) => evaluateBaseline(model, features, n, out),
+    evaluate: (features, n, out) => evaluateBaseline(model, features, n, out, kernels),
   };
 }
 
@@ -103,7 +107,11 @@ export function baselineEvaluator(model: BaselineModel): BaselineEvaluator {
  * raw values); the output count must match the manifest's outputs. Errors are {@link BundleError}s
  * naming the manifest field or, inside the file, `<weights file>: <JSON path>`.
  */
-export function loadBaselineFromManifest(manifest: BundleManifestV1, bytes: Uint8Array): BaselineEvaluator {
+export function loadBaselineFromManifest(
+  manifest: BundleManifestV1,
+  bytes: Uint8Array,
+  kernels: 'auto' | 'ts' = 'auto',
+): BaselineEvaluator {
   const arch = manifest.architecture as BaselineArchitectureV1;
   const kind = arch.kind as BaselineKind;
   const format = BASELINE_FORMATS[kind];
@@ -130,7 +138,7 @@ export function loadBaselineFromManifest(manifest: BundleManifestV1, bytes: Uint
     }
     throw e;
   }
-  const evaluator = baselineEvaluator(model);
+  const evaluator = baselineEvaluator(model, kernels);
   const names = manifest.inputs.map((i) => i.name);
   if (names.length !== evaluator.inputs.length || names.some((name, k) => name !== evaluator.inputs[k])) {
     throw new BundleError(

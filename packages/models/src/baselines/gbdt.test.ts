@@ -10,6 +10,7 @@ import {
 } from '@hepml/physics';
 import { describe, expect, it } from 'vitest';
 import { BundleError } from '../errors.ts';
+import { wasmKernels } from '../runtime/wasm-kernels.ts';
 import { evaluateGbdt, fitGbdt, type GbdtV1, parseGbdt, serializeGbdt } from './gbdt.ts';
 import { sampleMatrix } from './matrix.ts';
 
@@ -71,6 +72,42 @@ describe('evaluateGbdt', () => {
         sum += tree.value[node] as number;
       }
       expect(got[r]).toBe(Math.fround(1 / (1 + Math.exp(-sum))));
+    }
+    expect(wasmKernels()).not.toBeNull();
+    expect(evaluateGbdt(classifier, features, n, undefined, 'ts')).toEqual(got);
+  });
+
+  it('gives the same bits on the wasm kernel and the TypeScript loops for every objective', () => {
+    const rows = 301; // a block of 256 and a partial one, whose last row is not in a group of four
+    const rng = new Rng(5);
+    const x = new Float32Array(rows * 4);
+    const label = new Float64Array(rows);
+    const energy = new Float64Array(rows);
+    for (let r = 0; r < rows; r++) {
+      for (let j = 0; j < 3; j++) x[r * 4 + j] = rng.range(-1, 1);
+      x[r * 4 + 3] = rng.range(0.5, 2); // positive: the scaleBy input
+      label[r] = Math.min(2, Math.floor(((x[r * 4] as number) + 1) * 1.5));
+      energy[r] = (x[r * 4 + 3] as number) * (1 + 0.2 * (x[r * 4 + 1] as number));
+    }
+    const common = { inputs: ['a', 'b', 'c', 'e'], features: x, n: rows, trees: 12, maxDepth: 5 };
+    const multiclass = fitGbdt({ ...common, target: label, objective: 'multiclass' });
+    const scaled = fitGbdt({ ...common, target: energy, objective: 'l2', scaleBy: 'e' });
+    const electronRows = Float32Array.from(test.features.subarray(0, rows * inputs.length));
+    const withNan = Float32Array.from(x);
+    withNan[9] = Number.NaN;
+    for (const [m, xs] of [
+      [multiclass, withNan],
+      [scaled, x],
+      [classifier, electronRows],
+    ] as const) {
+      const d = m.inputs.length;
+      const K = m.numClass;
+      const wasm = evaluateGbdt(m, xs, rows);
+      expect(evaluateGbdt(m, xs, rows, undefined, 'ts')).toEqual(wasm);
+      // One row at a time (the serving path at batch 1) gives the same values.
+      for (const r of [0, 2, 150, 300]) {
+        expect(evaluateGbdt(m, xs.subarray(r * d, (r + 1) * d), 1)).toEqual(wasm.subarray(r * K, (r + 1) * K));
+      }
     }
   });
 });

@@ -23,6 +23,7 @@
  * NaN into the last bin, which never lies left of a split).
  */
 import { ModelInputError } from '../errors.ts';
+import { wasmKernels } from '../runtime/wasm-kernels.ts';
 import { parseInputs, quantileEdges, upperBound } from './binning.ts';
 import { array, checkRows, fail, finite, header, integer, oneOf, type ParseContext, record } from './parse.ts';
 
@@ -594,45 +595,90 @@ function treeOutput(tree: GbdtTree, x: ArrayLike<number>, base: number): number 
 /**
  * Model output per row: σ(F) for `binary`, the K softmax probabilities for `multiclass`
  * (n × K, row-major), the raw sum F = init + Σ trees for `l2` and `huber` (target units), times x_s
- * with `scaleBy`.
+ * with `scaleBy`. With `kernels: 'auto'` the trees run on the wasm kernel `gbdtSum` where the kernels
+ * load (see `createRunner`'s option of that name), else on TypeScript loops, which `ts` forces; both
+ * give the same bits.
  */
-export function evaluateGbdt(params: GbdtParams, features: Float32Array, n: number, out?: Float32Array): Float32Array {
+export function evaluateGbdt(
+  params: GbdtParams,
+  features: Float32Array,
+  n: number,
+  out?: Float32Array,
+  kernels: 'auto' | 'ts' = 'auto',
+): Float32Array {
   const d = params.inputs.length;
   const K = params.numClass;
   const res = checkRows(FORMAT, features, n, d, K, out);
-  const { roots, feature, threshold, child, value } = packedForest(params.trees);
-  const T = roots.length;
-  const scale = params.scaleBy ?? -1;
+  const packed = packedForest(params.trees);
+  if (
+    kernels === 'auto' &&
+    (packed.wasm === undefined || (packed.wasm && (packed.wasm.d !== d || packed.wasm.K !== K)))
+  ) {
+    packed.wasm = wasmForest(packed, d, K);
+  }
+  const forest = kernels === 'auto' ? packed.wasm : null;
   const rowsPerBlock = Math.min(EVAL_BLOCK, n);
-  const acc = new Float64Array(rowsPerBlock * K);
-  // Tree by tree over a block of rows: one tree's nodes stay in cache while the rows go through
-  // it, and the step to a child is an add (x < threshold → child, else child + 1). The sum per
-  // row runs over the trees in the same order as row by row, so the results are identical.
+  const acc = forest ? forest.acc() : new Float64Array(rowsPerBlock * K);
   for (let start = 0; start < n; start += EVAL_BLOCK) {
     const m = Math.min(EVAL_BLOCK, n - start);
     for (let r = 0; r < m; r++) for (let k = 0; k < K; k++) acc[r * K + k] = params.initScore[k] as number;
-    for (let t = 0; t < T; t++) {
-      const root = roots[t] as number;
-      const k = K === 1 ? 0 : t % K;
-      for (let r = 0; r < m; r++) {
-        const base = (start + r) * d;
-        let node = root;
-        let f = feature[node] as number;
-        while (f >= 0) {
-          node = (child[node] as number) + ((features[base + f] as number) < (threshold[node] as number) ? 0 : 1);
-          f = feature[node] as number;
-        }
-        acc[r * K + k] = (acc[r * K + k] as number) + (value[node] as number);
-      }
-    }
-    for (let r = 0; r < m; r++) {
-      const i = start + r;
-      if (params.objective === 'binary') res[i] = 1 / (1 + Math.exp(-(acc[r] as number)));
-      else if (params.objective === 'multiclass') softmax(acc, r * K, K, res, i * K);
-      else res[i] = (acc[r] as number) * (scale < 0 ? 1 : (features[i * d + scale] as number));
-    }
+    if (forest) forest.sum(features, start, m);
+    else sumTrees(packed, features, start, m, d, K, acc);
+    finish(params, features, start, m, acc, res);
   }
   return res;
+}
+
+/**
+ * Adds every tree's leaf to acc for rows start … start + m − 1, tree by tree: one tree's nodes stay
+ * in cache while the rows go through it, and the step to a child is an add (x < threshold → child,
+ * else child + 1). The sum per row runs over the trees in the same order as row by row, so the
+ * results are identical to a plain walk (and to the wasm kernel).
+ */
+function sumTrees(
+  p: PackedForest,
+  features: Float32Array,
+  start: number,
+  m: number,
+  d: number,
+  K: number,
+  acc: Float64Array,
+): void {
+  const { roots, feature, threshold, child, value } = p;
+  for (let t = 0; t < roots.length; t++) {
+    const root = roots[t] as number;
+    const k = K === 1 ? 0 : t % K;
+    for (let r = 0; r < m; r++) {
+      const base = (start + r) * d;
+      let node = root;
+      let f = feature[node] as number;
+      while (f >= 0) {
+        node = (child[node] as number) + ((features[base + f] as number) < (threshold[node] as number) ? 0 : 1);
+        f = feature[node] as number;
+      }
+      acc[r * K + k] = (acc[r * K + k] as number) + (value[node] as number);
+    }
+  }
+}
+
+/** The link of the raw sums acc of rows start … start + m − 1 into res. */
+function finish(
+  params: GbdtParams,
+  features: Float32Array,
+  start: number,
+  m: number,
+  acc: Float64Array,
+  res: Float32Array,
+): void {
+  const K = params.numClass;
+  const d = params.inputs.length;
+  const scale = params.scaleBy ?? -1;
+  for (let r = 0; r < m; r++) {
+    const i = start + r;
+    if (params.objective === 'binary') res[i] = 1 / (1 + Math.exp(-(acc[r] as number)));
+    else if (params.objective === 'multiclass') softmax(acc, r * K, K, res, i * K);
+    else res[i] = (acc[r] as number) * (scale < 0 ? 1 : (features[i * d + scale] as number));
+  }
 }
 
 /** Rows evaluated together, tree by tree. */
@@ -648,6 +694,8 @@ interface PackedForest {
   threshold: Float64Array;
   child: Int32Array;
   value: Float64Array;
+  /** The same trees in the wasm kernels' memory (built on first evaluation); null without them. */
+  wasm?: WasmForest | null;
 }
 
 /** Packed forms by trees array: models are not changed after fitting or parsing. */
@@ -695,6 +743,83 @@ function packedForest(trees: readonly GbdtTree[]): PackedForest {
   });
   packedCache.set(trees, p);
   return p;
+}
+
+/** A forest laid out for the wasm kernel `gbdtSum` (src/wasm/kernels.ts), with its block buffers. */
+interface WasmForest {
+  /** Inputs per row and classes it was laid out for. */
+  d: number;
+  K: number;
+  /** The raw sums of a block of rows, [EVAL_BLOCK × K] (a view renewed when the memory grew). */
+  acc(): Float64Array;
+  /** Adds every tree's leaf to acc() for rows start … start + m − 1 (m ≤ EVAL_BLOCK) of features. */
+  sum(features: Float32Array, start: number, m: number): void;
+}
+
+/**
+ * The packed trees copied into the wasm kernels' memory in gbdtSum's layout: 16-byte nodes
+ * [feature byte offset, left child address, threshold f64], leaves pointing at themselves with a
+ * threshold of −∞, values beside, and per tree [root address, depth, class byte offset]. The regions
+ * return to the allocator once the packed forest is collected. Null where the kernels are missing.
+ */
+function wasmForest(p: PackedForest, d: number, K: number): WasmForest | null {
+  const kernels = wasmKernels();
+  if (!kernels) return null;
+  const scope = kernels.scope();
+  const total = p.feature.length;
+  const T = p.roots.length;
+  const nodesAt = scope.alloc(4 * total);
+  const valuesAt = scope.alloc(2 * total);
+  const treesAt = scope.alloc(4 * T);
+  const xAt = scope.alloc(EVAL_BLOCK * d);
+  const accAt = scope.alloc(2 * EVAL_BLOCK * K);
+  const buffer = kernels.exports.memory.buffer;
+  const i32 = new Int32Array(buffer);
+  const f64 = new Float64Array(buffer);
+  for (let i = 0; i < total; i++) {
+    const at = nodesAt + 16 * i;
+    const f = p.feature[i] as number;
+    const leaf = f < 0;
+    i32[at >> 2] = leaf ? 0 : 4 * f;
+    i32[(at >> 2) + 1] = leaf ? at - 16 : nodesAt + 16 * (p.child[i] as number);
+    f64[(at >> 3) + 1] = leaf ? Number.NEGATIVE_INFINITY : (p.threshold[i] as number);
+    f64[(valuesAt >> 3) + i] = p.value[i] as number;
+  }
+  // Depth of each tree: the nodes of a tree are contiguous and breadth first, children after parents.
+  const depth = new Int32Array(total);
+  for (let t = 0; t < T; t++) {
+    const root = p.roots[t] as number;
+    const end = t + 1 < T ? (p.roots[t + 1] as number) : total;
+    let max = 0;
+    for (let i = root; i < end; i++) {
+      if ((p.feature[i] as number) < 0) {
+        max = Math.max(max, depth[i] as number);
+        continue;
+      }
+      const c = p.child[i] as number;
+      depth[c] = (depth[i] as number) + 1;
+      depth[c + 1] = (depth[i] as number) + 1;
+    }
+    const rec = (treesAt >> 2) + 4 * t;
+    i32[rec] = nodesAt + 16 * root;
+    i32[rec + 1] = max;
+    i32[rec + 2] = 8 * (K === 1 ? 0 : t % K);
+  }
+  kernels.releaseWhenCollected(p, scope);
+  const exports = kernels.exports;
+  let view = new Float64Array(buffer, accAt, EVAL_BLOCK * K);
+  return {
+    d,
+    K,
+    acc() {
+      if (view.buffer !== exports.memory.buffer) view = new Float64Array(exports.memory.buffer, accAt, EVAL_BLOCK * K);
+      return view;
+    },
+    sum(features, start, m) {
+      kernels.heap().set(features.subarray(start * d, (start + m) * d), xAt >> 2);
+      exports.gbdtSum(treesAt, T, nodesAt, valuesAt, xAt, m, d, accAt, K);
+    },
+  };
 }
 
 /** Number of parameters: a threshold per split and a value per leaf, plus the initial scores. */

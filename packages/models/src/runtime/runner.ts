@@ -19,7 +19,7 @@ export function bundleFile(files: Readonly<Record<string, Uint8Array>>, path: st
 /** Options of {@link createRunner}. */
 export interface CreateRunnerOptions {
   /**
-   * `auto` (default): networks run on the WebAssembly SIMD kernels when they could be
+   * `auto` (default): networks and GBDTs run on the WebAssembly kernels when they could be
    * instantiated (in workerd call `initWasmKernels(module)` first with the module imported from
    * `@hepml/models/wasm/kernels.wasm`), else on TypeScript loops; `ts` forces the loops.
    */
@@ -74,7 +74,7 @@ function createModelRunner(
     case 'gbdt':
     case 'standard-calibration': {
       // Parameters live in a JSON file read by the baselines' strict parsers (C5).
-      const baseline = loadBaselineFromManifest(manifest, bundleFile(files, manifest.weights));
+      const baseline = loadBaselineFromManifest(manifest, bundleFile(files, manifest.weights), kernels);
       return {
         inputSize: baseline.inputSize,
         imageSize: 0,

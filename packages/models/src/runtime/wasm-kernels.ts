@@ -74,6 +74,17 @@ interface KernelExports {
   affine(x: number, cells: number, c: number, a: number, b: number): void;
   meanPool(src: number, n: number, hw: number, c: number, dst: number): void;
   concatRows(a: number, aw: number, b: number, bw: number, dst: number, n: number): void;
+  gbdtSum(
+    trees: number,
+    T: number,
+    nodes: number,
+    values: number,
+    x: number,
+    rows: number,
+    d: number,
+    acc: number,
+    K: number,
+  ): void;
 }
 
 /** What the packers use: the kernels' exports, an allocator of their memory and its float view. */

@@ -694,3 +694,94 @@ export function concatRows(a: usize, aw: i32, b: usize, bw: i32, dst: usize, n: 
     d += aBytes + bBytes;
   }
 }
+
+/**
+ * Tree ensemble sum over a block of rows, tree by tree: acc[r·K + k_t] += leaf_t(x_r) for every
+ * tree t, rows r < rows of x (row-major, d float32). Each tree's record in `trees` (16 bytes) is
+ * [address of its root, its depth, k_t·8, 0]. A node (16 bytes) is [byte offset of its feature in a
+ * row (i32), address of its left child (i32), threshold (f64)]; the right child follows the left
+ * one, and x < threshold (compared in f64, NaN false) goes left. A leaf points at itself: offset 0,
+ * left = its own address − 16, threshold −∞, so every row takes exactly `depth` steps, without a
+ * branch; the leaf's value (f64) lies at values + (address − nodes)/2. Rows go four at a time
+ * (independent chains of loads). Sums run in the order of the trees, in f64, as a plain walk does.
+ */
+export function gbdtSum(
+  trees: usize,
+  T: i32,
+  nodes: usize,
+  values: usize,
+  x: usize,
+  rows: i32,
+  d: i32,
+  acc: usize,
+  K: i32,
+): void {
+  const rowBytes = (<usize>d) << 2;
+  const accRow = (<usize>K) << 3;
+  const valueAt = values - (nodes >> 1);
+  for (let t = 0; t < T; t++) {
+    const rec = trees + ((<usize>t) << 4);
+    const root = <usize>load<u32>(rec);
+    const depth = load<i32>(rec, 4);
+    const ko = <usize>load<u32>(rec, 8);
+    let r = 0;
+    let x0 = x;
+    let a0 = acc + ko;
+    for (; r + 8 <= rows; r += 8) {
+      const x1 = x0 + rowBytes;
+      const x2 = x1 + rowBytes;
+      const x3 = x2 + rowBytes;
+      const x4 = x3 + rowBytes;
+      const x5 = x4 + rowBytes;
+      const x6 = x5 + rowBytes;
+      const x7 = x6 + rowBytes;
+      let n0 = root;
+      let n1 = root;
+      let n2 = root;
+      let n3 = root;
+      let n4 = root;
+      let n5 = root;
+      let n6 = root;
+      let n7 = root;
+      for (let s = 0; s < depth; s++) {
+        n0 = <usize>load<u32>(n0, 4) + ((<usize>!(<f64>load<f32>(x0 + <usize>load<u32>(n0)) < load<f64>(n0, 8))) << 4);
+        n1 = <usize>load<u32>(n1, 4) + ((<usize>!(<f64>load<f32>(x1 + <usize>load<u32>(n1)) < load<f64>(n1, 8))) << 4);
+        n2 = <usize>load<u32>(n2, 4) + ((<usize>!(<f64>load<f32>(x2 + <usize>load<u32>(n2)) < load<f64>(n2, 8))) << 4);
+        n3 = <usize>load<u32>(n3, 4) + ((<usize>!(<f64>load<f32>(x3 + <usize>load<u32>(n3)) < load<f64>(n3, 8))) << 4);
+        n4 = <usize>load<u32>(n4, 4) + ((<usize>!(<f64>load<f32>(x4 + <usize>load<u32>(n4)) < load<f64>(n4, 8))) << 4);
+        n5 = <usize>load<u32>(n5, 4) + ((<usize>!(<f64>load<f32>(x5 + <usize>load<u32>(n5)) < load<f64>(n5, 8))) << 4);
+        n6 = <usize>load<u32>(n6, 4) + ((<usize>!(<f64>load<f32>(x6 + <usize>load<u32>(n6)) < load<f64>(n6, 8))) << 4);
+        n7 = <usize>load<u32>(n7, 4) + ((<usize>!(<f64>load<f32>(x7 + <usize>load<u32>(n7)) < load<f64>(n7, 8))) << 4);
+      }
+      const a1 = a0 + accRow;
+      const a2 = a1 + accRow;
+      const a3 = a2 + accRow;
+      const a4 = a3 + accRow;
+      const a5 = a4 + accRow;
+      const a6 = a5 + accRow;
+      const a7 = a6 + accRow;
+      store<f64>(a0, load<f64>(a0) + load<f64>(valueAt + (n0 >> 1)));
+      store<f64>(a1, load<f64>(a1) + load<f64>(valueAt + (n1 >> 1)));
+      store<f64>(a2, load<f64>(a2) + load<f64>(valueAt + (n2 >> 1)));
+      store<f64>(a3, load<f64>(a3) + load<f64>(valueAt + (n3 >> 1)));
+      store<f64>(a4, load<f64>(a4) + load<f64>(valueAt + (n4 >> 1)));
+      store<f64>(a5, load<f64>(a5) + load<f64>(valueAt + (n5 >> 1)));
+      store<f64>(a6, load<f64>(a6) + load<f64>(valueAt + (n6 >> 1)));
+      store<f64>(a7, load<f64>(a7) + load<f64>(valueAt + (n7 >> 1)));
+      x0 = x7 + rowBytes;
+      a0 = a7 + accRow;
+    }
+    // The last rows one by one, each stopping at its leaf (a leaf's left child is itself − 16).
+    for (; r < rows; r++) {
+      let n0 = root;
+      for (;;) {
+        const left = <usize>load<u32>(n0, 4);
+        if (left + 16 === n0) break;
+        n0 = left + ((<usize>!(<f64>load<f32>(x0 + <usize>load<u32>(n0)) < load<f64>(n0, 8))) << 4);
+      }
+      store<f64>(a0, load<f64>(a0) + load<f64>(valueAt + (n0 >> 1)));
+      x0 += rowBytes;
+      a0 += accRow;
+    }
+  }
+}
