@@ -549,7 +549,7 @@ async function benchGbdt(
   await sessionNode.release();
   await sessionWeb.release();
   report('Inference kernels: electron-ID GBDT baseline, 1 thread', rows, [
-    'hepml runs the trees on its wasm kernel gbdtSum (tree by tree over blocks of 256 rows, four rows walked together',
+    'hepml runs the trees on its wasm kernel gbdtSum (tree by tree over blocks of 256 rows, eight rows walked together',
     'without branches); "TS loops" is its TypeScript fallback. The peers run the ai.onnx.ml TreeEnsemble export.',
   ]);
 }

@@ -1,6 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { evaluateGbdt, fitGbdt, parseGbdt, serializeGbdt } from '../baselines/gbdt.ts';
 import { KERNELS_WASM_BASE64 } from '../wasm/kernels-wasm.ts';
 import { createMlpRunner } from './mlp.ts';
 import { initWasmKernels, WasmKernels } from './wasm-kernels.ts';
@@ -87,6 +88,39 @@ describe('the wasm allocator', () => {
       expect(k.exports.memory.buffer.byteLength).toBeLessThan(30 * perRunner);
     } finally {
       // A fresh shared instance for whatever runs after this in the same module graph.
+      initWasmKernels(BYTES);
+    }
+  });
+
+  it("returns a GBDT's trees in wasm memory once its model is garbage-collected", async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const k = initWasmKernels(BYTES);
+    try {
+      const n = 200;
+      const x = Float32Array.from({ length: n * 2 }, (_, i) => Math.sin(0.7 * i));
+      const target = Float64Array.from({ length: n }, (_, r) => ((x[2 * r] as number) > 0.2 ? 1 : 0));
+      const json = JSON.stringify(
+        serializeGbdt(fitGbdt({ inputs: ['a', 'b'], features: x, n, target, objective: 'binary', trees: 20 })),
+      );
+      // Each parse gives new trees arrays: a model cache that evicts and reloads does the same.
+      const build = () => evaluateGbdt(parseGbdt(JSON.parse(json)), x, n)[0];
+      build();
+      const perModel = k.bytesInUse();
+      expect(perModel).toBeGreaterThan(n * 2 * 4);
+      const settle = async () => {
+        for (let round = 0; round < 20 && k.bytesInUse() > 2 * perModel; round++) {
+          gc();
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      };
+      for (let i = 0; i < 200; i++) {
+        build();
+        if (i % 10 === 9) await settle();
+      }
+      await settle();
+      expect(k.bytesInUse()).toBeLessThanOrEqual(2 * perModel);
+    } finally {
       initWasmKernels(BYTES);
     }
   });

@@ -702,7 +702,7 @@ export function concatRows(a: usize, aw: i32, b: usize, bw: i32, dst: usize, n: 
  * row (i32), address of its left child (i32), threshold (f64)]; the right child follows the left
  * one, and x < threshold (compared in f64, NaN false) goes left. A leaf points at itself: offset 0,
  * left = its own address − 16, threshold −∞, so every row takes exactly `depth` steps, without a
- * branch; the leaf's value (f64) lies at values + (address − nodes)/2. Rows go four at a time
+ * branch; the leaf's value (f64) lies at values + (address − nodes)/2. Rows go eight at a time
  * (independent chains of loads). Sums run in the order of the trees, in f64, as a plain walk does.
  */
 export function gbdtSum(
