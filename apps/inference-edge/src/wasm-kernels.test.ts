@@ -16,8 +16,7 @@ describe('WebAssembly kernels in workerd', () => {
       eta: Array.from({ length: n }, (_, i) => -2.4 + 0.13 * i),
       reta: Array.from({ length: n }, (_, i) => 0.8 + 0.005 * i),
     };
-    const x = new Float32Array(n * 3);
-    for (let i = 0; i < n; i++) x.set([columns.et[i] ?? 0, columns.eta[i] ?? 0, columns.reta[i] ?? 0], i * 3);
+    const x = electronRows(columns);
     const files = Object.fromEntries(bundle.files);
     const ts = createRunner(bundle.manifest, files, { kernels: 'ts' }).predict(x, n);
     const res = await post('/v1/models/wasm-tagger/predict', { columns });
@@ -71,8 +70,7 @@ describe('WebAssembly kernels in workerd', () => {
       eta: Array.from({ length: n }, (_, i) => -2.3 + 0.125 * i),
       reta: Array.from({ length: n }, (_, i) => 0.8 + 0.0055 * i),
     };
-    const x = new Float32Array(n * 3);
-    for (let i = 0; i < n; i++) x.set([columns.et[i] ?? 0, columns.eta[i] ?? 0, columns.reta[i] ?? 0], i * 3);
+    const x = electronRows(columns);
     const ts = createRunner(bundle.manifest, Object.fromEntries(bundle.files), { kernels: 'ts' }).predict(x, n);
     const res = await post('/v1/models/wasm-gbdt/predict', { columns });
     expect(res.status).toBe(200);
@@ -81,3 +79,11 @@ describe('WebAssembly kernels in workerd', () => {
     expect(new Set(scores).size).toBeGreaterThan(5);
   });
 });
+
+/** The row-major feature matrix [n × (et, eta, reta)] of the columns a predict request sends. */
+function electronRows(columns: { et: number[]; eta: number[]; reta: number[] }): Float32Array {
+  const n = columns.et.length;
+  const x = new Float32Array(n * 3);
+  for (let i = 0; i < n; i++) x.set([columns.et[i] ?? 0, columns.eta[i] ?? 0, columns.reta[i] ?? 0], i * 3);
+  return x;
+}

@@ -45,83 +45,70 @@ describe('the wasm allocator', () => {
   });
 
   it("returns a runner's memory once the runner is garbage-collected", async () => {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
-    const k = initWasmKernels(BYTES);
-    try {
-      const manifest = {
-        inputs: Array.from({ length: 8 }, (_, i) => ({ name: `x${i}`, unit: '1', offset: 0, scale: 1 })),
-        architecture: {
-          kind: 'mlp' as const,
-          inputSize: 8,
-          layers: [
-            { type: 'dense' as const, units: 64, activation: 'relu' as const },
-            { type: 'dense' as const, units: 1, activation: 'sigmoid' as const },
-          ],
-          parameters: 8 * 64 + 64 + 64 + 1,
-        },
-      };
-      const weights = Float32Array.from({ length: manifest.architecture.parameters }, (_, i) => Math.sin(i));
-      const build = () => {
-        const runner = createMlpRunner(manifest as never, weights);
-        expect(runner.kernels).toBe('wasm');
-        return runner.predict(new Float32Array(8), 1)[0];
-      };
-      build();
-      const perRunner = k.bytesInUse();
-      expect(perRunner).toBeGreaterThan(64 * 1024);
-      // 200 runners built and dropped, as a model cache that evicts and rebuilds would: their
-      // regions come back after each collection and are reused, so the memory holds a few
-      // runners' worth, not 200 (without the release it grows by perRunner each time).
-      const settle = async () => {
-        for (let round = 0; round < 20 && k.bytesInUse() > 2 * perRunner; round++) {
-          gc();
-          await new Promise((resolve) => setTimeout(resolve, 5));
-        }
-      };
-      for (let i = 0; i < 200; i++) {
-        build();
-        if (i % 10 === 9) await settle();
-      }
-      await settle();
-      expect(k.bytesInUse()).toBeLessThanOrEqual(2 * perRunner);
-      expect(k.exports.memory.buffer.byteLength).toBeLessThan(30 * perRunner);
-    } finally {
-      // A fresh shared instance for whatever runs after this in the same module graph.
-      initWasmKernels(BYTES);
-    }
+    const manifest = {
+      inputs: Array.from({ length: 8 }, (_, i) => ({ name: `x${i}`, unit: '1', offset: 0, scale: 1 })),
+      architecture: {
+        kind: 'mlp' as const,
+        inputSize: 8,
+        layers: [
+          { type: 'dense' as const, units: 64, activation: 'relu' as const },
+          { type: 'dense' as const, units: 1, activation: 'sigmoid' as const },
+        ],
+        parameters: 8 * 64 + 64 + 64 + 1,
+      },
+    };
+    const weights = Float32Array.from({ length: manifest.architecture.parameters }, (_, i) => Math.sin(i));
+    const { perModel, inUse, memoryBytes } = await buildAndDrop(() => {
+      const runner = createMlpRunner(manifest as never, weights);
+      expect(runner.kernels).toBe('wasm');
+      return runner.predict(new Float32Array(8), 1)[0];
+    });
+    expect(perModel).toBeGreaterThan(64 * 1024);
+    expect(inUse).toBeLessThanOrEqual(2 * perModel);
+    expect(memoryBytes).toBeLessThan(30 * perModel);
   });
 
   it("returns a GBDT's trees in wasm memory once its model is garbage-collected", async () => {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
-    const k = initWasmKernels(BYTES);
-    try {
-      const n = 200;
-      const x = Float32Array.from({ length: n * 2 }, (_, i) => Math.sin(0.7 * i));
-      const target = Float64Array.from({ length: n }, (_, r) => ((x[2 * r] as number) > 0.2 ? 1 : 0));
-      const json = JSON.stringify(
-        serializeGbdt(fitGbdt({ inputs: ['a', 'b'], features: x, n, target, objective: 'binary', trees: 20 })),
-      );
-      // Each parse gives new trees arrays: a model cache that evicts and reloads does the same.
-      const build = () => evaluateGbdt(parseGbdt(JSON.parse(json)), x, n)[0];
-      build();
-      const perModel = k.bytesInUse();
-      expect(perModel).toBeGreaterThan(n * 2 * 4);
-      const settle = async () => {
-        for (let round = 0; round < 20 && k.bytesInUse() > 2 * perModel; round++) {
-          gc();
-          await new Promise((resolve) => setTimeout(resolve, 5));
-        }
-      };
-      for (let i = 0; i < 200; i++) {
-        build();
-        if (i % 10 === 9) await settle();
-      }
-      await settle();
-      expect(k.bytesInUse()).toBeLessThanOrEqual(2 * perModel);
-    } finally {
-      initWasmKernels(BYTES);
-    }
+    const n = 200;
+    const x = Float32Array.from({ length: n * 2 }, (_, i) => Math.sin(0.7 * i));
+    const target = Float64Array.from({ length: n }, (_, r) => ((x[2 * r] as number) > 0.2 ? 1 : 0));
+    const json = JSON.stringify(
+      serializeGbdt(fitGbdt({ inputs: ['a', 'b'], features: x, n, target, objective: 'binary', trees: 20 })),
+    );
+    // Each parse gives new trees arrays: a model cache that evicts and reloads does the same.
+    const { perModel, inUse } = await buildAndDrop(() => evaluateGbdt(parseGbdt(JSON.parse(json)), x, n)[0]);
+    expect(perModel).toBeGreaterThan(n * 2 * 4);
+    expect(inUse).toBeLessThanOrEqual(2 * perModel);
   });
 });
+
+/**
+ * Builds 200 models with `build`, each dropped at once, as a model cache that evicts and rebuilds
+ * would, collecting garbage after every tenth, on a fresh shared instance of the kernels. Returns
+ * the bytes one model holds, the bytes still in use at the end (a few models' worth when regions
+ * come back; 200 without the release) and the size of the memory.
+ */
+async function buildAndDrop(build: () => unknown): Promise<{ perModel: number; inUse: number; memoryBytes: number }> {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const k = initWasmKernels(BYTES);
+  try {
+    build();
+    const perModel = k.bytesInUse();
+    const settle = async () => {
+      for (let round = 0; round < 20 && k.bytesInUse() > 2 * perModel; round++) {
+        gc();
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    };
+    for (let i = 0; i < 200; i++) {
+      build();
+      if (i % 10 === 9) await settle();
+    }
+    await settle();
+    return { perModel, inUse: k.bytesInUse(), memoryBytes: k.exports.memory.buffer.byteLength };
+  } finally {
+    // A fresh shared instance for whatever runs after this in the same module graph.
+    initWasmKernels(BYTES);
+  }
+}
