@@ -10,9 +10,13 @@
  * sample = 2·Σ fanIn·units over the dense layers (activations not counted); GFLOP/s is that times
  * the per-core rate, quoted against the 1-core MatMul peak of peak.bench.ts, re-measured here.
  * Every loop is bounded in time (MIN_MS per figure). BENCH_RUNTIME_SECTIONS (comma-separated, of
- * mlp, cnn, gbdt; default all) runs only those tables, e.g. `BENCH_RUNTIME_SECTIONS=cnn`.
+ * mlp, cnn, gbdt; default all) runs only those tables, e.g. `BENCH_RUNTIME_SECTIONS=cnn`; with more
+ * than one, each table runs in a child process of its own (a fresh heap, so that the garbage one
+ * table leaves is not collected by background threads on the next table's CPU time).
  */
 
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { buildBaselineBundle, evaluateGbdt, fitGbdt, sampleMatrix } from '@hepml/models/baselines';
@@ -150,6 +154,20 @@ function tfjsModel(net: Net, weights: Float32Array): tf.LayersModel {
 type Contender = (x: Float32Array, n: number) => unknown | Promise<unknown>;
 
 async function main(): Promise<void> {
+  if (SECTIONS.size > 1 && process.env.BENCH_RUNTIME_CHILD !== '1') {
+    // One process per table: the heap a table leaves (tfjs tensors, sessions, a few hundred MB)
+    // otherwise keeps V8's background threads marking and sweeping while the next table is timed,
+    // which process.cpuUsage charges to whatever contender is running then.
+    for (const section of ['mlp', 'cnn', 'gbdt'].filter((s) => SECTIONS.has(s))) {
+      const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
+        stdio: 'inherit',
+        env: { ...process.env, BENCH_RUNTIME_SECTIONS: section, BENCH_RUNTIME_CHILD: '1' },
+      });
+      if (child.status !== 0)
+        throw new Error(`runtime bench, section ${section}: exit ${child.status ?? child.signal}`);
+    }
+    return;
+  }
   const ortNode = await import('onnxruntime-node');
   const ortWeb = await import('onnxruntime-web');
   ortWeb.env.wasm.numThreads = 1;
