@@ -13,7 +13,8 @@
  * the in-process runtime (1e-5).
  *
  * `SERVING_BENCH_SECONDS` (default 5) sets the duration of each case, `SERVING_BENCH_CONNECTIONS`
- * (default `1,4`) the concurrent connections, each a case of its own.
+ * (default `1,4`) the concurrent connections, each a case of its own. Each server gets
+ * `SERVING_BENCH_WARMUP_SECONDS` (default 2) of unmeasured load at each batch size first.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -39,6 +40,11 @@ import {
 import { autocannon, type BenchRow, report } from './lib.ts';
 
 const SECONDS = Number(process.env.SERVING_BENCH_SECONDS ?? 5);
+/**
+ * Unmeasured load before each server's cases at each batch size, so that every server is timed in
+ * its steady state (JIT tiered up, caches filled), not the first one on a cold isolate.
+ */
+const WARMUP_SECONDS = Number(process.env.SERVING_BENCH_WARMUP_SECONDS ?? 2);
 /** Concurrent connections of each case: 1 gives the latency of one request, 4 the throughput. */
 const CONNECTIONS = (process.env.SERVING_BENCH_CONNECTIONS ?? '1,4').split(',').map(Number);
 const MODEL = 'bench-electron-id';
@@ -203,7 +209,7 @@ function quantile(sorted: Float64Array, q: number): number {
   return sorted[i] as number;
 }
 
-async function load(url: string, body: string, connections: number): Promise<LoadResult> {
+async function load(url: string, body: string, connections: number, seconds = SECONDS): Promise<LoadResult> {
   const latencies: number[] = [];
   const instance = autocannon({
     url,
@@ -211,7 +217,7 @@ async function load(url: string, body: string, connections: number): Promise<Loa
     headers: { 'content-type': 'application/json' },
     body,
     connections,
-    duration: SECONDS,
+    duration: seconds,
   });
   instance.on('response', (_client, statusCode, _bytes, responseTime) => {
     if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
@@ -305,6 +311,8 @@ async function main(): Promise<void> {
   let peer: ChildProcess | undefined;
   const cases: BenchRow[] = [];
   const measure = async (server: string, batch: number, url: string, body: unknown) => {
+    const warm = await load(url, JSON.stringify(body), 1, WARMUP_SECONDS);
+    if (warm.errors > 0) throw new Error(`${server} batch ${batch}: ${warm.errors} errors during the warm-up`);
     for (const connections of CONNECTIONS) {
       const r = await load(url, JSON.stringify(body), connections);
       cases.push({
@@ -381,6 +389,7 @@ async function main(): Promise<void> {
     report(`Serving: ${MODEL} (MLP 10→64→32→1) under autocannon, ${SECONDS} s per case`, cases, [
       'worker: the `wrangler deploy --dry-run` bundle in workerd via Miniflare on 127.0.0.1 (local D1 + R2), anonymous requests, bundle and version resolution cached in the isolate; wrangler dev: the same worker behind its development proxy; peer: node:http + TensorFlow.js wasm (1 thread) in its own process.',
       'Latency per response (sub-ms); errors = connection errors + timeouts + non-2xx. Load generator, servers and peer share the machine’s cores.',
+      `Each server had ${WARMUP_SECONDS} s of unmeasured load at each batch size before its cases (steady state, not a cold isolate).`,
     ]);
   } finally {
     peer?.kill('SIGTERM');
