@@ -46,9 +46,9 @@ const SECONDS = Number(process.env.SERVING_BENCH_SECONDS ?? 5);
 /**
  * Load before each server's cases at each batch size (batch 1, batch 1,000), so that every server
  * is timed in its steady state rather than the first one on a cold isolate. A fresh workerd shows
- * a heavier tail for its first seconds under load: at batch 1 its p99 was 2.8 ms over the first
- * 8 s and 1.0 ms over the next 16 s in one run (the JIT tiering up on the other core, young
- * generation still growing). 2 s was too short: v1, timed first, took the cold tail for its own.
+ * a heavier tail for its first seconds under load: at batch 1, through Miniflare's entry worker,
+ * p99 was 2.8 ms over the first 8 s and 1.0 ms over the next 16 s in one run. 2 s was too short:
+ * v1, timed first, took that cold tail for its own. The warm-up's own p99 is reported.
  */
 const WARMUP_SECONDS = (process.env.SERVING_BENCH_WARMUP_SECONDS ?? '10,4').split(',').map(Number);
 const warmupSeconds = (batch: number) =>
