@@ -921,6 +921,22 @@ describe('oversized requests and batches: 413 naming the body or the batch', { t
       expect(
         await send({ what: 'streamed oversized', path, body: stream, expect: { status: 413, field: 'body' } }),
       ).toBe(413);
+      // A small declared length beside a chunked body: the body, not the header, is what is read.
+      const understated = new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let o = 0; o < bytes.length; o += 1 << 20) controller.enqueue(bytes.subarray(o, o + (1 << 20)));
+          controller.close();
+        },
+      });
+      expect(
+        await send({
+          what: 'understated length, chunked',
+          path,
+          body: understated,
+          headers: { 'content-length': '10', 'transfer-encoding': 'chunked' },
+          expect: { status: 413, field: 'body' },
+        }),
+      ).toBe(413);
     }
   });
 
