@@ -1,9 +1,28 @@
 import { PhysicsInputError } from '../errors.ts';
 
 /**
+ * What a lookup does with a value outside [lo, hi) — the one statement of the out-of-range rule for
+ * every binning in hepml-edge (see {@link Axis.find}):
+ * - `clamp`: below the first edge into the first bin, from the last edge up into the last bin (for
+ *   lookups that must give every object a bin, e.g. a scale factor or a flat working point);
+ * - `drop`: −1 (the object is not used, e.g. a resolution bin).
+ * NaN gives −1 under either rule: a NaN belongs to no bin and the caller decides what it means.
+ * The ROOT convention with flow bins (0 underflow, nBins + 1 overflow) is {@link Axis.index}.
+ */
+export type OutOfRange = 'clamp' | 'drop';
+
+/** Options of {@link Axis.variable}. */
+export interface AxisOptions {
+  /** Name of the field the edges came from, used in the error message and `field` (default `edges`). */
+  field?: string;
+}
+
+/**
  * A binned axis with `nBins` in-range bins and two flow bins. Bin convention: bin i (1 … nBins)
  * holds lo_i ≤ x < hi_i; index 0 is the underflow (x < first edge, −∞ included) and nBins + 1 the
  * overflow (x ≥ last edge, +∞ included), as in ROOT. NaN is rejected by the fill methods.
+ * Lookups: {@link Axis.index} (flow bins, ROOT's indices) and {@link Axis.find} (0-based in-range
+ * bins with a stated {@link OutOfRange} rule).
  */
 export class Axis {
   /** Bin edges, strictly increasing, length nBins + 1. */
@@ -45,17 +64,18 @@ export class Axis {
   }
 
   /**
-   * Axis with the given edges (variable widths). Throws {@link PhysicsInputError} unless there are
-   * at least two finite, strictly increasing edges.
+   * Axis with the given edges (variable widths). Throws {@link PhysicsInputError} naming
+   * `options.field` unless there are at least two finite, strictly increasing edges (the one check
+   * of bin edges in hepml-edge: readers of edges from files call it too).
    */
-  static variable(edges: ArrayLike<number>): Axis {
+  static variable(edges: ArrayLike<number>, options: AxisOptions = {}): Axis {
+    const field = options.field ?? 'edges';
     const e = Float64Array.from(edges);
-    if (e.length < 2) throw new PhysicsInputError('an axis needs at least two edges', { field: 'edges' });
+    if (e.length < 2) throw new PhysicsInputError(`${field}: an axis needs at least two edges`, { field });
     for (let i = 0; i < e.length; i++) {
-      if (!Number.isFinite(e[i] as number))
-        throw new PhysicsInputError(`edges[${i}] is not finite`, { field: 'edges' });
+      if (!Number.isFinite(e[i] as number)) throw new PhysicsInputError(`${field}[${i}] is not finite`, { field });
       if (i > 0 && !((e[i] as number) > (e[i - 1] as number))) {
-        throw new PhysicsInputError(`edges must be strictly increasing (at index ${i})`, { field: 'edges' });
+        throw new PhysicsInputError(`${field} must be strictly increasing (at index ${i})`, { field });
       }
     }
     return new Axis(e, false);
@@ -82,6 +102,18 @@ export class Axis {
       else hi = mid - 1;
     }
     return lo + 1;
+  }
+
+  /**
+   * 0-based in-range bin of x (bin b holds edges[b] ≤ x < edges[b + 1], b = 0 … nBins − 1), with
+   * values outside [lo, hi) handled by `outOfRange` (see {@link OutOfRange}); NaN gives −1.
+   */
+  find(x: number, outOfRange: OutOfRange): number {
+    const i = this.index(x);
+    if (i < 0) return -1;
+    if (i === 0) return outOfRange === 'clamp' ? 0 : -1;
+    if (i > this.nBins) return outOfRange === 'clamp' ? this.nBins - 1 : -1;
+    return i - 1;
   }
 
   /** Width of in-range bin i (1 … nBins). */

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { PhysicsInputError } from '../errors.ts';
+import { Axis } from './axis.ts';
+
+describe('Axis.find: the one out-of-range rule', () => {
+  const axis = Axis.variable([0, 1, 2.5, 10]);
+
+  it('gives 0-based in-range bins with lo <= x < hi', () => {
+    expect([0, 0.999, 1, 2.4999, 2.5, 9.999].map((x) => axis.find(x, 'drop'))).toEqual([0, 0, 1, 1, 2, 2]);
+    expect([0, 1, 2.5, 9.999].map((x) => axis.find(x, 'clamp'))).toEqual([0, 1, 2, 2]);
+  });
+
+  it('clamps values outside the edges into the edge bins, or drops them', () => {
+    expect([-1, -Infinity, 10, 1e9, Infinity].map((x) => axis.find(x, 'clamp'))).toEqual([0, 0, 2, 2, 2]);
+    expect([-1, -Infinity, 10, 1e9, Infinity].map((x) => axis.find(x, 'drop'))).toEqual([-1, -1, -1, -1, -1]);
+  });
+
+  it('gives NaN no bin under either rule', () => {
+    expect(axis.find(Number.NaN, 'clamp')).toBe(-1);
+    expect(axis.find(Number.NaN, 'drop')).toBe(-1);
+  });
+
+  it('puts every edge of a regular axis in the bin it opens', () => {
+    const regular = Axis.regular(7, -2.47, 2.47);
+    for (let k = 0; k < 7; k++) expect(regular.find(regular.edges[k] as number, 'drop')).toBe(k);
+    expect(regular.find(2.47, 'drop')).toBe(-1);
+    expect(regular.find(2.47, 'clamp')).toBe(6);
+  });
+
+  it('names the caller field when the edges are bad', () => {
+    expect(() => Axis.variable([0, 2, 1], { field: 'ptEdges' })).toThrow(
+      /ptEdges must be strictly increasing \(at index 2\)/,
+    );
+    expect(() => Axis.variable([0, Number.NaN], { field: 'etaEdges' })).toThrow(/etaEdges\[1\] is not finite/);
+    try {
+      Axis.variable([1], { field: 'ptEdges' });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(PhysicsInputError);
+      expect((e as PhysicsInputError).field).toBe('ptEdges');
+    }
+  });
+});
