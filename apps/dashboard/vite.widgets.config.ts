@@ -10,7 +10,6 @@ import { defineConfig } from 'vite';
 export const WIDGETS_VERSION = 'v1';
 
 export default defineConfig({
-  configFile: false,
   plugins: [svelte({ configFile: false, preprocess: vitePreprocess(), compilerOptions: { customElement: true } })],
   build: {
     lib: {
