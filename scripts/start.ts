@@ -16,6 +16,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { findTask } from '@hepml/models';
+import { readBundleDir } from '@hepml/models/node';
 import {
   authenticate,
   countModels,
@@ -24,7 +25,6 @@ import {
   publishBundle,
   systemPrincipal,
 } from '@hepml/models/registry';
-import { readBundleDir } from '../packages/models/scripts/bundle-io.ts';
 import {
   API_CONFIG,
   applyMigrations,

@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { buildBundle, mlpParameterCount } from '@hepml/models/bundle';
+import { readBundleDir, writeBundleDir } from '@hepml/models/node';
 import { parseScaleFactorTables } from '@hepml/models/registry';
 import { evaluateCorrection, validateCorrectionSet } from '@hepml/physics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readBundleDir, writeBundleDir } from '../../packages/models/scripts/bundle-io.ts';
 import { ROOT } from '../../scripts/local-stack.ts';
 
 const run = promisify(execFile);

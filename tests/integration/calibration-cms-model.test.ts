@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { loadBaselineFromManifest, parseGbdt } from '@hepml/models/baselines';
+import { readBundleDir } from '@hepml/models/node';
 import { evaluateCorrection, type ScaleFactorTable, validateCorrectionSet } from '@hepml/physics';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readBundleDir } from '../../packages/models/scripts/bundle-io.ts';
 import { ROOT } from '../../scripts/local-stack.ts';
 
 const run = promisify(execFile);

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { buildBundle, mlpParameterCount } from '@hepml/models/bundle';
+import { writeBundleDir } from '@hepml/models/node';
 import { addMember, createToken, ensureCollaboration, ensureUser } from '@hepml/models/registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeBundleDir } from '../../packages/models/scripts/bundle-io.ts';
 import {
   API_CONFIG,
   applyMigrations,

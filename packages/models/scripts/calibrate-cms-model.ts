@@ -46,9 +46,9 @@ import {
 } from '@hepml/physics';
 import { buildBaselineBundle, evaluateGbdt, fitGbdt, serializeGbdt } from '../src/baselines/index.ts';
 import { buildBundle, MANIFEST_FILE } from '../src/bundle/build.ts';
+import { writeBundleDir } from '../src/node/bundle-dir.ts';
 import { encodeScaleFactorTables } from '../src/registry/scale-factor-tables.ts';
 import { sampleHash } from '../src/training/common.ts';
-import { writeBundleDir } from './bundle-io.ts';
 import { codeVersion } from './git-version.ts';
 import { ProgressBar } from './progress.ts';
 

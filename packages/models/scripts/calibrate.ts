@@ -34,10 +34,10 @@ import {
   validateCorrectionSet,
 } from '@hepml/physics';
 import { buildBundle, MANIFEST_FILE } from '../src/bundle/build.ts';
+import { readBundleDir, writeBundleDir } from '../src/node/bundle-dir.ts';
 import { encodeScaleFactorTables } from '../src/registry/scale-factor-tables.ts';
 import { scoreOutputIndex } from '../src/runtime/discriminants.ts';
 import { createRunner } from '../src/runtime/runner.ts';
-import { readBundleDir, writeBundleDir } from './bundle-io.ts';
 import { ProgressBar } from './progress.ts';
 
 const SCALE_FACTORS_FILE = 'scale-factors.json';

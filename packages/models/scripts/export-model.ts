@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BundleError } from '../src/errors.ts';
 import { exportBundleFiles } from '../src/export/index.ts';
-import { readBundleDir } from './bundle-io.ts';
+import { readBundleDir } from '../src/node/bundle-dir.ts';
 
 const usage = 'usage: pnpm export-model <bundle-dir> [--out <dir>]\n';
 function parseCli() {

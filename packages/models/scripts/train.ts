@@ -27,10 +27,10 @@ import {
   readRootTree,
   STANDARD_CALIBRATION_COLUMN,
 } from '@hepml/physics';
+import { writeBundleDir } from '../src/node/bundle-dir.ts';
 import { type BackendChoice, selectBackend } from '../src/training/backend.ts';
 import { sampleFromDataset } from '../src/training/data.ts';
 import { SUITE_NETWORKS, SUITE_TASKS, type SuiteEntry, type SuiteTask, trainTaskSuite } from '../src/training/suite.ts';
-import { writeBundleDir } from './bundle-io.ts';
 import { codeVersion } from './git-version.ts';
 import { ProgressBar } from './progress.ts';
 

@@ -1,0 +1,3 @@
+/** @module @hepml/models/node — Node-only helpers (node:fs): bundles as directories on disk, for CLIs and tests. */
+
+export * from './bundle-dir.ts';
