@@ -11,6 +11,8 @@ export const WIDGETS_VERSION = 'v1';
 
 export default defineConfig({
   plugins: [svelte({ configFile: false, preprocess: vitePreprocess(), compilerOptions: { customElement: true } })],
+  // The widgets share the dashboard's $lib (formatting, palette, the scale-factor grid).
+  resolve: { alias: { $lib: fileURLToPath(new URL('./src/lib', import.meta.url)) } },
   build: {
     lib: {
       entry: fileURLToPath(new URL('./src/widgets/index.ts', import.meta.url)),

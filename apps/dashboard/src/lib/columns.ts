@@ -23,7 +23,33 @@ export interface Column {
   text(e: ColumnEntry): string;
 }
 
-const metric = (key: string, label: string, better: 'higher' | 'lower', digits: number): Column => ({
+/** A figure of merit shown as a column: its metric key, header, ranking direction and digits. */
+export interface Figure {
+  key: string;
+  label: string;
+  better: 'higher' | 'lower';
+  digits: number;
+}
+
+/**
+ * The figures a task's leaderboard shows, by task kind (the dashboard's table and the
+ * `<hepml-leaderboard>` widget): taggers AUC, εB at εS = 92 % and 1/εB at εS = 50 %; regressions
+ * MAE [GeV], eIQR and rIQR (relative to the standard calibration).
+ */
+export const FIGURES: Readonly<Record<TaskInfo['kind'], readonly Figure[]>> = {
+  classifier: [
+    { key: 'auc', label: 'AUC', better: 'higher', digits: 4 },
+    { key: 'bkgEffAt92', label: 'εB at εS = 92 %', better: 'lower', digits: 4 },
+    { key: 'rejectionAt50', label: '1/εB at εS = 50 %', better: 'higher', digits: 1 },
+  ],
+  regression: [
+    { key: 'mae', label: 'MAE [GeV]', better: 'lower', digits: 3 },
+    { key: 'eIqr', label: 'eIQR', better: 'lower', digits: 4 },
+    { key: 'rIqr', label: 'rIQR', better: 'lower', digits: 3 },
+  ],
+};
+
+const metric = ({ key, label, better, digits }: Figure): Column => ({
   key,
   label,
   numeric: true,
@@ -32,58 +58,36 @@ const metric = (key: string, label: string, better: 'higher' | 'lower', digits: 
   text: (e) => fmt(e.metrics[key], digits),
 });
 
+/**
+ * A column of one of the entry's own fields, not ranked, shown through `show` (the value as it is
+ * by default).
+ */
+const field = <K extends 'name' | 'latestVersion' | 'author' | 'createdAt' | 'parameters'>(
+  key: string,
+  label: string,
+  numeric: boolean,
+  of: K,
+  show: (v: ColumnEntry[K]) => string = String,
+): Column => ({ key, label, numeric, better: null, value: (e) => e[of], text: (e) => show(e[of]) });
+
 const COMMON: Column[] = [
-  { key: 'name', label: 'Model', numeric: false, better: null, value: (e) => e.name, text: (e) => e.name },
-  {
-    key: 'version',
-    label: 'Version',
-    numeric: true,
-    better: null,
-    value: (e) => e.latestVersion,
-    text: (e) => `v${e.latestVersion}`,
-  },
-  { key: 'author', label: 'Author', numeric: false, better: null, value: (e) => e.author, text: (e) => e.author },
-  {
-    key: 'date',
-    label: 'Date',
-    numeric: false,
-    better: null,
-    value: (e) => e.createdAt,
-    text: (e) => day(e.createdAt),
-  },
-  {
-    key: 'parameters',
-    label: 'Parameters',
-    numeric: true,
-    better: null,
-    value: (e) => e.parameters,
-    text: (e) => count(e.parameters),
-  },
+  field('name', 'Model', false, 'name'),
+  field('version', 'Version', true, 'latestVersion', (v) => `v${v}`),
+  field('author', 'Author', false, 'author'),
+  field('date', 'Date', false, 'createdAt', day),
+  field('parameters', 'Parameters', true, 'parameters', count),
 ];
 
 /** Inference latency per event on the serving path [µs], when the entry's metrics carry it. */
-const LATENCY = metric('latencyUs', 'Latency [µs/event]', 'lower', 1);
+const LATENCY = metric({ key: 'latencyUs', label: 'Latency [µs/event]', better: 'lower', digits: 1 });
 
 /**
- * The columns of a task's leaderboard: taggers show AUC, εB at εS = 92 % and 1/εB at εS = 50 %;
- * regressions MAE [GeV], eIQR and rIQR (relative to the standard calibration). The latency column
- * appears when any entry has a measured latency.
+ * The columns of a task's leaderboard: the entry's own fields, then the task kind's {@link FIGURES};
+ * the latency column appears when any entry has a measured latency.
  */
 export function columnsOf(task: TaskInfo, entries: readonly ColumnEntry[]): Column[] {
-  const figures =
-    task.kind === 'classifier'
-      ? [
-          metric('auc', 'AUC', 'higher', 4),
-          metric('bkgEffAt92', 'εB at εS = 92 %', 'lower', 4),
-          metric('rejectionAt50', '1/εB at εS = 50 %', 'higher', 1),
-        ]
-      : [
-          metric('mae', 'MAE [GeV]', 'lower', 3),
-          metric('eIqr', 'eIQR', 'lower', 4),
-          metric('rIqr', 'rIQR', 'lower', 3),
-        ];
   const latency = entries.some((e) => e.metrics.latencyUs !== undefined) ? [LATENCY] : [];
-  return [...COMMON, ...figures, ...latency];
+  return [...COMMON, ...FIGURES[task.kind].map(metric), ...latency];
 }
 
 /**

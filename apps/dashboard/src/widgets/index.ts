@@ -2,6 +2,8 @@
  * @module hepml-widgets — the dashboard's embeddable web components (Svelte custom elements):
  * `<hepml-leaderboard task="…">` and `<hepml-scale-factors model="…">`. Built by
  * `vite.widgets.config.ts` into `static/widgets/v1/hepml-widgets.js`; one script tag embeds both.
+ * Both sit in `WidgetFrame` (failure, loading, the shared look) and load through `loadJson`; the
+ * figures, formatting, colours and the scale-factor grid are the dashboard's own, from `$lib`.
  */
 import HepmlLeaderboard from './HepmlLeaderboard.svelte';
 import HepmlScaleFactors from './HepmlScaleFactors.svelte';
