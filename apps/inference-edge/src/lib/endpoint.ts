@@ -1,8 +1,10 @@
 import { firstIssue } from '@hepml/models/api';
+import type { Scope } from '@hepml/models/registry';
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
+import { requireScope } from '../middleware/auth/index.ts';
 import { ErrorEnvelopeSchema } from '../schemas.ts';
 import { readJson } from './body.ts';
 
@@ -24,8 +26,8 @@ export interface EndpointSpec<
 > {
   method: 'get' | 'post' | 'patch' | 'delete';
   path: string;
-  /** Middleware run before validation (e.g. a scope check). */
-  middleware?: MiddlewareHandler<AppEnv>[];
+  /** The scope a token needs (checked before validation: 401 without a token, 403 without the scope). */
+  scope?: Scope;
   /** Body size limit in bytes (default `MAX_BODY_BYTES`). */
   maxBodyBytes?: number;
   summary: string;
@@ -51,6 +53,15 @@ export interface EndpointInput<P, Q, B> {
   query: Infer<Q>;
   body: Infer<B>;
 }
+
+/** The answer of a route that loads a model version whose files fail verification. */
+export const MODEL_UNAVAILABLE: ResponseSpec = {
+  description: 'The version failed verification (hash mismatch) and is not served',
+  schema: ErrorEnvelopeSchema,
+};
+
+/** The answer of a route whose body or batch is over its limit. */
+export const TOO_LARGE: ResponseSpec = { description: 'Body or batch over the limit', schema: ErrorEnvelopeSchema };
 
 const BAD_INPUT: ResponseSpec = {
   description: 'Bad input; `error.field` names the field',
@@ -81,6 +92,10 @@ export function endpoint<
   const defaults: Record<number, ResponseSpec> = {};
   if (spec.params || spec.query || spec.body || spec.upload) defaults[400] = BAD_INPUT;
   if (spec.params) defaults[404] = NOT_FOUND;
+  if (spec.scope) {
+    defaults[401] = { description: 'No token, or an invalid one', schema: ErrorEnvelopeSchema };
+    defaults[403] = { description: `The token lacks the ${spec.scope} scope`, schema: ErrorEnvelopeSchema };
+  }
   const responses: Record<string, { description: string; content?: Record<string, { schema: z.ZodType }> }> = {};
   for (const [status, r] of Object.entries({ ...defaults, ...spec.responses })) {
     responses[status] = r.schema
@@ -113,7 +128,7 @@ export function endpoint<
       : undefined;
     return handler(c, { params, query, body } as EndpointInput<P, Q, B>);
   };
-  for (const m of spec.middleware ?? []) app.on(spec.method.toUpperCase(), honoPath, m);
+  if (spec.scope) app.on(spec.method.toUpperCase(), honoPath, requireScope(spec.scope));
   app.on(spec.method.toUpperCase(), honoPath, run);
 }
 

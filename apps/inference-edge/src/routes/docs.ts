@@ -112,7 +112,7 @@ h1{font-size:1.5rem;margin-bottom:.2rem}
 .op{border:1px solid #d5dbe3;border-radius:6px;margin:.7rem 0;padding:.5rem .8rem}
 .op summary{cursor:pointer;font-family:ui-monospace,monospace}
 .m{display:inline-block;min-width:3.5rem;font-weight:700}
-.get{color:#0b6e4f}.post{color:#8a3b00}
+.get{color:#0b6e4f}.post{color:#8a3b00}.patch{color:#5a3d99}.delete{color:#a1122b}
 pre{background:#f4f6f8;padding:.6rem;overflow:auto;font-size:13px}
 .tag{font-size:1.1rem;margin-top:1.5rem;border-bottom:1px solid #d5dbe3}
 </style>
@@ -156,7 +156,8 @@ The machine-readable document: <a href="/v1/openapi.json">/v1/openapi.json</a>.<
   for (const [tag, ops] of byTag) {
     root.append(el('h2', { className: 'tag', textContent: tag }));
     for (const { path, method, op } of ops) {
-      const body = op.requestBody && op.requestBody.content['application/json'];
+      const media = op.requestBody ? Object.keys(op.requestBody.content) : [];
+      const body = media.length ? op.requestBody.content[media[0]] : undefined;
       const details = el('details', { className: 'op' },
         el('summary', {}, el('span', { className: 'm ' + method, textContent: method.toUpperCase() }), path + '  — ' + (op.summary || '')));
       if (op.description) details.append(el('p', { textContent: op.description }));
@@ -164,7 +165,7 @@ The machine-readable document: <a href="/v1/openapi.json">/v1/openapi.json</a>.<
         details.append(el('h4', { textContent: 'Parameters' }),
           el('pre', { textContent: op.parameters.map((p) => p.in + ' ' + p.name + (p.required ? ' (required)' : '') + ': ' + JSON.stringify(expand(p.schema, 0))).join('\\n') }));
       }
-      if (body) details.append(el('h4', { textContent: 'Request body' }), el('pre', { textContent: JSON.stringify(expand(body.schema, 0), null, 1) }));
+      if (body) details.append(el('h4', { textContent: 'Request body (' + media.join(', ') + ')' }), el('pre', { textContent: JSON.stringify(expand(body.schema, 0), null, 1) }));
       for (const [status, r] of Object.entries(op.responses || {})) {
         const c = r.content && r.content['application/json'];
         details.append(el('h4', { textContent: status + ' ' + r.description }));

@@ -3,7 +3,7 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
-import { endpoint } from '../lib/endpoint.ts';
+import { endpoint, MODEL_UNAVAILABLE, TOO_LARGE } from '../lib/endpoint.ts';
 import { prepareImage } from '../lib/inference.ts';
 import { type LoadedModel, requestedModel } from '../lib/model-cache.ts';
 import {
@@ -117,7 +117,7 @@ endpoint(
     summary: 'KServe v2 model readiness (the bundle loads and verifies)',
     tags: ['kserve v2'],
     params: NameParams,
-    responses: { 200: { description: 'Ready', schema: ReadyResponse }, 503: { description: 'Bundle refused' } },
+    responses: { 200: { description: 'Ready', schema: ReadyResponse }, 503: MODEL_UNAVAILABLE },
   },
   (c, { params }) => readyHandler(c, params),
 );
@@ -130,7 +130,7 @@ endpoint(
     summary: 'KServe v2 readiness of one version',
     tags: ['kserve v2'],
     params: NameVersionParams,
-    responses: { 200: { description: 'Ready', schema: ReadyResponse }, 503: { description: 'Bundle refused' } },
+    responses: { 200: { description: 'Ready', schema: ReadyResponse }, 503: MODEL_UNAVAILABLE },
   },
   (c, { params }) => readyHandler(c, params),
 );
@@ -252,8 +252,8 @@ const inferHandler = async (c: Context<AppEnv>, params: { name: string; version?
 
 const inferResponses = {
   200: { description: 'Output tensors (FP32, shape [n], flat)', schema: InferResponseSchema },
-  413: { description: 'Body or batch over the limit' },
-  503: { description: 'The version failed verification (hash mismatch) and is not served' },
+  413: TOO_LARGE,
+  503: MODEL_UNAVAILABLE,
 };
 
 endpoint(

@@ -10,7 +10,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
-import { endpoint } from '../lib/endpoint.ts';
+import { endpoint, MODEL_UNAVAILABLE, TOO_LARGE } from '../lib/endpoint.ts';
 import { type PredictRequest, predictV1, prepareV1 } from '../lib/inference.ts';
 import { imageOf, scaleFactorsPathOf } from '../lib/manifest-view.ts';
 import { requestedModel } from '../lib/model-cache.ts';
@@ -155,8 +155,8 @@ const predictHandler = async (
 
 const predictResponses = {
   200: { description: 'Predictions; `version` says which version answered', schema: PredictResponseSchema },
-  413: { description: 'Body or batch over the limit' },
-  503: { description: 'The version failed verification (hash mismatch) and is not served' },
+  413: TOO_LARGE,
+  503: MODEL_UNAVAILABLE,
 };
 
 endpoint(
@@ -203,7 +203,7 @@ endpoint(
         description: 'Tables (format=json) or the correctionlib schema-v2 document',
         schema: ScaleFactorTableSchema,
       },
-      503: { description: 'The version failed verification (hash mismatch) and is not served' },
+      503: MODEL_UNAVAILABLE,
     },
   },
   async (c, { params, query }) => {

@@ -5,7 +5,6 @@ import type { AppEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
 import { endpoint, validate } from '../lib/endpoint.ts';
 import { invalidateModel } from '../lib/resolve.ts';
-import { requireScope } from '../middleware/auth/index.ts';
 import { ErrorEnvelopeSchema } from '../schemas.ts';
 
 /** The options of a publish: query parameters of a tar upload, or fields of a multipart one. */
@@ -54,7 +53,7 @@ endpoint(
     description:
       'A tar of the bundle directory as `application/x-tar` (options as query parameters) or as the `bundle` file of `multipart/form-data` (options as form fields). Every file is re-read and checked against the manifest before anything is stored; the version becomes visible in one transaction. Over `MAX_UPLOAD_BYTES` is 413.',
     tags: ['publishing'],
-    middleware: [requireScope('publish')],
+    scope: 'publish',
     query: PublishOptions,
     upload: {
       'application/x-tar': TAR,
@@ -62,7 +61,6 @@ endpoint(
     },
     responses: {
       201: { description: 'The new version (Location: its URL)', schema: Published },
-      401: { description: 'No token', schema: ErrorEnvelopeSchema },
       403: { description: 'The token lacks the publish scope or does not own the model', schema: ErrorEnvelopeSchema },
       409: { description: 'The model belongs to another task, or storing failed', schema: ErrorEnvelopeSchema },
       413: { description: 'Upload over the limit', schema: ErrorEnvelopeSchema },

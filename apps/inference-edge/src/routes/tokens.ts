@@ -13,7 +13,6 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
 import { endpoint } from '../lib/endpoint.ts';
-import { requireScope } from '../middleware/auth/index.ts';
 import { ErrorEnvelopeSchema } from '../schemas.ts';
 
 /** `/v1/me`, `/v1/tokens` and `/v1/collaborations`: who am I, token life cycle, collaborations (admin). */
@@ -95,11 +94,6 @@ const MemberRequest = z
   .openapi('MemberRequest');
 const CollaborationParams = z.object({ name: AccountName.openapi({ param: { name: 'name', in: 'path' } }) });
 
-const needsToken = {
-  401: { description: 'No token, or an invalid one', schema: ErrorEnvelopeSchema },
-  403: { description: 'The token lacks the scope', schema: ErrorEnvelopeSchema },
-};
-
 endpoint(
   accountRoute,
   {
@@ -132,10 +126,10 @@ endpoint(
     path: '/tokens',
     summary: 'Mint a token (with at most one’s own scopes; an admin for any user)',
     tags: ['account'],
-    middleware: [requireScope('read')],
+    scope: 'read',
     body: CreateTokenRequest,
     maxBodyBytes: MAX_ACCOUNT_BODY_BYTES,
-    responses: { 201: { description: 'The token, in this answer only', schema: TokenCreated }, ...needsToken },
+    responses: { 201: { description: 'The token, in this answer only', schema: TokenCreated } },
   },
   async (c, { body }) => {
     const p = c.get('principal');
@@ -174,14 +168,13 @@ endpoint(
     path: '/tokens/{id}',
     summary: 'Revoke a token (one’s own; an admin any)',
     tags: ['account'],
-    middleware: [requireScope('read')],
+    scope: 'read',
     params: TokenIdParams,
     responses: {
       200: {
         description: 'Revoked (false: it already was)',
         schema: z.object({ id: z.number().int(), revoked: z.boolean() }).openapi('TokenRevoked'),
       },
-      ...needsToken,
     },
   },
   async (c, { params }) => {
@@ -203,7 +196,7 @@ endpoint(
     path: '/collaborations',
     summary: 'Create a collaboration (admin)',
     tags: ['account'],
-    middleware: [requireScope('admin')],
+    scope: 'admin',
     body: CollaborationRequest,
     maxBodyBytes: MAX_ACCOUNT_BODY_BYTES,
     responses: {
@@ -211,7 +204,6 @@ endpoint(
         description: 'The collaboration (also when it existed)',
         schema: z.object({ id: z.number().int(), name: z.string() }).openapi('Collaboration'),
       },
-      ...needsToken,
     },
   },
   async (c, { body }) => {
@@ -227,7 +219,7 @@ endpoint(
     path: '/collaborations/{name}/members',
     summary: 'Add a user to a collaboration (admin; both created if new)',
     tags: ['account'],
-    middleware: [requireScope('admin')],
+    scope: 'admin',
     params: CollaborationParams,
     body: MemberRequest,
     maxBodyBytes: MAX_ACCOUNT_BODY_BYTES,
@@ -236,7 +228,6 @@ endpoint(
         description: 'The membership',
         schema: z.object({ collaboration: z.string(), user: z.string() }).openapi('CollaborationMember'),
       },
-      ...needsToken,
     },
   },
   async (c, { params, body }) => {
