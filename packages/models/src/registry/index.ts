@@ -1,7 +1,4 @@
-/**
- * @module @hepml/models/registry — the one door to the model registry (D1 + R2): drizzle schema,
- * models, versions (with the cached resolve), publishing, tokens and access, scale factors.
- */
+/** @module @hepml/models/registry — the one door to the model registry (D1 + R2): schema, models, versions and their cached resolve, publishing, tokens, scale factors. */
 export { RegistryError, type RegistryErrorCode } from '../errors.ts';
 export * from './access.ts';
 export * from './collaborations.ts';

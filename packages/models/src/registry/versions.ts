@@ -239,8 +239,8 @@ export async function rocOf(db: RegistryDb, name: string, version: number, viewe
     .orderBy(schema.rocPoints.idx);
 }
 
-/** A ROC curve: signal and background efficiencies, point by point. */
-export interface RocCurve {
+/** A stored ROC curve: signal (s) and background (b) efficiencies, point by point, as published. */
+export interface StoredRocCurve {
   s: number[];
   b: number[];
 }
@@ -254,8 +254,8 @@ export async function rocCurves(
   task: string,
   versions: readonly { name: string; version: number }[],
   viewer: Principal,
-): Promise<Map<string, RocCurve>> {
-  const curves = new Map<string, RocCurve>();
+): Promise<Map<string, StoredRocCurve>> {
+  const curves = new Map<string, StoredRocCurve>();
   if (versions.length === 0) return curves;
   const wanted = new Map(versions.map((e) => [e.name, e.version]));
   const v = schema.modelVersions;

@@ -4,8 +4,8 @@ import {
   type ModelSummary,
   type Principal,
   type RegistryDb,
-  type RocCurve,
   rocCurves,
+  type StoredRocCurve,
 } from '@hepml/models/registry';
 import { ROC_GRID, rejectionOnGrid } from '$lib/roc';
 
@@ -55,7 +55,7 @@ export async function leaderboard(db: RegistryDb, taskId: string, viewer: Princi
           models.map((m) => ({ name: m.name, version: m.latestVersion })),
           viewer,
         )
-      : new Map<string, RocCurve>();
+      : new Map<string, StoredRocCurve>();
   const entries = rankEntries(
     task,
     models.map((m) => {
