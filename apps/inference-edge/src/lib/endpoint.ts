@@ -68,7 +68,7 @@ const BAD_INPUT: ResponseSpec = {
   schema: ErrorEnvelopeSchema,
 };
 const NOT_FOUND: ResponseSpec = {
-  description: 'Unknown model or version, or one the caller may not see',
+  description: 'Not found: unknown, or not visible to the caller (a private model looks like a missing one)',
   schema: ErrorEnvelopeSchema,
 };
 
