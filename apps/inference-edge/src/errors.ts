@@ -20,8 +20,6 @@ export class ApiError extends HTTPException {
   }
 }
 
-const REGISTRY_STATUS = { not_found: 404, forbidden: 403, invalid: 400, conflict: 409 } as const;
-
 /** Turns any thrown error into the JSON envelope with the right status; unknown errors become 500. */
 export function errorResponse(err: unknown, c: Context): Response {
   let status: ContentfulStatusCode = 500;
@@ -33,8 +31,8 @@ export function errorResponse(err: unknown, c: Context): Response {
     status = 400;
     body = { error: { code: 'invalid_input', message: err.message, ...(err.field ? { field: err.field } : {}) } };
   } else if (err instanceof RegistryError) {
-    status = REGISTRY_STATUS[err.code];
-    body = { error: { code: err.code, message: err.message } };
+    status = err.status;
+    body = { error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) } };
   } else if (err instanceof BundleError) {
     // A bundle that fails verification is never served; the reason goes to the logs only.
     console.error('bundle refused:', err.message);

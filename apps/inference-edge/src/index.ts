@@ -8,7 +8,7 @@ import type { AppEnv } from './env.ts';
 import { ApiError, errorResponse } from './errors.ts';
 import { authenticateRequest } from './middleware/auth/index.ts';
 import { limitsFromEnv, rateLimit } from './middleware/rate-limit/index.ts';
-import { docsRoute } from './routes/docs.ts';
+import { describeApi } from './routes/docs.ts';
 import { healthRoute } from './routes/health.ts';
 import { kserveRoute } from './routes/kserve.ts';
 import { modelsRoute } from './routes/models.ts';
@@ -28,34 +28,6 @@ const app = new OpenAPIHono<AppEnv>();
 // the Authorization header (the preflight fails), which is what a token-authenticated API wants.
 app.use('*', secureHeaders());
 
-app.get('/', (c) =>
-  c.json({
-    service: 'hepml-edge inference API',
-    docs: '/docs',
-    openapi: '/v1/openapi.json',
-    endpoints: [
-      'GET /v1/models[?task=]',
-      'GET /v1/models/{name}',
-      'GET /v1/models/{name}/versions',
-      'GET /v1/models/{name}/versions/{v}',
-      'POST /v1/models/{name}[/versions/{v}]/predict',
-      'GET /v1/models/{name}/scale-factors?format=json|correctionlib',
-      'GET /v1/models/{name}/versions/{v}/bundle',
-      'POST /v1/models (publish a bundle)',
-      'POST /v1/models/{name}/versions/{v}/scale-factors (attach scale factors: a new version)',
-      'POST /v1/models/{name}/versions/{v}/deprecate',
-      'POST /v1/models/{name}/versions/{v}/promote',
-      'PATCH /v1/models/{name}',
-      'GET /v1/models/{name}/audit',
-      'GET /v1/me',
-      'POST /v1/tokens',
-      'GET /v2/health/live',
-      'GET /v2/health/ready',
-      'GET /v2/models/{name}[/versions/{v}]',
-      'POST /v2/models/{name}[/versions/{v}]/infer',
-    ],
-  }),
-);
 app.use('/v1/*', authenticateRequest);
 app.use('/v2/*', authenticateRequest);
 // After authentication, so that a token's owner is one client wherever it calls from.
@@ -68,17 +40,8 @@ app.route('/v1/models', modelsRoute);
 app.route('/v1', accountRoute);
 app.route('/v2/health', healthRoute);
 app.route('/v2', kserveRoute);
-app.get('/v2', (c) => c.json({ name: 'hepml-edge', version: '1', extensions: [] }));
-app.route('/docs', docsRoute);
-app.doc31('/v1/openapi.json', {
-  openapi: '3.1.0',
-  info: {
-    title: 'hepml-edge inference API',
-    version: '1.0.0',
-    description:
-      'Calibrated tagger and energy-regression inference (v1) and the KServe v2 open inference protocol. Energies and momenta in GeV, angles in radians.',
-  },
-});
+// Last: the document describes every route registered above (and these three).
+describeApi(app);
 app.notFound((c) => errorResponse(new ApiError(404, 'not_found', `no route ${c.req.method} ${c.req.path}`), c));
 app.onError(errorResponse);
 

@@ -3,17 +3,19 @@
  * generated from them (one source, so the document cannot drift from what the server accepts).
  * Units: energies and momenta in GeV, angles in radians, η dimensionless.
  */
+import {
+  ErrorEnvelopeSchema as ApiErrorEnvelopeSchema,
+  PredictResponseSchema as ApiPredictResponseSchema,
+} from '@hepml/models/api';
 import { z } from '@hono/zod-openapi';
 
-export const ErrorEnvelopeSchema = z
-  .object({
-    error: z.object({
-      code: z.string().openapi({ example: 'invalid_input' }),
-      message: z.string().openapi({ example: 'rows[0].et must be a finite number' }),
-      field: z.string().optional().openapi({ example: 'rows[0].et' }),
-    }),
-  })
-  .openapi('Error');
+/** The error envelope (shared with the dashboard: `@hepml/models/api`). */
+export const ErrorEnvelopeSchema = ApiErrorEnvelopeSchema.openapi('Error', {
+  example: { error: { code: 'invalid_input', message: 'rows[0].et: must be a finite number', field: 'rows[0].et' } },
+});
+
+const Visibility = z.enum(['private', 'collaboration', 'public']);
+const VersionStatus = z.enum(['active', 'deprecated']);
 
 // ---- path and query parameters -------------------------------------------------------------
 
@@ -57,7 +59,7 @@ export const AttachScaleFactorsSchema = z
 
 export const VisibilityRequestSchema = z
   .object({
-    visibility: z.enum(['private', 'collaboration', 'public']),
+    visibility: Visibility,
     collaboration: z
       .string()
       .min(1)
@@ -68,22 +70,20 @@ export const VisibilityRequestSchema = z
   .strict()
   .openapi('VisibilityRequest');
 
+/** One version in a list: status, lineage and who published it. */
+const VersionSummarySchema = z.object({
+  version: z.number().int(),
+  status: VersionStatus,
+  parameters: z.number().int(),
+  datasetHash: z.string(),
+  codeVersion: z.string(),
+  parentVersion: z.number().int().nullable(),
+  createdAt: z.string(),
+  publishedBy: z.string().nullable(),
+});
+
 export const VersionListSchema = z
-  .object({
-    name: z.string(),
-    versions: z.array(
-      z.object({
-        version: z.number().int(),
-        status: z.enum(['active', 'deprecated']),
-        parameters: z.number().int(),
-        datasetHash: z.string(),
-        codeVersion: z.string(),
-        parentVersion: z.number().int().nullable(),
-        createdAt: z.string(),
-        publishedBy: z.string().nullable(),
-      }),
-    ),
-  })
+  .object({ name: z.string(), versions: z.array(VersionSummarySchema) })
   .openapi('VersionList');
 
 export const AuditTrailSchema = z
@@ -199,42 +199,8 @@ export const PredictRequestSchema = z
   .strict()
   .openapi('PredictRequest');
 
-export const ScaleFactorSchema = z
-  .object({
-    workingPoint: z.string(),
-    value: z.number(),
-    uncertainty: z.number().openapi({ description: '(up − down) / 2' }),
-    up: z.number(),
-    down: z.number(),
-  })
-  .openapi('ScaleFactor');
-
-export const PredictionSchema = z
-  .object({
-    score: z.number().optional().openapi({ description: 'tagger score (signal probability)' }),
-    decisions: z
-      .record(z.string(), z.boolean())
-      .optional()
-      .openapi({ description: 'score ≥ threshold at each working point' }),
-    scaleFactor: ScaleFactorSchema.optional(),
-    energy: z.number().optional().openapi({ description: 'calibrated energy [GeV]' }),
-    resolution: z.number().optional().openapi({ description: 'energy resolution σ [GeV] (Crystal-Ball models)' }),
-    correction: z.number().optional().openapi({ description: 'dimensionless correction factor' }),
-  })
-  .openapi('Prediction');
-
-export const PredictResponseSchema = z
-  .object({
-    model: z.string(),
-    version: z.number().int().openapi({ description: 'the version that answered' }),
-    task: z.string(),
-    n: z.number().int(),
-    workingPoint: z.string().optional(),
-    outputs: z.record(z.string(), z.array(z.number())).openapi({ description: 'raw outputs by manifest name' }),
-    scores: z.array(z.number()).optional(),
-    predictions: z.array(PredictionSchema),
-  })
-  .openapi('PredictResponse');
+/** The predict answer (shared with the dashboard's try-it form: `@hepml/models/api`). */
+export const PredictResponseSchema = ApiPredictResponseSchema.openapi('PredictResponse');
 
 // ---- model description ---------------------------------------------------------------------
 
@@ -245,7 +211,7 @@ export const ModelSummarySchema = z
     kind: z.enum(['network', 'baseline']),
     description: z.string(),
     author: z.string(),
-    visibility: z.enum(['private', 'collaboration', 'public']),
+    visibility: Visibility,
     latestVersion: z.number().int(),
     parameters: z.number().int(),
     createdAt: z.string(),
@@ -261,7 +227,7 @@ export const VersionDetailSchema = z
     name: z.string(),
     task: z.string(),
     version: z.number().int(),
-    status: z.enum(['active', 'deprecated']),
+    status: VersionStatus,
     createdAt: z.string(),
     description: z.string(),
     architecture: z.string(),
@@ -301,18 +267,9 @@ export const VersionDetailSchema = z
   .openapi('VersionDetail');
 
 export const ModelDetailSchema = VersionDetailSchema.extend({
-  visibility: z.enum(['private', 'collaboration', 'public']),
+  visibility: Visibility,
   latestVersion: z.number().int(),
-  versions: z.array(
-    z.object({
-      version: z.number().int(),
-      status: z.enum(['active', 'deprecated']),
-      parameters: z.number().int(),
-      createdAt: z.string(),
-      parentVersion: z.number().int().nullable(),
-      publishedBy: z.string().nullable(),
-    }),
-  ),
+  versions: z.array(VersionSummarySchema.omit({ datasetHash: true, codeVersion: true })),
 }).openapi('ModelDetail');
 
 export const ScaleFactorTableSchema = z

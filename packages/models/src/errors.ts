@@ -21,12 +21,29 @@ export class ModelInputError extends Error {
   }
 }
 
-/** Registry conflicts and lookups that fail. */
+/** What went wrong in the registry; each code has one HTTP status ({@link RegistryError.status}). */
+export type RegistryErrorCode = 'not_found' | 'conflict' | 'invalid' | 'forbidden';
+
+/**
+ * The HTTP status of each registry error code: the one table the edge API and the dashboard's
+ * forms answer with (unknown or invisible is 404, never 403, so private names do not leak).
+ */
+const REGISTRY_ERROR_STATUS = { not_found: 404, forbidden: 403, invalid: 400, conflict: 409 } as const;
+
+/** Registry conflicts and lookups that fail, with the HTTP status they answer with. */
 export class RegistryError extends Error {
   override name = 'RegistryError';
-  readonly code: 'not_found' | 'conflict' | 'invalid' | 'forbidden';
-  constructor(message: string, options: { code: 'not_found' | 'conflict' | 'invalid' | 'forbidden'; cause?: unknown }) {
+  readonly code: RegistryErrorCode;
+  /** The input at fault (`name`, `version`), when one can be named. */
+  readonly field: string | undefined;
+  constructor(message: string, options: { code: RegistryErrorCode; field?: string; cause?: unknown }) {
     super(message, { cause: options.cause });
     this.code = options.code;
+    this.field = options.field;
+  }
+
+  /** The HTTP status of this error's code. */
+  get status(): (typeof REGISTRY_ERROR_STATUS)[RegistryErrorCode] {
+    return REGISTRY_ERROR_STATUS[this.code];
   }
 }

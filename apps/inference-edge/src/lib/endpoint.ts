@@ -1,7 +1,10 @@
+import { firstIssue } from '@hepml/models/api';
+import type { Scope } from '@hepml/models/registry';
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
+import { requireScope } from '../middleware/auth/index.ts';
 import { ErrorEnvelopeSchema } from '../schemas.ts';
 import { readJson } from './body.ts';
 
@@ -21,10 +24,10 @@ export interface EndpointSpec<
   Q extends AnyObject | undefined,
   B extends z.ZodType | undefined,
 > {
-  method: 'get' | 'post' | 'patch';
+  method: 'get' | 'post' | 'patch' | 'delete';
   path: string;
-  /** Middleware run before validation (e.g. a scope check). */
-  middleware?: MiddlewareHandler<AppEnv>[];
+  /** The scope a token needs (checked before validation: 401 without a token, 403 without the scope). */
+  scope?: Scope;
   /** Body size limit in bytes (default `MAX_BODY_BYTES`). */
   maxBodyBytes?: number;
   summary: string;
@@ -32,7 +35,13 @@ export interface EndpointSpec<
   description?: string;
   params?: P;
   query?: Q;
+  /** A JSON body, read with the size limit and validated before the handler runs. */
   body?: B;
+  /**
+   * A body that is not JSON (an upload), read by the handler itself: its media types with their
+   * schemas, for the document. The handler validates what it reads (e.g. form fields with zod).
+   */
+  upload?: Record<string, z.ZodType>;
   responses: Record<number, ResponseSpec>;
 }
 
@@ -45,16 +54,30 @@ export interface EndpointInput<P, Q, B> {
   body: Infer<B>;
 }
 
-const ERROR_RESPONSES: Record<number, ResponseSpec> = {
-  400: { description: 'Bad input; `error.field` names the field', schema: ErrorEnvelopeSchema },
-  404: { description: 'Unknown model or version, or one the caller may not see', schema: ErrorEnvelopeSchema },
+/** The answer of a route that loads a model version whose files fail verification. */
+export const MODEL_UNAVAILABLE: ResponseSpec = {
+  description: 'The version failed verification (hash mismatch) and is not served',
+  schema: ErrorEnvelopeSchema,
+};
+
+/** The answer of a route whose body or batch is over its limit. */
+export const TOO_LARGE: ResponseSpec = { description: 'Body or batch over the limit', schema: ErrorEnvelopeSchema };
+
+const BAD_INPUT: ResponseSpec = {
+  description: 'Bad input; `error.field` names the field',
+  schema: ErrorEnvelopeSchema,
+};
+const NOT_FOUND: ResponseSpec = {
+  description: 'Not found: unknown, or not visible to the caller (a private model looks like a missing one)',
+  schema: ErrorEnvelopeSchema,
 };
 
 /**
  * Registers an endpoint on `app` and in its OpenAPI registry from one spec, so the document at
  * `/v1/openapi.json` is generated from exactly the zod schemas the handler's input is validated
- * with. Validation is done here rather than by `app.openapi()`, so that every failure becomes the
- * API's error envelope naming the field (`rows[3].et`) and a JSON body is read with the size limit
+ * with: every route of the API is defined this way. Validation is done here rather than by
+ * `app.openapi()`, so that every failure becomes the API's error envelope with code
+ * `invalid_input` naming the field (`rows[3].et`), and a JSON body is read with the size limit
  * (`MAX_BODY_BYTES`, 413) whatever its Content-Type.
  */
 export function endpoint<
@@ -66,12 +89,22 @@ export function endpoint<
   spec: EndpointSpec<P, Q, B>,
   handler: (c: Context<AppEnv>, input: EndpointInput<P, Q, B>) => Response | Promise<Response>,
 ): void {
+  const defaults: Record<number, ResponseSpec> = {};
+  if (spec.params || spec.query || spec.body || spec.upload) defaults[400] = BAD_INPUT;
+  if (spec.params) defaults[404] = NOT_FOUND;
+  if (spec.scope) {
+    defaults[401] = { description: 'No token, or an invalid one', schema: ErrorEnvelopeSchema };
+    defaults[403] = { description: `The token lacks the ${spec.scope} scope`, schema: ErrorEnvelopeSchema };
+  }
   const responses: Record<string, { description: string; content?: Record<string, { schema: z.ZodType }> }> = {};
-  for (const [status, r] of Object.entries({ ...ERROR_RESPONSES, ...spec.responses })) {
+  for (const [status, r] of Object.entries({ ...defaults, ...spec.responses })) {
     responses[status] = r.schema
       ? { description: r.description, content: { [r.mediaType ?? 'application/json']: { schema: r.schema } } }
       : { description: r.description };
   }
+  const content: Record<string, { schema: z.ZodType }> = {};
+  if (spec.body) content['application/json'] = { schema: spec.body };
+  for (const [mediaType, schema] of Object.entries(spec.upload ?? {})) content[mediaType] = { schema };
   const route = createRoute({
     method: spec.method,
     path: spec.path,
@@ -81,47 +114,32 @@ export function endpoint<
     request: {
       ...(spec.params ? { params: spec.params } : {}),
       ...(spec.query ? { query: spec.query } : {}),
-      ...(spec.body ? { body: { required: true, content: { 'application/json': { schema: spec.body } } } } : {}),
+      ...(Object.keys(content).length > 0 ? { body: { required: true, content } } : {}),
     },
     responses,
   });
   app.openAPIRegistry.registerPath(route);
   const honoPath = spec.path.replaceAll(/\/{(.+?)}/g, '/:$1');
   const run: MiddlewareHandler<AppEnv> = async (c) => {
-    const params = spec.params ? validate(spec.params, c.req.param(), '') : undefined;
-    const query = spec.query ? validate(spec.query, c.req.query(), '') : undefined;
+    const params = spec.params ? validate(spec.params, c.req.param()) : undefined;
+    const query = spec.query ? validate(spec.query, c.req.query()) : undefined;
     const body = spec.body
-      ? validate(spec.body, await readJson(c.req.raw, spec.maxBodyBytes ?? Number(c.env.MAX_BODY_BYTES)), '')
+      ? validate(spec.body, await readJson(c.req.raw, spec.maxBodyBytes ?? Number(c.env.MAX_BODY_BYTES)))
       : undefined;
     return handler(c, { params, query, body } as EndpointInput<P, Q, B>);
   };
-  for (const m of spec.middleware ?? []) app.on(spec.method.toUpperCase(), honoPath, m);
+  if (spec.scope) app.on(spec.method.toUpperCase(), honoPath, requireScope(spec.scope));
   app.on(spec.method.toUpperCase(), honoPath, run);
 }
 
-/** Parses `value` with `schema`; the first issue becomes a 400 whose field is the issue's path. */
-export function validate<T extends z.ZodType>(schema: T, value: unknown, prefix: string): z.infer<T> {
+/** Parses `value` with `schema`; the first issue becomes a 400 `invalid_input` naming its field. */
+export function validate<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  if (!issue) throw new ApiError(400, 'invalid_input', 'invalid input', prefix || 'body');
-  let path = fieldPath(issue.path, prefix);
-  if (issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined) {
-    path = fieldPath([...issue.path, issue.keys[0]], prefix);
-    throw new ApiError(400, 'invalid_input', `${path} is not a known field`, path);
-  }
-  const field = path || 'body';
+  const issue = firstIssue(result.error);
+  if (issue.unknownKey) throw new ApiError(400, 'invalid_input', `${issue.field} is not a known field`, issue.field);
+  const field = issue.field || 'body';
   throw new ApiError(400, 'invalid_input', `${field}: ${issue.message}`, field);
-}
-
-/** `['rows', 3, 'et']` → `rows[3].et`. */
-export function fieldPath(path: readonly PropertyKey[], prefix = ''): string {
-  let out = prefix;
-  for (const p of path) {
-    if (typeof p === 'number') out += `[${p}]`;
-    else out += out ? `.${String(p)}` : String(p);
-  }
-  return out;
 }
 
 export { z };

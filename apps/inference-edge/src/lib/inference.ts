@@ -1,10 +1,11 @@
+import type { Prediction, PredictResponse } from '@hepml/models/api';
 import { rowsToMatrix } from '@hepml/models/runtime';
 import { PhysicsInputError } from '@hepml/physics';
 import type { z } from 'zod';
 import { ApiError } from '../errors.ts';
 import type { PredictRequestSchema } from '../schemas.ts';
 import type { LoadedModel } from './model-cache.ts';
-import { evaluateScaleFactor, type ScaleFactorValue } from './scale-factors.ts';
+import { evaluateScaleFactor } from './scale-factors.ts';
 
 /** The predict body after schema validation. */
 export type PredictRequest = z.infer<typeof PredictRequestSchema>;
@@ -163,29 +164,6 @@ export function prepareImage(
   return Float32Array.from(data);
 }
 
-/** One row of a v1 answer. */
-export interface Prediction {
-  score?: number;
-  decisions?: Record<string, boolean>;
-  scaleFactor?: ScaleFactorValue;
-  energy?: number;
-  resolution?: number;
-  /** Dimensionless correction factor (models with a `correction` output). */
-  correction?: number;
-}
-
-/** A v1 predict answer. */
-export interface PredictResult {
-  model: string;
-  version: number;
-  task: string;
-  n: number;
-  workingPoint?: string;
-  outputs: Record<string, number[]>;
-  scores?: number[];
-  predictions: Prediction[];
-}
-
 /**
  * Evaluates a prepared batch and composes the v1 answer. Taggers: per row the score, the decision
  * score ≥ threshold at each working point, and, when the row gave pt (GeV) and η and the model has
@@ -193,11 +171,11 @@ export interface PredictResult {
  * the calibrated energy (GeV) and, when the model has a `resolution` output (Crystal-Ball
  * models), σ in GeV.
  */
-export function predictV1(model: LoadedModel, batch: PreparedBatch, workingPoint: string | undefined): PredictResult {
+export function predictV1(model: LoadedModel, batch: PreparedBatch, workingPoint: string | undefined): PredictResponse {
   const { n } = batch;
   const out = model.runner.predict(batch.features, n, batch.image);
   const outputs = splitOutputs(model, out, n);
-  const result: PredictResult = {
+  const result: PredictResponse = {
     model: model.name,
     version: model.version,
     task: model.task,

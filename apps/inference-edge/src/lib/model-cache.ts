@@ -1,17 +1,26 @@
 import { MANIFEST_FILE, sha256Hex } from '@hepml/models/bundle';
-import type { ResolvedVersion } from '@hepml/models/registry';
+import {
+  type D1Binding,
+  openRegistry,
+  type ResolvedVersion,
+  type VersionFiles,
+  versionFiles,
+} from '@hepml/models/registry';
 import {
   BundleError,
   type BundleManifestV1,
   createRunner,
+  Lru,
   type ModelRunner,
   parseManifest,
   scoreOutputIndex,
   verifyBundleFile,
 } from '@hepml/models/runtime';
 import { type CorrectionSetV2, DataFormatError, validateCorrectionSet } from '@hepml/physics';
+import type { Context } from 'hono';
+import type { AppEnv } from '../env.ts';
 import { type ImageSpec, imageOf, scaleFactorsPathOf } from './manifest-view.ts';
-import type { VersionRef } from './resolve.ts';
+import { resolveRef, type VersionRef, versionOf } from './resolve.ts';
 import { type ScaleFactorLookup, scaleFactorLookups } from './scale-factors.ts';
 
 /** A loaded, verified model version ready to evaluate. */
@@ -38,7 +47,7 @@ const MAX_CACHED = 32;
 
 // Per isolate: a version's bundle is fetched from R2 and verified once, then reused across
 // requests. The key carries the manifest hash, so a republished (different) manifest is a new entry.
-const cache = new Map<string, Promise<LoadedModel>>();
+const cache = new Lru<string, Promise<LoadedModel>>(MAX_CACHED);
 
 /** The cache key of a version: name, number and manifest sha256. */
 export function cacheKey(ref: { name: string; version: number; manifestSha256: string }): string {
@@ -51,22 +60,27 @@ export function cacheKey(ref: { name: string; version: number; manifestSha256: s
  * the manifest (size and sha256); any mismatch is a BundleError (served as 503, reason logged):
  * the version is refused and not cached, so a repaired object is picked up on the next request.
  */
-export function loadModel(bucket: R2Bucket, db: D1Database, ref: VersionRef): Promise<LoadedModel> {
+export function loadModel(bucket: R2Bucket, db: D1Binding, ref: VersionRef): Promise<LoadedModel> {
   const key = cacheKey(ref);
   let entry = cache.get(key);
-  if (entry) {
-    cache.delete(key);
-    cache.set(key, entry);
-    return entry;
-  }
+  if (entry) return entry;
   entry = fetchModel(bucket, db, ref);
   cache.set(key, entry);
   entry.catch(() => cache.delete(key));
-  if (cache.size > MAX_CACHED) {
-    const oldest = cache.keys().next().value;
-    if (oldest !== undefined) cache.delete(oldest);
-  }
   return entry;
+}
+
+/**
+ * The model a request names (`version` absent or `latest`: the newest active version), resolved
+ * for the request's principal and loaded: not_found for a model the principal may not see, a
+ * BundleError (503) for a version that fails verification.
+ */
+export async function requestedModel(
+  c: Context<AppEnv>,
+  params: { name: string; version?: string | undefined },
+): Promise<LoadedModel> {
+  const ref = await resolveRef(c.env.DB, params.name, versionOf(params.version), c.get('principal'));
+  return loadModel(c.env.MODELS, c.env.DB, ref);
 }
 
 /** Whether a version is loaded in this isolate (for tests and the readiness probe). */
@@ -74,30 +88,26 @@ export function isLoaded(ref: { name: string; version: number; manifestSha256: s
   return cache.has(cacheKey(ref));
 }
 
-async function artifactsOf(db: D1Database, versionId: number): Promise<ResolvedVersion['files']> {
-  const { results } = await db
-    .prepare('select path, r2_key, bytes, sha256 from artifacts where version_id = ?')
-    .bind(versionId)
-    .all<{ path: string; r2_key: string; bytes: number; sha256: string }>();
-  const files: ResolvedVersion['files'] = {};
-  for (const a of results) files[a.path] = { r2Key: a.r2_key, bytes: a.bytes, sha256: a.sha256 };
-  return files;
+/**
+ * Reads one stored file of a version from R2 and checks it against the size and sha256 recorded at
+ * publish time; a missing or altered object is a BundleError (the version is unavailable, 503).
+ */
+async function readStored(bucket: R2Bucket, label: string, files: VersionFiles, path: string): Promise<Uint8Array> {
+  const file = files[path];
+  if (!file) throw new BundleError(`${label}: ${path} has no artifact row`, { field: path });
+  const object = await bucket.get(file.r2Key);
+  if (!object) throw new BundleError(`${label}: ${file.r2Key} missing from R2`, { field: path });
+  const bytes = new Uint8Array(await object.arrayBuffer());
+  if (bytes.byteLength !== file.bytes || (await sha256Hex(bytes)) !== file.sha256) {
+    throw new BundleError(`${label}: ${path} does not match its recorded sha256`, { field: path });
+  }
+  return bytes;
 }
 
-async function fetchModel(bucket: R2Bucket, db: D1Database, ref: VersionRef): Promise<LoadedModel> {
+async function fetchModel(bucket: R2Bucket, db: D1Binding, ref: VersionRef): Promise<LoadedModel> {
   const label = `${ref.name}@${ref.version}`;
-  const artifacts = await artifactsOf(db, ref.versionId);
-  const read = async (path: string): Promise<Uint8Array> => {
-    const file = artifacts[path];
-    if (!file) throw new BundleError(`${label}: ${path} has no artifact row`, { field: path });
-    const object = await bucket.get(file.r2Key);
-    if (!object) throw new BundleError(`${label}: ${file.r2Key} missing from R2`, { field: path });
-    const bytes = new Uint8Array(await object.arrayBuffer());
-    if (bytes.byteLength !== file.bytes || (await sha256Hex(bytes)) !== file.sha256) {
-      throw new BundleError(`${label}: ${path} does not match its recorded sha256`, { field: path });
-    }
-    return bytes;
-  };
+  const artifacts = await versionFiles(openRegistry(db), ref.versionId);
+  const read = (path: string) => readStored(bucket, label, artifacts, path);
   const manifestBytes = await read(MANIFEST_FILE);
   if ((await sha256Hex(manifestBytes)) !== ref.manifestSha256) {
     throw new BundleError(`${label}: manifest.json does not match the version's manifest sha256`, {
@@ -166,16 +176,9 @@ export async function fetchVerifiedFile(
   resolved: ResolvedVersion,
   path: string,
 ): Promise<Uint8Array> {
-  const file = resolved.files[path];
-  if (!file) throw new BundleError(`${resolved.name}@${resolved.version}: ${path} has no artifact row`);
-  const object = await bucket.get(file.r2Key);
-  if (!object) throw new BundleError(`${resolved.name}@${resolved.version}: ${file.r2Key} missing from R2`);
-  const bytes = new Uint8Array(await object.arrayBuffer());
+  const bytes = await readStored(bucket, `${resolved.name}@${resolved.version}`, resolved.files, path);
   // Every file is checked against the hash recorded at publish time; data files also against the
   // manifest (manifest.json itself is not listed in manifest.files).
-  if (bytes.byteLength !== file.bytes || (await sha256Hex(bytes)) !== file.sha256) {
-    throw new BundleError(`${resolved.name}@${resolved.version}: ${path} does not match its recorded sha256`);
-  }
   if (path !== MANIFEST_FILE) await verifyBundleFile(resolved.manifest, path, bytes);
   return bytes;
 }

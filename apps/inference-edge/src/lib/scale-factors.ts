@@ -1,3 +1,4 @@
+import type { ScaleFactorValue } from '@hepml/models/api';
 import {
   type ContentV2,
   type CorrectionInputs,
@@ -25,15 +26,6 @@ export interface ScaleFactorLookup {
   etaInput: string;
   /** Whether the η input is |η| (`abseta`) rather than signed η. */
   etaIsAbsolute: boolean;
-}
-
-/** A scale factor with its uncertainty, (up − down) / 2, at one point. */
-export interface ScaleFactorValue {
-  workingPoint: string;
-  value: number;
-  uncertainty: number;
-  up: number;
-  down: number;
 }
 
 /**

@@ -3,10 +3,9 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
-import { endpoint } from '../lib/endpoint.ts';
+import { endpoint, MODEL_UNAVAILABLE, TOO_LARGE } from '../lib/endpoint.ts';
 import { prepareImage } from '../lib/inference.ts';
-import { type LoadedModel, loadModel } from '../lib/model-cache.ts';
-import { resolveRef, versionOf } from '../lib/resolve.ts';
+import { type LoadedModel, requestedModel } from '../lib/model-cache.ts';
 import {
   InferRequestSchema,
   InferResponseSchema,
@@ -29,6 +28,25 @@ export const kserveRoute = new OpenAPIHono<AppEnv>();
 
 const PLATFORM = 'hepml_runtime';
 
+endpoint(
+  kserveRoute,
+  {
+    method: 'get',
+    path: '/',
+    summary: 'KServe v2 server metadata',
+    tags: ['kserve v2'],
+    responses: {
+      200: {
+        description: 'Server name, version and protocol extensions',
+        schema: z
+          .object({ name: z.string(), version: z.string(), extensions: z.array(z.string()) })
+          .openapi('KServeServerMetadata'),
+      },
+    },
+  },
+  (c) => c.json({ name: 'hepml-edge', version: '1', extensions: [] }),
+);
+
 /** The versions of a model as strings, newest first (404 when the caller may not see it). */
 async function versionsOf(c: Context<AppEnv>, name: string): Promise<string[]> {
   const rows = await listVersions(openRegistry(c.env.DB), name, c.get('principal'));
@@ -48,8 +66,7 @@ function metadata(model: LoadedModel, versions: string[]) {
 }
 
 const metadataHandler = async (c: Context<AppEnv>, params: { name: string; version?: string }) => {
-  const ref = await resolveRef(c.env.DB, params.name, versionOf(params.version), c.get('principal'));
-  const model = await loadModel(c.env.MODELS, c.env.DB, ref);
+  const model = await requestedModel(c, params);
   return c.json(
     metadata(model, params.version === undefined ? await versionsOf(c, params.name) : [String(model.version)]),
   );
@@ -86,9 +103,8 @@ endpoint(
 );
 
 const readyHandler = async (c: Context<AppEnv>, params: { name: string; version?: string }) => {
-  const ref = await resolveRef(c.env.DB, params.name, versionOf(params.version), c.get('principal'));
-  await loadModel(c.env.MODELS, c.env.DB, ref);
-  return c.json({ name: ref.name, version: String(ref.version), ready: true });
+  const model = await requestedModel(c, params);
+  return c.json({ name: model.name, version: String(model.version), ready: true });
 };
 
 const ReadyResponse = z.object({ name: z.string(), version: z.string(), ready: z.boolean() }).openapi('ModelReady');
@@ -101,7 +117,7 @@ endpoint(
     summary: 'KServe v2 model readiness (the bundle loads and verifies)',
     tags: ['kserve v2'],
     params: NameParams,
-    responses: { 200: { description: 'Ready', schema: ReadyResponse }, 503: { description: 'Bundle refused' } },
+    responses: { 200: { description: 'Ready', schema: ReadyResponse }, 503: MODEL_UNAVAILABLE },
   },
   (c, { params }) => readyHandler(c, params),
 );
@@ -114,7 +130,7 @@ endpoint(
     summary: 'KServe v2 readiness of one version',
     tags: ['kserve v2'],
     params: NameVersionParams,
-    responses: { 200: { description: 'Ready', schema: ReadyResponse }, 503: { description: 'Bundle refused' } },
+    responses: { 200: { description: 'Ready', schema: ReadyResponse }, 503: MODEL_UNAVAILABLE },
   },
   (c, { params }) => readyHandler(c, params),
 );
@@ -201,8 +217,7 @@ export function kserveBatch(model: LoadedModel, req: InferRequest, maxRows: numb
 }
 
 const inferHandler = async (c: Context<AppEnv>, params: { name: string; version?: string }, body: InferRequest) => {
-  const ref = await resolveRef(c.env.DB, params.name, versionOf(params.version), c.get('principal'));
-  const model = await loadModel(c.env.MODELS, c.env.DB, ref);
+  const model = await requestedModel(c, params);
   const { n, features, image } = kserveBatch(model, body, Number(c.env.MAX_BATCH_ROWS));
   const out = model.runner.predict(features, n, image);
   const names = model.manifest.outputs.map((o) => o.name);
@@ -237,8 +252,8 @@ const inferHandler = async (c: Context<AppEnv>, params: { name: string; version?
 
 const inferResponses = {
   200: { description: 'Output tensors (FP32, shape [n], flat)', schema: InferResponseSchema },
-  413: { description: 'Body or batch over the limit' },
-  503: { description: 'The version failed verification (hash mismatch) and is not served' },
+  413: TOO_LARGE,
+  503: MODEL_UNAVAILABLE,
 };
 
 endpoint(

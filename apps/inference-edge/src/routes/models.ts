@@ -10,11 +10,11 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
-import { endpoint } from '../lib/endpoint.ts';
-import { predictV1, prepareV1 } from '../lib/inference.ts';
+import { endpoint, MODEL_UNAVAILABLE, TOO_LARGE } from '../lib/endpoint.ts';
+import { type PredictRequest, predictV1, prepareV1 } from '../lib/inference.ts';
 import { imageOf, scaleFactorsPathOf } from '../lib/manifest-view.ts';
-import { loadModel } from '../lib/model-cache.ts';
-import { resolveRef, versionOf } from '../lib/resolve.ts';
+import { requestedModel } from '../lib/model-cache.ts';
+import { versionOf } from '../lib/resolve.ts';
 import { type ScaleFactorGrid, scaleFactorLookups, tabulateScaleFactors } from '../lib/scale-factors.ts';
 import {
   ListModelsQuery,
@@ -144,10 +144,9 @@ const predictDescription =
 
 const predictHandler = async (
   c: Context<AppEnv>,
-  { params, body }: { params: { name: string; version?: string }; body: import('../lib/inference.ts').PredictRequest },
+  { params, body }: { params: { name: string; version?: string }; body: PredictRequest },
 ) => {
-  const ref = await resolveRef(c.env.DB, params.name, versionOf(params.version), c.get('principal'));
-  const model = await loadModel(c.env.MODELS, c.env.DB, ref);
+  const model = await requestedModel(c, params);
   const batch = prepareV1(model, body, Number(c.env.MAX_BATCH_ROWS));
   const result = predictV1(model, batch, body.workingPoint);
   c.header('x-hepml-version', String(model.version));
@@ -156,8 +155,8 @@ const predictHandler = async (
 
 const predictResponses = {
   200: { description: 'Predictions; `version` says which version answered', schema: PredictResponseSchema },
-  413: { description: 'Body or batch over the limit' },
-  503: { description: 'The version failed verification (hash mismatch) and is not served' },
+  413: TOO_LARGE,
+  503: MODEL_UNAVAILABLE,
 };
 
 endpoint(
@@ -204,12 +203,11 @@ endpoint(
         description: 'Tables (format=json) or the correctionlib schema-v2 document',
         schema: ScaleFactorTableSchema,
       },
-      503: { description: 'The version failed verification (hash mismatch) and is not served' },
+      503: MODEL_UNAVAILABLE,
     },
   },
   async (c, { params, query }) => {
-    const ref = await resolveRef(c.env.DB, params.name, versionOf(query.version), c.get('principal'));
-    const model = await loadModel(c.env.MODELS, c.env.DB, ref);
+    const model = await requestedModel(c, { name: params.name, version: query.version });
     c.header('x-hepml-version', String(model.version));
     const sf = model.scaleFactors;
     if (!sf) {

@@ -15,11 +15,10 @@ import { type CorrectionSetV2, DataFormatError, validateCorrectionSet } from '@h
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
-import { endpoint } from '../lib/endpoint.ts';
+import { endpoint, MODEL_UNAVAILABLE } from '../lib/endpoint.ts';
 import { fetchVerifiedFile } from '../lib/model-cache.ts';
 import { invalidateModel, versionOf } from '../lib/resolve.ts';
 import { scaleFactorLookups } from '../lib/scale-factors.ts';
-import { requireScope } from '../middleware/auth/index.ts';
 import {
   AttachScaleFactorsSchema,
   AuditTrailSchema,
@@ -38,8 +37,8 @@ import {
  */
 export const versionsRoute = new OpenAPIHono<AppEnv>();
 
+/** Life-cycle changes need the publish scope and ownership of the model. */
 const writeResponses = {
-  401: { description: 'No token', schema: ErrorEnvelopeSchema },
   403: { description: 'The token lacks the publish scope or does not own the model', schema: ErrorEnvelopeSchema },
 };
 
@@ -92,7 +91,7 @@ endpoint(
     params: NameVersionParams,
     responses: {
       200: { description: 'application/x-tar' },
-      503: { description: 'A file does not match its recorded hash' },
+      503: MODEL_UNAVAILABLE,
     },
   },
   async (c, { params }) => {
@@ -125,7 +124,7 @@ endpoint(
     path: '/{name}/versions/{version}/deprecate',
     summary: 'Deprecate a version (it stays downloadable by number; latest skips it)',
     tags: ['publishing'],
-    middleware: [requireScope('publish')],
+    scope: 'publish',
     params: NumberedVersionParams,
     responses: { 200: { description: 'Deprecated' }, ...writeResponses },
   },
@@ -144,7 +143,7 @@ endpoint(
     path: '/{name}/versions/{version}/promote',
     summary: 'Promote a version as the recommended model of its task',
     tags: ['publishing'],
-    middleware: [requireScope('publish')],
+    scope: 'publish',
     params: NumberedVersionParams,
     responses: {
       200: { description: 'Promoted' },
@@ -166,7 +165,7 @@ endpoint(
     path: '/{name}',
     summary: 'Change who can see a model (private, collaboration, public)',
     tags: ['publishing'],
-    middleware: [requireScope('publish')],
+    scope: 'publish',
     params: NameParams,
     body: VisibilityRequestSchema,
     maxBodyBytes: 4096,
@@ -196,7 +195,7 @@ endpoint(
     path: '/{name}/versions/{version}/scale-factors',
     summary: 'Attach or replace scale factors: publishes a new version with them (parent: this one)',
     tags: ['publishing'],
-    middleware: [requireScope('publish')],
+    scope: 'publish',
     params: NameVersionParams,
     body: AttachScaleFactorsSchema,
     responses: {

@@ -5,6 +5,11 @@ import { models } from './schema.ts';
 export type Scope = 'read' | 'publish' | 'admin';
 export const SCOPES: readonly Scope[] = ['read', 'publish', 'admin'];
 
+/** Whether a value is one of the {@link SCOPES}. */
+export function isScope(s: unknown): s is Scope {
+  return (SCOPES as readonly unknown[]).includes(s);
+}
+
 /** Who is asking: anonymous, or a user authenticated by a token with its scopes. */
 export interface Principal {
   userId: number | null;

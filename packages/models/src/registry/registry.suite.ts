@@ -9,22 +9,17 @@ import { describe, expect, it } from 'vitest';
 import { type Bundle, buildBundle } from '../bundle/build.ts';
 import { mlpParameterCount } from '../bundle/manifest.ts';
 import { ANONYMOUS, type Principal } from './access.ts';
+import { addMember, ensureCollaboration } from './collaborations.ts';
+import type { RegistryDb } from './db.ts';
 import { schema } from './index.ts';
-import {
-  addMember,
-  attachScaleFactors,
-  ensureCollaboration,
-  listVersions,
-  publishBundle,
-  type RegistryDb,
-  resolveVersion,
-  rocOf,
-  scaleFactorsOf,
-  setVisibility,
-} from './queries.ts';
+import { setVisibility } from './models.ts';
+import { attachScaleFactors, publishBundle } from './publish.ts';
+import { VersionResolver } from './resolve-cache.ts';
 import { encodeScaleFactorTables } from './scale-factor-tables.ts';
+import { scaleFactorsOf } from './scale-factors.ts';
 import type { BlobStore } from './store.ts';
 import { authenticate, createToken, ensureUser, revokeToken } from './tokens.ts';
+import { deprecateVersion, listVersions, resolveVersion, rocOf } from './versions.ts';
 
 /** What the suite needs from a platform: a registry, its bucket, and a way to list the bucket. */
 export interface RegistryFixture {
@@ -327,6 +322,49 @@ export function registrySuite(label: string, fixture: () => RegistryFixture): vo
       });
       expect(await authenticate(db, expiring.token, new Date('2029-12-31T23:59:59Z'))).not.toBeNull();
       expect(await authenticate(db, expiring.token, new Date('2030-01-01T00:00:00Z'))).toBeNull();
+    });
+
+    it('resolves references through the TTL cache: access checked every call, writes seen after invalidate or the TTL', async () => {
+      const { db, store } = fixture();
+      const owner = await publisher(db, 'suite-cache');
+      const clock = { t: 0 };
+      const resolver = new VersionResolver({ ttlMs: 1000, maxEntries: 4, now: () => clock.t });
+      // Unknown: not_found naming the name, and not kept, so the publish a moment later is seen at once.
+      await expect(resolver.resolve(db, 'suite-cached', 'latest', owner)).rejects.toMatchObject({
+        code: 'not_found',
+        status: 404,
+        field: 'name',
+      });
+      await publishBundle(db, store, await bundleNamed('suite-cached'), { actor: owner });
+      const first = await resolver.resolve(db, 'suite-cached', 'latest', owner);
+      expect(first).toMatchObject({ name: 'suite-cached', version: 1, status: 'active', visibility: 'private' });
+      expect(first.manifestSha256).toMatch(/^[0-9a-f]{64}$/);
+      // The same reference as the uncached resolve.
+      const full = await resolveVersion(db, 'suite-cached', 'latest', owner);
+      expect({ ...full, manifest: undefined, files: undefined }).toEqual({
+        ...first,
+        manifest: undefined,
+        files: undefined,
+      });
+      // The access check is not cached: a private model is not_found to others on a warm lookup too.
+      await expect(resolver.resolve(db, 'suite-cached', 'latest', ANONYMOUS)).rejects.toMatchObject({
+        code: 'not_found',
+      });
+      // A version published behind the resolver's back is seen after the TTL, or at once after invalidate.
+      await publishBundle(db, store, await bundleNamed('suite-cached', 0.4), { actor: owner });
+      clock.t = 999;
+      expect((await resolver.resolve(db, 'suite-cached', 'latest', owner)).version).toBe(1);
+      resolver.invalidate('suite-cached');
+      expect((await resolver.resolve(db, 'suite-cached', 'latest', owner)).version).toBe(2);
+      await deprecateVersion(db, 'suite-cached', 2, owner);
+      clock.t = 999 + 1001;
+      expect((await resolver.resolve(db, 'suite-cached', 'latest', owner)).version).toBe(1);
+      await expect(resolver.resolve(db, 'suite-cached', 7, owner)).rejects.toMatchObject({
+        code: 'not_found',
+        field: 'version',
+        message: 'model "suite-cached" has no version 7',
+      });
+      expect((await resolver.resolve(db, 'suite-cached', 2, owner)).status).toBe('deprecated');
     });
 
     it('shows private and collaboration models only to those allowed', async () => {

@@ -6,10 +6,12 @@
  * (`calibration.scaleFactors`) cannot carry. The registry stores it in `scale_factor_tables` /
  * `scale_factor_bins` so the dashboard can draw heatmaps and efficiencies without reading R2.
  */
-import type { BinEfficiency, ScaleFactorTable } from '@hepml/physics';
+import { Axis, PhysicsInputError, type ScaleFactorTable } from '@hepml/physics';
+import { z } from 'zod';
+import { firstIssue } from '../api/issue.ts';
 import { BundleError } from '../errors.ts';
 
-/** On-disk form of the tables file. */
+/** On-disk form of the tables file (the output of {@link ScaleFactorTablesV1}). */
 export interface ScaleFactorTablesV1 {
   format: 'hepml-scale-factors';
   formatVersion: 1;
@@ -36,66 +38,154 @@ export function encodeScaleFactorTables(tables: ScaleFactorTablesV1['tables']): 
   return new TextEncoder().encode(`${JSON.stringify(file)}\n`);
 }
 
-function fail(path: string, field: string, message: string): never {
-  throw new BundleError(`${path}: ${field}: ${message}`, { field });
-}
+/** A figure of a bin. JSON has no NaN: an empty bin's value is written as null and read back as NaN. */
+const Figure = z
+  .number({ error: 'must be a finite number' })
+  .nullable()
+  .transform((x) => x ?? Number.NaN);
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+/** Bin edges: at least two, finite and strictly increasing (the check of `Axis.variable`). */
+const Edges = z
+  .array(z.number({ error: 'must be a finite number' }), { error: 'must be an array of at least two edges' })
+  .min(2, 'must be an array of at least two edges')
+  .superRefine((edges, ctx) => {
+    try {
+      Axis.variable(edges, { field: 'edges' });
+    } catch (err) {
+      if (!(err instanceof PhysicsInputError)) throw err;
+      ctx.addIssue({ code: 'custom', message: err.message });
+    }
+  });
 
-function numberGrid(path: string, v: unknown, field: string, rows: number, cols: number, finite: boolean): number[][] {
-  if (!Array.isArray(v) || v.length !== rows) fail(path, field, `must be an array of ${rows} rows`);
-  return v.map((row, i) => {
-    if (!Array.isArray(row) || row.length !== cols) fail(path, `${field}[${i}]`, `must be an array of ${cols} numbers`);
-    return row.map((x, j) => {
-      // JSON has no NaN: an empty bin's efficiency or SF is written as null and read back as NaN.
-      if (x === null && !finite) return Number.NaN;
-      if (typeof x !== 'number' || !Number.isFinite(x)) fail(path, `${field}[${i}][${j}]`, 'must be a finite number');
-      return x;
-    });
+/** A pT × |η| grid of figures; its shape is checked against the edges by the table. */
+const Grid = z.array(z.array(Figure, { error: 'must be an array of numbers' }), { error: 'must be an array of rows' });
+
+/** An efficiency with its interval and probe counts; ε in [0, 1] or NaN (no probes). */
+const Efficiency = z
+  .strictObject(
+    { value: Figure, errorLow: Figure, errorHigh: Figure, passed: Figure, total: Figure },
+    { error: 'must be an object' },
+  )
+  .superRefine((b, ctx) => {
+    if (!Number.isNaN(b.value) && (b.value < 0 || b.value > 1)) {
+      ctx.addIssue({ code: 'custom', path: ['value'], message: 'must lie in [0, 1]' });
+    }
+  });
+
+const EfficiencyGrid = z.array(z.array(Efficiency, { error: 'must be an array of bins' }), {
+  error: 'must be an array of rows',
+});
+
+const Provenance = z.strictObject(
+  {
+    data: z.string({ error: 'must be a string' }),
+    mc: z.string({ error: 'must be a string' }),
+    method: z.string({ error: 'must be a string' }),
+  },
+  { error: 'must be an object' },
+);
+
+/** Adds an issue unless `grid` has `rows` rows of `cols` entries (`what`: numbers or bins). */
+function checkShape(
+  ctx: z.RefinementCtx,
+  path: (string | number)[],
+  grid: readonly (readonly unknown[])[],
+  rows: number,
+  cols: number,
+  what: string,
+): void {
+  if (grid.length !== rows) {
+    ctx.addIssue({ code: 'custom', path, message: `must be an array of ${rows} rows` });
+    return;
+  }
+  grid.forEach((row, i) => {
+    if (row.length !== cols)
+      ctx.addIssue({ code: 'custom', path: [...path, i], message: `must be an array of ${cols} ${what}` });
   });
 }
 
-function edges(path: string, v: unknown, field: string): number[] {
-  if (!Array.isArray(v) || v.length < 2) fail(path, field, 'must be an array of at least two edges');
-  let last = Number.NEGATIVE_INFINITY;
-  return v.map((x, i) => {
-    if (typeof x !== 'number' || !Number.isFinite(x)) fail(path, `${field}[${i}]`, 'must be a finite number');
-    if (!(x > last)) fail(path, `${field}[${i}]`, 'edges must be strictly increasing');
-    last = x;
-    return x;
+/** One working point's {@link ScaleFactorTable}: every grid [pT bin][|η| bin], uncertainties ≥ 0. */
+const Table = z
+  .strictObject(
+    {
+      name: z.string({ error: 'must be a string' }),
+      ptEdges: Edges,
+      absEtaEdges: Edges,
+      values: Grid,
+      stat: Grid,
+      syst: Grid,
+      systBySource: z
+        .record(z.string(), Grid, { error: 'must be an object' })
+        .optional()
+        .transform((v) => v ?? {}),
+      effData: EfficiencyGrid,
+      effMc: EfficiencyGrid,
+      provenance: Provenance,
+    },
+    { error: 'must be an object' },
+  )
+  .superRefine((t, ctx) => {
+    if ((t.absEtaEdges[0] as number) < 0) {
+      ctx.addIssue({ code: 'custom', path: ['absEtaEdges', 0], message: 'must be ≥ 0 (|η|)' });
+    }
+    const nPt = t.ptEdges.length - 1;
+    const nEta = t.absEtaEdges.length - 1;
+    for (const key of ['values', 'stat', 'syst'] as const) checkShape(ctx, [key], t[key], nPt, nEta, 'numbers');
+    for (const key of ['stat', 'syst'] as const) {
+      t[key].forEach((row, i) => {
+        row.forEach((x, j) => {
+          if (x < 0) ctx.addIssue({ code: 'custom', path: [key, i, j], message: 'must be ≥ 0' });
+        });
+      });
+    }
+    for (const [k, grid] of Object.entries(t.systBySource))
+      checkShape(ctx, ['systBySource', k], grid, nPt, nEta, 'numbers');
+    for (const key of ['effData', 'effMc'] as const) checkShape(ctx, [key], t[key], nPt, nEta, 'bins');
   });
-}
-
-function efficiencyGrid(path: string, v: unknown, field: string, rows: number, cols: number): BinEfficiency[][] {
-  if (!Array.isArray(v) || v.length !== rows) fail(path, field, `must be an array of ${rows} rows`);
-  return v.map((row, i) => {
-    if (!Array.isArray(row) || row.length !== cols) fail(path, `${field}[${i}]`, `must be an array of ${cols} bins`);
-    return row.map((b, j): BinEfficiency => {
-      const f = `${field}[${i}][${j}]`;
-      if (!isRecord(b)) fail(path, f, 'must be an object');
-      const out: Record<string, number> = {};
-      for (const k of Object.keys(b)) {
-        if (!['value', 'errorLow', 'errorHigh', 'passed', 'total'].includes(k)) fail(path, `${f}.${k}`, 'unknown key');
-      }
-      for (const k of ['value', 'errorLow', 'errorHigh', 'passed', 'total'] as const) {
-        const x = b[k];
-        if (x === null) out[k] = Number.NaN;
-        else if (typeof x !== 'number' || !Number.isFinite(x)) fail(path, `${f}.${k}`, 'must be a finite number');
-        else out[k] = x;
-      }
-      const e = out as unknown as BinEfficiency;
-      if (!Number.isNaN(e.value) && (e.value < 0 || e.value > 1)) fail(path, `${f}.value`, 'must lie in [0, 1]');
-      return e;
-    });
-  });
-}
 
 /**
- * Parses and validates a `hepml-scale-factors/1` file (bytes of the bundle file at `path`):
- * unknown keys, ragged grids, non-increasing edges, negative uncertainties, efficiencies outside
- * [0, 1] and duplicate working points are {@link BundleError}s naming the file and the JSON path.
+ * The `hepml-scale-factors/1` file: one table per working point, no duplicate working point, no
+ * unknown key anywhere. Parsing gives {@link ScaleFactorTablesV1} (nulls read back as NaN).
+ */
+export const ScaleFactorTablesV1 = z
+  .strictObject(
+    {
+      format: z.literal('hepml-scale-factors', { error: 'must be "hepml-scale-factors"' }),
+      formatVersion: z.literal(1, { error: 'must be 1' }),
+      tables: z
+        .array(
+          z.strictObject(
+            {
+              workingPoint: z.string({ error: 'must be a non-empty string' }).min(1, 'must be a non-empty string'),
+              table: Table,
+            },
+            { error: 'must be an object' },
+          ),
+          { error: 'must be a non-empty array' },
+        )
+        .min(1, 'must be a non-empty array'),
+    },
+    { error: 'must be a JSON object' },
+  )
+  .superRefine((file, ctx) => {
+    const seen = new Set<string>();
+    file.tables.forEach(({ workingPoint }, t) => {
+      if (seen.has(workingPoint)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tables', t, 'workingPoint'],
+          message: `duplicate working point "${workingPoint}"`,
+        });
+      }
+      seen.add(workingPoint);
+    });
+  });
+
+/**
+ * Parses and validates a `hepml-scale-factors/1` file (bytes of the bundle file at `path`) with
+ * {@link ScaleFactorTablesV1}: unknown keys, ragged grids, non-increasing edges, negative
+ * uncertainties, efficiencies outside [0, 1] and duplicate working points are
+ * {@link BundleError}s naming the file and the JSON path (`field`).
  */
 export function parseScaleFactorTables(path: string, bytes: Uint8Array): ScaleFactorTablesV1 {
   let json: unknown;
@@ -104,77 +194,13 @@ export function parseScaleFactorTables(path: string, bytes: Uint8Array): ScaleFa
   } catch (cause) {
     throw new BundleError(`${path}: not valid UTF-8 JSON`, { field: path, cause });
   }
-  if (!isRecord(json)) fail(path, '(root)', 'must be a JSON object');
-  for (const k of Object.keys(json))
-    if (!['format', 'formatVersion', 'tables'].includes(k)) fail(path, k, 'unknown key');
-  if (json.format !== 'hepml-scale-factors') fail(path, 'format', 'must be "hepml-scale-factors"');
-  if (json.formatVersion !== 1) fail(path, 'formatVersion', 'must be 1');
-  if (!Array.isArray(json.tables) || json.tables.length === 0) fail(path, 'tables', 'must be a non-empty array');
-  const seen = new Set<string>();
-  const tables = json.tables.map((entry, t) => {
-    const f = `tables[${t}]`;
-    if (!isRecord(entry)) fail(path, f, 'must be an object');
-    for (const k of Object.keys(entry))
-      if (!['workingPoint', 'table'].includes(k)) fail(path, `${f}.${k}`, 'unknown key');
-    const wp = entry.workingPoint;
-    if (typeof wp !== 'string' || wp === '') fail(path, `${f}.workingPoint`, 'must be a non-empty string');
-    if (seen.has(wp)) fail(path, `${f}.workingPoint`, `duplicate working point "${wp}"`);
-    seen.add(wp);
-    const raw = entry.table;
-    const g = `${f}.table`;
-    if (!isRecord(raw)) fail(path, g, 'must be an object');
-    const allowed = ['name', 'ptEdges', 'absEtaEdges', 'values', 'stat', 'syst', 'systBySource', 'effData', 'effMc'];
-    for (const k of Object.keys(raw))
-      if (![...allowed, 'provenance'].includes(k)) fail(path, `${g}.${k}`, 'unknown key');
-    if (typeof raw.name !== 'string') fail(path, `${g}.name`, 'must be a string');
-    const ptEdges = edges(path, raw.ptEdges, `${g}.ptEdges`);
-    const absEtaEdges = edges(path, raw.absEtaEdges, `${g}.absEtaEdges`);
-    if ((absEtaEdges[0] as number) < 0) fail(path, `${g}.absEtaEdges[0]`, 'must be ≥ 0 (|η|)');
-    const nPt = ptEdges.length - 1;
-    const nEta = absEtaEdges.length - 1;
-    const values = numberGrid(path, raw.values, `${g}.values`, nPt, nEta, false);
-    const stat = numberGrid(path, raw.stat, `${g}.stat`, nPt, nEta, false);
-    const syst = numberGrid(path, raw.syst, `${g}.syst`, nPt, nEta, false);
-    for (const [name, grid] of [
-      ['stat', stat],
-      ['syst', syst],
-    ] as const) {
-      for (let i = 0; i < grid.length; i++) {
-        const row = grid[i] as number[];
-        for (let j = 0; j < row.length; j++) {
-          if ((row[j] as number) < 0) fail(path, `${g}.${name}[${i}][${j}]`, 'must be ≥ 0');
-        }
-      }
-    }
-    const systBySource: Record<string, number[][]> = {};
-    if (raw.systBySource !== undefined) {
-      if (!isRecord(raw.systBySource)) fail(path, `${g}.systBySource`, 'must be an object');
-      for (const [k, v] of Object.entries(raw.systBySource)) {
-        systBySource[k] = numberGrid(path, v, `${g}.systBySource.${k}`, nPt, nEta, false);
-      }
-    }
-    const p = raw.provenance;
-    if (!isRecord(p)) fail(path, `${g}.provenance`, 'must be an object');
-    for (const k of Object.keys(p))
-      if (!['data', 'mc', 'method'].includes(k)) fail(path, `${g}.provenance.${k}`, 'unknown key');
-    for (const k of ['data', 'mc', 'method'] as const) {
-      if (typeof p[k] !== 'string') fail(path, `${g}.provenance.${k}`, 'must be a string');
-    }
-    const table: ScaleFactorTable = {
-      name: raw.name,
-      ptEdges,
-      absEtaEdges,
-      values,
-      stat,
-      syst,
-      systBySource,
-      effData: efficiencyGrid(path, raw.effData, `${g}.effData`, nPt, nEta),
-      effMc: efficiencyGrid(path, raw.effMc, `${g}.effMc`, nPt, nEta),
-      provenance: { data: p.data as string, mc: p.mc as string, method: p.method as string },
-    };
-    return { workingPoint: wp, table };
-  });
-  return { format: 'hepml-scale-factors', formatVersion: 1, tables };
+  const result = ScaleFactorTablesV1.safeParse(json);
+  if (!result.success) {
+    const issue = firstIssue(result.error);
+    const field = issue.field || '(root)';
+    throw new BundleError(`${path}: ${field}: ${issue.unknownKey ? 'unknown key' : issue.message}`, { field });
+  }
+  return result.data;
 }
 
 /**

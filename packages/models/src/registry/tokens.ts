@@ -1,9 +1,8 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { sha256Hex } from '../bundle/hash.ts';
 import { RegistryError } from '../errors.ts';
-import type { Principal, Scope } from './access.ts';
-import { SCOPES } from './access.ts';
-import type { RegistryDb } from './queries.ts';
+import { isScope, type Principal, SCOPES, type Scope } from './access.ts';
+import type { RegistryDb } from './db.ts';
 import { apiTokens, auditLog, collaborationMembers, users } from './schema.ts';
 
 const TOKEN_RE = /^hepml_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
@@ -54,7 +53,7 @@ export interface CreateTokenOptions {
  */
 export async function createToken(db: RegistryDb, options: CreateTokenOptions): Promise<{ id: number; token: string }> {
   for (const s of options.scopes) {
-    if (!SCOPES.includes(s)) throw new RegistryError(`unknown scope "${s}"`, { code: 'invalid' });
+    if (!isScope(s)) throw new RegistryError(`unknown scope "${s}"`, { code: 'invalid' });
   }
   if (options.scopes.length === 0) throw new RegistryError('a token needs at least one scope', { code: 'invalid' });
   const publicId = randomString(12, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789');
@@ -118,7 +117,7 @@ export async function authenticate(db: RegistryDb, token: string, now = new Date
     .select({ id: collaborationMembers.collaborationId })
     .from(collaborationMembers)
     .where(eq(collaborationMembers.userId, row.user.id));
-  const scopes = row.token.scopes.split(',').filter((s): s is Scope => (SCOPES as readonly string[]).includes(s));
+  const scopes = row.token.scopes.split(',').filter(isScope);
   return {
     userId: row.user.id,
     userName: row.user.name,

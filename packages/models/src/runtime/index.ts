@@ -1,4 +1,4 @@
-/** @module @hepml/models/runtime — Workers-safe inference on Float32Array (no tfjs, no Node APIs). */
+/** @module @hepml/models/runtime — Workers-safe inference on Float32Array (no tfjs, no Node APIs) and the one LRU. */
 export type {
   ArchitectureV1,
   BundleDiscriminantV1,
@@ -14,6 +14,7 @@ export { BundleError, ModelInputError } from '../errors.ts';
 export { createCnnFilmRunner } from './cnn-film.ts';
 export { scoreOutputIndex, withDiscriminants } from './discriminants.ts';
 export * from './inputs.ts';
+export { Lru } from './lru.ts';
 export * from './mlp.ts';
 export * from './runner.ts';
 export { initWasmKernels, WasmKernels, wasmKernels } from './wasm-kernels.ts';

@@ -1,6 +1,5 @@
-import { findReadableModel, type Principal, type RegistryDb, resolveVersion, schema } from '@hepml/models/registry';
+import { type Principal, type RegistryDb, resolveVersion, scaleFactorsOf } from '@hepml/models/registry';
 import { type CorrectionSetV2, type ScaleFactorTable, scaleFactorsToCorrectionSet } from '@hepml/physics';
-import { and, eq, inArray } from 'drizzle-orm';
 import { orNotFound } from './model';
 
 /** One pT × |η| cell: SF = ε_data/ε_MC with its statistical and systematic uncertainty. */
@@ -34,35 +33,10 @@ export async function scaleFactorGrids(
   version: number | 'latest',
   viewer: Principal,
 ): Promise<{ name: string; task: string; version: number; calibrationFile: string | null; grids: ScaleFactorGrid[] }> {
-  const model = await orNotFound(findReadableModel(db, name, viewer));
   const resolved = await orNotFound(resolveVersion(db, name, version, viewer));
-  const v = schema.modelVersions;
-  const t = schema.scaleFactorTables;
-  const tables = await db
-    .select({
-      id: t.id,
-      workingPoint: t.workingPoint,
-      dataSample: t.dataSample,
-      mcSample: t.mcSample,
-      method: t.method,
-    })
-    .from(t)
-    .innerJoin(v, eq(v.id, t.versionId))
-    .where(and(eq(v.modelId, model.id), eq(v.version, resolved.version)))
-    .orderBy(t.workingPoint);
-  const bins = tables.length
-    ? await db
-        .select()
-        .from(schema.scaleFactorBins)
-        .where(
-          inArray(
-            schema.scaleFactorBins.tableId,
-            tables.map((x) => x.id),
-          ),
-        )
-    : [];
+  const tables = await orNotFound(scaleFactorsOf(db, name, resolved.version, viewer));
   const grids = tables.map((table): ScaleFactorGrid => {
-    const own = bins.filter((b) => b.tableId === table.id);
+    const own = table.bins;
     const ptLos = [...new Set(own.map((b) => b.ptLo))].sort((a, b) => a - b);
     const etaLos = [...new Set(own.map((b) => b.absEtaLo))].sort((a, b) => a - b);
     const lastPt = own.find((b) => b.ptLo === ptLos[ptLos.length - 1]);
@@ -84,7 +58,7 @@ export async function scaleFactorGrids(
   });
   return {
     name,
-    task: model.task,
+    task: resolved.task,
     version: resolved.version,
     calibrationFile: resolved.manifest.calibration?.scaleFactors ?? null,
     grids,

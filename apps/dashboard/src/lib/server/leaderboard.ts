@@ -1,6 +1,12 @@
 import { findTask, type TaskInfo } from '@hepml/models';
-import { listModels, type ModelSummary, type Principal, type RegistryDb, schema } from '@hepml/models/registry';
-import { and, eq, inArray } from 'drizzle-orm';
+import {
+  listModels,
+  type ModelSummary,
+  type Principal,
+  type RegistryDb,
+  rocCurves,
+  type StoredRocCurve,
+} from '@hepml/models/registry';
 import { ROC_GRID, rejectionOnGrid } from '$lib/roc';
 
 /** One leaderboard row: the newest active version of a model with its figures and ROC. */
@@ -41,31 +47,15 @@ export async function leaderboard(db: RegistryDb, taskId: string, viewer: Princi
   const task = findTask(taskId);
   if (!task) return undefined;
   const models = await listModels(db, { task: task.id, viewer });
-  const curves = new Map<string, { s: number[]; b: number[] }>();
-  if (task.kind === 'classifier' && models.length > 0) {
-    const v = schema.modelVersions;
-    const latest = new Map(models.map((m) => [m.name, m.latestVersion]));
-    // One query for all entries; older versions' points are dropped below.
-    const rows = await db
-      .select({
-        name: schema.models.name,
-        version: v.version,
-        s: schema.rocPoints.signalEfficiency,
-        b: schema.rocPoints.backgroundEfficiency,
-      })
-      .from(schema.rocPoints)
-      .innerJoin(v, eq(v.id, schema.rocPoints.versionId))
-      .innerJoin(schema.models, eq(schema.models.id, v.modelId))
-      .where(and(inArray(schema.models.name, [...latest.keys()]), eq(schema.models.task, task.id)))
-      .orderBy(schema.rocPoints.versionId, schema.rocPoints.idx);
-    for (const r of rows) {
-      if (latest.get(r.name) !== r.version) continue;
-      const c = curves.get(r.name) ?? { s: [], b: [] };
-      c.s.push(r.s);
-      c.b.push(r.b);
-      curves.set(r.name, c);
-    }
-  }
+  const curves =
+    task.kind === 'classifier'
+      ? await rocCurves(
+          db,
+          task.id,
+          models.map((m) => ({ name: m.name, version: m.latestVersion })),
+          viewer,
+        )
+      : new Map<string, StoredRocCurve>();
   const entries = rankEntries(
     task,
     models.map((m) => {

@@ -2,15 +2,14 @@ import { findTask } from '@hepml/models';
 import type { BundleManifestV1 } from '@hepml/models/bundle';
 import {
   findReadableModel,
+  hasScaleFactorTables,
   listVersions,
   type Principal,
   type RegistryDb,
   RegistryError,
   resolveVersion,
-  schema,
 } from '@hepml/models/registry';
 import { error } from '@sveltejs/kit';
-import { and, count, eq } from 'drizzle-orm';
 
 /** The `evaluation` block of a manifest (bundle/evaluation.ts, contract C3). */
 export type Evaluation = NonNullable<BundleManifestV1['evaluation']>;
@@ -31,7 +30,7 @@ export async function orNotFound<T>(work: Promise<T>): Promise<T> {
   try {
     return await work;
   } catch (err) {
-    if (err instanceof RegistryError && err.code === 'not_found') error(404, err.message);
+    if (err instanceof RegistryError && err.code === 'not_found') error(err.status, err.message);
     throw err;
   }
 }
@@ -46,13 +45,7 @@ export async function modelPage(db: RegistryDb, name: string, version: number | 
     orNotFound(resolveVersion(db, name, version, viewer)),
     listVersions(db, name, viewer),
   ]);
-  const v = schema.modelVersions;
-  const tables = await db
-    .select({ n: count() })
-    .from(schema.scaleFactorTables)
-    .innerJoin(v, eq(v.id, schema.scaleFactorTables.versionId))
-    .where(and(eq(v.modelId, model.id), eq(v.version, resolved.version)))
-    .get();
+  const tables = await hasScaleFactorTables(db, name, resolved.version, viewer);
   return {
     model: {
       name: model.name,
@@ -68,6 +61,6 @@ export async function modelPage(db: RegistryDb, name: string, version: number | 
     manifest: resolved.manifest,
     files: Object.entries(resolved.files).map(([path, f]) => ({ path, bytes: f.bytes, sha256: f.sha256 })),
     versions,
-    hasScaleFactors: (tables?.n ?? 0) > 0 || resolved.manifest.calibration !== undefined,
+    hasScaleFactors: tables || resolved.manifest.calibration !== undefined,
   };
 }

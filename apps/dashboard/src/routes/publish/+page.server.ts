@@ -1,14 +1,13 @@
 import {
   authenticate,
   deprecateVersion,
+  managedModels,
   promoteVersion,
   RegistryError,
-  schema,
   setVisibility,
   type Visibility,
 } from '@hepml/models/registry';
 import { fail, redirect } from '@sveltejs/kit';
-import { desc, eq } from 'drizzle-orm';
 import { registry } from '$lib/server/registry';
 import { endSession, startSession } from '$lib/server/session';
 import type { Actions, PageServerLoad } from './$types';
@@ -19,48 +18,12 @@ const VISIBILITIES: readonly Visibility[] = ['private', 'collaboration', 'public
 export const load: PageServerLoad = async ({ platform, locals }) => {
   const viewer = locals.viewer;
   if (viewer.userId === null) return { user: null, models: [] };
-  const db = registry(platform);
-  const v = schema.modelVersions;
-  const rows = await db
-    .select({ model: schema.models, version: v.version, status: v.status, createdAt: v.createdAt, task: schema.tasks })
-    .from(schema.models)
-    .innerJoin(v, eq(v.modelId, schema.models.id))
-    .leftJoin(schema.tasks, eq(schema.tasks.id, schema.models.task))
-    .where(viewer.isAdmin ? undefined : eq(schema.models.ownerId, viewer.userId))
-    .orderBy(schema.models.task, schema.models.name, desc(v.version));
-  const models = new Map<
-    string,
-    {
-      name: string;
-      task: string;
-      kind: string;
-      visibility: Visibility;
-      versions: { version: number; status: string; createdAt: string; recommended: boolean }[];
-    }
-  >();
-  for (const r of rows) {
-    const m = models.get(r.model.name) ?? {
-      name: r.model.name,
-      task: r.model.task,
-      kind: r.model.kind,
-      visibility: r.model.visibility,
-      versions: [],
-    };
-    m.versions.push({
-      version: r.version,
-      status: r.status,
-      createdAt: r.createdAt,
-      recommended: r.task?.recommendedModelId === r.model.id && r.task?.recommendedVersion === r.version,
-    });
-    models.set(r.model.name, m);
-  }
+  const models = await managedModels(registry(platform), viewer);
   return {
     user: { name: viewer.userName, isAdmin: viewer.isAdmin, scopes: viewer.scopes },
-    models: [...models.values()],
+    models,
   };
 };
-
-const STATUS_OF_CODE = { not_found: 404, forbidden: 403, conflict: 409, invalid: 400 } as const;
 
 /** Runs a registry change; its RegistryError becomes a form failure with the matching status. */
 async function change(action: string, work: () => Promise<void>) {
@@ -68,7 +31,7 @@ async function change(action: string, work: () => Promise<void>) {
     await work();
     return { action, ok: true as const };
   } catch (err) {
-    if (err instanceof RegistryError) return fail(STATUS_OF_CODE[err.code], { action, error: err.message });
+    if (err instanceof RegistryError) return fail(err.status, { action, error: err.message });
     throw err;
   }
 }

@@ -1,3 +1,4 @@
+import { Lru } from '@hepml/models/runtime';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../../env.ts';
 import { ApiError } from '../../errors.ts';
@@ -27,11 +28,14 @@ interface Bucket {
  * in front for a global limit.
  */
 export function rateLimit(options: RateLimitOptions | ((env: AppEnv['Bindings']) => RateLimitOptions | null)) {
-  const buckets = new Map<string, Bucket>();
+  // Made on the first request, when the options (from the environment) are known; the least
+  // recently seen key is dropped first.
+  let buckets: Lru<string, Bucket> | undefined;
   return createMiddleware<AppEnv>(async (c, next) => {
     const o = typeof options === 'function' ? options(c.env) : options;
     if (o === null) return next();
     const { ratePerSecond, burst, maxKeys = 10_000, now = Date.now } = o;
+    buckets ??= new Lru<string, Bucket>(maxKeys);
     const p = c.get('principal');
     const key = p?.userId != null ? `user:${p.userId}` : `ip:${c.req.header('cf-connecting-ip') ?? 'local'}`;
     const t = now();
@@ -39,16 +43,9 @@ export function rateLimit(options: RateLimitOptions | ((env: AppEnv['Bindings'])
     if (b) {
       b.tokens = Math.min(burst, b.tokens + ((t - b.updated) / 1000) * ratePerSecond);
       b.updated = t;
-      // Refresh the key's position so the least recently seen key is dropped first.
-      buckets.delete(key);
-      buckets.set(key, b);
     } else {
       b = { tokens: burst, updated: t };
       buckets.set(key, b);
-      if (buckets.size > maxKeys) {
-        const oldest = buckets.keys().next().value;
-        if (oldest !== undefined) buckets.delete(oldest);
-      }
     }
     if (b.tokens < 1) {
       const retryAfter = Math.max(1, Math.ceil((1 - b.tokens) / ratePerSecond));

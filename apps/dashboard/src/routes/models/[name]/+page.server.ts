@@ -1,3 +1,9 @@
+import {
+  type ErrorEnvelope,
+  ErrorEnvelopeSchema,
+  type PredictResponse,
+  PredictResponseSchema,
+} from '@hepml/models/api';
 import { fail } from '@sveltejs/kit';
 import { modelPage, versionParam } from '$lib/server/model';
 import { registry } from '$lib/server/registry';
@@ -8,25 +14,21 @@ export const load: PageServerLoad = async ({ params, url, platform, locals }) =>
   return { ...page, apiOrigin: platform?.env.API_ORIGIN ?? '' };
 };
 
-/** What the try-it form answers: the edge API's prediction for the one row sent, or its error. */
-export interface TryItResult {
+/**
+ * What the try-it form answers: the edge API's prediction for the one row sent (the first row of
+ * its predict answer, `@hepml/models/api`), or its error envelope's error.
+ */
+export type TryItResult = Partial<Pick<PredictResponse, 'outputs' | 'version'>> & {
   values: Record<string, string>;
-  prediction?: {
-    score?: number;
-    decisions?: Record<string, boolean>;
-    scaleFactor?: { value: number; up?: number; down?: number; uncertainty?: number };
-    energy?: number;
-    resolution?: number;
-  };
-  outputs?: Record<string, number[]>;
-  version?: number;
-  error?: { code: string; message: string; field?: string };
-}
+  prediction?: PredictResponse['predictions'][number];
+  error?: ErrorEnvelope['error'];
+};
 
 type ApiErrorBody = NonNullable<TryItResult['error']>;
 
 function refuse(status: number, values: Record<string, string>, error: ApiErrorBody) {
-  return fail(status, { values, error } as TryItResult);
+  const result: TryItResult = { values, error };
+  return fail(status, result);
 }
 
 export const actions: Actions = {
@@ -73,24 +75,29 @@ export const actions: Actions = {
         message: `the inference API at ${origin} did not answer (${String(cause)})`,
       });
     }
-    const json = (await res.json().catch(() => null)) as {
-      error?: TryItResult['error'];
-      predictions?: TryItResult['prediction'][];
-      outputs?: Record<string, number[]>;
-      version?: number;
-    } | null;
-    if (!res.ok || !json) {
+    const json: unknown = await res.json().catch(() => null);
+    if (!res.ok) {
+      const envelope = ErrorEnvelopeSchema.safeParse(json);
       return refuse(
-        res.ok ? 502 : res.status,
+        res.status,
         values,
-        json?.error ?? { code: 'api_error', message: `the inference API answered ${res.status}` },
+        envelope.success
+          ? envelope.data.error
+          : { code: 'api_error', message: `the inference API answered ${res.status}` },
       );
+    }
+    const parsed = PredictResponseSchema.safeParse(json);
+    if (!parsed.success) {
+      return refuse(502, values, {
+        code: 'api_error',
+        message: `the inference API answered ${res.status} with a body that is not a predict answer`,
+      });
     }
     const answer: TryItResult = {
       values,
-      prediction: json.predictions?.[0],
-      outputs: json.outputs,
-      version: json.version,
+      prediction: parsed.data.predictions[0],
+      outputs: parsed.data.outputs,
+      version: parsed.data.version,
     };
     return answer;
   },

@@ -1,192 +1,22 @@
 import { validateCorrectionSet } from '@hepml/physics';
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
-import type { DrizzleD1Database } from 'drizzle-orm/d1';
-import { drizzle } from 'drizzle-orm/d1';
 import { type Bundle, buildBundle, MANIFEST_FILE } from '../bundle/build.ts';
 import { sha256Hex } from '../bundle/hash.ts';
-import { type BundleManifestV1, parseManifest } from '../bundle/manifest.ts';
 import { RegistryError } from '../errors.ts';
 import { findTask } from '../tasks.ts';
-import { ANONYMOUS, canRead, canWrite, type Principal, visibleTo } from './access.ts';
+import { canRead, canWrite, type Principal } from './access.ts';
+import { collaborationId } from './collaborations.ts';
+import type { RegistryDb } from './db.ts';
+import { findWritableModel, type Visibility } from './models.ts';
 import { parseScaleFactorTables, type ScaleFactorTablesV1, scaleFactorBinRows } from './scale-factor-tables.ts';
 import * as schema from './schema.ts';
 import type { BlobStore } from './store.ts';
-
-/** The registry database (drizzle over D1). */
-export type RegistryDb = DrizzleD1Database<typeof schema>;
-
-/** Opens the registry on a D1 binding (Cloudflare's D1Database or Miniflare's). */
-export function openRegistry(d1: Parameters<typeof drizzle>[0]): RegistryDb {
-  return drizzle(d1, { schema });
-}
+import { resolveVersion } from './versions.ts';
 
 /** File names the registry gives attached scale factors inside a bundle. */
 export const SCALE_FACTORS_FILE = 'scale-factors.json';
 export const SCALE_FACTOR_TABLES_FILE = 'scale-factor-tables.json';
-
-/** Visibility of a model. */
-export type Visibility = 'private' | 'collaboration' | 'public';
-
-/** A model with its newest version and that version's metrics, for listings and leaderboards. */
-export interface ModelSummary {
-  name: string;
-  task: string;
-  kind: 'network' | 'baseline';
-  description: string;
-  author: string;
-  visibility: Visibility;
-  latestVersion: number;
-  parameters: number;
-  createdAt: string;
-  recommended: boolean;
-  metrics: Record<string, number>;
-}
-
-/**
- * Lists the models a principal may read (optionally of one task) with their newest active
- * version and its metrics.
- */
-export async function listModels(
-  db: RegistryDb,
-  options: { task?: string; viewer?: Principal } = {},
-): Promise<ModelSummary[]> {
-  const viewer = options.viewer ?? ANONYMOUS;
-  const v = schema.modelVersions;
-  const latest = db
-    .select({ modelId: v.modelId, version: sql<number>`max(${v.version})`.as('v') })
-    .from(v)
-    .where(eq(v.status, 'active'))
-    .groupBy(v.modelId)
-    .as('latest');
-  const rows = await db
-    .select({ model: schema.models, version: v, task: schema.tasks })
-    .from(schema.models)
-    .innerJoin(latest, eq(latest.modelId, schema.models.id))
-    .innerJoin(v, and(eq(v.modelId, schema.models.id), eq(v.version, latest.version)))
-    .leftJoin(schema.tasks, eq(schema.tasks.id, schema.models.task))
-    .where(and(options.task ? eq(schema.models.task, options.task) : undefined, visibleTo(viewer)))
-    .orderBy(schema.models.task, schema.models.name);
-  const versionIds = rows.map((r) => r.version.id);
-  const metricRows = versionIds.length
-    ? await db.select().from(schema.metrics).where(inArray(schema.metrics.versionId, versionIds))
-    : [];
-  const byVersion = new Map<number, Record<string, number>>();
-  for (const m of metricRows) {
-    const rec = byVersion.get(m.versionId) ?? {};
-    rec[m.name] = m.value;
-    byVersion.set(m.versionId, rec);
-  }
-  return rows.map((r) => ({
-    name: r.model.name,
-    task: r.model.task,
-    kind: r.model.kind,
-    description: r.model.description,
-    author: r.model.author,
-    visibility: r.model.visibility,
-    latestVersion: r.version.version,
-    parameters: r.version.parameters,
-    createdAt: r.version.createdAt,
-    recommended: r.task?.recommendedModelId === r.model.id,
-    metrics: byVersion.get(r.version.id) ?? {},
-  }));
-}
-
-/** A model row the principal may read, or a not_found RegistryError (never a 403: names must not leak). */
-export async function findReadableModel(db: RegistryDb, name: string, viewer: Principal): Promise<schema.ModelRow> {
-  const model = await db.select().from(schema.models).where(eq(schema.models.name, name)).get();
-  if (!model || !canRead(viewer, model)) throw new RegistryError(`model "${name}" not found`, { code: 'not_found' });
-  return model;
-}
-
-/** A model row the principal may change: unreadable is not_found, readable but not writable is forbidden. */
-export async function findWritableModel(db: RegistryDb, name: string, actor: Principal): Promise<schema.ModelRow> {
-  const model = await findReadableModel(db, name, actor);
-  if (!canWrite(actor, model)) {
-    throw new RegistryError(`you may not change model "${name}"`, { code: 'forbidden' });
-  }
-  return model;
-}
-
-/** A resolved version of a model: its manifest and where its files are. */
-export interface ResolvedVersion {
-  name: string;
-  task: string;
-  version: number;
-  status: 'active' | 'deprecated';
-  manifest: BundleManifestV1;
-  manifestSha256: string;
-  /** R2 key of each bundle file by path. */
-  files: Record<string, { r2Key: string; bytes: number; sha256: string }>;
-  createdAt: string;
-}
-
-/**
- * Resolves `name` at `version` (a positive integer, or `latest`: the newest active version) for a
- * principal. Unknown, invisible or missing versions are a RegistryError with code `not_found`.
- */
-export async function resolveVersion(
-  db: RegistryDb,
-  name: string,
-  version: number | 'latest' = 'latest',
-  viewer: Principal = ANONYMOUS,
-): Promise<ResolvedVersion> {
-  const model = await findReadableModel(db, name, viewer);
-  const v = schema.modelVersions;
-  const row = await db
-    .select()
-    .from(v)
-    .where(
-      version === 'latest'
-        ? and(eq(v.modelId, model.id), eq(v.status, 'active'))
-        : and(eq(v.modelId, model.id), eq(v.version, version)),
-    )
-    .orderBy(desc(v.version))
-    .limit(1)
-    .get();
-  if (!row) {
-    throw new RegistryError(
-      version === 'latest' ? `model "${name}" has no active version` : `model "${name}" has no version ${version}`,
-      { code: 'not_found' },
-    );
-  }
-  const files: ResolvedVersion['files'] = {};
-  for (const a of await db.select().from(schema.artifacts).where(eq(schema.artifacts.versionId, row.id))) {
-    files[a.path] = { r2Key: a.r2Key, bytes: a.bytes, sha256: a.sha256 };
-  }
-  return {
-    name,
-    task: model.task,
-    version: row.version,
-    status: row.status,
-    manifest: parseManifest(JSON.parse(row.manifest)),
-    manifestSha256: row.manifestSha256,
-    files,
-    createdAt: row.createdAt,
-  };
-}
-
-/** Versions of a model, newest first, with status and lineage. */
-export async function listVersions(db: RegistryDb, name: string, viewer: Principal = ANONYMOUS) {
-  const model = await findReadableModel(db, name, viewer);
-  const v = schema.modelVersions;
-  const rows = await db
-    .select({
-      version: v.version,
-      status: v.status,
-      parameters: v.parameters,
-      datasetHash: v.datasetHash,
-      codeVersion: v.codeVersion,
-      parentVersion: v.parentVersion,
-      createdAt: v.createdAt,
-      publishedBy: schema.users.name,
-    })
-    .from(v)
-    .leftJoin(schema.users, eq(schema.users.id, v.publishedBy))
-    .where(eq(v.modelId, model.id))
-    .orderBy(desc(v.version));
-  return rows;
-}
 
 /**
  * R2 key of a bundle file: under a fresh upload id per publish, so that no two publishes ever
@@ -248,23 +78,18 @@ export async function publishBundle(
   const manifestBytes = bundle.files.get(MANIFEST_FILE);
   if (!manifestBytes) throw new RegistryError('bundle has no manifest.json', { code: 'invalid' });
 
-  let collaborationId: number | null = null;
+  let collaborationRowId: number | null = null;
   if (options.visibility === 'collaboration') {
     if (!options.collaboration) {
       throw new RegistryError('visibility "collaboration" needs a collaboration', { code: 'invalid' });
     }
-    const c = await db
-      .select()
-      .from(schema.collaborations)
-      .where(eq(schema.collaborations.name, options.collaboration))
-      .get();
-    if (!c) throw new RegistryError(`collaboration "${options.collaboration}" not found`, { code: 'invalid' });
-    if (!actor.isAdmin && !actor.collaborationIds.includes(c.id)) {
+    const id = await collaborationId(db, options.collaboration);
+    if (!actor.isAdmin && !actor.collaborationIds.includes(id)) {
       throw new RegistryError(`you are not a member of collaboration "${options.collaboration}"`, {
         code: 'forbidden',
       });
     }
-    collaborationId = c.id;
+    collaborationRowId = id;
   }
 
   const existing = await db.select().from(schema.models).where(eq(schema.models.name, m.name)).get();
@@ -323,7 +148,7 @@ export async function publishBundle(
             author: options.author ?? actor.userName ?? 'hepml',
             ownerId: actor.userId,
             visibility: options.visibility ?? 'private',
-            collaborationId,
+            collaborationId: collaborationRowId,
           })
           .onConflictDoNothing({ target: schema.models.name }),
         // The version number is computed inside the statement (max + 1), so the unique index on
@@ -520,167 +345,4 @@ export async function attachScaleFactors(
     kind: model.kind,
     parentVersion: resolved.version,
   });
-}
-
-/** Marks a version deprecated (it stays downloadable by number; `latest` skips it). */
-export async function deprecateVersion(db: RegistryDb, name: string, version: number, actor: Principal): Promise<void> {
-  const model = await findWritableModel(db, name, actor);
-  const v = schema.modelVersions;
-  const row = await db
-    .select({ id: v.id })
-    .from(v)
-    .where(and(eq(v.modelId, model.id), eq(v.version, version)))
-    .get();
-  if (!row) throw new RegistryError(`model "${name}" has no version ${version}`, { code: 'not_found' });
-  await db.batch([
-    db.update(v).set({ status: 'deprecated' }).where(eq(v.id, row.id)),
-    db
-      .insert(schema.auditLog)
-      .values({ actorId: actor.userId, action: 'version.deprecate', modelId: model.id, version }),
-  ]);
-}
-
-/** Promotes a version as the recommended model of its task. */
-export async function promoteVersion(db: RegistryDb, name: string, version: number, actor: Principal): Promise<void> {
-  const model = await findWritableModel(db, name, actor);
-  const v = schema.modelVersions;
-  const row = await db
-    .select({ id: v.id, status: v.status })
-    .from(v)
-    .where(and(eq(v.modelId, model.id), eq(v.version, version)))
-    .get();
-  if (!row) throw new RegistryError(`model "${name}" has no version ${version}`, { code: 'not_found' });
-  if (row.status !== 'active') {
-    throw new RegistryError(`version ${version} of "${name}" is deprecated`, { code: 'conflict' });
-  }
-  await db.batch([
-    db
-      .update(schema.tasks)
-      .set({ recommendedModelId: model.id, recommendedVersion: version })
-      .where(eq(schema.tasks.id, model.task)),
-    db.insert(schema.auditLog).values({
-      actorId: actor.userId,
-      action: 'model.promote',
-      modelId: model.id,
-      version,
-      details: JSON.stringify({ task: model.task }),
-    }),
-  ]);
-}
-
-/** Changes who can see a model. */
-export async function setVisibility(
-  db: RegistryDb,
-  name: string,
-  visibility: Visibility,
-  actor: Principal,
-  collaboration?: string,
-): Promise<void> {
-  const model = await findWritableModel(db, name, actor);
-  let collaborationId: number | null = null;
-  if (visibility === 'collaboration') {
-    if (!collaboration)
-      throw new RegistryError('visibility "collaboration" needs a collaboration', { code: 'invalid' });
-    const c = await db.select().from(schema.collaborations).where(eq(schema.collaborations.name, collaboration)).get();
-    if (!c) throw new RegistryError(`collaboration "${collaboration}" not found`, { code: 'invalid' });
-    collaborationId = c.id;
-  }
-  await db.batch([
-    db.update(schema.models).set({ visibility, collaborationId }).where(eq(schema.models.id, model.id)),
-    db.insert(schema.auditLog).values({
-      actorId: actor.userId,
-      action: 'model.visibility',
-      modelId: model.id,
-      details: JSON.stringify({ visibility, collaboration: collaboration ?? null }),
-    }),
-  ]);
-}
-
-/** The audit trail of a model, newest first. */
-export async function auditTrail(db: RegistryDb, name: string, viewer: Principal) {
-  const model = await findReadableModel(db, name, viewer);
-  return db
-    .select({
-      at: schema.auditLog.at,
-      action: schema.auditLog.action,
-      version: schema.auditLog.version,
-      actor: schema.users.name,
-      details: schema.auditLog.details,
-    })
-    .from(schema.auditLog)
-    .leftJoin(schema.users, eq(schema.users.id, schema.auditLog.actorId))
-    .where(eq(schema.auditLog.modelId, model.id))
-    .orderBy(desc(schema.auditLog.id));
-}
-
-/** ROC points of a version, in order. */
-export async function rocOf(db: RegistryDb, name: string, version: number, viewer: Principal) {
-  const model = await findReadableModel(db, name, viewer);
-  const v = schema.modelVersions;
-  const row = await db
-    .select({ id: v.id })
-    .from(v)
-    .where(and(eq(v.modelId, model.id), eq(v.version, version)))
-    .get();
-  if (!row) throw new RegistryError(`model "${name}" has no version ${version}`, { code: 'not_found' });
-  return db
-    .select({ s: schema.rocPoints.signalEfficiency, b: schema.rocPoints.backgroundEfficiency })
-    .from(schema.rocPoints)
-    .where(eq(schema.rocPoints.versionId, row.id))
-    .orderBy(schema.rocPoints.idx);
-}
-
-/**
- * The scale-factor tables of a version (one per working point) with their bins ordered by pt then
- * |η|; 404 (RegistryError not_found) when the model is not readable by `viewer`.
- */
-export async function scaleFactorsOf(db: RegistryDb, name: string, version: number, viewer: Principal) {
-  const model = await findReadableModel(db, name, viewer);
-  const v = schema.modelVersions;
-  const row = await db
-    .select({ id: v.id })
-    .from(v)
-    .where(and(eq(v.modelId, model.id), eq(v.version, version)))
-    .get();
-  if (!row) throw new RegistryError(`model "${name}" has no version ${version}`, { code: 'not_found' });
-  const tables = await db.select().from(schema.scaleFactorTables).where(eq(schema.scaleFactorTables.versionId, row.id));
-  const out = [];
-  for (const t of tables) {
-    const bins = await db
-      .select()
-      .from(schema.scaleFactorBins)
-      .where(eq(schema.scaleFactorBins.tableId, t.id))
-      .orderBy(schema.scaleFactorBins.ptLo, schema.scaleFactorBins.absEtaLo);
-    out.push({
-      workingPoint: t.workingPoint,
-      dataSample: t.dataSample,
-      mcSample: t.mcSample,
-      method: t.method,
-      bins: bins.map(({ tableId: _, ...b }) => b),
-    });
-  }
-  return out;
-}
-
-/** Creates a collaboration (admin) and returns its id. */
-export async function ensureCollaboration(db: RegistryDb, name: string): Promise<number> {
-  await db.insert(schema.collaborations).values({ name }).onConflictDoNothing({ target: schema.collaborations.name });
-  const row = await db
-    .select({ id: schema.collaborations.id })
-    .from(schema.collaborations)
-    .where(eq(schema.collaborations.name, name))
-    .get();
-  if (!row) throw new RegistryError(`collaboration "${name}" could not be created`, { code: 'conflict' });
-  return row.id;
-}
-
-/** Adds a user to a collaboration. */
-export async function addMember(db: RegistryDb, collaborationId: number, userId: number): Promise<void> {
-  await db.insert(schema.collaborationMembers).values({ collaborationId, userId }).onConflictDoNothing();
-}
-
-/** Number of models in the registry (the start command trains defaults when it is 0). */
-export async function countModels(db: RegistryDb): Promise<number> {
-  const row = await db.select({ n: sql<number>`count(*)` }).from(schema.models).get();
-  return row?.n ?? 0;
 }
