@@ -40,4 +40,18 @@ describe('Axis.find: the one out-of-range rule', () => {
       expect((e as PhysicsInputError).field).toBe('ptEdges');
     }
   });
+
+  it('opens the edge bins to ±∞ only when asked, keeping lo <= x < hi', () => {
+    expect(() => Axis.variable([-Infinity, 0, Infinity])).toThrow(/edges\[0\] is not finite/);
+    const open = Axis.variable([-Infinity, 0, 10, Infinity], { field: 'ptEdges', openEnds: true });
+    expect([-Infinity, -1e300, 0, 9.99, 10, 1e300].map((x) => open.find(x, 'drop'))).toEqual([0, 0, 1, 1, 2, 2]);
+    expect(open.find(Infinity, 'drop')).toBe(-1);
+    expect(open.find(Infinity, 'clamp')).toBe(2);
+    expect(open.find(Number.NaN, 'clamp')).toBe(-1);
+    expect(Axis.variable([-Infinity, Infinity], { openEnds: true }).find(-5, 'drop')).toBe(0);
+    // Only the first edge may be −∞ and only the last +∞.
+    expect(() => Axis.variable([0, Infinity, 5], { openEnds: true })).toThrow(/edges\[1\] is not finite/);
+    expect(() => Axis.variable([Infinity, 5], { openEnds: true })).toThrow(/edges\[0\] is not finite/);
+    expect(() => Axis.variable([0, 1, -Infinity], { openEnds: true })).toThrow(/edges\[2\] is not finite/);
+  });
 });
