@@ -37,7 +37,16 @@ export * from './kinematics/four-vector.ts';
 export * from './reweighting/histogram-reweighting.ts';
 export * from './sim/b-tagging.ts';
 export * from './sim/boosted-jets.ts';
+export { CALO_IMAGE_CHANNELS, CALO_IMAGE_SHAPE, CALO_IMAGE_TIME_CHANNELS } from './sim/calo-images.ts';
+export { accordionDepth } from './sim/calo-shower-development.ts';
 export * from './sim/calo-showers.ts';
+export {
+  applyStandardCalibration,
+  calibrationCategory,
+  fitStandardCalibration,
+  type StandardCalibration,
+  standardCalibrationFeatures,
+} from './sim/calo-standard-calibration.ts';
 export * from './sim/cms-electron.ts';
 export * from './sim/detector.ts';
 export * from './sim/electron-id.ts';
