@@ -4,6 +4,7 @@ export * from './calibration/energy-scale.ts';
 export * from './calibration/regression-z-peak.ts';
 export * from './calibration/response-inversion.ts';
 export * from './calibration/scale-factor-table.ts';
+export * from './calibration/scale-factor-text.ts';
 export * from './calibration/scale-factors.ts';
 export * from './calibration/simulated-probes.ts';
 export * from './calibration/tag-and-probe.ts';
