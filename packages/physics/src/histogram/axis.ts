@@ -163,3 +163,20 @@ export class Axis {
     return map;
   }
 }
+
+/** Merge every `factor` adjacent bins of an axis (nBins must be divisible by factor). */
+export function coarserAxis(axis: Axis, factor: number): Axis {
+  if (!(Number.isInteger(factor) && factor >= 1 && axis.nBins % factor === 0)) {
+    throw new PhysicsInputError(`factor ${factor} must be a positive integer dividing nBins = ${axis.nBins}`, {
+      field: 'factor',
+    });
+  }
+  const edges = new Float64Array(axis.nBins / factor + 1);
+  for (let i = 0; i < edges.length; i++) edges[i] = axis.edges[i * factor] as number;
+  if (axis.regular) {
+    // Keep the arithmetic fast path when the recomputed edges coincide bit for bit with the merged ones.
+    const regular = Axis.regular(edges.length - 1, axis.lo, axis.hi);
+    if (regular.edges.every((e, i) => e === edges[i])) return regular;
+  }
+  return Axis.variable(edges);
+}
