@@ -53,6 +53,7 @@ export {
 } from './sim/calo-standard-calibration.ts';
 export * from './sim/cms-electron.ts';
 export * from './sim/detector.ts';
+export * from './sim/electron-candidate.ts';
 export * from './sim/electron-id.ts';
 export * from './sim/rng.ts';
 export type { ColumnarSample } from './sim/sample.ts';

@@ -1,5 +1,5 @@
 import { PhysicsInputError } from '../errors.ts';
-import { ELECTRON_ORIGIN } from './electron-id.ts';
+import { ELECTRON_ORIGIN } from './electron-candidate.ts';
 import { Rng } from './rng.ts';
 import type { ColumnarSample } from './sample.ts';
 import { emptyZeeDecay, sampleZee } from './z-boson.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ELECTRON_ID_VARIABLES } from './electron-id.ts';
+import { ELECTRON_ID_VARIABLES } from './electron-candidate.ts';
 import { hashSample, maskedMean } from './sample-stats.ts';
 import { DEFAULT_DATA_DISTORTION, generateTagAndProbe, PAIR_CATEGORY } from './tag-and-probe.ts';
 import { Z_MASS } from './z-boson.ts';

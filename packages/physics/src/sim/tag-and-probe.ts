@@ -5,9 +5,9 @@ import {
   ELECTRON_ORIGIN,
   type ElectronIdVariable,
   newElectronCandidate,
-  passesCutBasedId,
   simulateElectronCandidate,
-} from './electron-id.ts';
+} from './electron-candidate.ts';
+import { passesCutBasedId } from './electron-id.ts';
 import { Rng } from './rng.ts';
 import type { ColumnarSample } from './sample.ts';
 import { emptyZeeDecay, sampleZee } from './z-boson.ts';
