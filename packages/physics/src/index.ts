@@ -55,6 +55,7 @@ export * from './sim/cms-electron.ts';
 export * from './sim/detector.ts';
 export * from './sim/electron-candidate.ts';
 export * from './sim/electron-id.ts';
+export * from './sim/pair-category.ts';
 export * from './sim/rng.ts';
 export type { ColumnarSample } from './sim/sample.ts';
 export * from './sim/sample-stats.ts';

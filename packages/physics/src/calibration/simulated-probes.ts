@@ -1,8 +1,8 @@
 import { PhysicsInputError } from '../errors.ts';
 import { Axis } from '../histogram/axis.ts';
 import { passesCutBasedId } from '../sim/electron-id.ts';
+import { PAIR_CATEGORY } from '../sim/pair-category.ts';
 import type { ColumnarSample } from '../sim/sample.ts';
-import { PAIR_CATEGORY } from '../sim/tag-and-probe.ts';
 import { makeProbeSet, type ProbeSet } from './tag-and-probe.ts';
 
 /** A probe selection evaluated on one row of a sample's columns. */
