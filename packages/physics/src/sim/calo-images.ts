@@ -1,3 +1,7 @@
+/**
+ * The cell images of `generateCaloShowers`: one shower rasterised onto the 7 × 11 middle-cell grid
+ * per layer, with cell times.
+ */
 import {
   CELL_ETA,
   CELL_PHI,

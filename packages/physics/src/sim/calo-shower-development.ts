@@ -1,3 +1,7 @@
+/**
+ * The physics of one shower of `generateCaloShowers`: detector layout constants, the longitudinal
+ * (GFlash) and lateral profiles, window containment, noise and pile-up, and the barycentre.
+ */
 import { gammaCdf, lnGamma } from '../stats/special.ts';
 import { innerDetectorMaterial, upstreamMaterial } from './detector.ts';
 import type { Rng } from './rng.ts';

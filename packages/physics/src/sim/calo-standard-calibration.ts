@@ -1,3 +1,4 @@
+/** The standard (pre-MVA) calibration of the calorimeter showers: its features, fit and application. */
 import { PhysicsInputError } from '../errors.ts';
 import { solvePositiveDefinite } from '../fit/linear-algebra.ts';
 import { Axis } from '../histogram/axis.ts';

@@ -1,3 +1,7 @@
+/**
+ * The variables of one electron candidate and their simulation per origin (prompt electron, light
+ * jet, conversion, heavy flavour).
+ */
 import { PhysicsInputError } from '../errors.ts';
 import { emEnergyResolution, inCrack, innerDetectorMaterial, TRT_ETA_MAX, upstreamMaterial } from './detector.ts';
 import type { Rng } from './rng.ts';
