@@ -26,8 +26,6 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   auc,
-  type BinEfficiency,
-  CMS_BARREL_ETA_MAX,
   CMS_WP80,
   type CmsElectronColumns,
   type CmsZeePairs,
@@ -35,12 +33,14 @@ import {
   cmsZeePairsFromSample,
   ELECTRON_ORIGIN,
   generateCmsZee,
+  inclusiveScaleFactorLine,
   inEcalGap,
   measureCmsScaleFactors,
+  measureInclusiveCmsScaleFactors,
   passesCmsCutBasedId,
   readCsv,
   scaleFactorsToCorrectionSet,
-  symmetricError,
+  scaleFactorTableLines,
   thresholdAtSignalEfficiency,
   validateCorrectionSet,
 } from '@hepml/physics';
@@ -217,44 +217,11 @@ const m = measureCmsScaleFactors({
   mcName: `generateCmsZee(n=${mcPairs}, seed=${seed + 2})`,
 });
 const t = m.table;
-const pct = (x: number) => (Number.isFinite(x) ? (100 * x).toFixed(1).padStart(5) : '  n/a');
-const num = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : 'n/a');
-const label = (edges: readonly number[], i: number) => `${edges[i]}–${edges[i + 1]}`;
 console.log(`== ${name}: GBDT score ≥ ${threshold.toFixed(4)}; tag WP80 pt ≥ 30 GeV, OS − SS in 81–101 GeV`);
-console.log('   pt [GeV]  |η|          ε_data [%]      ε_MC [%]        SF ± stat ± syst');
-t.values.forEach((row, i) => {
-  row.forEach((sf, j) => {
-    const d = t.effData[i]?.[j] as BinEfficiency;
-    const e = t.effMc[i]?.[j] as BinEfficiency;
-    console.log(
-      `   ${label(t.ptEdges, i).padEnd(9)} ${label(t.absEtaEdges, j).padEnd(12)} ` +
-        `${pct(d.value)} ±${pct(symmetricError(d))}   ${pct(e.value)} ±${pct(symmetricError(e))}   ` +
-        `${num(sf)} ± ${num(t.stat[i]?.[j] as number)} ± ${num(t.syst[i]?.[j] as number)}`,
-    );
-  });
-});
+for (const line of scaleFactorTableLines(t)) console.log(`   ${line}`);
 for (const w of m.warnings) console.log(`   note: ${w}`);
-for (const [region, edges] of [
-  ['barrel', [0, CMS_BARREL_ETA_MAX]],
-  ['endcap', [1.566, 2.5]],
-] as const) {
-  const inc = measureCmsScaleFactors({
-    name,
-    data,
-    mc,
-    probePasses,
-    ptEdges: [25, 300],
-    absEtaEdges: [...edges],
-    fitVariation: false,
-    dataName: '',
-    mcName: '',
-  }).table;
-  const d = inc.effData[0]?.[0] as BinEfficiency;
-  const e = inc.effMc[0]?.[0] as BinEfficiency;
-  console.log(
-    `   inclusive ${region}: ε_data ${pct(d.value)} ± ${pct(symmetricError(d))} %, ε_MC ${pct(e.value)} ± ${pct(symmetricError(e))} %, ` +
-      `SF ${num(inc.values[0]?.[0] as number)} ± ${num(inc.stat[0]?.[0] as number)} (stat) ± ${num(inc.syst[0]?.[0] as number)} (syst, no fit variation)`,
-  );
+for (const { region, table } of measureInclusiveCmsScaleFactors({ name, data, mc, probePasses })) {
+  console.log(`   ${inclusiveScaleFactorLine(region, table)}`);
 }
 
 const set = validateCorrectionSet(scaleFactorsToCorrectionSet(t, { openLastPtBin: true }));

@@ -20,34 +20,32 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
-  type BinEfficiency,
   CMS_WP80,
   CMS_WP95,
   type CmsCutBasedId,
   type CmsElectronColumns,
   type CmsIdCuts,
-  type CmsZeePairs,
   type CorrectionSetV2,
   cmsTagAndProbe,
   cmsZeePairsFromDataset,
   cmsZeePairsFromSample,
+  cmsZPeakPairs,
   correctEnergyScale,
   type EfficiencyOptions,
   energyScaleAndSmearing,
   fitZPeak,
   generateCmsZee,
-  inEcalGap,
-  masslessPairMass,
+  inclusiveScaleFactorLine,
   measureCmsScaleFactors,
   measureEfficiencies,
-  passesCmsCutBasedId,
+  measureInclusiveCmsScaleFactors,
   Rng,
   readCsv,
   type ScaleFactorMeasurement,
   type ScaleFactorTable,
   scaleFactorsToCorrectionSet,
+  scaleFactorTableLines,
   smearPairMasses,
-  symmetricError,
   validateCorrectionSet,
   ZEE_CATEGORIES,
   type ZeeCategory,
@@ -90,8 +88,6 @@ const mcName = `generateCmsZee(n=${mcPairs}, seed=${seed}): CMS 7 TeV 2011A Z→
 console.log(`Simulated ${mcPairs} MC pairs (${mcName}).\n`);
 
 const pct = (x: number) => (Number.isFinite(x) ? (100 * x).toFixed(1).padStart(5) : '  n/a');
-const num = (x: number, digits = 3) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
-const binLabel = (edges: readonly number[], i: number) => `${edges[i]}–${edges[i + 1]}`;
 
 /** Prints ε_data, ε_MC and SF ± stat ± syst per bin of a measurement. */
 function printScaleFactors(m: ScaleFactorMeasurement, probesData: number, probesMc: number): void {
@@ -99,18 +95,7 @@ function printScaleFactors(m: ScaleFactorMeasurement, probesData: number, probes
   console.log(
     `== ${t.name}: tag WP80 pt ≥ 30 GeV, OS − SS in 81–101 GeV; ${probesData} data probes, ${probesMc} MC probes`,
   );
-  console.log(`   pt [GeV]  |η|          ε_data [%]      ε_MC [%]        SF ± stat ± syst`);
-  t.values.forEach((row, i) => {
-    row.forEach((sf, j) => {
-      const d = t.effData[i]?.[j] as BinEfficiency;
-      const mc = t.effMc[i]?.[j] as BinEfficiency;
-      console.log(
-        `   ${binLabel(t.ptEdges, i).padEnd(9)} ${binLabel(t.absEtaEdges, j).padEnd(12)} ` +
-          `${pct(d.value)} ±${pct(symmetricError(d))}   ${pct(mc.value)} ±${pct(symmetricError(mc))}   ` +
-          `${num(sf)} ± ${num(t.stat[i]?.[j] as number)} ± ${num(t.syst[i]?.[j] as number)}`,
-      );
-    });
-  });
+  for (const line of scaleFactorTableLines(t)) console.log(`   ${line}`);
   const sources = Object.keys(t.systBySource).join(', ');
   console.log(`   syst sources: ${sources}`);
   for (const w of m.warnings) console.log(`   note: ${w}`);
@@ -130,27 +115,8 @@ for (const id of [CMS_WP80, CMS_WP95] as CmsCutBasedId[]) {
   });
   printScaleFactors(m, cmsTagAndProbe(pairs, { id }).mass.length, cmsTagAndProbe(mcZee, { id }).mass.length);
   // Inclusive barrel and endcap efficiencies and SFs: one bin each.
-  for (const [region, edges] of [
-    ['barrel |η|<1.4442', [0, 1.4442]],
-    ['endcap |η|>1.566', [1.566, 2.5]],
-  ] as const) {
-    const inclusive = measureCmsScaleFactors({
-      name: id.name,
-      data: pairs,
-      mc: mcZee,
-      id,
-      ptEdges: [25, 300],
-      absEtaEdges: [...edges],
-      fitVariation: false,
-      dataName: '',
-      mcName: '',
-    }).table;
-    const d = inclusive.effData[0]?.[0] as BinEfficiency;
-    const mc = inclusive.effMc[0]?.[0] as BinEfficiency;
-    console.log(
-      `   inclusive ${region}: ε_data ${pct(d.value)} ± ${pct(symmetricError(d))} %, ε_MC ${pct(mc.value)} ± ${pct(symmetricError(mc))} %, ` +
-        `SF ${num(inclusive.values[0]?.[0] as number)} ± ${num(inclusive.stat[0]?.[0] as number)} (stat) ± ${num(inclusive.syst[0]?.[0] as number)} (syst, no fit variation)`,
-    );
+  for (const { region, table } of measureInclusiveCmsScaleFactors({ name: id.name, data: pairs, mc: mcZee, id })) {
+    console.log(`   ${inclusiveScaleFactorLine(region, table)}`);
   }
   console.log('');
   tables.push(m.table);
@@ -198,33 +164,8 @@ writeFileSync(join(outDir, 'cms-electron-id-sf.tables.json'), `${JSON.stringify(
 console.log(`Wrote ${join(outDir, 'cms-electron-id-sf.correctionlib.json')} (correctionlib v2) and the full tables.\n`);
 
 // ---------------------------------------------------------------- 2. Z peak, α and c per category
-function dataPeakMasses(p: CmsZeePairs): { mass: number[]; category: ZeeCategory[] } {
-  const [a, b] = p.electrons;
-  const mass: number[] = [];
-  const category: ZeeCategory[] = [];
-  for (let r = 0; r < p.n; r++) {
-    if ((a.charge[r] as number) === (b.charge[r] as number)) continue;
-    if (inEcalGap(a.eta[r] as number) || inEcalGap(b.eta[r] as number)) continue;
-    if (!passesCmsCutBasedId(a, r, CMS_WP95) || !passesCmsCutBasedId(b, r, CMS_WP95)) continue;
-    mass.push(
-      masslessPairMass(
-        a.pt[r] as number,
-        a.eta[r] as number,
-        a.phi[r] as number,
-        b.pt[r] as number,
-        b.eta[r] as number,
-        b.phi[r] as number,
-      ),
-    );
-    const barrelA = a.isBarrel[r] === 1;
-    const barrelB = b.isBarrel[r] === 1;
-    category.push(barrelA && barrelB ? 'BB' : barrelA || barrelB ? 'BE' : 'EE');
-  }
-  return { mass, category };
-}
-
-const dataPeak = dataPeakMasses(pairs);
-const mcPeak = dataPeakMasses(mcZee);
+const dataPeak = cmsZPeakPairs(pairs, CMS_WP95);
+const mcPeak = cmsZPeakPairs(mcZee, CMS_WP95);
 const select = (peak: { mass: number[]; category: ZeeCategory[] }, masses: ArrayLike<number>, k: ZeeCategory) =>
   Array.from(masses).filter((_, i) => peak.category[i] === k);
 const fmt = (f: ZPeakFit) =>

@@ -69,7 +69,11 @@ function projectiveLikelihood(): Float64Array {
     };
     const s = new Float64Array(40).fill(1);
     const b = new Float64Array(40).fill(1);
-    for (const r of trainRows) (sample.label[r] ? s : b)[bin(col[r] as number)] += 1;
+    for (const r of trainRows) {
+      const h = sample.label[r] ? s : b;
+      const k = bin(col[r] as number);
+      h[k] = (h[k] as number) + 1;
+    }
     const ns = s.reduce((a, v) => a + v, 0);
     const nb = b.reduce((a, v) => a + v, 0);
     testRows.forEach((r, i) => {
@@ -137,7 +141,9 @@ function mlp(epochs: number): Float64Array {
     scale[j] = Math.max(1e-6, quantile(xs, 0.75) - quantile(xs, 0.25));
   });
   const input = (r: number, out: Float64Array): void => {
-    for (let j = 0; j < d; j++) out[j] = Math.asinh(((column(names[j] as string)[r] as number) - centre[j]) / scale[j]);
+    for (let j = 0; j < d; j++) {
+      out[j] = Math.asinh(((column(names[j] as string)[r] as number) - (centre[j] as number)) / (scale[j] as number));
+    }
   };
   const sizes = [d, 32, 16, 1];
   const rng = new Rng(seed + 1000);

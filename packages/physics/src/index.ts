@@ -4,6 +4,7 @@ export * from './calibration/energy-scale.ts';
 export * from './calibration/regression-z-peak.ts';
 export * from './calibration/response-inversion.ts';
 export * from './calibration/scale-factor-table.ts';
+export * from './calibration/scale-factor-text.ts';
 export * from './calibration/scale-factors.ts';
 export * from './calibration/simulated-probes.ts';
 export * from './calibration/tag-and-probe.ts';
@@ -27,7 +28,10 @@ export * from './fit/model.ts';
 export * from './fit/pdf.ts';
 export * from './fit/unbinned-fit.ts';
 export * from './histogram/axis.ts';
-export * from './histogram/histogram.ts';
+export * from './histogram/hist-1d.ts';
+export * from './histogram/hist-2d.ts';
+export * from './histogram/hist-3d.ts';
+export { HistogramBase, type NormalizeOptions, type RatioMode } from './histogram/histogram-base.ts';
 export * from './io/csv.ts';
 export * from './io/dataset.ts';
 export * from './io/parquet.ts';
@@ -37,10 +41,21 @@ export * from './kinematics/four-vector.ts';
 export * from './reweighting/histogram-reweighting.ts';
 export * from './sim/b-tagging.ts';
 export * from './sim/boosted-jets.ts';
+export { CALO_IMAGE_CHANNELS, CALO_IMAGE_SHAPE, CALO_IMAGE_TIME_CHANNELS } from './sim/calo-images.ts';
+export { accordionDepth } from './sim/calo-shower-development.ts';
 export * from './sim/calo-showers.ts';
+export {
+  applyStandardCalibration,
+  calibrationCategory,
+  fitStandardCalibration,
+  type StandardCalibration,
+  standardCalibrationFeatures,
+} from './sim/calo-standard-calibration.ts';
 export * from './sim/cms-electron.ts';
 export * from './sim/detector.ts';
+export * from './sim/electron-candidate.ts';
 export * from './sim/electron-id.ts';
+export * from './sim/pair-category.ts';
 export * from './sim/rng.ts';
 export type { ColumnarSample } from './sim/sample.ts';
 export * from './sim/sample-stats.ts';

@@ -1,31 +1,24 @@
+import { Axis } from '@hepml/physics';
+
 /**
- * Fractions of the (weighted) events in each bin `edges[i] <= x < edges[i+1]` (x outside the edges
- * is counted in no bin but in the total, so the fractions sum to ≤ 1). An empty or zero-weight
- * sample gives zeros.
+ * Fractions of the (weighted) events in each bin `edges[i] <= x < edges[i+1]` ({@link Axis}): x
+ * outside the edges, or NaN, is counted in no bin (rule `drop`) but in the total, so the fractions
+ * sum to ≤ 1. An empty or zero-weight sample gives zeros. Throws `PhysicsInputError` for edges that
+ * are not finite and strictly increasing.
  */
 export function binFractions(
   values: ArrayLike<number>,
   edges: readonly number[],
   weights?: ArrayLike<number>,
 ): number[] {
-  const nb = edges.length - 1;
-  const counts = new Array<number>(nb).fill(0);
-  const lo = edges[0] as number;
-  const hi = edges[nb] as number;
+  const axis = Axis.variable(edges, { field: 'edges' });
+  const counts = new Array<number>(axis.nBins).fill(0);
   let total = 0;
   for (let i = 0; i < values.length; i++) {
     const w = weights ? (weights[i] as number) : 1;
     total += w;
-    const x = values[i] as number;
-    if (!(x >= lo && x < hi)) continue;
-    let a = 0;
-    let b = nb - 1;
-    while (a < b) {
-      const mid = (a + b + 1) >> 1;
-      if (x >= (edges[mid] as number)) a = mid;
-      else b = mid - 1;
-    }
-    counts[a] = (counts[a] as number) + w;
+    const b = axis.find(values[i] as number, 'drop');
+    if (b >= 0) counts[b] = (counts[b] as number) + w;
   }
   return total > 0 ? counts.map((c) => c / total) : counts;
 }

@@ -1,4 +1,4 @@
-import { effectiveIqr, meanAbsoluteError, median, relativeIqr } from '@hepml/physics';
+import { Axis, effectiveIqr, meanAbsoluteError, median, relativeIqr } from '@hepml/physics';
 import type { RegressionBinV1, RegressionEvaluationV1, RegressionFiguresV1 } from '../bundle/evaluation.ts';
 import { binFractions, uniformEdges } from './histogram.ts';
 
@@ -36,8 +36,9 @@ function figures(eReco: ArrayLike<number>, eTrue: ArrayLike<number>): Regression
  * Energy-regression evaluation against the standard calibration (DeepCalo's figures): MAE [GeV],
  * eIQR = IQR(E/E_true)/1.349 and the median response E/E_true for the model and the standard
  * calibration, and rIQR = eIQR_model/eIQR_standard (< 1: the model is better), overall and in
- * bins of E_true (lo ≤ E < hi) and of |η|; plus the E/E_true histograms of both (0.8–1.2, 80
- * bins). Bins with fewer than 10 objects are left out. Uses H1's `stats/regression.ts`.
+ * bins of E_true and of |η| (lo ≤ x < hi, {@link Axis}; objects outside the edges are in no bin,
+ * rule `drop`); plus the E/E_true histograms of both (0.8–1.2, 80 bins). Bins with fewer than 10
+ * objects are left out. Uses H1's `stats/regression.ts`.
  */
 export function evaluateRegression(input: RegressionEvaluationInput): {
   evaluation: RegressionEvaluationV1;
@@ -46,16 +47,24 @@ export function evaluateRegression(input: RegressionEvaluationInput): {
   const { eReco, eStandard, eTrue, eta } = input;
   const n = eTrue.length;
   const pick = (xs: ArrayLike<number>, rows: number[]) => Float64Array.from(rows, (i) => xs[i] as number);
-  const binsOf = (variable: string, unit: string, edges: readonly number[], value: (i: number) => number) => {
+  const binsOf = (
+    variable: string,
+    unit: string,
+    field: string,
+    edges: readonly number[],
+    value: (i: number) => number,
+  ) => {
+    const axis = Axis.variable(edges, { field });
+    const members: number[][] = Array.from({ length: axis.nBins }, () => []);
+    for (let i = 0; i < n; i++) {
+      const b = axis.find(value(i), 'drop');
+      if (b >= 0) (members[b] as number[]).push(i);
+    }
     const out: RegressionBinV1[] = [];
-    for (let b = 0; b + 1 < edges.length; b++) {
-      const lo = edges[b] as number;
-      const hi = edges[b + 1] as number;
-      const rows: number[] = [];
-      for (let i = 0; i < n; i++) {
-        const v = value(i);
-        if (v >= lo && v < hi) rows.push(i);
-      }
+    for (let b = 0; b < axis.nBins; b++) {
+      const lo = axis.edges[b] as number;
+      const hi = axis.edges[b + 1] as number;
+      const rows = members[b] as number[];
       if (rows.length < 10) continue;
       const t = pick(eTrue, rows);
       const model = figures(pick(eReco, rows), t);
@@ -84,8 +93,16 @@ export function evaluateRegression(input: RegressionEvaluationInput): {
     unit: 'GeV',
     overall: { n, model, standard, rIqr },
     bins: [
-      ...binsOf('eTrue', 'GeV', input.energyEdges ?? [3, 10, 25, 50, 100, 300.0001], (i) => eTrue[i] as number),
-      ...binsOf('absEta', '1', input.absEtaEdges ?? [0, 0.6, 1.0, 1.4001], (i) => Math.abs(eta[i] as number)),
+      ...binsOf(
+        'eTrue',
+        'GeV',
+        'energyEdges',
+        input.energyEdges ?? [3, 10, 25, 50, 100, 300.0001],
+        (i) => eTrue[i] as number,
+      ),
+      ...binsOf('absEta', '1', 'absEtaEdges', input.absEtaEdges ?? [0, 0.6, 1.0, 1.4001], (i) =>
+        Math.abs(eta[i] as number),
+      ),
     ],
     response: { edges, model: binFractions(ratio(eReco), edges), standard: binFractions(ratio(eStandard), edges) },
   };

@@ -3,16 +3,22 @@ import { DataFormatError } from '../errors.ts';
 import { readCsv } from '../io/csv.ts';
 import { generateCmsZee } from '../sim/cms-electron.ts';
 import {
+  CMS_SF_REGIONS,
   CMS_WP80,
   CMS_WP95,
+  cmsPairMass,
   cmsTagAndProbe,
   cmsZeePairsFromDataset,
   cmsZeePairsFromSample,
+  cmsZPeakPairs,
   inEcalGap,
   masslessPairMass,
   measureCmsScaleFactors,
+  measureInclusiveCmsScaleFactors,
   passesCmsCutBasedId,
 } from './cms-zee.ts';
+import type { ScaleFactorTable } from './scale-factor-table.ts';
+import { inclusiveScaleFactorLine, scaleFactorTableLines } from './scale-factor-text.ts';
 
 const parseCmsZeeCsv = (text: string, options: { file?: string; maxRows?: number } = {}) =>
   cmsZeePairsFromDataset(readCsv(text, { file: options.file ?? 'Zee_Run2011A.csv' }).dataset, options);
@@ -41,6 +47,21 @@ describe('CMS Z→ee open-data tag-and-probe', () => {
       12,
     );
     expect(parseCmsZeeCsv(`${HEADER}\n${ROWS.join('\n')}`, { maxRows: 1 }).n).toBe(1);
+  });
+
+  it('computes the pair mass through invariantMass, without the cancellation of cosh − cos', () => {
+    // Nearly collinear: m = 2·pt·sinh(Δη/2) = 5e-7 GeV, where cosh(1e-8) − 1 rounds to 0.
+    expect(masslessPairMass(50, 1, 0.3, 50, 1 + 1e-8, 0.3)).toBeCloseTo(2 * 50 * Math.sinh(0.5e-8), 12);
+    expect(() => masslessPairMass(Number.NaN, 0, 0, 40, 0, 1)).toThrow(/pt is not finite/);
+  });
+
+  it('selects opposite-sign pairs of two identified electrons outside the gap for the Z peak', () => {
+    const pairs = parseCmsZeeCsv(`${HEADER}\n${ROWS.join('\n')}\n`);
+    // Row 1 only: row 2 is same-sign, row 3 has an electron in the gap.
+    expect(cmsZPeakPairs(pairs)).toEqual({ mass: [cmsPairMass(pairs, 0)], category: ['BB'] });
+    expect(cmsPairMass(pairs, 0)).toBe(masslessPairMass(40, 0.5, 0.1, 45, -0.3, 3.0));
+    const strict = { ...CMS_WP95, barrel: { ...CMS_WP95.barrel, sigmaIetaIeta: 0.0085 } };
+    expect(cmsZPeakPairs(pairs, strict).mass).toEqual([]);
   });
 
   it('names file, row and column of malformed input', () => {
@@ -137,6 +158,27 @@ describe('CMS Z→ee open-data tag-and-probe', () => {
     expect(Math.abs((sf.values[0]?.[0] as number) - 1)).toBeLessThan(3 * Math.hypot(sf.stat[0]?.[0] as number, 0.02));
     expect(() => measureCmsScaleFactors({ name: 'x', data, mc, dataName: '', mcName: '' })).toThrow(
       /probe identification/,
+    );
+  });
+
+  it('measures the inclusive barrel and endcap scale factors and prints tables and lines', () => {
+    const mc = cmsZeePairsFromSample(generateCmsZee({ n: 4000, seed: 12 }));
+    const inclusive = measureInclusiveCmsScaleFactors({ name: 'wp80', data: mc, mc, id: CMS_WP80 });
+    expect(inclusive.map((r) => r.region)).toEqual(CMS_SF_REGIONS.map((r) => r.region));
+    for (const [k, { table }] of inclusive.entries()) {
+      expect(table.ptEdges).toEqual([25, 300]);
+      expect(table.absEtaEdges).toEqual(CMS_SF_REGIONS[k]?.absEtaEdges);
+      expect(table.values[0]?.[0]).toBeCloseTo(1, 12);
+    }
+    const barrel = inclusive[0]?.table as ScaleFactorTable;
+    expect(inclusiveScaleFactorLine('barrel', barrel)).toMatch(
+      /^inclusive barrel: ε_data +\d+\.\d ± +\d+\.\d %, ε_MC +\d+\.\d ± +\d+\.\d %, SF 1\.000 ± \d\.\d{3} \(stat\) ± \d\.\d{3} \(syst, no fit variation\)$/,
+    );
+    const lines = scaleFactorTableLines({ ...barrel, values: [[Number.NaN]] });
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^pt \[GeV\] +\|η\| +ε_data \[%\] +ε_MC \[%\] +SF ± stat ± syst$/);
+    expect(lines[1]).toMatch(
+      /^25–300 +0–1\.4442 +\d+\.\d ± +\d+\.\d +\d+\.\d ± +\d+\.\d +n\/a ± \d\.\d{3} ± \d\.\d{3}$/,
     );
   });
 });

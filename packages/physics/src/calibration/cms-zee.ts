@@ -1,6 +1,9 @@
 import { DataFormatError, PhysicsInputError } from '../errors.ts';
 import type { Dataset } from '../io/dataset.ts';
+import { invariantMass } from '../kinematics/four-vector.ts';
 import type { ColumnarSample } from '../sim/sample.ts';
+import type { ZeeCategory } from './energy-scale.ts';
+import type { ScaleFactorTable } from './scale-factor-table.ts';
 import { measureScaleFactors, type ScaleFactorMeasurement, type ScaleFactorVariation } from './scale-factors.ts';
 import { type EfficiencyOptions, makeProbeSet, type ProbeSet } from './tag-and-probe.ts';
 
@@ -166,7 +169,10 @@ export function inEcalGap(eta: number): boolean {
 }
 
 /**
- * Invariant mass [GeV] of two massless particles: m² = 2·pt₁pt₂·(cosh(η₁ − η₂) − cos(φ₁ − φ₂)).
+ * Invariant mass [GeV] of two massless particles, m² = 2·pt₁pt₂·(cosh(η₁ − η₂) − cos(φ₁ − φ₂)),
+ * computed by {@link invariantMass} on (pt, η, φ, m = 0) in its form without cancellation (the
+ * cosh − cos difference loses precision for collinear pairs). pt in GeV, φ in radians.
+ * Throws {@link PhysicsInputError} for a non-finite component or a negative pt.
  */
 export function masslessPairMass(
   pt1: number,
@@ -176,7 +182,47 @@ export function masslessPairMass(
   eta2: number,
   phi2: number,
 ): number {
-  return Math.sqrt(Math.max(0, 2 * pt1 * pt2 * (Math.cosh(eta1 - eta2) - Math.cos(phi1 - phi2))));
+  return invariantMass([
+    { pt: pt1, eta: eta1, phi: phi1, mass: 0 },
+    { pt: pt2, eta: eta2, phi: phi2, mass: 0 },
+  ]);
+}
+
+/** Mass [GeV] of pair `row`, its two electrons taken as massless ({@link masslessPairMass}). */
+export function cmsPairMass(pairs: CmsZeePairs, row: number): number {
+  const [a, b] = pairs.electrons;
+  return masslessPairMass(
+    a.pt[row] as number,
+    a.eta[row] as number,
+    a.phi[row] as number,
+    b.pt[row] as number,
+    b.eta[row] as number,
+    b.phi[row] as number,
+  );
+}
+
+/**
+ * The pairs of a Z-peak fit: opposite-sign pairs whose two electrons pass `id` (default
+ * {@link CMS_WP95}) and lie outside the ECAL gap, with their mass [GeV] ({@link cmsPairMass}) and
+ * category by the ECAL region of each electron (BB, BE or EE, from the barrel flags).
+ */
+export function cmsZPeakPairs(
+  pairs: CmsZeePairs,
+  id: CmsCutBasedId = CMS_WP95,
+): { mass: number[]; category: ZeeCategory[] } {
+  const [a, b] = pairs.electrons;
+  const mass: number[] = [];
+  const category: ZeeCategory[] = [];
+  for (let r = 0; r < pairs.n; r++) {
+    if ((a.charge[r] as number) === (b.charge[r] as number)) continue;
+    if (inEcalGap(a.eta[r] as number) || inEcalGap(b.eta[r] as number)) continue;
+    if (!passesCmsCutBasedId(a, r, id) || !passesCmsCutBasedId(b, r, id)) continue;
+    mass.push(cmsPairMass(pairs, r));
+    const barrelA = a.isBarrel[r] === 1;
+    const barrelB = b.isBarrel[r] === 1;
+    category.push(barrelA && barrelB ? 'BB' : barrelA || barrelB ? 'BE' : 'EE');
+  }
+  return { mass, category };
 }
 
 /** Options of {@link cmsTagAndProbe}. */
@@ -218,14 +264,7 @@ export function cmsTagAndProbe(pairs: CmsZeePairs, options: CmsTagAndProbeOption
   const passed: number[] = [];
   const [a, b] = pairs.electrons;
   for (let r = 0; r < pairs.n; r++) {
-    const m = masslessPairMass(
-      a.pt[r] as number,
-      a.eta[r] as number,
-      a.phi[r] as number,
-      b.pt[r] as number,
-      b.eta[r] as number,
-      b.phi[r] as number,
-    );
+    const m = cmsPairMass(pairs, r);
     for (const [tag, probe] of [
       [a, b],
       [b, a],
@@ -359,4 +398,31 @@ export function measureCmsScaleFactors(args: CmsScaleFactorArgs): ScaleFactorMea
         'syst: mass window 76–106/86–96, tag pt ≥ 35 barrel, sidebands 60–70/110–120 and CB+exp fit',
     },
   });
+}
+
+/** Regions of the inclusive CMS scale factors: |η| edges of the barrel and the endcap beside the ECAL gap. */
+export const CMS_SF_REGIONS = [
+  { region: 'barrel |η|<1.4442', absEtaEdges: [0, 1.4442] },
+  { region: 'endcap |η|>1.566', absEtaEdges: [1.566, 2.5] },
+] as const;
+
+/**
+ * Inclusive scale factors of the barrel and the endcap ({@link CMS_SF_REGIONS}), one bin each of
+ * pT 25–300 GeV: {@link measureCmsScaleFactors} on those bins, without the fit variation and
+ * without provenance. One table per region, in the order of {@link CMS_SF_REGIONS}.
+ */
+export function measureInclusiveCmsScaleFactors(
+  args: Pick<CmsScaleFactorArgs, 'name' | 'data' | 'mc' | 'id' | 'probePasses'>,
+): { region: string; table: ScaleFactorTable }[] {
+  return CMS_SF_REGIONS.map(({ region, absEtaEdges }) => ({
+    region,
+    table: measureCmsScaleFactors({
+      ...args,
+      ptEdges: [25, 300],
+      absEtaEdges,
+      fitVariation: false,
+      dataName: '',
+      mcName: '',
+    }).table,
+  }));
 }

@@ -3,6 +3,7 @@ import type { BinnedFitResult } from '../fit/binned-fit.ts';
 import { breitWignerCrystalBallPdf } from '../fit/breit-wigner-crystal-ball.ts';
 import { exponentialPdf } from '../fit/exponential.ts';
 import type { FitModel } from '../fit/model.ts';
+import { Axis } from '../histogram/axis.ts';
 import type { Rng } from '../sim/rng.ts';
 import { fitWithoutBackgroundIfNeeded } from './tag-and-probe.ts';
 
@@ -73,7 +74,8 @@ export interface ZPeakFit {
  * non-relativistic form) convolved by FFT with a Crystal Ball detector response (shift Δm, width
  * σ, tail α free; n fixed), plus an exponential background (extended binned Poisson likelihood).
  * The peak position is m_Z + Δm and the width the CB σ: the quantities the CMS ECAL calibration
- * reports (CMS, JINST 8 (2013) P09009, arXiv:1306.2016, section 6).
+ * reports (CMS, JINST 8 (2013) P09009, arXiv:1306.2016, section 6). The masses are binned in equal
+ * bins lo ≤ m < hi over the range ({@link Axis.regular}); those outside it are not used (rule `drop`).
  *
  * Throws {@link PhysicsInputError} for fewer than 50 events in the range and {@link FitError}
  * (with the fit as cause) when the fit does not converge with an accurate covariance.
@@ -87,14 +89,13 @@ export function fitZPeak(masses: ArrayLike<number>, options: ZPeakFitOptions = {
       field: 'range',
     });
   }
-  const nBins = Math.max(10, Math.round((hi - lo) / binWidth));
-  const edges = Array.from({ length: nBins + 1 }, (_, i) => lo + ((hi - lo) * i) / nBins);
-  const counts = new Float64Array(nBins);
+  const axis = Axis.regular(Math.max(10, Math.round((hi - lo) / binWidth)), lo, hi);
+  const edges = axis.edges;
+  const counts = new Float64Array(axis.nBins);
   let events = 0;
   for (let i = 0; i < masses.length; i++) {
-    const m = masses[i] as number;
-    if (!(m >= lo && m < hi)) continue;
-    const b = Math.min(nBins - 1, Math.floor(((m - lo) / (hi - lo)) * nBins));
+    const b = axis.find(masses[i] as number, 'drop');
+    if (b < 0) continue;
     counts[b] = (counts[b] as number) + 1;
     events++;
   }

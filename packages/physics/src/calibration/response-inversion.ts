@@ -1,4 +1,5 @@
 import { FitError, PhysicsInputError } from '../errors.ts';
+import { Axis } from '../histogram/axis.ts';
 
 /** A measured response curve: mean reconstructed-to-true ratio at a set of true energies. */
 export interface ResponseCurve {
@@ -35,31 +36,27 @@ export function numericalInversion(curve: ResponseCurve): (eReco: number) => num
         field: 'response',
       });
     }
-    if (i > 0 && !(e > (eTrue[i - 1] as number))) {
-      throw new PhysicsInputError(`eTrue is not strictly increasing at index ${i}`, { field: 'eTrue' });
-    }
     reco.push(r * e);
-    if (i > 0 && !(r * e > (reco[i - 1] as number))) {
+  }
+  Axis.variable(eTrue, { field: 'eTrue' });
+  for (let i = 1; i < reco.length; i++) {
+    if (!((reco[i] as number) > (reco[i - 1] as number))) {
       throw new PhysicsInputError(
-        `mean reconstructed energy R·E_true is not increasing between ${eTrue[i - 1]} and ${e} GeV: the response cannot be inverted`,
+        `mean reconstructed energy R·E_true is not increasing between ${eTrue[i - 1]} and ${eTrue[i]} GeV: the response cannot be inverted`,
         { field: 'response' },
       );
     }
   }
+  // The segments of the interpolation: eReco in [reco[a], reco[a + 1]) lies on segment a.
+  const segments = Axis.variable(reco, { field: 'response' });
   const last = reco.length - 1;
   return (eReco: number): number => {
     if (!Number.isFinite(eReco)) throw new PhysicsInputError(`energy ${eReco} is not finite`, { field: 'eReco' });
-    if (eReco <= (reco[0] as number)) return eReco / (response[0] as number);
-    if (eReco >= (reco[last] as number)) return eReco / (response[last] as number);
-    let a = 0;
-    let b = last;
-    while (b - a > 1) {
-      const m = (a + b) >> 1;
-      if (eReco >= (reco[m] as number)) a = m;
-      else b = m;
-    }
-    const f = (eReco - (reco[a] as number)) / ((reco[b] as number) - (reco[a] as number));
-    return (eTrue[a] as number) + f * ((eTrue[b] as number) - (eTrue[a] as number));
+    if (eReco <= segments.lo) return eReco / (response[0] as number);
+    if (eReco >= segments.hi) return eReco / (response[last] as number);
+    const a = segments.find(eReco, 'drop');
+    const f = (eReco - (reco[a] as number)) / ((reco[a + 1] as number) - (reco[a] as number));
+    return (eTrue[a] as number) + f * ((eTrue[a + 1] as number) - (eTrue[a] as number));
   };
 }
 

@@ -1,5 +1,3 @@
-import { PhysicsInputError } from '../errors.ts';
-
 /** An efficiency measured in one bin, with its (possibly asymmetric) 68.3 % interval. */
 export interface BinEfficiency {
   /** ε in [0, 1] (NaN when the bin holds no signal). */
@@ -44,19 +42,4 @@ export interface ScaleFactorTable {
   effData: BinEfficiency[][];
   effMc: BinEfficiency[][];
   provenance: ScaleFactorProvenance;
-}
-
-/**
- * Checks that edges are finite and strictly increasing (at least two); throws
- * {@link PhysicsInputError} naming `field` otherwise.
- */
-export function checkBinEdges(edges: readonly number[], field: string): void {
-  if (edges.length < 2) throw new PhysicsInputError(`${field} needs at least two edges`, { field });
-  for (let i = 0; i < edges.length; i++) {
-    const e = edges[i] as number;
-    if (!Number.isFinite(e)) throw new PhysicsInputError(`${field}[${i}] is not finite (${e})`, { field });
-    if (i > 0 && !(e > (edges[i - 1] as number))) {
-      throw new PhysicsInputError(`${field} is not strictly increasing at index ${i}`, { field });
-    }
-  }
 }

@@ -1,9 +1,9 @@
 import { PhysicsInputError } from '../errors.ts';
+import { Axis } from '../histogram/axis.ts';
 import { passesCutBasedId } from '../sim/electron-id.ts';
+import { PAIR_CATEGORY } from '../sim/pair-category.ts';
 import type { ColumnarSample } from '../sim/sample.ts';
-import { PAIR_CATEGORY } from '../sim/tag-and-probe.ts';
-import { checkBinEdges } from './scale-factor-table.ts';
-import { makeProbeSet, type ProbeSet, probeBin } from './tag-and-probe.ts';
+import { makeProbeSet, type ProbeSet } from './tag-and-probe.ts';
 
 /** A probe selection evaluated on one row of a sample's columns. */
 export type ProbeSelection = (columns: Record<string, ArrayLike<number>>, row: number) => boolean;
@@ -64,7 +64,9 @@ export interface TrueEfficiency {
 /**
  * The generator-truth efficiency of a selection in measured probe pT × |η| bins: the fraction of
  * probes from real Z→ee pairs (`truth.category` = z) that pass, over all rows (no tag tightening,
- * no mass window: the efficiency the measurement should recover). Indexed `[ptBin][absEtaBin]`.
+ * no mass window: the efficiency the measurement should recover). Indexed `[ptBin][absEtaBin]`;
+ * bins lo ≤ x < hi ({@link Axis}), probes outside the edges are not counted (rule `drop`).
+ * Throws {@link PhysicsInputError} for bad edges or a sample without `truth.category`.
  */
 export function trueEfficiencies(
   sample: ColumnarSample,
@@ -72,25 +74,26 @@ export function trueEfficiencies(
   absEtaEdges: readonly number[],
   passes: ProbeSelection = passesCutBasedId,
 ): TrueEfficiency[][] {
-  checkBinEdges([...ptEdges], 'ptEdges');
-  checkBinEdges([...absEtaEdges], 'absEtaEdges');
+  const ptAxis = Axis.variable(ptEdges, { field: 'ptEdges' });
+  const absEtaAxis = Axis.variable(absEtaEdges, { field: 'absEtaEdges' });
   const category = sample.truth.category;
   if (!category) throw new PhysicsInputError('sample has no truth.category', { field: 'truth.category' });
   const pt = column(sample, 'probePt');
   const eta = column(sample, 'probeEta');
-  const nEta = absEtaEdges.length - 1;
-  const total = new Float64Array((ptEdges.length - 1) * nEta);
+  const nPt = ptAxis.nBins;
+  const nEta = absEtaAxis.nBins;
+  const total = new Float64Array(nPt * nEta);
   const passed = new Float64Array(total.length);
   for (let i = 0; i < sample.n; i++) {
     if (category[i] !== PAIR_CATEGORY.z) continue;
-    const ip = probeBin(ptEdges, pt[i] as number);
-    const ie = probeBin(absEtaEdges, Math.abs(eta[i] as number));
+    const ip = ptAxis.find(pt[i] as number, 'drop');
+    const ie = absEtaAxis.find(Math.abs(eta[i] as number), 'drop');
     if (ip < 0 || ie < 0) continue;
     const b = ip * nEta + ie;
     total[b] = (total[b] as number) + 1;
     if (passes(sample.columns, i)) passed[b] = (passed[b] as number) + 1;
   }
-  return Array.from({ length: ptEdges.length - 1 }, (_, ip) =>
+  return Array.from({ length: nPt }, (_, ip) =>
     Array.from({ length: nEta }, (_, ie) => {
       const n = total[ip * nEta + ie] as number;
       const e = n > 0 ? (passed[ip * nEta + ie] as number) / n : Number.NaN;

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { PhysicsInputError } from '../errors.ts';
+import { Axis } from '../histogram/axis.ts';
 import { Rng } from '../sim/rng.ts';
 import { clopperPearsonInterval } from '../stats/efficiency.ts';
-import { makeProbeSet, measureEfficiencies, type ProbeSet, probeBin } from './tag-and-probe.ts';
+import { makeProbeSet, measureEfficiencies, type ProbeSet } from './tag-and-probe.ts';
 
 interface Group {
   count: number;
@@ -120,6 +121,8 @@ describe('tag-and-probe efficiencies', () => {
   });
 
   it('bins probes lo ≤ x < hi and reports empty bins and clipped estimates', () => {
+    // The rule measureEfficiencies bins probes by: Axis, out of range (and NaN) dropped.
+    const probeBin = (edges: number[], x: number) => Axis.variable(edges).find(x, 'drop');
     expect(probeBin([0, 1, 2], 1)).toBe(1);
     expect(probeBin([0, 1, 2], 2)).toBe(-1);
     expect(probeBin([0, 1, 2], -0.1)).toBe(-1);

@@ -4,9 +4,10 @@ import { crystalBallPdf } from '../fit/crystal-ball.ts';
 import { exponentialPdf } from '../fit/exponential.ts';
 import type { ParameterSpecs } from '../fit/likelihood-fit.ts';
 import type { FitModel } from '../fit/model.ts';
+import { Axis } from '../histogram/axis.ts';
 import { clopperPearsonInterval, ONE_SIGMA_CONFIDENCE_LEVEL } from '../stats/efficiency.ts';
 import { normalQuantile } from '../stats/special.ts';
-import { type BinEfficiency, checkBinEdges } from './scale-factor-table.ts';
+import type { BinEfficiency } from './scale-factor-table.ts';
 
 /**
  * Tag–probe pairs after pairing and tag selection: one entry per (tag, probe) combination. A pair
@@ -157,13 +158,17 @@ interface Yield {
  * fluctuation) is clipped and warned about. Reference: CMS, JINST 10 (2015) P06005
  * (arXiv:1502.02701), section 6 (tag-and-probe).
  *
- * Throws {@link PhysicsInputError} for bad edges, an empty window, or sidebands overlapping it.
+ * Probes are binned lo ≤ x < hi in pT and |η| ({@link Axis}); those outside the edges, or with a
+ * NaN pT or |η|, are not used (rule `drop`), and so are masses outside the fit range of `fit`.
+ *
+ * Throws {@link PhysicsInputError} for bad edges (not finite and strictly increasing), an empty
+ * window, or sidebands overlapping it.
  */
 export function measureEfficiencies(probes: ProbeSet, options: EfficiencyOptions): EfficiencyMap {
   const ptEdges = [...options.ptEdges];
   const absEtaEdges = [...options.absEtaEdges];
-  checkBinEdges(ptEdges, 'ptEdges');
-  checkBinEdges(absEtaEdges, 'absEtaEdges');
+  const ptAxis = Axis.variable(ptEdges, { field: 'ptEdges' });
+  const absEtaAxis = Axis.variable(absEtaEdges, { field: 'absEtaEdges' });
   const [lo, hi] = options.massWindow;
   if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi)) {
     throw new PhysicsInputError(`mass window [${lo}, ${hi}] is empty`, { field: 'massWindow' });
@@ -186,13 +191,13 @@ export function measureEfficiencies(probes: ProbeSet, options: EfficiencyOptions
     }
   }
   const confidenceLevel = options.confidenceLevel ?? ONE_SIGMA_CONFIDENCE_LEVEL;
-  const nPt = ptEdges.length - 1;
-  const nEta = absEtaEdges.length - 1;
+  const nPt = ptAxis.nBins;
+  const nEta = absEtaAxis.nBins;
   // Probe indices per bin.
   const members: number[][] = Array.from({ length: nPt * nEta }, () => []);
   for (let i = 0; i < probes.mass.length; i++) {
-    const ip = probeBin(ptEdges, probes.pt[i] as number);
-    const ie = probeBin(absEtaEdges, probes.absEta[i] as number);
+    const ip = ptAxis.find(probes.pt[i] as number, 'drop');
+    const ie = absEtaAxis.find(probes.absEta[i] as number, 'drop');
     if (ip >= 0 && ie >= 0) (members[ip * nEta + ie] as number[]).push(i);
   }
   const warnings: string[] = [];
@@ -267,19 +272,6 @@ function gaussianQuantileForLevel(level: number): number {
     throw new PhysicsInputError(`confidence level ${level} must lie in (0, 1)`, { field: 'confidenceLevel' });
   }
   return normalQuantile(0.5 + 0.5 * level);
-}
-
-/** Index of the bin lo ≤ x < hi, or −1 outside. */
-export function probeBin(edges: readonly number[], x: number): number {
-  if (!(x >= (edges[0] as number)) || !(x < (edges[edges.length - 1] as number))) return -1;
-  let a = 0;
-  let b = edges.length - 1;
-  while (b - a > 1) {
-    const m = (a + b) >> 1;
-    if (x >= (edges[m] as number)) a = m;
-    else b = m;
-  }
-  return a;
 }
 
 /** Signal yields [passing, failing] of the probes `index` of one bin. */
@@ -361,15 +353,14 @@ function fitYields(
   binWidth: number,
 ): [Yield, Yield] {
   const [r0, r1] = range;
-  const nBins = Math.max(4, Math.round((r1 - r0) / binWidth));
-  const edges = Array.from({ length: nBins + 1 }, (_, i) => r0 + ((r1 - r0) * i) / nBins);
+  const axis = Axis.regular(Math.max(4, Math.round((r1 - r0) / binWidth)), r0, r1);
+  const { edges, nBins } = axis;
   const all = new Float64Array(nBins);
   const pass = new Float64Array(nBins);
   for (const i of index) {
     if (probes.sameSign[i] === 1) continue;
-    const m = probes.mass[i] as number;
-    if (!(m >= r0 && m < r1)) continue;
-    const b = Math.min(nBins - 1, Math.floor(((m - r0) / (r1 - r0)) * nBins));
+    const b = axis.find(probes.mass[i] as number, 'drop');
+    if (b < 0) continue;
     const w = probes.weight[i] as number;
     all[b] = (all[b] as number) + w;
     if (probes.passed[i]) pass[b] = (pass[b] as number) + w;
@@ -424,7 +415,7 @@ function fitYields(
  * zero. Returns the result of the last attempt with its status (`allowFailure`): callers check it.
  */
 export function fitWithoutBackgroundIfNeeded(
-  edges: readonly number[],
+  edges: ArrayLike<number>,
   counts: Float64Array,
   model: FitModel,
   parameters: ParameterSpecs,

@@ -80,6 +80,24 @@ describe('correctionlib schema v2 export, validation and evaluation', () => {
     expect(evaluateCorrection(set, 'ptweight', { pt: 1 })).toBe(1.1);
   });
 
+  it('treats "-inf" and "inf" edges as open edge bins, lo <= x < hi', () => {
+    const set = validateCorrectionSet({
+      schema_version: 2,
+      corrections: [
+        {
+          name: 'open',
+          version: 1,
+          inputs: [{ name: 'x', type: 'real' }],
+          output: { name: 'weight', type: 'real' },
+          data: { nodetype: 'binning', input: 'x', edges: ['-inf', 0, 'inf'], content: [1, 2], flow: 'error' },
+        },
+      ],
+    });
+    const at = (x: number) => evaluateCorrection(set, 'open', { x });
+    expect([-Infinity, -1e300, -1e-300, 0, 1e300].map(at)).toEqual([1, 1, 1, 2, 2]);
+    expect(() => at(Infinity)).toThrow(/outside the binning/);
+  });
+
   it('throws on out-of-range values with flow "error" and on bad inputs', () => {
     const set = validateCorrectionSet(
       JSON.parse(JSON.stringify(scaleFactorsToCorrectionSet(table(), { flow: 'error' }))),

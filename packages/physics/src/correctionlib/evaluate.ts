@@ -1,4 +1,5 @@
 import { PhysicsInputError } from '../errors.ts';
+import { Axis, type OutOfRange } from '../histogram/axis.ts';
 import { type ContentV2, type CorrectionSetV2, type EdgeV2, edgeValue, type FlowV2 } from './schema-v2.ts';
 
 /** Input values of a correction by input name: strings for string inputs, numbers otherwise. */
@@ -6,9 +7,11 @@ export type CorrectionInputs = Readonly<Record<string, string | number>>;
 
 /**
  * Evaluates correction `name` of a (validated) correction set at one point, following correctionlib
- * semantics: a binning selects bin i with `edges[i] <= x < edges[i+1]`; a value outside the edges
- * is clamped to the first/last bin (`flow: "clamp"`), is an error (`"error"`), or evaluates the
- * flow node; a category without a matching key uses `default` or is an error.
+ * semantics: a binning selects bin i with `edges[i] <= x < edges[i+1]` ({@link Axis}, "-inf"/"inf"
+ * as open edge bins); a value outside the edges is clamped to the first/last bin (`flow: "clamp"`,
+ * Axis rule `clamp`), is an error (`"error"`), or evaluates the flow node; a category without a
+ * matching key uses `default` or is an error. The axis of each binning is built once per edges
+ * array and reused, so the set must not be changed after it was first evaluated.
  *
  * Throws {@link PhysicsInputError} for an unknown correction, a missing input, an input of the
  * wrong type (string vs number, non-integer int), a NaN input, an out-of-range value with
@@ -45,8 +48,8 @@ function evaluateNode(node: ContentV2, inputs: CorrectionInputs): number {
       });
     }
     case 'binning': {
-      const index = binIndex(node.edges, inputs[node.input] as number, node.flow === 'clamp');
-      if (index === null) return evaluateFlow(node.flow, node.input, inputs);
+      const index = axisOf(node.edges, node.input).find(inputs[node.input] as number, ruleOf(node.flow));
+      if (index < 0) return evaluateFlow(node.flow, node.input, inputs);
       return evaluateNode(node.content[index] as ContentV2, inputs);
     }
     case 'multibinning': {
@@ -54,9 +57,10 @@ function evaluateNode(node: ContentV2, inputs: CorrectionInputs): number {
       for (let d = 0; d < node.inputs.length; d++) {
         const input = node.inputs[d] as string;
         const edges = node.edges[d] as EdgeV2[];
-        const index = binIndex(edges, inputs[input] as number, node.flow === 'clamp');
-        if (index === null) return evaluateFlow(node.flow, input, inputs);
-        flat = flat * (edges.length - 1) + index;
+        const axis = axisOf(edges, input);
+        const index = axis.find(inputs[input] as number, ruleOf(node.flow));
+        if (index < 0) return evaluateFlow(node.flow, input, inputs);
+        flat = flat * axis.nBins + index;
       }
       return evaluateNode(node.content[flat] as ContentV2, inputs);
     }
@@ -69,22 +73,24 @@ function evaluateFlow(flow: FlowV2, input: string, inputs: CorrectionInputs): nu
       field: input,
     });
   }
-  // binIndex resolves 'clamp' itself, so it cannot overflow.
+  // Axis.find resolves 'clamp' itself, and NaN inputs were rejected: a clamped binning cannot overflow.
   if (flow === 'clamp') throw new Error('a clamped binning cannot overflow');
   return evaluateNode(flow, inputs);
 }
 
-/** Bin of x among `edges` (lo <= x < hi); outside, the first/last bin when clamping, else null. */
-function binIndex(edges: readonly EdgeV2[], x: number, clamp: boolean): number | null {
-  const n = edges.length - 1;
-  if (x < edgeValue(edges[0] as EdgeV2)) return clamp ? 0 : null;
-  if (x >= edgeValue(edges[n] as EdgeV2)) return clamp ? n - 1 : null;
-  let lo = 0;
-  let hi = n;
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >>> 1;
-    if (x >= edgeValue(edges[mid] as EdgeV2)) lo = mid;
-    else hi = mid;
+/** Axes of the binnings evaluated so far, by edges array (a validated set is not changed afterwards). */
+const axes = new WeakMap<readonly EdgeV2[], Axis>();
+
+/** The {@link Axis} of a binning's edges, built and checked on first use. */
+function axisOf(edges: readonly EdgeV2[], input: string): Axis {
+  let axis = axes.get(edges);
+  if (axis === undefined) {
+    axis = Axis.variable(edges.map(edgeValue), { field: input, openEnds: true });
+    axes.set(edges, axis);
   }
-  return lo;
+  return axis;
+}
+
+function ruleOf(flow: FlowV2): OutOfRange {
+  return flow === 'clamp' ? 'clamp' : 'drop';
 }

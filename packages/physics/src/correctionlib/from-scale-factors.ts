@@ -1,6 +1,6 @@
 import type { ScaleFactorTable } from '../calibration/scale-factor-table.ts';
-import { checkBinEdges } from '../calibration/scale-factor-table.ts';
 import { PhysicsInputError } from '../errors.ts';
+import { Axis } from '../histogram/axis.ts';
 import type { CorrectionSetV2, CorrectionV2, EdgeV2, MultiBinningV2 } from './schema-v2.ts';
 
 /** Options of {@link scaleFactorsToCorrectionSet}. */
@@ -34,10 +34,8 @@ export function scaleFactorsToCorrectionSet(
   table: ScaleFactorTable,
   options: ScaleFactorExportOptions = {},
 ): CorrectionSetV2 {
-  checkBinEdges(table.ptEdges, 'ptEdges');
-  checkBinEdges(table.absEtaEdges, 'absEtaEdges');
-  const nPt = table.ptEdges.length - 1;
-  const nEta = table.absEtaEdges.length - 1;
+  const nPt = Axis.variable(table.ptEdges, { field: 'ptEdges' }).nBins;
+  const nEta = Axis.variable(table.absEtaEdges, { field: 'absEtaEdges' }).nBins;
   const version = options.version ?? 1;
   if (!Number.isInteger(version)) throw new PhysicsInputError('version must be an integer', { field: 'version' });
   const flow = options.flow ?? 'clamp';

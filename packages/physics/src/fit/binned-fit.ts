@@ -1,4 +1,5 @@
 import { PhysicsInputError } from '../errors.ts';
+import { Axis } from '../histogram/axis.ts';
 import {
   type BinnedFitQuality,
   type FitOptions,
@@ -31,8 +32,9 @@ export interface BinnedFitResult extends FitResult {
  * −ln L up to a constant and makes 2·NLL a χ² for goodness of fit; a bin with ν ≤ 0 and n > 0, or
  * ν < 0, is outside the model's domain (+∞). Errors, status and failure: see {@link fitLikelihood}.
  *
- * Throws {@link PhysicsInputError} for edges that are not increasing or leave the model range,
- * negative or non-finite counts, or mismatched lengths.
+ * Throws {@link PhysicsInputError} for edges that are not finite and strictly increasing
+ * ({@link Axis.variable}) or leave the model range, negative or non-finite counts, or mismatched
+ * lengths.
  */
 export function fitBinned(args: BinnedFitArgs): BinnedFitResult {
   const { edges, counts } = args;
@@ -43,14 +45,9 @@ export function fitBinned(args: BinnedFitArgs): BinnedFitResult {
   const model = resolveModel(args.model);
   const [lo, hi] = model.range;
   const tolerance = 1e-9 * (hi - lo);
-  for (let i = 0; i <= nBins; i++) {
-    const e = edges[i] as number;
-    if (!Number.isFinite(e) || (i > 0 && !(e > (edges[i - 1] as number)))) {
-      throw new PhysicsInputError(`edges must be finite and strictly increasing (index ${i})`, { field: 'edges' });
-    }
-  }
-  if ((edges[0] as number) < lo - tolerance || (edges[nBins] as number) > hi + tolerance) {
-    throw new PhysicsInputError(`edges [${edges[0]}, ${edges[nBins]}] leave the model range [${lo}, ${hi}]`, {
+  const axis = Axis.variable(edges, { field: 'edges' });
+  if (axis.lo < lo - tolerance || axis.hi > hi + tolerance) {
+    throw new PhysicsInputError(`edges [${axis.lo}, ${axis.hi}] leave the model range [${lo}, ${hi}]`, {
       field: 'edges',
     });
   }

@@ -17,16 +17,22 @@ export function numericalGradient(
   const xp = Float64Array.from(x);
   const g = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const xi = x[i] as number;
     const h = steps[i] as number;
-    xp[i] = xi + h;
-    const fp = f(xp);
-    xp[i] = xi - h;
-    const fm = f(xp);
-    xp[i] = xi;
+    const [fp, fm] = alongAxis(f, xp, i, h);
     g[i] = (fp - fm) / (2 * h);
   }
   return g;
+}
+
+/** [f(x + h·eᵢ), f(x − h·eᵢ)] with x = `xp`, whose coordinate i is restored afterwards. */
+function alongAxis(f: (x: Float64Array) => number, xp: Float64Array, i: number, h: number): [number, number] {
+  const xi = xp[i] as number;
+  xp[i] = xi + h;
+  const fp = f(xp);
+  xp[i] = xi - h;
+  const fm = f(xp);
+  xp[i] = xi;
+  return [fp, fm];
 }
 
 /** Symmetric Hessian matrix by central differences (see {@link numericalGradient}); `fx` = f(x). */
@@ -40,13 +46,8 @@ export function numericalHessian(
   const xp = Float64Array.from(x);
   const h: number[][] = Array.from({ length: n }, () => new Array<number>(n).fill(0));
   for (let i = 0; i < n; i++) {
-    const xi = x[i] as number;
     const hi = steps[i] as number;
-    xp[i] = xi + hi;
-    const fp = f(xp);
-    xp[i] = xi - hi;
-    const fm = f(xp);
-    xp[i] = xi;
+    const [fp, fm] = alongAxis(f, xp, i, hi);
     (h[i] as number[])[i] = (fp - 2 * fx + fm) / (hi * hi);
   }
   for (let i = 0; i < n; i++) {

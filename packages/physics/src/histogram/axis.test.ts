@@ -40,4 +40,42 @@ describe('Axis.find: the one out-of-range rule', () => {
       expect((e as PhysicsInputError).field).toBe('ptEdges');
     }
   });
+
+  it('opens the edge bins to ±∞ only when asked, keeping lo <= x < hi', () => {
+    expect(() => Axis.variable([-Infinity, 0, Infinity])).toThrow(/edges\[0\] is not finite/);
+    const open = Axis.variable([-Infinity, 0, 10, Infinity], { field: 'ptEdges', openEnds: true });
+    expect([-Infinity, -1e300, 0, 9.99, 10, 1e300].map((x) => open.find(x, 'drop'))).toEqual([0, 0, 1, 1, 2, 2]);
+    expect(open.find(Infinity, 'drop')).toBe(-1);
+    expect(open.find(Infinity, 'clamp')).toBe(2);
+    expect(open.find(Number.NaN, 'clamp')).toBe(-1);
+    expect(Axis.variable([-Infinity, Infinity], { openEnds: true }).find(-5, 'drop')).toBe(0);
+    // Only the first edge may be −∞ and only the last +∞.
+    expect(() => Axis.variable([0, Infinity, 5], { openEnds: true })).toThrow(/edges\[1\] is not finite/);
+    expect(() => Axis.variable([Infinity, 5], { openEnds: true })).toThrow(/edges\[0\] is not finite/);
+    expect(() => Axis.variable([0, 1, -Infinity], { openEnds: true })).toThrow(/edges\[2\] is not finite/);
+  });
+});
+
+describe('Axis', () => {
+  it('puts every edge in the bin it opens (lo ≤ x < hi), flows at both ends', () => {
+    for (const axis of [Axis.regular(10, 0, 1), Axis.regular(7, -3.3, 4.1), Axis.variable([0, 0.1, 0.3, 1, 2.5])]) {
+      for (let k = 0; k < axis.nBins; k++) expect(axis.index(axis.edges[k] as number)).toBe(k + 1);
+      expect(axis.index(axis.hi)).toBe(axis.nBins + 1);
+      expect(axis.index(Number.POSITIVE_INFINITY)).toBe(axis.nBins + 1);
+      expect(axis.index(Number.NEGATIVE_INFINITY)).toBe(0);
+      expect(axis.index(axis.lo - 1e-12)).toBe(0);
+      expect(axis.index(Number.NaN)).toBe(-1);
+      // The largest double below an inner edge stays in the bin before it.
+      const e = axis.edges[2] as number;
+      expect(axis.index(e - Math.abs(e) * 2.3e-16 - 1e-300)).toBe(2);
+    }
+    expect(Axis.regular(10, 0, 1).index(0.3)).toBe(4);
+  });
+
+  it('rejects bad definitions', () => {
+    expect(() => Axis.regular(0, 0, 1)).toThrow(PhysicsInputError);
+    expect(() => Axis.regular(3, 1, 1)).toThrow(PhysicsInputError);
+    expect(() => Axis.variable([0, 1, 1])).toThrow(PhysicsInputError);
+    expect(() => Axis.variable([0, Number.POSITIVE_INFINITY])).toThrow(PhysicsInputError);
+  });
 });

@@ -15,6 +15,12 @@ export type OutOfRange = 'clamp' | 'drop';
 export interface AxisOptions {
   /** Name of the field the edges came from, used in the error message and `field` (default `edges`). */
   field?: string;
+  /**
+   * Allow −∞ as the first edge and +∞ as the last (default false), for binnings read from formats
+   * with open edge bins (correctionlib's "-inf"/"inf"). The open bins have no finite width or
+   * centre; lookups keep lo ≤ x < hi, so −∞ falls in an open first bin and +∞ overflows.
+   */
+  openEnds?: boolean;
 }
 
 /**
@@ -66,14 +72,18 @@ export class Axis {
   /**
    * Axis with the given edges (variable widths). Throws {@link PhysicsInputError} naming
    * `options.field` unless there are at least two finite, strictly increasing edges (the one check
-   * of bin edges in hepml-edge: readers of edges from files call it too).
+   * of bin edges in hepml-edge: readers of edges from files call it too); with `openEnds` the first
+   * edge may be −∞ and the last +∞.
    */
   static variable(edges: ArrayLike<number>, options: AxisOptions = {}): Axis {
     const field = options.field ?? 'edges';
     const e = Float64Array.from(edges);
     if (e.length < 2) throw new PhysicsInputError(`${field}: an axis needs at least two edges`, { field });
+    const last = e.length - 1;
     for (let i = 0; i < e.length; i++) {
-      if (!Number.isFinite(e[i] as number)) throw new PhysicsInputError(`${field}[${i}] is not finite`, { field });
+      const x = e[i] as number;
+      const open = options.openEnds === true && ((i === 0 && x === -Infinity) || (i === last && x === Infinity));
+      if (!(open || Number.isFinite(x))) throw new PhysicsInputError(`${field}[${i}] is not finite`, { field });
       if (i > 0 && !((e[i] as number) > (e[i - 1] as number))) {
         throw new PhysicsInputError(`${field} must be strictly increasing (at index ${i})`, { field });
       }
@@ -152,4 +162,21 @@ export class Axis {
     for (let i = 1; i <= this.nBins; i++) map[i] = coarser.index(this.centre(i));
     return map;
   }
+}
+
+/** Merge every `factor` adjacent bins of an axis (nBins must be divisible by factor). */
+export function coarserAxis(axis: Axis, factor: number): Axis {
+  if (!(Number.isInteger(factor) && factor >= 1 && axis.nBins % factor === 0)) {
+    throw new PhysicsInputError(`factor ${factor} must be a positive integer dividing nBins = ${axis.nBins}`, {
+      field: 'factor',
+    });
+  }
+  const edges = new Float64Array(axis.nBins / factor + 1);
+  for (let i = 0; i < edges.length; i++) edges[i] = axis.edges[i * factor] as number;
+  if (axis.regular) {
+    // Keep the arithmetic fast path when the recomputed edges coincide bit for bit with the merged ones.
+    const regular = Axis.regular(edges.length - 1, axis.lo, axis.hi);
+    if (regular.edges.every((e, i) => e === edges[i])) return regular;
+  }
+  return Axis.variable(edges);
 }

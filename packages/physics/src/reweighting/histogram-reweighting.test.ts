@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PhysicsInputError } from '../errors.ts';
-import { Hist1D } from '../histogram/histogram.ts';
+import { Hist1D } from '../histogram/hist-1d.ts';
 import { Rng } from '../sim/rng.ts';
 import { chi2Histograms } from '../stats/chi2.ts';
 import { effectiveSampleSize, reweightingFactors, reweightToTarget } from './histogram-reweighting.ts';

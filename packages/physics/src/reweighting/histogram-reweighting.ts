@@ -1,4 +1,5 @@
 import { PhysicsInputError } from '../errors.ts';
+import { Axis } from '../histogram/axis.ts';
 
 /**
  * Kish effective sample size (Σw)²/Σw²: the number of unweighted events with the same statistical
@@ -54,39 +55,14 @@ export interface Reweighting {
   effectiveSampleSize: number;
 }
 
-function checkedEdges(edges: readonly ArrayLike<number>[], dims: number): Float64Array[] {
+function axesOf(edges: readonly ArrayLike<number>[], dims: number): Axis[] {
   if (edges.length !== dims)
     throw new PhysicsInputError(`need ${dims} edge arrays (got ${edges.length})`, { field: 'edges' });
-  return edges.map((e, k) => {
-    const out = Float64Array.from(e);
-    if (out.length < 2) throw new PhysicsInputError(`edges[${k}] needs at least two edges`, { field: 'edges' });
-    for (let i = 0; i < out.length; i++) {
-      if (!Number.isFinite(out[i] as number) || (i > 0 && !((out[i] as number) > (out[i - 1] as number)))) {
-        throw new PhysicsInputError(`edges[${k}] must be finite and strictly increasing (at index ${i})`, {
-          field: 'edges',
-        });
-      }
-    }
-    return out;
-  });
+  return edges.map((e, k) => Axis.variable(e, { field: `edges[${k}]` }));
 }
 
-/** Bin of x, clamped into the first/last bin (values outside the edges use the edge bins). */
-function clampedBin(edges: Float64Array, x: number): number {
-  const last = edges.length - 2;
-  if (x < (edges[1] as number)) return 0;
-  if (x >= (edges[last] as number)) return last;
-  let lo = 1;
-  let hi = last;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (x >= (edges[mid] as number)) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
-
-function cellsOf(columns: readonly ArrayLike<number>[], edges: Float64Array[], field: string): Int32Array {
+/** Flat cell of each event, last variable fastest; values outside the edges use the edge bins (`clamp`). */
+function cellsOf(columns: readonly ArrayLike<number>[], axes: readonly Axis[], field: string): Int32Array {
   const n = (columns[0] as ArrayLike<number>).length;
   const cells = new Int32Array(n);
   for (let k = 0; k < columns.length; k++) {
@@ -99,8 +75,8 @@ function cellsOf(columns: readonly ArrayLike<number>[], edges: Float64Array[], f
     for (let k = 0; k < columns.length; k++) {
       const x = (columns[k] as ArrayLike<number>)[i] as number;
       if (!Number.isFinite(x)) throw new PhysicsInputError(`${field}[${k}][${i}] is not finite (${x})`, { field });
-      const e = edges[k] as Float64Array;
-      c = c * (e.length - 1) + clampedBin(e, x);
+      const axis = axes[k] as Axis;
+      c = c * axis.nBins + axis.find(x, 'clamp');
     }
     cells[i] = c;
   }
@@ -124,8 +100,9 @@ function weightsOrOnes(w: ArrayLike<number> | undefined, n: number, field: strin
  * seeds reweight background to signal in ET, η and ⟨μ⟩ so the classifier cannot learn those):
  *   factor(cell) = (T_cell/ΣT)/(S_cell/ΣS),  w'ᵢ = wᵢ · min(factor(cellᵢ), maxFactor),
  * then the w' are rescaled so Σw' = Σw (the source keeps its normalisation; capped factors can thus
- * end slightly above the cap). Cells are lo ≤ x < hi per variable; values outside the edges are
- * assigned to the first/last bin of that variable, so every event gets a factor. Source events in
+ * end slightly above the cap). Cells are lo ≤ x < hi per variable ({@link Axis}, rule `clamp`):
+ * values outside the edges are assigned to the first/last bin of that variable, so every event
+ * gets a factor. Source events in
  * cells the target leaves empty get weight 0 (reported as lostWeightFraction). The effective sample
  * size before and after tells what the reweighting costs in statistics.
  * Reference: the effective sample size after weighting, L. Kish, Survey Sampling (Wiley, 1965).
@@ -143,10 +120,10 @@ export function reweightToTarget(options: ReweightOptions): Reweighting {
   }
   const maxFactor = options.maxFactor ?? Number.POSITIVE_INFINITY;
   if (!(maxFactor > 0)) throw new PhysicsInputError(`maxFactor must be > 0 (got ${maxFactor})`, { field: 'maxFactor' });
-  const edges = checkedEdges(options.edges, dims);
-  const nCells = edges.reduce((p, e) => p * (e.length - 1), 1);
-  const sCells = cellsOf(options.source, edges, 'source');
-  const tCells = cellsOf(options.target, edges, 'target');
+  const axes = axesOf(options.edges, dims);
+  const nCells = axes.reduce((p, a) => p * a.nBins, 1);
+  const sCells = cellsOf(options.source, axes, 'source');
+  const tCells = cellsOf(options.target, axes, 'target');
   const ns = sCells.length;
   const sw = weightsOrOnes(options.sourceWeights, ns, 'sourceWeights');
   const tw = weightsOrOnes(options.targetWeights, tCells.length, 'targetWeights');
@@ -191,7 +168,7 @@ export function reweightToTarget(options: ReweightOptions): Reweighting {
     for (let i = 0; i < ns; i++) weights[i] = (weights[i] as number) * k;
   }
   return {
-    edges,
+    edges: axes.map((a) => a.edges),
     factors,
     weights,
     cappedEvents,
@@ -204,8 +181,8 @@ export function reweightToTarget(options: ReweightOptions): Reweighting {
 /**
  * Reweighting factors of a {@link Reweighting} map for new events (e.g. the test split), before
  * capping and normalisation: factor of the cell of each event (values outside the edges use the edge
- * bins). Throws {@link PhysicsInputError} for a wrong number of variables, mismatched lengths or
- * non-finite values.
+ * bins: {@link Axis} rule `clamp`). Throws {@link PhysicsInputError} for a wrong number of
+ * variables, mismatched lengths, non-finite values or bad edges in the map.
  */
 export function reweightingFactors(
   map: Pick<Reweighting, 'edges' | 'factors'>,
@@ -214,7 +191,7 @@ export function reweightingFactors(
   if (variables.length !== map.edges.length) {
     throw new PhysicsInputError(`need ${map.edges.length} variables (got ${variables.length})`, { field: 'variables' });
   }
-  const cells = cellsOf(variables, map.edges, 'variables');
+  const cells = cellsOf(variables, axesOf(map.edges, map.edges.length), 'variables');
   const out = new Float64Array(cells.length);
   for (let i = 0; i < cells.length; i++) out[i] = map.factors[cells[i] as number] as number;
   return out;

@@ -8,7 +8,7 @@ import {
   generateCmsZee,
   simulateCmsElectronVariables,
 } from './cms-electron.ts';
-import { ELECTRON_ORIGIN } from './electron-id.ts';
+import { ELECTRON_ORIGIN } from './electron-candidate.ts';
 import { Rng } from './rng.ts';
 import { hashSample } from './sample-stats.ts';
 

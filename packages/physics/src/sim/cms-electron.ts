@@ -1,5 +1,6 @@
 import { PhysicsInputError } from '../errors.ts';
-import { ELECTRON_ORIGIN } from './electron-id.ts';
+import { ELECTRON_ORIGIN } from './electron-candidate.ts';
+import { PAIR_CATEGORY, pairCategory } from './pair-category.ts';
 import { Rng } from './rng.ts';
 import type { ColumnarSample } from './sample.ts';
 import { emptyZeeDecay, sampleZee } from './z-boson.ts';
@@ -213,8 +214,8 @@ export const CMS_ZEE_ELECTRON_COLUMNS = {
   ...CMS_ELECTRON_VARIABLES,
 } as const satisfies Record<string, string>;
 
-/** Truth category of a pair of {@link generateCmsZee} (`truth.category`). */
-export const CMS_PAIR_CATEGORY = { z: 0, continuum: 1, fake: 2 } as const;
+/** Truth category of a pair of {@link generateCmsZee} (`truth.category`): the {@link PAIR_CATEGORY} codes. */
+export const CMS_PAIR_CATEGORY = PAIR_CATEGORY;
 
 /**
  * Simulated CMS Z→ee di-electron pairs at √s = 7 TeV under 2011A conditions, in the format of the
@@ -288,13 +289,7 @@ export function generateCmsZee(options: CmsZeeOptions): ColumnarSample {
 
   for (let i = 0; i < n; ) {
     const nPileup = rng.poisson(rng.gamma(6, pileupMean / 6));
-    const u = rng.uniform();
-    const cat =
-      u < fakeFraction
-        ? CMS_PAIR_CATEGORY.fake
-        : u < fakeFraction + continuumFraction
-          ? CMS_PAIR_CATEGORY.continuum
-          : CMS_PAIR_CATEGORY.z;
+    const cat = pairCategory(rng.uniform(), fakeFraction, continuumFraction);
     let mTrue: number;
     if (cat === CMS_PAIR_CATEGORY.z) {
       sampleZee(rng, z, { massLo: massLo - 20, massHi: massHi + 20 });

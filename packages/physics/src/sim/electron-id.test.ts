@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { auc } from '../stats/roc.ts';
-import { ELECTRON_ID_VARIABLES, ELECTRON_ORIGIN, generateElectronId } from './electron-id.ts';
+import { ELECTRON_ID_VARIABLES, ELECTRON_ORIGIN } from './electron-candidate.ts';
+import { generateElectronId } from './electron-id.ts';
 import { hashSample, maskedCorrelation, maskedMean, maskedStd } from './sample-stats.ts';
 
 const sample = generateElectronId({ n: 40_000, seed: 3 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ELECTRON_ID_VARIABLES } from './electron-id.ts';
+import { ELECTRON_ID_VARIABLES } from './electron-candidate.ts';
+import { PAIR_CATEGORY } from './pair-category.ts';
 import { hashSample, maskedMean } from './sample-stats.ts';
-import { DEFAULT_DATA_DISTORTION, generateTagAndProbe, PAIR_CATEGORY } from './tag-and-probe.ts';
+import { DEFAULT_DATA_DISTORTION, generateTagAndProbe } from './tag-and-probe.ts';
 import { Z_MASS } from './z-boson.ts';
 
 const mc = generateTagAndProbe({ n: 20_000, seed: 21, kind: 'mc' });

@@ -5,9 +5,10 @@ import {
   ELECTRON_ORIGIN,
   type ElectronIdVariable,
   newElectronCandidate,
-  passesCutBasedId,
   simulateElectronCandidate,
-} from './electron-id.ts';
+} from './electron-candidate.ts';
+import { passesCutBasedId } from './electron-id.ts';
+import { PAIR_CATEGORY, pairCategory } from './pair-category.ts';
 import { Rng } from './rng.ts';
 import type { ColumnarSample } from './sample.ts';
 import { emptyZeeDecay, sampleZee } from './z-boson.ts';
@@ -94,9 +95,6 @@ export const TAG_AND_PROBE_PAIR_COLUMNS = {
   mass: 'GeV',
 } as const satisfies Record<string, string>;
 
-/** Truth category of a pair (`truth.category`). */
-export const PAIR_CATEGORY = { z: 0, continuum: 1, fake: 2 } as const;
-
 /**
  * Z→ee tag-and-probe pairs as simulation ("mc") or pseudo-data ("data").
  *
@@ -179,13 +177,7 @@ export function generateTagAndProbe(options: TagAndProbeOptions): TagAndProbeSam
 
   for (let i = 0; i < n; ) {
     const mu = rng.gamma(8, muMean / 8);
-    const u = rng.uniform();
-    const cat =
-      u < fakeFraction
-        ? PAIR_CATEGORY.fake
-        : u < fakeFraction + continuumFraction
-          ? PAIR_CATEGORY.continuum
-          : PAIR_CATEGORY.z;
+    const cat = pairCategory(rng.uniform(), fakeFraction, continuumFraction);
     let tPt: number;
     let tEta: number;
     let tPhi: number;

@@ -20,7 +20,8 @@ export interface WeightedEfficiency {
 /** One Gaussian standard deviation, erf(1/√2) = 0.6827 (the default coverage of HEP error bars). */
 export const ONE_SIGMA_CONFIDENCE_LEVEL = 0.6826894921370859;
 
-function checkCounts(passed: number, total: number): void {
+/** The arguments of an interval: 0 ≤ passed ≤ total, total > 0 (both finite), CL in (0, 1). */
+function checkIntervalArgs(passed: number, total: number, confidenceLevel: number): void {
   if (!Number.isFinite(total) || total <= 0) {
     throw new PhysicsInputError(`total must be finite and > 0 (got ${total}); the efficiency is undefined`, {
       field: 'total',
@@ -29,9 +30,6 @@ function checkCounts(passed: number, total: number): void {
   if (!Number.isFinite(passed) || passed < 0 || passed > total) {
     throw new PhysicsInputError(`passed must lie in [0, total = ${total}] (got ${passed})`, { field: 'passed' });
   }
-}
-
-function checkLevel(confidenceLevel: number): void {
   if (!(confidenceLevel > 0 && confidenceLevel < 1)) {
     throw new PhysicsInputError(`confidenceLevel must lie in (0, 1) (got ${confidenceLevel})`, {
       field: 'confidenceLevel',
@@ -55,8 +53,7 @@ export function clopperPearsonInterval(
   total: number,
   confidenceLevel = ONE_SIGMA_CONFIDENCE_LEVEL,
 ): EfficiencyInterval {
-  checkCounts(passed, total);
-  checkLevel(confidenceLevel);
+  checkIntervalArgs(passed, total, confidenceLevel);
   const alpha = (1 - confidenceLevel) / 2;
   const lower = passed === 0 ? 0 : inverseRegularizedBeta(alpha, passed, total - passed + 1);
   const upper = passed === total ? 1 : inverseRegularizedBeta(1 - alpha, passed + 1, total - passed);
@@ -75,8 +72,7 @@ export function wilsonInterval(
   total: number,
   confidenceLevel = ONE_SIGMA_CONFIDENCE_LEVEL,
 ): EfficiencyInterval {
-  checkCounts(passed, total);
-  checkLevel(confidenceLevel);
+  checkIntervalArgs(passed, total, confidenceLevel);
   const z = normalQuantile(1 - (1 - confidenceLevel) / 2);
   const z2 = z * z;
   const centre = (passed + z2 / 2) / (total + z2);

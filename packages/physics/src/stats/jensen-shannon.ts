@@ -1,4 +1,5 @@
 import { PhysicsInputError } from '../errors.ts';
+import { Axis } from '../histogram/axis.ts';
 
 function normalised(h: ArrayLike<number>, field: string): Float64Array {
   let total = 0;
@@ -44,7 +45,10 @@ export interface MassSculptingOptions {
   /** Classifier score per event; the cut keeps score ≥ threshold. */
   scores: ArrayLike<number>;
   threshold: number;
-  /** Mass bin edges in GeV, strictly increasing; bins lo ≤ m < hi, masses outside are not counted. */
+  /**
+   * Mass bin edges in GeV, finite and strictly increasing; bins lo ≤ m < hi ({@link Axis}), masses
+   * outside are not counted (rule `drop`).
+   */
   edges: ArrayLike<number>;
   /** Optional labels: when given, only background (0/false) events are used. */
   labels?: ArrayLike<number | boolean>;
@@ -84,14 +88,8 @@ export function massSculpting(options: MassSculptingOptions): MassSculptingResul
   if (weights && weights.length !== n)
     throw new PhysicsInputError(`weights has ${weights.length} entries, mass has ${n}`, { field: 'weights' });
   if (Number.isNaN(threshold)) throw new PhysicsInputError('threshold is NaN', { field: 'threshold' });
-  const edges = Float64Array.from(options.edges);
-  if (edges.length < 2) throw new PhysicsInputError('edges needs at least two entries', { field: 'edges' });
-  for (let i = 1; i < edges.length; i++) {
-    if (!((edges[i] as number) > (edges[i - 1] as number))) {
-      throw new PhysicsInputError(`edges must be strictly increasing (at index ${i})`, { field: 'edges' });
-    }
-  }
-  const nb = edges.length - 1;
+  const axis = Axis.variable(options.edges, { field: 'edges' });
+  const nb = axis.nBins;
   const before = new Float64Array(nb);
   const after = new Float64Array(nb);
   let totalBefore = 0;
@@ -105,18 +103,12 @@ export function massSculpting(options: MassSculptingOptions): MassSculptingResul
     const w = weights ? (weights[i] as number) : 1;
     if (!(Number.isFinite(w) && w >= 0))
       throw new PhysicsInputError(`weights[${i}] must be finite and ≥ 0 (got ${w})`, { field: 'weights' });
-    if (m < (edges[0] as number) || m >= (edges[nb] as number)) continue;
-    let lo = 0;
-    let hi = nb - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (m >= (edges[mid] as number)) lo = mid;
-      else hi = mid - 1;
-    }
-    before[lo] = (before[lo] as number) + w;
+    const b = axis.find(m, 'drop');
+    if (b < 0) continue;
+    before[b] = (before[b] as number) + w;
     totalBefore += w;
     if (s >= threshold) {
-      after[lo] = (after[lo] as number) + w;
+      after[b] = (after[b] as number) + w;
       totalAfter += w;
     }
   }

@@ -1,4 +1,5 @@
 import { PhysicsInputError } from '../errors.ts';
+import { Axis } from '../histogram/axis.ts';
 
 /**
  * σ-equivalent of the interquartile range used for energy resolution: for a Gaussian,
@@ -168,52 +169,29 @@ export interface ResponseResolution {
   relativeResolution: Float64Array;
 }
 
-function edgesOf(edges: ArrayLike<number>, field: string): Float64Array {
-  const e = Float64Array.from(edges);
-  if (e.length < 2) throw new PhysicsInputError(`${field} needs at least two edges`, { field });
-  for (let i = 0; i < e.length; i++) {
-    if (Number.isNaN(e[i] as number) || (i > 0 && !((e[i] as number) > (e[i - 1] as number)))) {
-      throw new PhysicsInputError(`${field} must be strictly increasing numbers (at index ${i})`, { field });
-    }
-  }
-  return e;
-}
-
-function binOf(edges: Float64Array, x: number): number {
-  const nb = edges.length - 1;
-  if (!(x >= (edges[0] as number) && x < (edges[nb] as number))) return -1;
-  let lo = 0;
-  let hi = nb - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (x >= (edges[mid] as number)) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
-
 /**
  * Response (median of E_reco/E_true) and resolution (eIQR of E_reco/E_true, see
  * {@link effectiveIqr}) in bins of true energy and |η|, the figures an energy regression is judged
  * by. Binned in E_true (not E_reco) so the response is free of the bias of binning in a measured
- * quantity. Objects outside the edges are not used. Energies in GeV.
- * Throws {@link PhysicsInputError} for mismatched lengths, non-finite values, E_true ≤ 0 or bad edges.
+ * quantity. Bins lo ≤ x < hi ({@link Axis}); objects outside the edges are not used (rule `drop`).
+ * Energies in GeV. Throws {@link PhysicsInputError} for mismatched lengths, non-finite values,
+ * E_true ≤ 0 or bad edges (not finite and strictly increasing).
  */
 export function responseAndResolution(options: ResponseResolutionOptions): ResponseResolution {
   const r = ratios(options.eReco, options.eTrue);
   const { eTrue, eta } = options;
   const n = r.length;
   if (eta.length !== n) throw new PhysicsInputError(`eta has ${eta.length} entries, eReco has ${n}`, { field: 'eta' });
-  const energyEdges = edgesOf(options.energyEdges, 'energyEdges');
-  const absEtaEdges = edgesOf(options.absEtaEdges, 'absEtaEdges');
-  const nEta = absEtaEdges.length - 1;
-  const nBins = (energyEdges.length - 1) * nEta;
+  const energyAxis = Axis.variable(options.energyEdges, { field: 'energyEdges' });
+  const absEtaAxis = Axis.variable(options.absEtaEdges, { field: 'absEtaEdges' });
+  const nEta = absEtaAxis.nBins;
+  const nBins = energyAxis.nBins * nEta;
   const members: number[][] = Array.from({ length: nBins }, () => []);
   for (let i = 0; i < n; i++) {
     const e = eta[i] as number;
     if (!Number.isFinite(e)) throw new PhysicsInputError(`eta[${i}] is not finite (${e})`, { field: 'eta' });
-    const ie = binOf(energyEdges, eTrue[i] as number);
-    const ia = binOf(absEtaEdges, Math.abs(e));
+    const ie = energyAxis.find(eTrue[i] as number, 'drop');
+    const ia = absEtaAxis.find(Math.abs(e), 'drop');
     if (ie < 0 || ia < 0) continue;
     (members[ie * nEta + ia] as number[]).push(r[i] as number);
   }
@@ -230,5 +208,12 @@ export function responseAndResolution(options: ResponseResolutionOptions): Respo
     resolution[b] = (sortedQuantile(m, 0.75) - sortedQuantile(m, 0.25)) / IQR_TO_SIGMA;
     relativeResolution[b] = (resolution[b] as number) / (response[b] as number);
   }
-  return { energyEdges, absEtaEdges, count, response, resolution, relativeResolution };
+  return {
+    energyEdges: energyAxis.edges,
+    absEtaEdges: absEtaAxis.edges,
+    count,
+    response,
+    resolution,
+    relativeResolution,
+  };
 }

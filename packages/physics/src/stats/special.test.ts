@@ -4,6 +4,7 @@ import { Rng } from '../sim/rng.ts';
 import {
   erf,
   erfc,
+  gammaCdf,
   inverseRegularizedBeta,
   lnBeta,
   lnGamma,
@@ -139,6 +140,15 @@ describe('regularized incomplete gamma', () => {
   it('rejects a ≤ 0 and x < 0', () => {
     expect(() => regularizedGammaP(0, 1)).toThrow(PhysicsInputError);
     expect(() => regularizedGammaQ(1, -1)).toThrow(PhysicsInputError);
+  });
+
+  // Moved with gammaCdf from sim/calo-showers.test.ts, where it integrates the longitudinal profile.
+  it('integrates the longitudinal profile like regularizedGammaP', () => {
+    for (const a of [1.2, 3.5, 6]) {
+      for (const x of [0.01, 0.5, 2, 5, 9, 20]) {
+        expect(gammaCdf(a, lnGamma(a), x)).toBeCloseTo(regularizedGammaP(a, x), 9);
+      }
+    }
   });
 });
 

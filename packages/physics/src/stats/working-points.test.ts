@@ -124,4 +124,24 @@ describe('flatWorkingPoint', () => {
       flatWorkingPoint({ scores, labels, pt, eta, ptEdges: [20, 20], absEtaEdges: [0, 2.4], signalEfficiency: 0.8 }),
     ).toThrow(PhysicsInputError);
   });
+
+  it('clamps objects outside the edges into the edge bins and passes none with a NaN pt or η (Axis rule clamp)', () => {
+    // Two pT bins: low-pT signal scores 1–4, high-pT signal scores 11–14; εS = 0.5 cuts at 3 and 13.
+    const wp = flatWorkingPoint({
+      scores: [1, 2, 3, 4, 11, 12, 13, 14],
+      labels: [1, 1, 1, 1, 1, 1, 1, 1],
+      pt: [25, 25, 25, 25, 75, 75, 75, 75],
+      eta: [0.1, -0.2, 0.3, -0.4, 0.5, -0.6, 0.7, -0.8],
+      ptEdges: [20, 50, 100],
+      absEtaEdges: [0, 2.5],
+      signalEfficiency: 0.5,
+    });
+    expect(Array.from(wp.thresholds)).toEqual([3, 13]);
+    expect(passesFlatWorkingPoint(wp, 5, 10, 0)).toBe(true);
+    expect(passesFlatWorkingPoint(wp, 5, 500, 0)).toBe(false);
+    expect(passesFlatWorkingPoint(wp, 13, 500, -4)).toBe(true);
+    expect(passesFlatWorkingPoint(wp, 100, Number.NaN, 0)).toBe(false);
+    expect(passesFlatWorkingPoint(wp, 100, 30, Number.NaN)).toBe(false);
+    expect(passesFlatWorkingPoint(wp, Number.NaN, 30, 0)).toBe(false);
+  });
 });

@@ -1,4 +1,5 @@
 import { PhysicsInputError } from '../errors.ts';
+import { Axis } from '../histogram/axis.ts';
 import type { RocCurve } from './roc.ts';
 
 function checkTarget(target: number, field = 'target'): void {
@@ -143,46 +144,20 @@ export interface FlatWorkingPoint {
   backgroundEfficiency: Float64Array;
 }
 
-function checkEdges(edges: ArrayLike<number>, field: string): Float64Array {
-  if (edges.length < 2) throw new PhysicsInputError(`${field} needs at least two edges`, { field });
-  const out = Float64Array.from(edges);
-  for (let i = 0; i < out.length; i++) {
-    if (Number.isNaN(out[i] as number)) throw new PhysicsInputError(`${field}[${i}] is NaN`, { field });
-    if (i > 0 && !((out[i] as number) > (out[i - 1] as number))) {
-      throw new PhysicsInputError(`${field} must be strictly increasing (at index ${i})`, { field });
-    }
-  }
-  return out;
-}
-
-/** Bin of x for edges lo ≤ x < hi; values outside the edges are clamped to the first/last bin. */
-function clampedBin(edges: Float64Array, x: number): number {
-  const last = edges.length - 2;
-  if (x < (edges[1] as number)) return 0;
-  if (x >= (edges[last] as number)) return last;
-  let lo = 1;
-  let hi = last;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (x >= (edges[mid] as number)) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
-
 /**
  * Working point with the same signal efficiency in every pT × |η| bin (a "flat" working point, as
  * used for electron identification so that the efficiency does not sculpt the kinematics): in each
  * bin, the threshold of {@link thresholdAtSignalEfficiency} computed on that bin's events.
- * Events outside the edges are assigned to the nearest edge bin (the same rule
- * {@link passesFlatWorkingPoint} applies), so every event has a threshold. Units: pT in GeV.
- * Throws {@link PhysicsInputError} for mismatched lengths, non-finite values, bad edges or target.
+ * Bins lo ≤ x < hi ({@link Axis}); events outside the edges are assigned to the nearest edge bin
+ * (rule `clamp`, the same {@link passesFlatWorkingPoint} applies), so every event has a threshold.
+ * Units: pT in GeV. Throws {@link PhysicsInputError} for mismatched lengths, non-finite values, bad
+ * edges (not finite and strictly increasing) or target.
  */
 export function flatWorkingPoint(options: FlatWorkingPointOptions): FlatWorkingPoint {
   const { scores, labels, pt, eta, weights, signalEfficiency: target } = options;
   checkTarget(target, 'signalEfficiency');
-  const ptEdges = checkEdges(options.ptEdges, 'ptEdges');
-  const absEtaEdges = checkEdges(options.absEtaEdges, 'absEtaEdges');
+  const ptAxis = Axis.variable(options.ptEdges, { field: 'ptEdges' });
+  const absEtaAxis = Axis.variable(options.absEtaEdges, { field: 'absEtaEdges' });
   const n = scores.length;
   for (const [field, arr] of [
     ['pt', pt],
@@ -190,15 +165,15 @@ export function flatWorkingPoint(options: FlatWorkingPointOptions): FlatWorkingP
   ] as const) {
     if (arr.length !== n) throw new PhysicsInputError(`${field} has ${arr.length} entries, scores has ${n}`, { field });
   }
-  const nPt = ptEdges.length - 1;
-  const nEta = absEtaEdges.length - 1;
+  const nPt = ptAxis.nBins;
+  const nEta = absEtaAxis.nBins;
   const bin = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const p = pt[i] as number;
     const e = eta[i] as number;
     if (!Number.isFinite(p)) throw new PhysicsInputError(`pt[${i}] is not finite (${p})`, { field: 'pt' });
     if (!Number.isFinite(e)) throw new PhysicsInputError(`eta[${i}] is not finite (${e})`, { field: 'eta' });
-    bin[i] = clampedBin(ptEdges, p) * nEta + clampedBin(absEtaEdges, Math.abs(e));
+    bin[i] = ptAxis.find(p, 'clamp') * nEta + absEtaAxis.find(Math.abs(e), 'clamp');
   }
   const nBins = nPt * nEta;
   // Validate scores, labels and weights once, then group signal events by bin (one pass, O(n)).
@@ -247,16 +222,26 @@ export function flatWorkingPoint(options: FlatWorkingPointOptions): FlatWorkingP
     effS[b] = (sAll[b] as number) > 0 && !Number.isNaN(t) ? (sPass[b] as number) / (sAll[b] as number) : Number.NaN;
     effB[b] = (bAll[b] as number) > 0 && !Number.isNaN(t) ? (bPass[b] as number) / (bAll[b] as number) : Number.NaN;
   }
-  return { ptEdges, absEtaEdges, thresholds, signalEfficiency: effS, backgroundEfficiency: effB };
+  return {
+    ptEdges: ptAxis.edges,
+    absEtaEdges: absEtaAxis.edges,
+    thresholds,
+    signalEfficiency: effS,
+    backgroundEfficiency: effB,
+  };
 }
 
 /**
  * Whether an object with classifier `score`, `pt` (GeV) and `eta` passes a flat working point:
- * score ≥ threshold of its pT × |η| bin (outside the edges: the nearest edge bin). A bin whose
- * threshold is NaN (no signal when it was derived) passes nothing.
+ * score ≥ threshold of its pT × |η| bin (outside the edges: the nearest edge bin, {@link Axis} rule
+ * `clamp`). A NaN pt or η lies in no bin and a NaN score reaches no threshold: such an object
+ * passes nothing, as does one in a bin whose threshold is NaN (no signal when it was derived).
+ * Throws {@link PhysicsInputError} when the working point's edges are not strictly increasing.
  */
 export function passesFlatWorkingPoint(wp: FlatWorkingPoint, score: number, pt: number, eta: number): boolean {
-  const nEta = wp.absEtaEdges.length - 1;
-  const t = wp.thresholds[clampedBin(wp.ptEdges, pt) * nEta + clampedBin(wp.absEtaEdges, Math.abs(eta))] as number;
-  return score >= t;
+  const absEtaAxis = Axis.variable(wp.absEtaEdges, { field: 'absEtaEdges' });
+  const ptBin = Axis.variable(wp.ptEdges, { field: 'ptEdges' }).find(pt, 'clamp');
+  const etaBin = absEtaAxis.find(Math.abs(eta), 'clamp');
+  if (ptBin < 0 || etaBin < 0) return false;
+  return score >= (wp.thresholds[ptBin * absEtaAxis.nBins + etaBin] as number);
 }

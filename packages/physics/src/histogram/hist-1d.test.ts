@@ -1,32 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PhysicsInputError } from '../errors.ts';
 import { Rng } from '../sim/rng.ts';
-import { Axis } from './axis.ts';
-import { Hist1D, Hist2D, Hist3D } from './histogram.ts';
-
-describe('Axis', () => {
-  it('puts every edge in the bin it opens (lo ≤ x < hi), flows at both ends', () => {
-    for (const axis of [Axis.regular(10, 0, 1), Axis.regular(7, -3.3, 4.1), Axis.variable([0, 0.1, 0.3, 1, 2.5])]) {
-      for (let k = 0; k < axis.nBins; k++) expect(axis.index(axis.edges[k] as number)).toBe(k + 1);
-      expect(axis.index(axis.hi)).toBe(axis.nBins + 1);
-      expect(axis.index(Number.POSITIVE_INFINITY)).toBe(axis.nBins + 1);
-      expect(axis.index(Number.NEGATIVE_INFINITY)).toBe(0);
-      expect(axis.index(axis.lo - 1e-12)).toBe(0);
-      expect(axis.index(Number.NaN)).toBe(-1);
-      // The largest double below an inner edge stays in the bin before it.
-      const e = axis.edges[2] as number;
-      expect(axis.index(e - Math.abs(e) * 2.3e-16 - 1e-300)).toBe(2);
-    }
-    expect(Axis.regular(10, 0, 1).index(0.3)).toBe(4);
-  });
-
-  it('rejects bad definitions', () => {
-    expect(() => Axis.regular(0, 0, 1)).toThrow(PhysicsInputError);
-    expect(() => Axis.regular(3, 1, 1)).toThrow(PhysicsInputError);
-    expect(() => Axis.variable([0, 1, 1])).toThrow(PhysicsInputError);
-    expect(() => Axis.variable([0, Number.POSITIVE_INFINITY])).toThrow(PhysicsInputError);
-  });
-});
+import { Hist1D } from './hist-1d.ts';
 
 describe('Hist1D', () => {
   it('scalar fill and the array fast path agree, weights and Σw² included', () => {
@@ -119,52 +94,5 @@ describe('Hist1D', () => {
     expect(sum.content(1)).toBe(-1);
     expect(sum.variance(1)).toBe(7);
     expect(num.scaled(2).variance(1)).toBe(12);
-  });
-});
-
-describe('Hist2D and Hist3D', () => {
-  it('project to what 1D histograms filled with the same data hold, and rebin', () => {
-    const rng = new Rng(3);
-    const h2 = new Hist2D(Axis.regular(8, -2, 2), Axis.variable([0, 0.5, 1, 2, 4]));
-    const hx = new Hist1D(Axis.regular(8, -2, 2));
-    const hy = new Hist1D(Axis.variable([0, 0.5, 1, 2, 4]));
-    const xs: number[] = [];
-    const ys: number[] = [];
-    const ws: number[] = [];
-    for (let i = 0; i < 2000; i++) {
-      xs.push(rng.normal());
-      ys.push(rng.exponential(1));
-      ws.push(rng.range(0, 2));
-    }
-    h2.fillArrays(xs, ys, ws);
-    hx.fillArray(xs, ws);
-    hy.fillArray(ys, ws);
-    const px = h2.projectionX();
-    const py = h2.projectionY();
-    for (let i = 0; i < px.sumW.length; i++) expect(px.sumW[i]).toBeCloseTo(hx.sumW[i] as number, 10);
-    for (let i = 0; i < py.sumW.length; i++) expect(py.sumW2[i]).toBeCloseTo(hy.sumW2[i] as number, 10);
-    const r = h2.rebin(2, [0, 1, 4]);
-    expect(r.xAxis.nBins).toBe(4);
-    expect(r.content(1, 1)).toBeCloseTo(h2.content(1, 1) + h2.content(1, 2) + h2.content(2, 1) + h2.content(2, 2), 12);
-    expect(r.sumOfWeights(true)).toBeCloseTo(h2.sumOfWeights(true), 9);
-    expect(h2.normalized().sumOfWeights()).toBeCloseTo(1, 14);
-  });
-
-  it('fills a 3D histogram cell by cell, with flows on every axis', () => {
-    const h3 = new Hist3D(Axis.regular(2, 0, 2), Axis.regular(3, 0, 3), Axis.variable([0, 10, 100]));
-    h3.fill(0.5, 2.5, 50, 2);
-    h3.fill(0.5, 2.5, 50);
-    h3.fill(-1, 1, 1000);
-    h3.fillArrays([1.5], [0.1], [5], [4]);
-    expect(h3.content(1, 3, 2)).toBe(3);
-    expect(h3.variance(1, 3, 2)).toBe(5);
-    expect(h3.content(0, 2, 3)).toBe(1);
-    expect(h3.content(2, 1, 1)).toBe(4);
-    expect(h3.sumOfWeights()).toBe(7);
-    expect(h3.sumOfWeights(true)).toBe(8);
-    const r = h3.rebin(2, undefined, [0, 100]);
-    expect(r.content(1, 3, 1)).toBe(3);
-    expect(r.content(1, 1, 1)).toBe(4);
-    expect(() => h3.fill(Number.NaN, 0, 0)).toThrow(PhysicsInputError);
   });
 });
