@@ -30,6 +30,7 @@ export * from './histogram/axis.ts';
 export * from './histogram/histogram.ts';
 export * from './io/csv.ts';
 export * from './io/dataset.ts';
+export * from './io/format.ts';
 export * from './io/parquet.ts';
 export * from './io/root.ts';
 export * from './io/root-writer.ts';
