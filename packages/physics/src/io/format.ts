@@ -5,6 +5,7 @@
  * building blocks every format uses the same way (non-empty strings and arrays, bin edges).
  */
 import { z } from 'zod';
+import { PhysicsInputError } from '../errors.ts';
 import { Axis } from '../histogram/axis.ts';
 
 /** A failed parse as the house error envelope names it: the JSON path of the value and why. */
@@ -76,10 +77,10 @@ export const BinEdges = z.array(z.number(), { error: 'must be an array of number
 
 /**
  * The one edge check ({@link Axis.variable}: at least two finite, strictly increasing edges) as a
- * zod refinement. Axis.variable names the array, not the edge, so on failure each bin is checked as
- * an axis of its own and the issue names the first edge that breaks the order, at `offset + i`
- * (edges of a longer list whose first `offset` entries are checked elsewhere, e.g. correctionlib's
- * "-inf").
+ * zod refinement of edges the schema already holds to be finite numbers. Axis.variable names the
+ * array, not the edge, so on failure each bin is checked as an axis of its own and the issue names
+ * the first edge that breaks the order, at `offset + i` (edges of a longer list whose first
+ * `offset` entries are checked elsewhere, e.g. correctionlib's "-inf").
  */
 export function refineBinEdges(edges: readonly number[], ctx: z.core.$RefinementCtx, offset = 0): void {
   if (edges.length < 2) {
@@ -101,8 +102,9 @@ function isAxis(edges: readonly number[]): boolean {
   try {
     Axis.variable(edges);
     return true;
-  } catch {
-    return false;
+  } catch (err) {
+    if (err instanceof PhysicsInputError) return false;
+    throw err;
   }
 }
 
