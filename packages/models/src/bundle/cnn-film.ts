@@ -1,17 +1,27 @@
-import { bool, fail, intPair, noExtraKeys, num, oneOf, positiveInt, record, str } from './json.ts';
+import { type Fault, nonEmptyArray } from '@hepml/physics';
+import { z } from 'zod';
+import { BundleError } from '../errors.ts';
+import { positive, positiveInt } from './json.ts';
 
 /** Activation of a dense layer. `softmax` is over the layer's units. */
-export type ActivationV1 = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'elu' | 'softmax';
+export const ActivationV1 = z.enum(['linear', 'relu', 'sigmoid', 'tanh', 'elu', 'softmax']);
+export type ActivationV1 = z.infer<typeof ActivationV1>;
 
 /** Activations usable element-wise on feature maps (all but softmax). */
-export type MapActivationV1 = Exclude<ActivationV1, 'softmax'>;
+export const MapActivationV1 = ActivationV1.exclude(['softmax']);
+export type MapActivationV1 = z.infer<typeof MapActivationV1>;
 
 /** A dense layer: y = activation(x · W + b), W stored row-major [inputs × units]. */
-export interface DenseLayerV1 {
-  type: 'dense';
-  units: number;
-  activation: ActivationV1;
-}
+export const DenseLayerV1 = z.strictObject({
+  type: z.literal('dense'),
+  units: positiveInt,
+  activation: ActivationV1,
+});
+export type DenseLayerV1 = z.infer<typeof DenseLayerV1>;
+
+/** A pair of positive integers [along height, along width] (kernel, pool window, strides). */
+const intPair = z.tuple([positiveInt, positiveInt], { error: 'must be an array of 2 positive integers' });
+const padding = z.enum(['same', 'valid']);
 
 /**
  * One layer of the image trunk of a `cnn-film` network, on channels-last feature maps [H, W, C].
@@ -32,22 +42,23 @@ export interface DenseLayerV1 {
  * - `global-avg-pool` (tf.layers.globalAveragePooling2d): mean over H × W → [C].
  * - `flatten` (tf.layers.flatten): row-major H, W, C → [H·W·C].
  */
-export type CnnLayerV1 =
-  | {
-      type: 'conv2d';
-      filters: number;
-      kernelSize: [number, number];
-      strides: [number, number];
-      padding: 'same' | 'valid';
-      useBias: boolean;
-      activation: MapActivationV1;
-    }
-  | { type: 'batch-norm'; epsilon: number }
-  | { type: 'activation'; activation: MapActivationV1 }
-  | { type: 'max-pool' | 'avg-pool'; poolSize: [number, number]; strides: [number, number]; padding: 'same' | 'valid' }
-  | { type: 'film'; hidden: DenseLayerV1[] }
-  | { type: 'global-avg-pool' }
-  | { type: 'flatten' };
+export const CnnLayerV1 = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('conv2d'),
+    filters: positiveInt,
+    kernelSize: intPair,
+    strides: intPair,
+    padding,
+    useBias: z.boolean(),
+    activation: MapActivationV1,
+  }),
+  z.strictObject({ type: z.literal('batch-norm'), epsilon: positive }),
+  z.strictObject({ type: z.literal('activation'), activation: MapActivationV1 }),
+  z.strictObject({ type: z.enum(['max-pool', 'avg-pool']), poolSize: intPair, strides: intPair, padding }),
+  z.strictObject({ type: z.literal('film'), hidden: z.array(DenseLayerV1) }),
+  z.strictObject({ type: z.enum(['global-avg-pool', 'flatten']) }),
+]);
+export type CnnLayerV1 = z.infer<typeof CnnLayerV1>;
 
 /**
  * A convolutional network on the calorimeter image whose feature maps are modulated by the scalar
@@ -72,19 +83,20 @@ export type CnnLayerV1 =
  * 2. for each head layer: kernel [in × units] (row-major), bias [units].
  * These are the arrays of tfjs `layer.getWeights()` for each corresponding layer, in order.
  */
-export interface CnnFilmArchitectureV1 {
-  kind: 'cnn-film';
+export const CnnFilmArchitectureV1 = z.strictObject({
+  kind: z.literal('cnn-film'),
   /** Scalar inputs (= manifest.inputs.length). */
-  inputSize: number;
+  inputSize: z.number(),
   /** GeV: the image enters the network as pixel / imageScale. */
-  imageScale: number;
-  layers: CnnLayerV1[];
-  concatScalars: boolean;
-  head: DenseLayerV1[];
+  imageScale: positive,
+  layers: nonEmptyArray(CnnLayerV1),
+  concatScalars: z.boolean(),
+  head: nonEmptyArray(DenseLayerV1),
+  parameters: z.number(),
   /** Name of a scalar input (raw units) that multiplies every output. */
-  outputScale?: string;
-  parameters: number;
-}
+  outputScale: z.string().optional(),
+});
+export type CnnFilmArchitectureV1 = z.infer<typeof CnnFilmArchitectureV1>;
 
 /** Shape [H, W, C] of a feature map, or [n] of a vector. */
 export type FeatureShape = [number, number, number] | [number];
@@ -124,6 +136,18 @@ export function denseChainSize(
   return { parameters, units: fanIn };
 }
 
+/** The trunk planned layer by layer, and the length of the vector it ends with. */
+export interface CnnTrunkPlan {
+  plans: CnnLayerPlan[];
+  features: number;
+}
+
+/** Why a trunk does not fit its image: the layer at fault (absent: the trunk as a whole). */
+interface TrunkFault {
+  layer?: number;
+  message: string;
+}
+
 /**
  * Walks the trunk from the image shape: each layer's input and output shape and parameter count.
  * A layer that does not fit (a window larger than the map, a 2-D op on a vector, a trunk not
@@ -133,12 +157,26 @@ export function planCnnTrunk(
   imageShape: readonly [number, number, number],
   inputSize: number,
   layers: readonly CnnLayerV1[],
-): { plans: CnnLayerPlan[]; features: number } {
+): CnnTrunkPlan {
+  const plan = walkTrunk(imageShape, inputSize, layers);
+  if ('message' in plan) {
+    const field = plan.layer === undefined ? 'architecture.layers' : `architecture.layers[${plan.layer}]`;
+    throw new BundleError(`manifest.json: ${field}: ${plan.message}`, { field });
+  }
+  return plan;
+}
+
+function walkTrunk(
+  imageShape: readonly [number, number, number],
+  inputSize: number,
+  layers: readonly CnnLayerV1[],
+): CnnTrunkPlan | TrunkFault {
   let shape: FeatureShape = [imageShape[0], imageShape[1], imageShape[2]];
   const plans: CnnLayerPlan[] = [];
   for (const [i, layer] of layers.entries()) {
-    const f = `architecture.layers[${i}]`;
-    if (shape.length !== 3) fail(f, `"${layer.type}" needs a feature map but follows a flatten/global-avg-pool`);
+    if (shape.length !== 3) {
+      return { layer: i, message: `"${layer.type}" needs a feature map but follows a flatten/global-avg-pool` };
+    }
     const [h, w, c]: [number, number, number] = shape;
     let output: FeatureShape = shape;
     let parameters = 0;
@@ -149,7 +187,8 @@ export function planCnnTrunk(
         const [kh, kw] = layer.type === 'conv2d' ? layer.kernelSize : layer.poolSize;
         const gh = windowGeometry(h, kh, layer.strides[0], layer.padding);
         const gw = windowGeometry(w, kw, layer.strides[1], layer.padding);
-        if (gh.out <= 0 || gw.out <= 0) fail(f, `window ${kh}×${kw} does not fit the ${h}×${w} map`);
+        if (gh.out <= 0 || gw.out <= 0)
+          return { layer: i, message: `window ${kh}×${kw} does not fit the ${h}×${w} map` };
         if (layer.type === 'conv2d') {
           output = [gh.out, gw.out, layer.filters];
           parameters = kh * kw * c * layer.filters + (layer.useBias ? layer.filters : 0);
@@ -178,8 +217,17 @@ export function planCnnTrunk(
     plans.push({ layer, input: shape, output, parameters });
     shape = output;
   }
-  if (shape.length !== 1) fail('architecture.layers', 'must end with "flatten" or "global-avg-pool"');
+  if (shape.length !== 1) return { message: 'must end with "flatten" or "global-avg-pool"' };
   return { plans, features: shape[0] };
+}
+
+/** Parameters of a cnn-film network with this trunk: trunk, FiLM generators and head. */
+function networkParameters(
+  trunk: CnnTrunkPlan,
+  arch: Pick<CnnFilmArchitectureV1, 'inputSize' | 'concatScalars' | 'head'>,
+): number {
+  const inTrunk = trunk.plans.reduce((s, p) => s + p.parameters, 0);
+  return inTrunk + denseChainSize(trunk.features + (arch.concatScalars ? arch.inputSize : 0), arch.head).parameters;
 }
 
 /** Total parameters of a cnn-film network (trunk, FiLM generators and head). */
@@ -187,131 +235,49 @@ export function cnnFilmParameterCount(
   imageShape: readonly [number, number, number],
   arch: Omit<CnnFilmArchitectureV1, 'parameters' | 'kind'>,
 ): number {
-  const { plans, features } = planCnnTrunk(imageShape, arch.inputSize, arch.layers);
-  const trunk = plans.reduce((s, p) => s + p.parameters, 0);
-  return trunk + denseChainSize(features + (arch.concatScalars ? arch.inputSize : 0), arch.head).parameters;
+  return networkParameters(planCnnTrunk(imageShape, arch.inputSize, arch.layers), arch);
 }
 
-const ACTIVATIONS = ['linear', 'relu', 'sigmoid', 'tanh', 'elu', 'softmax'] as const;
-const MAP_ACTIVATIONS = ['linear', 'relu', 'sigmoid', 'tanh', 'elu'] as const;
-const PADDINGS = ['same', 'valid'] as const;
-
-/** Parses one dense layer `{type: 'dense', units, activation}` strictly. */
-export function parseDenseLayer(raw: unknown, f: string): DenseLayerV1 {
-  const r = record(raw, f);
-  noExtraKeys(r, ['type', 'units', 'activation'], f);
-  if (r.type !== 'dense') fail(`${f}.type`, 'must be "dense"');
-  return {
-    type: 'dense',
-    units: positiveInt(r.units, `${f}.units`),
-    activation: oneOf(r.activation, ACTIVATIONS, `${f}.activation`),
-  };
-}
-
-/** Parses a non-empty (unless `allowEmpty`) array of dense layers. */
-export function parseDenseLayers(raw: unknown, f: string, allowEmpty = false): DenseLayerV1[] {
-  if (!Array.isArray(raw) || (!allowEmpty && raw.length === 0)) {
-    fail(f, allowEmpty ? 'must be an array' : 'must be a non-empty array');
-  }
-  return raw.map((l, i) => parseDenseLayer(l, `${f}[${i}]`));
-}
-
-function parseCnnLayer(raw: unknown, f: string): CnnLayerV1 {
-  const r = record(raw, f);
-  const type = oneOf(
-    r.type,
-    ['conv2d', 'batch-norm', 'activation', 'max-pool', 'avg-pool', 'film', 'global-avg-pool', 'flatten'] as const,
-    `${f}.type`,
-  );
-  switch (type) {
-    case 'conv2d':
-      noExtraKeys(r, ['type', 'filters', 'kernelSize', 'strides', 'padding', 'useBias', 'activation'], f);
-      return {
-        type,
-        filters: positiveInt(r.filters, `${f}.filters`),
-        kernelSize: intPair(r.kernelSize, `${f}.kernelSize`),
-        strides: intPair(r.strides, `${f}.strides`),
-        padding: oneOf(r.padding, PADDINGS, `${f}.padding`),
-        useBias: bool(r.useBias, `${f}.useBias`),
-        activation: oneOf(r.activation, MAP_ACTIVATIONS, `${f}.activation`),
-      };
-    case 'batch-norm': {
-      noExtraKeys(r, ['type', 'epsilon'], f);
-      const epsilon = num(r.epsilon, `${f}.epsilon`);
-      if (epsilon <= 0) fail(`${f}.epsilon`, 'must be positive');
-      return { type, epsilon };
-    }
-    case 'activation':
-      noExtraKeys(r, ['type', 'activation'], f);
-      return { type, activation: oneOf(r.activation, MAP_ACTIVATIONS, `${f}.activation`) };
-    case 'max-pool':
-    case 'avg-pool':
-      noExtraKeys(r, ['type', 'poolSize', 'strides', 'padding'], f);
-      return {
-        type,
-        poolSize: intPair(r.poolSize, `${f}.poolSize`),
-        strides: intPair(r.strides, `${f}.strides`),
-        padding: oneOf(r.padding, PADDINGS, `${f}.padding`),
-      };
-    case 'film': {
-      noExtraKeys(r, ['type', 'hidden'], f);
-      const hidden = parseDenseLayers(r.hidden, `${f}.hidden`, true);
-      return { type, hidden };
-    }
-    case 'global-avg-pool':
-    case 'flatten':
-      noExtraKeys(r, ['type'], f);
-      return { type };
-  }
+/** What an architecture is checked against: the manifest's scalar inputs, image and outputs. */
+export interface ArchitectureContext {
+  inputNames: readonly string[];
+  imageShape: readonly [number, number, number] | undefined;
+  /** Outputs the network computes (derived discriminants aside). */
+  outputCount: number;
 }
 
 /**
- * Validates a `cnn-film` architecture against the manifest's scalar inputs, image shape and
- * number of outputs; the parameter count must equal the one the layers imply.
+ * Checks a `cnn-film` architecture against the manifest: the image it needs, its scalar inputs,
+ * one head unit per output, `outputScale` naming an input, a trunk that fits the image and a
+ * parameter count equal to the one the layers imply. Returns the first fault, at its manifest path.
  */
-export function parseCnnFilmArchitecture(
-  a: Record<string, unknown>,
-  inputNames: readonly string[],
-  imageShape: readonly [number, number, number] | undefined,
-  outputCount: number,
-): CnnFilmArchitectureV1 {
-  noExtraKeys(
-    a,
-    ['kind', 'inputSize', 'imageScale', 'layers', 'concatScalars', 'head', 'outputScale', 'parameters'],
-    'architecture',
-  );
-  if (!imageShape) fail('image', 'is required by architecture.kind "cnn-film"');
-  const inputSize = num(a.inputSize, 'architecture.inputSize');
-  if (inputSize !== inputNames.length) {
-    fail('architecture.inputSize', `is ${inputSize} but the manifest lists ${inputNames.length} inputs`);
+export function checkCnnFilmArchitecture(arch: CnnFilmArchitectureV1, context: ArchitectureContext): Fault | undefined {
+  const { inputNames, imageShape, outputCount } = context;
+  if (!imageShape) return { path: ['image'], message: 'is required by architecture.kind "cnn-film"' };
+  if (arch.inputSize !== inputNames.length) {
+    const message = `is ${arch.inputSize} but the manifest lists ${inputNames.length} inputs`;
+    return { path: ['architecture', 'inputSize'], message };
   }
-  const imageScale = num(a.imageScale, 'architecture.imageScale');
-  if (imageScale <= 0) fail('architecture.imageScale', 'must be positive');
-  if (!Array.isArray(a.layers) || a.layers.length === 0) fail('architecture.layers', 'must be a non-empty array');
-  const layers = a.layers.map((l, i) => parseCnnLayer(l, `architecture.layers[${i}]`));
-  const concatScalars = bool(a.concatScalars, 'architecture.concatScalars');
-  const head = parseDenseLayers(a.head, 'architecture.head');
-  const last = head[head.length - 1];
+  const last = arch.head[arch.head.length - 1];
   if (last && last.units !== outputCount) {
-    fail('outputs', `lists ${outputCount} outputs but the last head layer has ${last.units} units`);
+    return {
+      path: ['outputs'],
+      message: `lists ${outputCount} outputs but the last head layer has ${last.units} units`,
+    };
   }
-  const arch: CnnFilmArchitectureV1 = {
-    kind: 'cnn-film',
-    inputSize,
-    imageScale,
-    layers,
-    concatScalars,
-    head,
-    parameters: 0,
-  };
-  if (a.outputScale !== undefined) {
-    const name = str(a.outputScale, 'architecture.outputScale');
-    if (!inputNames.includes(name)) fail('architecture.outputScale', `"${name}" is not an input of the model`);
-    arch.outputScale = name;
+  if (arch.outputScale !== undefined && !inputNames.includes(arch.outputScale)) {
+    return { path: ['architecture', 'outputScale'], message: `"${arch.outputScale}" is not an input of the model` };
   }
-  const parameters = num(a.parameters, 'architecture.parameters');
-  const expected = cnnFilmParameterCount(imageShape, arch);
-  if (parameters !== expected) fail('architecture.parameters', `is ${parameters}, the layers have ${expected}`);
-  arch.parameters = parameters;
-  return arch;
+  const trunk = walkTrunk(imageShape, arch.inputSize, arch.layers);
+  if ('message' in trunk) {
+    return {
+      path: ['architecture', 'layers', ...(trunk.layer === undefined ? [] : [trunk.layer])],
+      message: trunk.message,
+    };
+  }
+  const expected = networkParameters(trunk, arch);
+  if (arch.parameters !== expected) {
+    return { path: ['architecture', 'parameters'], message: `is ${arch.parameters}, the layers have ${expected}` };
+  }
+  return undefined;
 }

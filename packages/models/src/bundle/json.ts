@@ -1,66 +1,47 @@
+import { parseFormat } from '@hepml/physics';
+import { z } from 'zod';
 import { BundleError } from '../errors.ts';
 
 /**
- * Helpers of the strict validators of bundle files: every failure is a {@link BundleError} whose
- * message starts with the file and whose `field` is the JSON path (`architecture.layers[2].filters`).
+ * The one way to read a JSON file of a bundle (manifest, evaluation block, baseline parameters,
+ * scale-factor tables) against its zod schema, and the number types those schemas share. Every
+ * failure is a {@link BundleError} whose message starts with the file and whose `field` is the
+ * JSON path (`architecture.layers[2].filters`); the wording is `parseFormat`'s (`@hepml/physics`).
  */
 
-/** True for a plain JSON object (not null, not an array). */
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+/** Options of {@link parseBundleJson}. */
+export interface ParseBundleJsonOptions {
+  /** File name at the start of error messages (default `manifest.json`). */
+  file?: string;
+  /** Path of the value inside the file (e.g. `evaluation`), put in front of every field. */
+  at?: string;
 }
 
-/** Throws the BundleError `"<file>: <field>: <message>"` with `field` set. */
-export function fail(field: string, message: string, file = 'manifest.json'): never {
-  throw new BundleError(`${file}: ${field}: ${message}`, { field });
+/**
+ * Parses `value` with `schema`; on failure throws the BundleError `"<file>: <field>: <message>"`
+ * for the first issue, with `field` set and zod's error as `cause`.
+ */
+export function parseBundleJson<T>(schema: z.ZodType<T>, value: unknown, options: ParseBundleJsonOptions = {}): T {
+  const result = parseFormat(schema, value, options.at === undefined ? {} : { at: options.at });
+  if (result.success) return result.data;
+  const { field, message } = result.issue;
+  throw new BundleError(`${options.file ?? 'manifest.json'}: ${field}: ${message}`, { field, cause: result.error });
 }
 
-/** The value as a string, else a BundleError naming the field. */
-export function str(v: unknown, field: string): string {
-  if (typeof v !== 'string') fail(field, 'must be a string');
-  return v;
-}
+/** An integer ≥ 1. */
+export const positiveInt = z
+  .number()
+  .int({ error: 'must be a positive integer' })
+  .positive({ error: 'must be a positive integer' });
 
-/** The value as a finite number, else a BundleError naming the field. */
-export function num(v: unknown, field: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) fail(field, 'must be a finite number');
-  return v;
-}
+/** An integer ≥ 0 (a count, a size in bytes). */
+export const nonNegativeInt = z
+  .number()
+  .int({ error: 'must be a non-negative integer' })
+  .nonnegative({ error: 'must be a non-negative integer' });
 
-/** The value as a positive integer, else a BundleError naming the field. */
-export function positiveInt(v: unknown, field: string): number {
-  const n = num(v, field);
-  if (!Number.isInteger(n) || n <= 0) fail(field, 'must be a positive integer');
-  return n;
-}
+/** A number in [0, 1] (a probability, an efficiency, a p-value). */
+export const probability = z.number().min(0, { error: 'must lie in [0, 1]' }).max(1, { error: 'must lie in [0, 1]' });
 
-/** The value as a boolean, else a BundleError naming the field. */
-export function bool(v: unknown, field: string): boolean {
-  if (typeof v !== 'boolean') fail(field, 'must be true or false');
-  return v;
-}
-
-/** The value as an object, else a BundleError naming the field. */
-export function record(v: unknown, field: string): Record<string, unknown> {
-  if (!isRecord(v)) fail(field || '(root)', field ? 'must be an object' : 'must be a JSON object');
-  return v;
-}
-
-/** Rejects keys outside `allowed`, naming the first unknown one. */
-export function noExtraKeys(v: Record<string, unknown>, allowed: readonly string[], field: string): void {
-  for (const k of Object.keys(v)) if (!allowed.includes(k)) fail(field ? `${field}.${k}` : k, 'unknown key');
-}
-
-/** The value as one of `options`, else a BundleError listing them. */
-export function oneOf<T extends string>(v: unknown, options: readonly T[], field: string): T {
-  if (typeof v !== 'string' || !(options as readonly string[]).includes(v)) {
-    fail(field, `must be one of ${options.map((o) => `"${o}"`).join(', ')}`);
-  }
-  return v as T;
-}
-
-/** The value as a pair of positive integers `[a, b]`, else a BundleError naming the field. */
-export function intPair(v: unknown, field: string): [number, number] {
-  if (!Array.isArray(v) || v.length !== 2) fail(field, 'must be an array of 2 positive integers');
-  return [positiveInt(v[0], `${field}[0]`), positiveInt(v[1], `${field}[1]`)];
-}
+/** A number > 0. */
+export const positive = z.number().positive({ error: 'must be positive' });

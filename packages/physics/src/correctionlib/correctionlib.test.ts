@@ -98,6 +98,57 @@ describe('correctionlib schema v2 export, validation and evaluation', () => {
     expect(() => at(Infinity)).toThrow(/outside the binning/);
   });
 
+  it('accepts what correctionlib writes: null descriptions and defaults, open edges, integer keys', () => {
+    // The form of `CorrectionSet.json()` from correctionlib's pydantic models: unset optionals as null.
+    const doc = {
+      schema_version: 2,
+      description: null,
+      corrections: [
+        {
+          name: 'btag',
+          description: null,
+          version: 2,
+          inputs: [
+            { name: 'flavour', type: 'int', description: null },
+            { name: 'pt', type: 'real', description: 'jet pT [GeV]' },
+          ],
+          output: { name: 'sf', type: 'real', description: null },
+          data: {
+            nodetype: 'category',
+            input: 'flavour',
+            content: [
+              {
+                key: 5,
+                value: {
+                  nodetype: 'binning',
+                  input: 'pt',
+                  edges: ['-inf', 30, 'inf'],
+                  content: [0.9, 0.95],
+                  flow: 'error',
+                },
+              },
+              { key: 0, value: 1 },
+            ],
+            default: null,
+          },
+        },
+      ],
+    };
+    const set = validateCorrectionSet(JSON.parse(JSON.stringify(doc)), { file: 'btag.json' });
+    expect(set.description).toBeUndefined();
+    expect(set.corrections[0]?.data).toMatchObject({ nodetype: 'category', default: undefined });
+    expect(evaluateCorrection(set, 'btag', { flavour: 5, pt: 10 })).toBe(0.9);
+    expect(evaluateCorrection(set, 'btag', { flavour: 5, pt: 1e4 })).toBe(0.95);
+    expect(evaluateCorrection(set, 'btag', { flavour: 0, pt: 10 })).toBe(1);
+    expect(() => evaluateCorrection(set, 'btag', { flavour: 4, pt: 10 })).toThrow(PhysicsInputError);
+    // The same finite edges out of order are refused at the edge that breaks the order.
+    const bad = JSON.parse(JSON.stringify(doc)) as typeof doc;
+    (bad.corrections[0]?.data.content[0]?.value as { edges: unknown[] }).edges = ['-inf', 30, 20, 'inf'];
+    expect(() => validateCorrectionSet(bad, { file: 'btag.json' })).toThrow(
+      /^btag\.json: corrections\[0\]\.data\.content\[0\]\.value\.edges\[2\]: edges must be strictly increasing \(20 after 30\)$/,
+    );
+  });
+
   it('throws on out-of-range values with flow "error" and on bad inputs', () => {
     const set = validateCorrectionSet(
       JSON.parse(JSON.stringify(scaleFactorsToCorrectionSet(table(), { flow: 'error' }))),
