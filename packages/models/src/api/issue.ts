@@ -1,3 +1,4 @@
+import { fieldPath } from '@hepml/physics';
 import type { z } from 'zod';
 
 /** Where a zod issue points and what it says, for errors that name the field at fault. */
@@ -10,8 +11,8 @@ export interface IssueAt {
 }
 
 /**
- * The first issue of a failed parse as a field path and message: the one translation of zod's
- * issue paths into the `field` of API errors and file errors (`['rows', 3, 'et']` → `rows[3].et`).
+ * The first issue of a failed API input parse as a field path (physics' {@link fieldPath}, as for
+ * files) and zod's message, for the `field` of API errors (`['rows', 3, 'et']` → `rows[3].et`).
  */
 export function firstIssue(error: z.ZodError): IssueAt {
   const issue = error.issues[0];
@@ -20,14 +21,4 @@ export function firstIssue(error: z.ZodError): IssueAt {
     return { field: fieldPath([...issue.path, issue.keys[0]]), message: issue.message, unknownKey: true };
   }
   return { field: fieldPath(issue.path), message: issue.message, unknownKey: false };
-}
-
-/** `['rows', 3, 'et']` → `rows[3].et`, after `prefix` when one is given. */
-export function fieldPath(path: readonly PropertyKey[], prefix = ''): string {
-  let out = prefix;
-  for (const p of path) {
-    if (typeof p === 'number') out += `[${p}]`;
-    else out += out ? `.${String(p)}` : String(p);
-  }
-  return out;
 }

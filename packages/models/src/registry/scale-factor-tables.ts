@@ -8,7 +8,7 @@
  */
 import { Axis, PhysicsInputError, type ScaleFactorTable } from '@hepml/physics';
 import { z } from 'zod';
-import { firstIssue } from '../api/issue.ts';
+import { parseBundleJson } from '../bundle/json.ts';
 import { BundleError } from '../errors.ts';
 
 /** On-disk form of the tables file (the output of {@link ScaleFactorTablesV1}). */
@@ -45,6 +45,11 @@ const Figure = z
   .transform((x) => x ?? Number.NaN);
 
 /** Bin edges: at least two, finite and strictly increasing (the check of `Axis.variable`). */
+/** An object's wording for a wrong type; an unknown key keeps the house 'unknown key'. */
+const OBJECT = {
+  error: (issue: { code?: string }) => (issue.code === 'unrecognized_keys' ? undefined : 'must be an object'),
+};
+
 const Edges = z
   .array(z.number({ error: 'must be a finite number' }), { error: 'must be an array of at least two edges' })
   .min(2, 'must be an array of at least two edges')
@@ -62,10 +67,7 @@ const Grid = z.array(z.array(Figure, { error: 'must be an array of numbers' }), 
 
 /** An efficiency with its interval and probe counts; ε in [0, 1] or NaN (no probes). */
 const Efficiency = z
-  .strictObject(
-    { value: Figure, errorLow: Figure, errorHigh: Figure, passed: Figure, total: Figure },
-    { error: 'must be an object' },
-  )
+  .strictObject({ value: Figure, errorLow: Figure, errorHigh: Figure, passed: Figure, total: Figure }, OBJECT)
   .superRefine((b, ctx) => {
     if (!Number.isNaN(b.value) && (b.value < 0 || b.value > 1)) {
       ctx.addIssue({ code: 'custom', path: ['value'], message: 'must lie in [0, 1]' });
@@ -82,7 +84,7 @@ const Provenance = z.strictObject(
     mc: z.string({ error: 'must be a string' }),
     method: z.string({ error: 'must be a string' }),
   },
-  { error: 'must be an object' },
+  OBJECT,
 );
 
 /** Adds an issue unless `grid` has `rows` rows of `cols` entries (`what`: numbers or bins). */
@@ -115,14 +117,14 @@ const Table = z
       stat: Grid,
       syst: Grid,
       systBySource: z
-        .record(z.string(), Grid, { error: 'must be an object' })
+        .record(z.string(), Grid, OBJECT)
         .optional()
         .transform((v) => v ?? {}),
       effData: EfficiencyGrid,
       effMc: EfficiencyGrid,
       provenance: Provenance,
     },
-    { error: 'must be an object' },
+    OBJECT,
   )
   .superRefine((t, ctx) => {
     if ((t.absEtaEdges[0] as number) < 0) {
@@ -159,7 +161,7 @@ export const ScaleFactorTablesV1 = z
               workingPoint: z.string({ error: 'must be a non-empty string' }).min(1, 'must be a non-empty string'),
               table: Table,
             },
-            { error: 'must be an object' },
+            OBJECT,
           ),
           { error: 'must be a non-empty array' },
         )
@@ -194,13 +196,7 @@ export function parseScaleFactorTables(path: string, bytes: Uint8Array): ScaleFa
   } catch (cause) {
     throw new BundleError(`${path}: not valid UTF-8 JSON`, { field: path, cause });
   }
-  const result = ScaleFactorTablesV1.safeParse(json);
-  if (!result.success) {
-    const issue = firstIssue(result.error);
-    const field = issue.field || '(root)';
-    throw new BundleError(`${path}: ${field}: ${issue.unknownKey ? 'unknown key' : issue.message}`, { field });
-  }
-  return result.data;
+  return parseBundleJson(ScaleFactorTablesV1, json, { file: path });
 }
 
 /**

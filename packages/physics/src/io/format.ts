@@ -135,11 +135,19 @@ function wrongType(issues: readonly Issue[]): boolean {
 
 function describe(issue: Issue, options: ParseFormatOptions): FormatIssue {
   const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
-  let field = options.at ?? '';
+  return { field: fieldPath(path, options.at) || (options.root ?? '(root)'), message: issue.message };
+}
+
+/**
+ * A zod issue path as the `field` of house errors, after `prefix` when one is given:
+ * `['rows', 3, 'et']` → `rows[3].et`. The one translation, for files and for API inputs alike.
+ */
+export function fieldPath(path: readonly PropertyKey[], prefix = ''): string {
+  let field = prefix;
   for (const key of path) {
     field += typeof key === 'number' ? `[${key}]` : field === '' ? String(key) : `.${String(key)}`;
   }
-  return { field: field || (options.root ?? '(root)'), message: issue.message };
+  return field;
 }
 
 /** The house wording of a zod issue that its schema did not word itself. */
