@@ -745,7 +745,7 @@ function packedForest(trees: readonly GbdtTree[]): PackedForest {
   return p;
 }
 
-/** A forest laid out for the wasm kernel `gbdtSum` (src/wasm/kernels.ts), with its block buffers. */
+/** A forest laid out for the wasm kernel `gbdtSum` (kernels/kernels.ts), with its block buffers. */
 interface WasmForest {
   /** Inputs per row and classes it was laid out for. */
   d: number;

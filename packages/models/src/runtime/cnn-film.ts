@@ -67,7 +67,7 @@ function writesNew(op: TrunkOp): boolean {
  * γ, β from the row's standardised scalars.
  *
  * With the wasm kernels every layer runs on a block of {@link CNN_BLOCK} rows in wasm memory:
- * convolutions as one implicit GEMM over all the block's output pixels (src/wasm/kernels.ts
+ * convolutions as one implicit GEMM over all the block's output pixels (kernels/kernels.ts
  * conv2d) with bias, relu and a following FiLM fused, the FiLM generators and the head as dense
  * layers on the block; JavaScript only copies the block's inputs in and its outputs out. Without
  * them (or with `kernels: 'ts'`) rows run one by one on TypeScript loops in preallocated buffers.

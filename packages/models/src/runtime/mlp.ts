@@ -33,7 +33,7 @@ export const BLOCK = 256;
  * layer at build time: W'ij = Wij / scale_i, b'j = bj − Σi offset_i·Wij / scale_i, so a call does
  * no extra pass over the inputs. Rows run in blocks of 256 through preallocated buffers; the
  * activation is fused into each layer. Every batch runs on the WebAssembly SIMD kernels
- * (src/wasm/kernels.ts) when they are available — at batch 1 too, where they took about 2 µs per
+ * (kernels/kernels.ts) when they are available — at batch 1 too, where they took about 2 µs per
  * call against about 10 µs for the TypeScript loops (19→64→32→1, CPU time) — else on TypeScript loops.
  */
 export function createMlpRunner(

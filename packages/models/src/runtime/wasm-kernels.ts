@@ -1,6 +1,6 @@
-import { KERNELS_WASM_BASE64 } from '../wasm/kernels-wasm.ts';
+import { KERNELS_WASM_BASE64 } from './wasm/kernels-wasm.ts';
 
-/** Activation codes of the wasm kernels (src/wasm/kernels.ts). */
+/** Activation codes of the wasm kernels (packages/models/kernels/kernels.ts). */
 export const WASM_ACTIVATION = { linear: 0, relu: 1, sigmoid: 2, tanh: 3, elu: 4, softmax: 5 } as const;
 
 interface KernelExports {
@@ -16,10 +16,6 @@ interface KernelExports {
     fanIn: number,
     units: number,
     act: number,
-  ): void;
-  /** src map [h × w × c] → dst [oh·ow × kh·kw·c] (see src/wasm/kernels.ts). */
-  im2col(
-    ...args: [number, number, number, number, number, number, number, number, number, number, number, number, number]
   ): void;
   activate(y: number, rows: number, units: number, act: number): void;
   padMaps(
