@@ -8,4 +8,4 @@ export * from './samples.ts';
 export * from './tagger.ts';
 export * from './tasks.ts';
 export * from './train-mlp.ts';
-export * from './wasm-kernels.ts';
+export * from './tfjs-wasm-gradients.ts';
