@@ -14,9 +14,9 @@ import {
 } from '@hepml/physics';
 import type { BundleOutputV1 } from '../bundle/manifest.ts';
 import { ModelInputError } from '../errors.ts';
+import type { BaselineModel } from '../runtime/baselines/dispatch.ts';
 import { ELECTRON_ABS_ETA_EDGES, ELECTRON_ET_EDGES } from './binning.ts';
 import { fitCuts } from './cuts.ts';
-import type { BaselineModel } from './dispatch.ts';
 import { fitGbdt } from './gbdt.ts';
 import { fitLikelihood } from './likelihood.ts';
 import { sampleMatrix } from './matrix.ts';

@@ -1,4 +1,4 @@
-import type { CutsParams } from '../baselines/cuts.ts';
+import type { CutsParams } from '../runtime/baselines/cuts.ts';
 import { OnnxGraph } from './onnx-graph.ts';
 import { ONNX_NAMES, ONNX_OPSET } from './onnx-nodes.ts';
 

@@ -1,4 +1,4 @@
-import type { GbdtParams } from '../baselines/gbdt.ts';
+import type { GbdtParams } from '../runtime/baselines/gbdt-format.ts';
 import { OnnxGraph } from './onnx-graph.ts';
 import { ONNX_NAMES, ONNX_OPSET, sigmoidNodes } from './onnx-nodes.ts';
 

@@ -3,13 +3,9 @@
 import { Rng } from '@hepml/physics';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import {
-  fitLikelihood,
-  likelihoodParameterCount,
-  parseLikelihood,
-  serializeLikelihood,
-} from '../baselines/likelihood.ts';
+import { fitLikelihood } from '../baselines/likelihood.ts';
 import { buildBundle } from '../bundle/build.ts';
+import { likelihoodParameterCount, parseLikelihood, serializeLikelihood } from '../runtime/baselines/likelihood.ts';
 import { createRunner } from '../runtime/runner.ts';
 import { exportBundleOnnx } from './onnx.ts';
 

@@ -1,4 +1,4 @@
-import type { LikelihoodParams } from '../baselines/likelihood.ts';
+import type { LikelihoodParams } from '../runtime/baselines/likelihood.ts';
 import { etEtaBinNodes } from './onnx-cuts.ts';
 import { OnnxGraph } from './onnx-graph.ts';
 import { ONNX_NAMES, ONNX_OPSET } from './onnx-nodes.ts';

@@ -2,7 +2,7 @@ import {
   STANDARD_CALIBRATION_CATEGORIES,
   STANDARD_CALIBRATION_TERMS,
   type StandardCalibrationParams,
-} from '../baselines/standard-calibration.ts';
+} from '../runtime/baselines/standard-calibration.ts';
 import { OnnxGraph } from './onnx-graph.ts';
 import { ONNX_NAMES, ONNX_OPSET } from './onnx-nodes.ts';
 

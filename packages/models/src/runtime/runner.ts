@@ -1,7 +1,7 @@
-import { loadBaselineFromManifest } from '../baselines/dispatch.ts';
 import type { BundleManifestV1 } from '../bundle/manifest.ts';
 import { weightsFromBytes } from '../bundle/verify.ts';
 import { BundleError, ModelInputError } from '../errors.ts';
+import { loadBaselineFromManifest } from './baselines/dispatch.ts';
 import { createCnnFilmRunner } from './cnn-film.ts';
 import { withDiscriminants } from './discriminants.ts';
 import { createMlpRunner } from './mlp.ts';

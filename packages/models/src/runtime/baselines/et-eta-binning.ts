@@ -1,0 +1,92 @@
+/**
+ * The ET × |η| binning of the ATLAS electron identification (Eur. Phys. J. C 79 (2019) 639,
+ * arXiv:1902.04655, Sect. 6) as the binned baselines evaluate it and write it (Workers-safe).
+ */
+import { Axis } from '@hepml/physics';
+import { z } from 'zod';
+import { edgesV1, type FormatProblem, inputNameProblem } from './format.ts';
+
+/**
+ * ET × |η| binning: bins [etEdges[i], etEdges[i+1]) × [absEtaEdges[j], absEtaEdges[j+1]); values
+ * below the first or from the last edge on fall into the first or last bin (under- and overflow are
+ * kept, not dropped: `Axis.find` with `clamp`). Bin index = i · (absEtaEdges.length − 1) + j.
+ */
+export interface EtEtaBinning {
+  /** Index of the ET input [GeV] in the model's inputs. */
+  et: number;
+  /** Index of the η input in the model's inputs (|η| is binned). */
+  eta: number;
+  /** ET edges [GeV], strictly increasing, at least 2. */
+  etEdges: number[];
+  /** |η| edges, strictly increasing, at least 2, the first ≥ 0. */
+  absEtaEdges: number[];
+}
+
+/** JSON form of an {@link EtEtaBinning}: inputs by name (the names are checked against the file's inputs). */
+export const EtEtaBinningV1 = z.strictObject({
+  etInput: z.string(),
+  etaInput: z.string(),
+  etEdges: edgesV1(2),
+  absEtaEdges: edgesV1(2).refine((edges) => (edges[0] as number) >= 0, { path: [0], message: 'must be ≥ 0' }),
+});
+export type EtEtaBinningV1 = z.infer<typeof EtEtaBinningV1>;
+
+/** Number of ET × |η| bins (1 without a binning). */
+export function etEtaBinCount(binning: Pick<EtEtaBinning, 'etEdges' | 'absEtaEdges'> | null): number {
+  return binning ? (binning.etEdges.length - 1) * (binning.absEtaEdges.length - 1) : 1;
+}
+
+/**
+ * The ET × |η| bin of row `row` of a row-major matrix with `d` columns, with the axes built once
+ * (0 without a binning). Out of range values are clamped into the edge bins; NaN goes into the
+ * first bin.
+ */
+export function etEtaBinLookup(
+  binning: EtEtaBinning | null,
+): (features: ArrayLike<number>, row: number, d: number) => number {
+  if (!binning) return () => 0;
+  const et = Axis.variable(binning.etEdges, { field: 'binning.etEdges' });
+  const absEta = Axis.variable(binning.absEtaEdges, { field: 'binning.absEtaEdges' });
+  const nEta = absEta.nBins;
+  const { et: etColumn, eta: etaColumn } = binning;
+  return (features, row, d) => {
+    const i = et.find(features[row * d + etColumn] as number, 'clamp');
+    const j = absEta.find(Math.abs(features[row * d + etaColumn] as number), 'clamp');
+    return Math.max(i, 0) * nEta + Math.max(j, 0);
+  };
+}
+
+/** ET × |η| bin of one row (see {@link etEtaBinLookup}, which builds the axes once for many rows). */
+export function etEtaBin(binning: EtEtaBinning | null, features: ArrayLike<number>, row: number, d: number): number {
+  return etEtaBinLookup(binning)(features, row, d);
+}
+
+export function serializeEtEtaBinning(binning: EtEtaBinning | null, inputs: readonly string[]): EtEtaBinningV1 | null {
+  if (!binning) return null;
+  return {
+    etInput: inputs[binning.et] as string,
+    etaInput: inputs[binning.eta] as string,
+    etEdges: [...binning.etEdges],
+    absEtaEdges: [...binning.absEtaEdges],
+  };
+}
+
+/** The problem of a file's binning whose inputs are not the file's, else null. */
+export function etEtaBinningProblem(binning: EtEtaBinningV1 | null, inputs: readonly string[]): FormatProblem | null {
+  if (!binning) return null;
+  return (
+    inputNameProblem(inputs, binning.etInput, ['binning', 'etInput']) ??
+    inputNameProblem(inputs, binning.etaInput, ['binning', 'etaInput'])
+  );
+}
+
+/** The binning of a validated file (names resolved to input indices). */
+export function etEtaBinningFromFile(binning: EtEtaBinningV1 | null, inputs: readonly string[]): EtEtaBinning | null {
+  if (!binning) return null;
+  return {
+    et: inputs.indexOf(binning.etInput),
+    eta: inputs.indexOf(binning.etaInput),
+    etEdges: [...binning.etEdges],
+    absEtaEdges: [...binning.absEtaEdges],
+  };
+}
