@@ -7,6 +7,7 @@
 import { Axis, PhysicsInputError } from '@hepml/physics';
 import { ModelInputError } from '../errors.ts';
 import { type EtEtaBinning, type EtEtaBinningV1, etEtaBinLookup } from '../runtime/baselines/et-eta-binning.ts';
+import { checkBaselineRows } from '../runtime/baselines/format.ts';
 import { inputIndex } from './matrix.ts';
 
 const F32 = new Float32Array(1);
@@ -148,6 +149,22 @@ export interface BinnedFitOptions {
   variables?: readonly string[];
   /** ET × |η| bins (default none: one set of parameters everywhere). */
   binning?: EtEtaBinningV1 | null;
+}
+
+/**
+ * The checked data of a binned fit: a copy of the inputs, the row layout (a {@link ModelInputError}
+ * when features is not n × inputs.length), the binning and variables ({@link resolveBinnedVariables})
+ * and the event weights ({@link eventWeights}).
+ */
+export function binnedFitData(
+  format: string,
+  options: BinnedFitOptions,
+): { inputs: string[]; d: number; binning: EtEtaBinning | null; variables: number[]; w: Float64Array } {
+  const inputs = [...options.inputs];
+  const d = inputs.length;
+  checkBaselineRows(format, options.features, options.n, d, 0, undefined);
+  const { binning, variables } = resolveBinnedVariables(inputs, options.binning, options.variables);
+  return { inputs, d, binning, variables, w: eventWeights(format, options.weights, options.n) };
 }
 
 /** Per-event weights of a binned fit (default 1); one that is negative or NaN is a {@link ModelInputError} naming it. */

@@ -14,8 +14,8 @@ import { cutPointIndex } from '@hepml/physics';
 import { ModelInputError } from '../errors.ts';
 import { type CutsParams, cutLevelsProblem } from '../runtime/baselines/cuts.ts';
 import { etEtaBinCount } from '../runtime/baselines/et-eta-binning.ts';
-import { checkBaselineRows, jsonPath } from '../runtime/baselines/format.ts';
-import { type BinnedFitOptions, etEtaBinRows, eventWeights, quantileEdges, resolveBinnedVariables } from './binning.ts';
+import { jsonPath } from '../runtime/baselines/format.ts';
+import { type BinnedFitOptions, binnedFitData, etEtaBinRows, quantileEdges } from './binning.ts';
 
 /** Options of {@link fitCuts}; `variables` are the cut variables. */
 export interface FitCutsOptions extends BinnedFitOptions {
@@ -49,10 +49,7 @@ const FORMAT = 'hepml-cuts';
  */
 export function fitCuts(options: FitCutsOptions): CutsParams {
   const { features, n, labels } = options;
-  const inputs = [...options.inputs];
-  const d = inputs.length;
-  checkBaselineRows(FORMAT, features, n, d, 0, undefined);
-  const { binning, variables } = resolveBinnedVariables(inputs, options.binning, options.variables);
+  const { inputs, d, binning, variables, w } = binnedFitData(FORMAT, options);
   const levels = [...(options.levels ?? DEFAULT_CUT_LEVELS)];
   const problem = cutLevelsProblem(levels);
   if (problem) {
@@ -77,7 +74,6 @@ export function fitCuts(options: FitCutsOptions): CutsParams {
     }
   }
   const nb = edges.map((e) => e.length + 1);
-  const w = eventWeights(FORMAT, options.weights, n);
 
   const fitRows = (rows: Uint32Array): { lower: Float64Array; upper: Float64Array } => {
     const lo = new Int32Array(V);

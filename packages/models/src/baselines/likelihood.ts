@@ -16,14 +16,13 @@
 import { cutPointIndex } from '@hepml/physics';
 import { ModelInputError } from '../errors.ts';
 import { etEtaBinCount } from '../runtime/baselines/et-eta-binning.ts';
-import { checkBaselineRows } from '../runtime/baselines/format.ts';
 import {
   ATLAS_LIKELIHOOD_TAU,
   type LikelihoodParams,
   type LikelihoodPdf,
   likelihoodLogRatios,
 } from '../runtime/baselines/likelihood.ts';
-import { type BinnedFitOptions, etEtaBinRows, eventWeights, quantileEdges, resolveBinnedVariables } from './binning.ts';
+import { type BinnedFitOptions, binnedFitData, etEtaBinRows, quantileEdges } from './binning.ts';
 
 /** Options of {@link fitLikelihood}; `variables` are the discriminating variables. */
 export interface FitLikelihoodOptions extends BinnedFitOptions {
@@ -69,16 +68,12 @@ function smooth(h: Float64Array, passes: number): void {
  */
 export function fitLikelihood(options: FitLikelihoodOptions): LikelihoodParams {
   const { features, n, labels } = options;
-  const inputs = [...options.inputs];
-  const d = inputs.length;
-  checkBaselineRows(FORMAT, features, n, d, 0, undefined);
-  const { binning, variables } = resolveBinnedVariables(inputs, options.binning, options.variables);
+  const { inputs, d, binning, variables, w } = binnedFitData(FORMAT, options);
   const nBins = Math.min(255, Math.max(2, options.bins ?? 30));
   const passes = options.smoothing ?? 1;
   const minEvents = options.minEventsPerBin ?? 200;
   const tau = options.tau ?? ATLAS_LIKELIHOOD_TAU;
   if (!(tau > 0)) throw new ModelInputError('hepml-likelihood: tau must be positive', { field: 'tau' });
-  const w = eventWeights(FORMAT, options.weights, n);
 
   const fitRows = (rows: Uint32Array): LikelihoodPdf[] => {
     let sumS = 0;

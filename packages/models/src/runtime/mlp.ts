@@ -1,7 +1,7 @@
 import type { BundleManifestV1 } from '../bundle/manifest.ts';
 import { BundleError } from '../errors.ts';
-import { type DenseWeights, denseRow } from './activations.ts';
-import { checkRows } from './model-runner.ts';
+import { type DenseWeights, denseRow, takeDense } from './activations.ts';
+import { checkParameterCount, checkRows } from './model-runner.ts';
 import { WASM_ACTIVATION, type WasmArena, type WasmKernels, wasmKernels } from './wasm-kernels.ts';
 
 /** Which kernels an MLP runner uses: the wasm SIMD ones for large batches when available (`auto`). */
@@ -45,20 +45,12 @@ export function createMlpRunner(
   if (arch.kind !== 'mlp') {
     throw new BundleError(`architecture.kind "${arch.kind}" is not an mlp`, { field: 'architecture.kind' });
   }
-  if (weights.length !== arch.parameters) {
-    throw new BundleError(`weights: ${weights.length} values, architecture needs ${arch.parameters}`, {
-      field: 'weights',
-    });
-  }
+  checkParameterCount(weights, arch.parameters);
   const layers: DenseWeights[] = [];
-  let offset = 0;
+  const offset = { at: 0 };
   let fanIn = arch.inputSize;
   for (const spec of arch.layers) {
-    const kernel = weights.slice(offset, offset + fanIn * spec.units);
-    offset += fanIn * spec.units;
-    const bias = weights.slice(offset, offset + spec.units);
-    offset += spec.units;
-    layers.push({ fanIn, units: spec.units, kernel, bias, activation: spec.activation });
+    layers.push(takeDense(weights, offset, fanIn, spec.units, spec.activation));
     fanIn = spec.units;
   }
   const first = layers[0];

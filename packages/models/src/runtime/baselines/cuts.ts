@@ -10,15 +10,14 @@
  */
 import { z } from 'zod';
 import {
+  binnedFileProblem,
+  binnedFromFile,
   type EtEtaBinning,
   EtEtaBinningV1,
-  etEtaBinCount,
   etEtaBinLookup,
-  etEtaBinningFromFile,
-  etEtaBinningProblem,
   serializeEtEtaBinning,
 } from './et-eta-binning.ts';
-import { checkBaselineRows, type FormatProblem, InputsV1, inputNameProblem, readFormat, refineWith } from './format.ts';
+import { baselineFileV1, checkBaselineRows, type FormatProblem, readFormat, refineWith } from './format.ts';
 
 /** Parameters of a fitted cut-based selection (in memory; JSON form {@link CutsV1}). */
 export interface CutsParams {
@@ -60,37 +59,21 @@ const WindowSideV1 = z.array(z.number().nullable());
  * The on-disk format `hepml-cuts/1`. Besides types and unknown keys the reader refuses a bin count
  * that disagrees with the binning, a window with lower ≥ upper, and levels that are not nested.
  */
-export const CutsV1 = z
-  .strictObject({
-    format: z.literal(FORMAT),
-    formatVersion: z.literal(1),
-    inputs: InputsV1,
-    binning: EtEtaBinningV1.nullable(),
-    levels: z.array(z.number()),
-    variables: z.array(z.string()),
-    /** Per ET × |η| bin, per level: the window of each variable (null = open side). */
-    bins: z.array(z.strictObject({ levels: z.array(z.strictObject({ lower: WindowSideV1, upper: WindowSideV1 })) })),
-  })
-  .superRefine(refineWith((file) => cutsProblem(file)));
+export const CutsV1 = baselineFileV1(FORMAT, {
+  binning: EtEtaBinningV1.nullable(),
+  levels: z.array(z.number()),
+  variables: z.array(z.string()),
+  /** Per ET × |η| bin, per level: the window of each variable (null = open side). */
+  bins: z.array(z.strictObject({ levels: z.array(z.strictObject({ lower: WindowSideV1, upper: WindowSideV1 })) })),
+}).superRefine(refineWith((file) => cutsProblem(file)));
 export type CutsV1 = z.infer<typeof CutsV1>;
 
 function cutsProblem(file: CutsV1): FormatProblem | null {
-  const { inputs } = file;
-  const first =
-    etEtaBinningProblem(file.binning, inputs) ??
-    cutLevelsProblem(file.levels) ??
-    file.variables.reduce<FormatProblem | null>(
-      (p, name, v) => p ?? inputNameProblem(inputs, name, ['variables', v]),
-      null,
-    );
+  const first = binnedFileProblem(file) ?? cutLevelsProblem(file.levels);
   if (first) return first;
-  if (file.variables.length === 0) return { path: ['variables'], message: 'must not be empty' };
   const V = file.variables.length;
   const L = file.levels.length;
-  const nBins = etEtaBinCount(file.binning);
-  if (file.bins.length !== nBins) {
-    return { path: ['bins'], message: `must have ${nBins} entries, has ${file.bins.length}` };
-  }
+  const nBins = file.bins.length;
   for (let b = 0; b < nBins; b++) {
     const levels = (file.bins[b] as CutsV1['bins'][number]).levels;
     if (levels.length !== L) return { path: ['bins', b, 'levels'], message: `must have ${L} entries` };
@@ -190,8 +173,8 @@ export function serializeCuts(params: CutsParams): CutsV1 {
  */
 export function parseCuts(json: unknown): CutsParams {
   const file = readFormat(CutsV1, json, FORMAT);
-  const { inputs, levels } = file;
-  const variables = file.variables.map((name) => inputs.indexOf(name));
+  const { inputs, binning, variables } = binnedFromFile(file);
+  const { levels } = file;
   const V = variables.length;
   const L = levels.length;
   const lower = new Float64Array(file.bins.length * L * V);
@@ -204,5 +187,5 @@ export function parseCuts(json: unknown): CutsParams {
       }
     });
   });
-  return { inputs, binning: etEtaBinningFromFile(file.binning, inputs), levels, variables, lower, upper };
+  return { inputs, binning, levels, variables, lower, upper };
 }

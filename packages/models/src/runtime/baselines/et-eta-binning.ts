@@ -71,22 +71,57 @@ export function serializeEtEtaBinning(binning: EtEtaBinning | null, inputs: read
   };
 }
 
-/** The problem of a file's binning whose inputs are not the file's, else null. */
-export function etEtaBinningProblem(binning: EtEtaBinningV1 | null, inputs: readonly string[]): FormatProblem | null {
-  if (!binning) return null;
-  return (
-    inputNameProblem(inputs, binning.etInput, ['binning', 'etInput']) ??
-    inputNameProblem(inputs, binning.etaInput, ['binning', 'etaInput'])
-  );
+/** The fields the files of the binned classifiers (cuts, likelihood) share. */
+export interface BinnedFileV1 {
+  inputs: string[];
+  binning: EtEtaBinningV1 | null;
+  /** Names of the variables the classifier reads, in its order. */
+  variables: string[];
+  /** One entry per ET × |η| bin. */
+  bins: readonly unknown[];
 }
 
-/** The binning of a validated file (names resolved to input indices). */
-export function etEtaBinningFromFile(binning: EtEtaBinningV1 | null, inputs: readonly string[]): EtEtaBinning | null {
-  if (!binning) return null;
+/**
+ * The first problem of those fields — a binning or variable that names no input, no variables, a
+ * bin count that is not the binning's — or null.
+ */
+export function binnedFileProblem(file: BinnedFileV1): FormatProblem | null {
+  const { inputs, binning } = file;
+  const named = [
+    ...(binning
+      ? ([
+          [binning.etInput, ['binning', 'etInput']],
+          [binning.etaInput, ['binning', 'etaInput']],
+        ] as const)
+      : []),
+    ...file.variables.map((name, v) => [name, ['variables', v]] as const),
+  ];
+  for (const [name, path] of named) {
+    const problem = inputNameProblem(inputs, name, [...path]);
+    if (problem) return problem;
+  }
+  if (file.variables.length === 0) return { path: ['variables'], message: 'must not be empty' };
+  const count = etEtaBinCount(binning);
+  return file.bins.length === count
+    ? null
+    : { path: ['bins'], message: `must have ${count} entries, has ${file.bins.length}` };
+}
+
+/** Inputs, binning and variables (names resolved to input indices) of a validated binned file. */
+export function binnedFromFile(file: BinnedFileV1): {
+  inputs: string[];
+  binning: EtEtaBinning | null;
+  variables: number[];
+} {
+  const { inputs, binning } = file;
   return {
-    et: inputs.indexOf(binning.etInput),
-    eta: inputs.indexOf(binning.etaInput),
-    etEdges: [...binning.etEdges],
-    absEtaEdges: [...binning.absEtaEdges],
+    inputs,
+    binning: binning && {
+      et: inputs.indexOf(binning.etInput),
+      eta: inputs.indexOf(binning.etaInput),
+      etEdges: [...binning.etEdges],
+      absEtaEdges: [...binning.absEtaEdges],
+    },
+    variables: file.variables.map((name) => inputs.indexOf(name)),
   };
 }

@@ -55,6 +55,14 @@ export const InputsV1 = z
   });
 
 /**
+ * The schema of a baseline parameter file: the header every format shares (`format`, `formatVersion`
+ * 1, the {@link InputsV1} list) and the format's own fields, unknown keys refused.
+ */
+export function baselineFileV1<F extends string, S extends z.ZodRawShape>(format: F, shape: S) {
+  return z.strictObject({ format: z.literal(format), formatVersion: z.literal(1), inputs: InputsV1, ...shape });
+}
+
+/**
  * Bin edges (or cut points) in a file: at least `min` finite numbers, strictly increasing —
  * {@link Axis.firstBadEdge}, the check of `Axis.variable`, names the offending element.
  */

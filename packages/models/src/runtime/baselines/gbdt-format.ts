@@ -4,7 +4,7 @@
  * (baselines/gbdt.ts), evaluation `evaluateGbdt` (runtime/baselines/gbdt.ts).
  */
 import { z } from 'zod';
-import { type FormatProblem, InputsV1, readFormat, refineWith } from './format.ts';
+import { baselineFileV1, type FormatProblem, readFormat, refineWith } from './format.ts';
 
 /** Loss being boosted. */
 export type GbdtObjective = 'binary' | 'multiclass' | 'l2' | 'huber';
@@ -51,27 +51,22 @@ const integers = z.array(z.number().int());
  * larger indices (so evaluation always ends), every node but the root is the child of exactly one
  * node, leaves carry −1 links.
  */
-export const GbdtV1 = z
-  .strictObject({
-    format: z.literal(FORMAT),
-    formatVersion: z.literal(1),
-    inputs: InputsV1,
-    objective: z.enum(GBDT_OBJECTIVES),
-    numClass: z.number().int().min(1).max(1000),
-    initScore: z.array(z.number()),
-    /** Input name the regression response is relative to, or null. */
-    scaleBy: z.string().nullable(),
-    trees: z.array(
-      z.strictObject({
-        feature: integers,
-        threshold: z.array(z.number()),
-        left: integers,
-        right: integers,
-        value: z.array(z.number()),
-      }),
-    ),
-  })
-  .superRefine(refineWith((file) => gbdtProblem(file)));
+export const GbdtV1 = baselineFileV1(FORMAT, {
+  objective: z.enum(GBDT_OBJECTIVES),
+  numClass: z.number().int().min(1).max(1000),
+  initScore: z.array(z.number()),
+  /** Input name the regression response is relative to, or null. */
+  scaleBy: z.string().nullable(),
+  trees: z.array(
+    z.strictObject({
+      feature: integers,
+      threshold: z.array(z.number()),
+      left: integers,
+      right: integers,
+      value: z.array(z.number()),
+    }),
+  ),
+}).superRefine(refineWith((file) => gbdtProblem(file)));
 export type GbdtV1 = z.infer<typeof GbdtV1>;
 
 function gbdtProblem(file: GbdtV1): FormatProblem | null {

@@ -14,23 +14,14 @@
 import { cutPointIndex } from '@hepml/physics';
 import { z } from 'zod';
 import {
+  binnedFileProblem,
+  binnedFromFile,
   type EtEtaBinning,
   EtEtaBinningV1,
-  etEtaBinCount,
   etEtaBinLookup,
-  etEtaBinningFromFile,
-  etEtaBinningProblem,
   serializeEtEtaBinning,
 } from './et-eta-binning.ts';
-import {
-  checkBaselineRows,
-  edgesV1,
-  type FormatProblem,
-  InputsV1,
-  inputNameProblem,
-  readFormat,
-  refineWith,
-} from './format.ts';
+import { baselineFileV1, checkBaselineRows, edgesV1, type FormatProblem, readFormat, refineWith } from './format.ts';
 
 /** ATLAS's τ of the transformed discriminant d′ (arXiv:1902.04655, Sect. 6.1). */
 export const ATLAS_LIKELIHOOD_TAU = 15;
@@ -93,32 +84,17 @@ const PdfV1 = z
  * count that disagrees with the binning, edges not increasing, and densities of the wrong length,
  * not positive or not summing to 1.
  */
-export const LikelihoodV1 = z
-  .strictObject({
-    format: z.literal(FORMAT),
-    formatVersion: z.literal(1),
-    inputs: InputsV1,
-    binning: EtEtaBinningV1.nullable(),
-    variables: z.array(z.string()),
-    tau: z.number().positive(),
-    bins: z.array(z.strictObject({ logPrior: z.number(), pdfs: z.array(PdfV1) })),
-  })
-  .superRefine(refineWith((file) => likelihoodProblem(file)));
+export const LikelihoodV1 = baselineFileV1(FORMAT, {
+  binning: EtEtaBinningV1.nullable(),
+  variables: z.array(z.string()),
+  tau: z.number().positive(),
+  bins: z.array(z.strictObject({ logPrior: z.number(), pdfs: z.array(PdfV1) })),
+}).superRefine(refineWith((file) => likelihoodProblem(file)));
 export type LikelihoodV1 = z.infer<typeof LikelihoodV1>;
 
 function likelihoodProblem(file: LikelihoodV1): FormatProblem | null {
-  const { inputs } = file;
-  const first =
-    etEtaBinningProblem(file.binning, inputs) ??
-    file.variables.reduce<FormatProblem | null>(
-      (p, name, v) => p ?? inputNameProblem(inputs, name, ['variables', v]),
-      null,
-    );
+  const first = binnedFileProblem(file);
   if (first) return first;
-  if (file.variables.length === 0) return { path: ['variables'], message: 'must not be empty' };
-  const count = etEtaBinCount(file.binning);
-  if (file.bins.length !== count)
-    return { path: ['bins'], message: `must have ${count} entries, has ${file.bins.length}` };
   const V = file.variables.length;
   const b = file.bins.findIndex((bin) => bin.pdfs.length !== V);
   return b >= 0 ? { path: ['bins', b, 'pdfs'], message: `must have ${V} entries` } : null;
@@ -204,7 +180,6 @@ export function serializeLikelihood(params: LikelihoodParams): LikelihoodV1 {
  */
 export function parseLikelihood(json: unknown): LikelihoodParams {
   const file = readFormat(LikelihoodV1, json, FORMAT);
-  const { inputs } = file;
   const pdfs = file.bins.map((bin) =>
     bin.pdfs.map((pdf): LikelihoodPdf => {
       const signal = Float64Array.from(pdf.signal);
@@ -217,12 +192,6 @@ export function parseLikelihood(json: unknown): LikelihoodParams {
       };
     }),
   );
-  return {
-    inputs,
-    binning: etEtaBinningFromFile(file.binning, inputs),
-    variables: file.variables.map((name) => inputs.indexOf(name)),
-    tau: file.tau,
-    pdfs,
-    binPrior: Float64Array.from(file.bins, (bin) => bin.logPrior),
-  };
+  const binPrior = Float64Array.from(file.bins, (bin) => bin.logPrior);
+  return { ...binnedFromFile(file), tau: file.tau, pdfs, binPrior };
 }

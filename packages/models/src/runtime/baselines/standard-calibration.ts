@@ -14,10 +14,10 @@
 import { calibrationCategory, cutPointIndex, standardCalibrationFeatures } from '@hepml/physics';
 import { z } from 'zod';
 import {
+  baselineFileV1,
   checkBaselineRows,
   edgesV1,
   type FormatProblem,
-  InputsV1,
   inputNameProblem,
   readFormat,
   refineWith,
@@ -51,27 +51,22 @@ const [ELECTRON, UNCONVERTED, CONVERTED] = STANDARD_CALIBRATION_CATEGORIES;
  * refuses roles that name no input, edges not increasing or not positive, categories other than
  * the three, and coefficient arrays of the wrong shape.
  */
-export const StandardCalibrationV1 = z
-  .strictObject({
-    format: z.literal(FORMAT),
-    formatVersion: z.literal(1),
-    inputs: InputsV1,
-    roles: z.strictObject({
-      ePs: z.string(),
-      eAcc: z.string(),
-      showerDepth: z.string(),
-      eta: z.string(),
-      isPhoton: z.string(),
-      isConverted: z.string(),
-    }),
-    absEtaUpperEdges: edgesV1(1).refine((edges) => (edges[0] as number) > 0, {
-      path: [0],
-      message: 'must be positive',
-    }),
-    categories: z.tuple([z.literal(ELECTRON), z.literal(UNCONVERTED), z.literal(CONVERTED)]),
-    coefficients: z.array(z.array(z.array(z.number()).length(STANDARD_CALIBRATION_TERMS))).length(3),
-  })
-  .superRefine(refineWith((file) => standardCalibrationProblem(file)));
+export const StandardCalibrationV1 = baselineFileV1(FORMAT, {
+  roles: z.strictObject({
+    ePs: z.string(),
+    eAcc: z.string(),
+    showerDepth: z.string(),
+    eta: z.string(),
+    isPhoton: z.string(),
+    isConverted: z.string(),
+  }),
+  absEtaUpperEdges: edgesV1(1).refine((edges) => (edges[0] as number) > 0, {
+    path: [0],
+    message: 'must be positive',
+  }),
+  categories: z.tuple([z.literal(ELECTRON), z.literal(UNCONVERTED), z.literal(CONVERTED)]),
+  coefficients: z.array(z.array(z.array(z.number()).length(STANDARD_CALIBRATION_TERMS))).length(3),
+}).superRefine(refineWith((file) => standardCalibrationProblem(file)));
 export type StandardCalibrationV1 = z.infer<typeof StandardCalibrationV1>;
 
 function standardCalibrationProblem(file: StandardCalibrationV1): FormatProblem | null {
