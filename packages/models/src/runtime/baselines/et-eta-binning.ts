@@ -36,15 +36,27 @@ export function etEtaBinCount(binning: Pick<EtEtaBinning, 'etEdges' | 'absEtaEdg
   return binning ? (binning.etEdges.length - 1) * (binning.absEtaEdges.length - 1) : 1;
 }
 
+type EtEtaLookup = (features: ArrayLike<number>, row: number, d: number) => number;
+
+/** Lookups by binning, built on first use: binnings are not changed after fitting or parsing. */
+const lookups = new WeakMap<EtEtaBinning, EtEtaLookup>();
+
 /**
  * The ET × |η| bin of row `row` of a row-major matrix with `d` columns, with the axes built once
- * (0 without a binning). Out of range values are clamped into the edge bins; NaN goes into the
- * first bin.
+ * per binning (0 without a binning). Out of range values are clamped into the edge bins; NaN goes
+ * into the first bin.
  */
-export function etEtaBinLookup(
-  binning: EtEtaBinning | null,
-): (features: ArrayLike<number>, row: number, d: number) => number {
+export function etEtaBinLookup(binning: EtEtaBinning | null): EtEtaLookup {
   if (!binning) return () => 0;
+  let lookup = lookups.get(binning);
+  if (!lookup) {
+    lookup = buildLookup(binning);
+    lookups.set(binning, lookup);
+  }
+  return lookup;
+}
+
+function buildLookup(binning: EtEtaBinning): EtEtaLookup {
   const et = Axis.variable(binning.etEdges, { field: 'binning.etEdges' });
   const absEta = Axis.variable(binning.absEtaEdges, { field: 'binning.absEtaEdges' });
   const nEta = absEta.nBins;

@@ -79,12 +79,24 @@ function standardCalibrationProblem(file: StandardCalibrationV1): FormatProblem 
   return c >= 0 ? { path: ['coefficients', c], message: `must have ${bins} entries` } : null;
 }
 
+/** Lookups by edges array, built on first use: models are not changed after fitting or parsing. */
+const lookups = new WeakMap<readonly number[], (eta: number) => number>();
+
 /**
- * The |η| bin of η among upper edges, built once: lo ≤ |η| < hi, the first bin from 0, everything
- * above the last edge in the last bin, NaN in the last bin too. Throws a PhysicsInputError naming
- * `absEtaUpperEdges` unless the edges are finite and strictly increasing.
+ * The |η| bin of η among upper edges, built once per edges array: lo ≤ |η| < hi, the first bin from
+ * 0, everything above the last edge in the last bin, NaN in the last bin too. Throws a
+ * PhysicsInputError naming `absEtaUpperEdges` unless the edges are finite and strictly increasing.
  */
 export function absEtaBinLookup(upper: readonly number[]): (eta: number) => number {
+  let lookup = lookups.get(upper);
+  if (!lookup) {
+    lookup = buildAbsEtaLookup(upper);
+    lookups.set(upper, lookup);
+  }
+  return lookup;
+}
+
+function buildAbsEtaLookup(upper: readonly number[]): (eta: number) => number {
   const index = cutPointIndex(upper, { field: 'absEtaUpperEdges' });
   const last = upper.length - 1;
   return (eta) => {
