@@ -5,7 +5,7 @@
  * the first convolution. The ops run on TypeScript loops (cnn-film-ts.ts) or are laid out for the
  * wasm kernels (cnn-film-wasm.ts).
  */
-import { type CnnFilmArchitectureV1, type MapActivationV1, planCnnTrunk } from '../bundle/cnn-film.ts';
+import { type CnnFilmArchitectureV1, type MapActivationV1, planCnnTrunk, windowGeometry } from '../bundle/cnn-film.ts';
 import { BundleError } from '../errors.ts';
 import { type DenseWeights, take, takeDense } from './activations.ts';
 
@@ -166,21 +166,7 @@ function slidingWindow(
 ): SlidingWindow {
   const [h = 1, w = 1, c = 1] = input;
   const [oh = 1, ow = 1] = output;
-  return {
-    h,
-    w,
-    c,
-    oh,
-    ow,
-    kh,
-    kw,
-    sh,
-    sw,
-    ph: padBefore(h, kh, sh, oh, padding),
-    pw: padBefore(w, kw, sw, ow, padding),
-  };
-}
-
-function padBefore(size: number, k: number, s: number, out: number, padding: 'same' | 'valid'): number {
-  return padding === 'valid' ? 0 : Math.floor(Math.max((out - 1) * s + k - size, 0) / 2);
+  const ph = windowGeometry(h, kh, sh, padding).padBefore;
+  const pw = windowGeometry(w, kw, sw, padding).padBefore;
+  return { h, w, c, oh, ow, kh, kw, sh, sw, ph, pw };
 }
