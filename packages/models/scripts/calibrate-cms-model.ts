@@ -44,10 +44,13 @@ import {
   thresholdAtSignalEfficiency,
   validateCorrectionSet,
 } from '@hepml/physics';
-import { buildBaselineBundle, evaluateGbdt, fitGbdt, serializeGbdt } from '../src/baselines/index.ts';
+import { buildBaselineBundle } from '../src/baselines/bundle.ts';
+import { fitGbdt } from '../src/baselines/gbdt.ts';
 import { buildBundle, MANIFEST_FILE } from '../src/bundle/build.ts';
 import { writeBundleDir } from '../src/node/bundle-dir.ts';
 import { encodeScaleFactorTables } from '../src/registry/scale-factor-tables.ts';
+import { evaluateGbdt } from '../src/runtime/baselines/gbdt.ts';
+import { serializeGbdt } from '../src/runtime/baselines/gbdt-format.ts';
 import { sampleHash } from '../src/training/common.ts';
 import { codeVersion } from './git-version.ts';
 import { ProgressBar } from './progress.ts';

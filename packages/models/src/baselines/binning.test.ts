@@ -1,6 +1,7 @@
-import { Rng } from '@hepml/physics';
+import { cutPointIndex, Rng } from '@hepml/physics';
 import { describe, expect, it } from 'vitest';
-import { etEtaBin, quantileEdges, shortFloat32Threshold, upperBound } from './binning.ts';
+import { etEtaBin } from '../runtime/baselines/et-eta-binning.ts';
+import { quantileEdges, shortFloat32Threshold } from './binning.ts';
 
 function neighbours(v: number): [number, number] {
   const f = new Float32Array([v]);
@@ -35,9 +36,9 @@ describe('binning', () => {
     const discrete = Float32Array.from({ length: 1000 }, (_, i) => i % 3);
     expect(Array.from(quantileEdges(discrete, 1000, 1, 0, 255))).toEqual([1, 2]);
     expect(quantileEdges(Float32Array.from([Number.NaN, Number.NaN]), 2, 1, 0, 10)).toHaveLength(0);
-    expect(upperBound(e, 99.5)).toBe(0);
-    expect(upperBound(e, 100)).toBe(1);
-    expect(upperBound(e, 1e9)).toBe(9);
+    expect(cutPointIndex(e)(99.5)).toBe(0);
+    expect(cutPointIndex(e)(100)).toBe(1);
+    expect(cutPointIndex(e)(1e9)).toBe(9);
   });
 
   it('clamps ET and |η| under- and overflow into the end bins', () => {

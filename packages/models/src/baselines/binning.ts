@@ -1,27 +1,14 @@
 /**
- * Binning shared by the baselines (Workers-safe): quantile bin edges per feature, as LightGBM's
- * histogram construction does, the lookup of a value's bin, and the ET × |η| binning of the ATLAS
- * electron identification (Eur. Phys. J. C 79 (2019) 639, arXiv:1902.04655, Sect. 6).
+ * Binning of the baselines' fits (Workers-safe): quantile cut points per feature, as LightGBM's
+ * histogram construction does (a value's bin among them is `cutPointIndex` of `@hepml/physics`),
+ * and the fit options of the ET × |η| binning of the ATLAS electron identification (Eur. Phys. J. C
+ * 79 (2019) 639, arXiv:1902.04655, Sect. 6), which runtime/baselines/et-eta-binning.ts evaluates.
  */
+import { Axis, PhysicsInputError } from '@hepml/physics';
 import { ModelInputError } from '../errors.ts';
+import { type EtEtaBinning, type EtEtaBinningV1, etEtaBinLookup } from '../runtime/baselines/et-eta-binning.ts';
+import { checkBaselineRows } from '../runtime/baselines/format.ts';
 import { inputIndex } from './matrix.ts';
-import { fail, finite, increasingArray, type ParseContext, record } from './parse.ts';
-
-/**
- * Number of `edges` that are ≤ x, i.e. the bin of x when bin k holds edges[k−1] ≤ x < edges[k]
- * (bin 0 is everything below edges[0], the last bin everything from the last edge up). NaN gives 0.
- * `edges` must be sorted increasing.
- */
-export function upperBound(edges: ArrayLike<number>, x: number): number {
-  let lo = 0;
-  let hi = edges.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((edges[mid] as number) <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 const F32 = new Float32Array(1);
 const I32 = new Int32Array(F32.buffer);
@@ -97,22 +84,6 @@ export function quantileEdges(
   return Float64Array.from(edges, (e) => (Math.fround(e) === e ? shortFloat32Threshold(e) : e));
 }
 
-/**
- * ET × |η| binning: bins [etEdges[i], etEdges[i+1]) × [absEtaEdges[j], absEtaEdges[j+1]); values
- * below the first or from the last edge on fall into the first or last bin (under- and overflow are
- * kept, not dropped). Bin index = i · (absEtaEdges.length − 1) + j.
- */
-export interface EtEtaBinning {
-  /** Index of the ET input [GeV] in the model's inputs. */
-  et: number;
-  /** Index of the η input in the model's inputs (|η| is binned). */
-  eta: number;
-  /** ET edges [GeV], strictly increasing, at least 2. */
-  etEdges: number[];
-  /** |η| edges, strictly increasing, at least 2, the first ≥ 0. */
-  absEtaEdges: number[];
-}
-
 /** Default ET [GeV] edges of the electron-ID baselines (a coarser version of ATLAS's bins). */
 export const ELECTRON_ET_EDGES: readonly number[] = [15, 25, 35, 45, 60, 250];
 /**
@@ -120,23 +91,6 @@ export const ELECTRON_ET_EDGES: readonly number[] = [15, 25, 35, 45, 60, 250];
  * and the edge of the precision region 2.47.
  */
 export const ELECTRON_ABS_ETA_EDGES: readonly number[] = [0, 0.8, 1.37, 1.52, 2.01, 2.47];
-
-/** Number of ET × |η| bins (1 without a binning). */
-export function etEtaBinCount(binning: EtEtaBinning | null): number {
-  return binning ? (binning.etEdges.length - 1) * (binning.absEtaEdges.length - 1) : 1;
-}
-
-/** ET × |η| bin of row `row` of a row-major matrix with `d` columns (0 without a binning). */
-export function etEtaBin(binning: EtEtaBinning | null, features: ArrayLike<number>, row: number, d: number): number {
-  if (!binning) return 0;
-  const nEt = binning.etEdges.length - 1;
-  const nEta = binning.absEtaEdges.length - 1;
-  const et = features[row * d + binning.et] as number;
-  const absEta = Math.abs(features[row * d + binning.eta] as number);
-  const i = Math.min(nEt - 1, Math.max(0, upperBound(binning.etEdges, et) - 1));
-  const j = Math.min(nEta - 1, Math.max(0, upperBound(binning.absEtaEdges, absEta) - 1));
-  return i * nEta + j;
-}
 
 /** Checks a binning built in code (a {@link ModelInputError} naming what is wrong). */
 export function checkEtEtaBinning(binning: EtEtaBinning, d: number): void {
@@ -146,11 +100,11 @@ export function checkEtEtaBinning(binning: EtEtaBinning, d: number): void {
   if (!(Number.isInteger(binning.et) && binning.et >= 0 && binning.et < d)) bad('et', 'is not an input index');
   if (!(Number.isInteger(binning.eta) && binning.eta >= 0 && binning.eta < d)) bad('eta', 'is not an input index');
   for (const key of ['etEdges', 'absEtaEdges'] as const) {
-    const e = binning[key];
-    if (e.length < 2) bad(key, 'needs at least 2 edges');
-    for (let i = 0; i < e.length; i++) {
-      if (!Number.isFinite(e[i])) bad(`${key}[${i}]`, 'must be finite');
-      if (i > 0 && !((e[i] as number) > (e[i - 1] as number))) bad(`${key}[${i}]`, 'must be strictly increasing');
+    try {
+      Axis.variable(binning[key], { field: `binning.${key}` });
+    } catch (e) {
+      if (!(e instanceof PhysicsInputError)) throw e;
+      throw new ModelInputError(e.message, { field: e.field ?? `binning.${key}`, cause: e });
     }
   }
   if ((binning.absEtaEdges[0] as number) < 0) bad('absEtaEdges[0]', 'must be ≥ 0');
@@ -181,56 +135,71 @@ export function resolveBinnedVariables(
   return { binning, variables };
 }
 
-/** JSON form of an {@link EtEtaBinning}: inputs by name. */
-export interface EtEtaBinningV1 {
-  etInput: string;
-  etaInput: string;
-  etEdges: number[];
-  absEtaEdges: number[];
+/** Options shared by the fits of the binned classifiers (`fitCuts`, `fitLikelihood`). */
+export interface BinnedFitOptions {
+  inputs: readonly string[];
+  /** n × inputs.length raw values, row-major. */
+  features: Float32Array;
+  n: number;
+  /** 1 signal, 0 background. */
+  labels: ArrayLike<number>;
+  /** Per-event weights (default 1), ≥ 0. */
+  weights?: ArrayLike<number>;
+  /** The variables to cut on or to project (default: every input that is not a binning variable). */
+  variables?: readonly string[];
+  /** ET × |η| bins (default none: one set of parameters everywhere). */
+  binning?: EtEtaBinningV1 | null;
 }
 
-export function serializeEtEtaBinning(binning: EtEtaBinning | null, inputs: readonly string[]): EtEtaBinningV1 | null {
-  if (!binning) return null;
+/**
+ * The checked data of a binned fit: a copy of the inputs, the row layout (a {@link ModelInputError}
+ * when features is not n × inputs.length), the binning and variables ({@link resolveBinnedVariables})
+ * and the event weights ({@link eventWeights}).
+ */
+export function binnedFitData(
+  format: string,
+  options: BinnedFitOptions,
+): { inputs: string[]; d: number; binning: EtEtaBinning | null; variables: number[]; w: Float64Array } {
+  const inputs = [...options.inputs];
+  const d = inputs.length;
+  checkBaselineRows(format, options.features, options.n, d, 0, undefined);
+  const { binning, variables } = resolveBinnedVariables(inputs, options.binning, options.variables);
+  return { inputs, d, binning, variables, w: eventWeights(format, options.weights, options.n) };
+}
+
+/** Per-event weights of a binned fit (default 1); one that is negative or NaN is a {@link ModelInputError} naming it. */
+export function eventWeights(format: string, weights: ArrayLike<number> | undefined, n: number): Float64Array {
+  const w = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const x = weights ? (weights[i] as number) : 1;
+    if (!(x >= 0)) throw new ModelInputError(`${format}: weights[${i}] must be ≥ 0`, { field: `weights[${i}]` });
+    w[i] = x;
+  }
+  return w;
+}
+
+/** The ET × |η| bin of every row of a row-major matrix, and the rows of one bin, in row order. */
+export function etEtaBinRows(
+  binning: EtEtaBinning,
+  features: Float32Array,
+  n: number,
+  d: number,
+): { binOf: Int32Array; rowsOf(bin: number): Uint32Array } {
+  const lookup = etEtaBinLookup(binning);
+  const binOf = new Int32Array(n);
+  const counts = new Int32Array((binning.etEdges.length - 1) * (binning.absEtaEdges.length - 1));
+  for (let i = 0; i < n; i++) {
+    const b = lookup(features, i, d);
+    binOf[i] = b;
+    counts[b] = (counts[b] as number) + 1;
+  }
   return {
-    etInput: inputs[binning.et] as string,
-    etaInput: inputs[binning.eta] as string,
-    etEdges: [...binning.etEdges],
-    absEtaEdges: [...binning.absEtaEdges],
+    binOf,
+    rowsOf(bin) {
+      const rows = new Uint32Array(counts[bin] as number);
+      let k = 0;
+      for (let i = 0; i < n; i++) if (binOf[i] === bin) rows[k++] = i;
+      return rows;
+    },
   };
-}
-
-/** Strict reader of {@link EtEtaBinningV1} (or null) at JSON path `field`. */
-export function parseEtEtaBinning(
-  ctx: ParseContext,
-  v: unknown,
-  field: string,
-  inputs: readonly string[],
-): EtEtaBinning | null {
-  if (v === null) return null;
-  const r = record(ctx, v, field, ['etInput', 'etaInput', 'etEdges', 'absEtaEdges']);
-  const index = (key: 'etInput' | 'etaInput'): number => {
-    const k = inputs.indexOf(r[key] as string);
-    if (typeof r[key] !== 'string' || k < 0) fail(ctx, `${field}.${key}`, 'must name one of the inputs');
-    return k;
-  };
-  const absEtaEdges = increasingArray(ctx, r.absEtaEdges, `${field}.absEtaEdges`, 2);
-  if (finite(ctx, absEtaEdges[0], `${field}.absEtaEdges[0]`) < 0) fail(ctx, `${field}.absEtaEdges[0]`, 'must be ≥ 0');
-  return {
-    et: index('etInput'),
-    eta: index('etaInput'),
-    etEdges: increasingArray(ctx, r.etEdges, `${field}.etEdges`, 2),
-    absEtaEdges,
-  };
-}
-
-/** Strict reader of the `inputs` list shared by every baseline file: distinct non-empty names. */
-export function parseInputs(ctx: ParseContext, v: unknown, field = 'inputs'): string[] {
-  if (!Array.isArray(v) || v.length === 0) fail(ctx, field, 'must be a non-empty array');
-  const seen = new Set<string>();
-  return v.map((name, i) => {
-    if (typeof name !== 'string' || name.length === 0) fail(ctx, `${field}[${i}]`, 'must be a non-empty string');
-    if (seen.has(name)) fail(ctx, `${field}[${i}]`, `duplicate input "${name}"`);
-    seen.add(name);
-    return name;
-  });
 }

@@ -6,11 +6,14 @@ import { type Bundle, buildBundle } from '../bundle/build.ts';
 import type { EvaluationV1 } from '../bundle/evaluation.ts';
 import { type BundleInputV1, type BundleManifestV1, type BundleOutputV1, modelOutputs } from '../bundle/manifest.ts';
 import { BundleError } from '../errors.ts';
-import { cutsParameterCount, serializeCuts } from './cuts.ts';
-import { BASELINE_FORMATS, type BaselineModel, baselineOutputSize } from './dispatch.ts';
-import { gbdtParameterCount, serializeGbdt } from './gbdt.ts';
-import { likelihoodParameterCount, serializeLikelihood } from './likelihood.ts';
-import { serializeStandardCalibration, standardCalibrationParameterCount } from './standard-calibration.ts';
+import { cutsParameterCount, serializeCuts } from '../runtime/baselines/cuts.ts';
+import { BASELINE_FORMATS, type BaselineModel, baselineOutputSize } from '../runtime/baselines/dispatch.ts';
+import { gbdtParameterCount, serializeGbdt } from '../runtime/baselines/gbdt-format.ts';
+import { likelihoodParameterCount, serializeLikelihood } from '../runtime/baselines/likelihood.ts';
+import {
+  serializeStandardCalibration,
+  standardCalibrationParameterCount,
+} from '../runtime/baselines/standard-calibration.ts';
 
 /** Options of {@link buildBaselineBundle}. */
 export interface BaselineBundleOptions {

@@ -1,8 +1,9 @@
 import { auc, ELECTRON_ID_VARIABLES, generateElectronId } from '@hepml/physics';
 import { describe, expect, it } from 'vitest';
 import { BundleError } from '../errors.ts';
+import { type CutsV1, evaluateCuts, parseCuts, serializeCuts } from '../runtime/baselines/cuts.ts';
 import { ELECTRON_ABS_ETA_EDGES, ELECTRON_ET_EDGES } from './binning.ts';
-import { type CutsV1, evaluateCuts, fitCuts, parseCuts, serializeCuts } from './cuts.ts';
+import { fitCuts } from './cuts.ts';
 import { sampleMatrix } from './matrix.ts';
 
 const inputs = Object.keys(ELECTRON_ID_VARIABLES);

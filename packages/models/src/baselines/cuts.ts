@@ -1,77 +1,23 @@
 /**
- * Rectangular cut-based selection optimised for target signal efficiencies, the classic baseline of
- * every identification task (ATLAS/CMS cut-based menus; TMVA's "Cuts" method, arXiv:physics/0703039,
- * Sect. 8.1). Workers-safe: pure loops over Float32Array.
+ * Fit of the rectangular cut-based selection optimised for target signal efficiencies, the classic
+ * baseline of every identification task (ATLAS/CMS cut-based menus; TMVA's "Cuts" method,
+ * arXiv:physics/0703039, Sect. 8.1). Workers-safe: pure loops over Float32Array. The selection,
+ * its score and its file format `hepml-cuts/1` are runtime/baselines/cuts.ts.
  *
- * The selection keeps a candidate when every cut variable lies in a window lower ≤ x < upper
- * (either side may be open), with windows per ET × |η| bin when a binning is given. One window set
- * is fitted per *level* of a ladder of target signal efficiencies (loosest first), each level
- * starting from the one before and only tightening, so the levels are nested like loose ⊃ medium
- * ⊃ tight menus.
- *
- * Score (for ROC curves and working points): the number of levels a candidate passes,
- * s ∈ {0, 1, …, L}. Because the levels are nested, the cut `s ≥ k` is exactly level k's selection,
- * so the ROC curve has one point per level (at εS ≈ levels[k−1] on the training sample) and the AUC
- * is that of the piecewise-linear curve through them.
+ * One window set is fitted per *level* of a ladder of target signal efficiencies (loosest first),
+ * each level starting from the one before and only tightening, so the levels are nested like
+ * loose ⊃ medium ⊃ tight menus; with a binning, per ET × |η| bin. The score of a candidate is the
+ * number of levels it passes, so the ROC curve has one point per level (at εS ≈ levels[k−1] on the
+ * training sample) and the AUC is that of the piecewise-linear curve through them.
  */
+import { cutPointIndex, fieldPath } from '@hepml/physics';
 import { ModelInputError } from '../errors.ts';
-import {
-  type EtEtaBinning,
-  type EtEtaBinningV1,
-  etEtaBin,
-  etEtaBinCount,
-  parseEtEtaBinning,
-  parseInputs,
-  quantileEdges,
-  resolveBinnedVariables,
-  serializeEtEtaBinning,
-  upperBound,
-} from './binning.ts';
-import { array, checkRows, fail, finite, header, type ParseContext, record } from './parse.ts';
+import { type CutsParams, cutLevelsProblem } from '../runtime/baselines/cuts.ts';
+import { etEtaBinCount } from '../runtime/baselines/et-eta-binning.ts';
+import { type BinnedFitOptions, binnedFitData, etEtaBinRows, quantileEdges } from './binning.ts';
 
-/** Parameters of a fitted cut-based selection (in memory; JSON form {@link CutsV1}). */
-export interface CutsParams {
-  /** Model inputs, in feature-column order. */
-  inputs: string[];
-  binning: EtEtaBinning | null;
-  /** Target signal efficiencies of the levels, strictly decreasing (loosest first), in (0, 1]. */
-  levels: number[];
-  /** Input indices of the cut variables. */
-  variables: number[];
-  /**
-   * Window edges, flat [bin][level][variable]: pass when lower ≤ x < upper; −∞ / +∞ for an open
-   * side (null in JSON).
-   */
-  lower: Float64Array;
-  upper: Float64Array;
-}
-
-/** The on-disk format `hepml-cuts/1`. */
-export interface CutsV1 {
-  format: 'hepml-cuts';
-  formatVersion: 1;
-  inputs: string[];
-  binning: EtEtaBinningV1 | null;
-  levels: number[];
-  variables: string[];
-  /** Per ET × |η| bin, per level: the window of each variable (null = open side). */
-  bins: { levels: { lower: (number | null)[]; upper: (number | null)[] }[] }[];
-}
-
-/** Options of {@link fitCuts}. */
-export interface FitCutsOptions {
-  inputs: readonly string[];
-  /** n × inputs.length raw values, row-major. */
-  features: Float32Array;
-  n: number;
-  /** 1 signal, 0 background. */
-  labels: ArrayLike<number>;
-  /** Per-event weights (default 1). */
-  weights?: ArrayLike<number>;
-  /** Names of the cut variables (default: every input that is not a binning variable). */
-  variables?: readonly string[];
-  /** ET × |η| bins (default none: one set of windows everywhere). */
-  binning?: EtEtaBinningV1 | null;
+/** Options of {@link fitCuts}; `variables` are the cut variables. */
+export interface FitCutsOptions extends BinnedFitOptions {
   /** Target signal efficiencies, strictly decreasing (default {@link DEFAULT_CUT_LEVELS}). */
   levels?: readonly number[];
   /** Signal efficiency (fraction of the bin's signal) given up per greedy step (default 0.005). */
@@ -87,7 +33,7 @@ export const DEFAULT_CUT_LEVELS: readonly number[] = [
   0.99, 0.98, 0.97, 0.96, 0.95, 0.93, 0.9, 0.87, 0.85, 0.8, 0.75, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1,
 ];
 
-const FORMAT: ParseContext = { format: 'hepml-cuts' };
+const FORMAT = 'hepml-cuts';
 
 /**
  * Fits nested rectangular cuts by greedy tightening (a coordinate search at fixed εS): starting
@@ -102,12 +48,13 @@ const FORMAT: ParseContext = { format: 'hepml-cuts' };
  */
 export function fitCuts(options: FitCutsOptions): CutsParams {
   const { features, n, labels } = options;
-  const inputs = [...options.inputs];
-  const d = inputs.length;
-  checkRows(FORMAT, features, n, d, 0, undefined);
-  const { binning, variables } = resolveBinnedVariables(inputs, options.binning, options.variables);
+  const { inputs, d, binning, variables, w } = binnedFitData(FORMAT, options);
   const levels = [...(options.levels ?? DEFAULT_CUT_LEVELS)];
-  checkLevels(levels);
+  const problem = cutLevelsProblem(levels);
+  if (problem) {
+    const field = fieldPath(problem.path);
+    throw new ModelInputError(`${FORMAT}: ${field}: ${problem.message}`, { field });
+  }
   const step = options.step ?? 0.005;
   const maxBins = Math.min(255, options.maxBins ?? 255);
   const minSignal = options.minSignalPerBin ?? 100;
@@ -116,21 +63,16 @@ export function fitCuts(options: FitCutsOptions): CutsParams {
 
   // Quantile codes of every cut variable, row-major n × V.
   const edges = variables.map((k) => quantileEdges(features, n, d, k, maxBins));
+  const binOfValue = edges.map((e) => cutPointIndex(e));
   const codes = new Uint8Array(n * V);
   for (let i = 0; i < n; i++) {
     for (let v = 0; v < V; v++) {
       const x = features[i * d + (variables[v] as number)] as number;
-      codes[i * V + v] = Number.isNaN(x) ? 0 : upperBound(edges[v] as Float64Array, x);
+      // NaN (no bin) gets code 0.
+      codes[i * V + v] = Math.max(0, (binOfValue[v] as (x: number) => number)(x));
     }
   }
   const nb = edges.map((e) => e.length + 1);
-  const weightOf = (i: number): number => {
-    const w = options.weights ? (options.weights[i] as number) : 1;
-    if (!(w >= 0)) throw new ModelInputError(`hepml-cuts: weights[${i}] must be ≥ 0`, { field: `weights[${i}]` });
-    return w;
-  };
-  const w = new Float64Array(n);
-  for (let i = 0; i < n; i++) w[i] = weightOf(i);
 
   const fitRows = (rows: Uint32Array): { lower: Float64Array; upper: Float64Array } => {
     const lo = new Int32Array(V);
@@ -219,149 +161,17 @@ export function fitCuts(options: FitCutsOptions): CutsParams {
     lower.set(inclusive.lower);
     upper.set(inclusive.upper);
   } else {
-    const binOf = new Int32Array(n);
-    const counts = new Int32Array(nBins);
+    const { binOf, rowsOf } = etEtaBinRows(binning, features, n, d);
     const signal = new Float64Array(nBins);
     for (let i = 0; i < n; i++) {
-      const b = etEtaBin(binning, features, i, d);
-      binOf[i] = b;
-      counts[b] = (counts[b] as number) + 1;
+      const b = binOf[i] as number;
       if (labels[i]) signal[b] = (signal[b] as number) + (w[i] as number);
     }
     for (let b = 0; b < nBins; b++) {
-      let fitted = inclusive;
-      if ((signal[b] as number) >= minSignal) {
-        const rows = new Uint32Array(counts[b] as number);
-        let k = 0;
-        for (let i = 0; i < n; i++) if (binOf[i] === b) rows[k++] = i;
-        fitted = fitRows(rows);
-      }
+      const fitted = (signal[b] as number) >= minSignal ? fitRows(rowsOf(b)) : inclusive;
       lower.set(fitted.lower, b * L * V);
       upper.set(fitted.upper, b * L * V);
     }
   }
-  return { inputs, binning, levels, variables, lower, upper };
-}
-
-function checkLevels(levels: readonly number[], ctx?: ParseContext): void {
-  const bad = (field: string, message: string): never => {
-    if (ctx) fail(ctx, field, message);
-    throw new ModelInputError(`hepml-cuts: ${field}: ${message}`, { field });
-  };
-  if (levels.length === 0) bad('levels', 'must not be empty');
-  for (let l = 0; l < levels.length; l++) {
-    const t = levels[l] as number;
-    if (!(t > 0 && t <= 1)) bad(`levels[${l}]`, 'must lie in (0, 1]');
-    if (l > 0 && !(t < (levels[l - 1] as number))) bad(`levels[${l}]`, 'must be strictly decreasing');
-  }
-}
-
-/**
- * Score of each row: the number of nested levels it passes, 0 … L (see the module comment);
- * a NaN input fails every cut on it. Output: Float32Array of n scores.
- */
-export function evaluateCuts(params: CutsParams, features: Float32Array, n: number, out?: Float32Array): Float32Array {
-  const d = params.inputs.length;
-  const res = checkRows(FORMAT, features, n, d, 1, out);
-  const V = params.variables.length;
-  const L = params.levels.length;
-  const { lower, upper, variables } = params;
-  for (let i = 0; i < n; i++) {
-    const base = etEtaBin(params.binning, features, i, d) * L * V;
-    let level = 0;
-    for (; level < L; level++) {
-      const o = base + level * V;
-      let ok = true;
-      for (let v = 0; v < V; v++) {
-        const x = features[i * d + (variables[v] as number)] as number;
-        if (!(x >= (lower[o + v] as number) && x < (upper[o + v] as number))) {
-          ok = false;
-          break;
-        }
-      }
-      if (!ok) break;
-    }
-    res[i] = level;
-  }
-  return res;
-}
-
-/** Number of free parameters: the finite window edges. */
-export function cutsParameterCount(params: CutsParams): number {
-  let k = 0;
-  for (const x of params.lower) if (Number.isFinite(x)) k++;
-  for (const x of params.upper) if (Number.isFinite(x)) k++;
-  return k;
-}
-
-/** JSON form (`hepml-cuts/1`) of fitted cuts; open window sides are written as null. */
-export function serializeCuts(params: CutsParams): CutsV1 {
-  const V = params.variables.length;
-  const L = params.levels.length;
-  const nBins = params.lower.length / (L * V);
-  const side = (a: Float64Array, o: number): (number | null)[] =>
-    Array.from(a.subarray(o, o + V), (x) => (Number.isFinite(x) ? x : null));
-  return {
-    format: 'hepml-cuts',
-    formatVersion: 1,
-    inputs: [...params.inputs],
-    binning: serializeEtEtaBinning(params.binning, params.inputs),
-    levels: [...params.levels],
-    variables: params.variables.map((k) => params.inputs[k] as string),
-    bins: Array.from({ length: nBins }, (_, b) => ({
-      levels: Array.from({ length: L }, (_, l) => ({
-        lower: side(params.lower, (b * L + l) * V),
-        upper: side(params.upper, (b * L + l) * V),
-      })),
-    })),
-  };
-}
-
-/**
- * Strict reader of `hepml-cuts/1`: unknown keys, wrong types, a bin count that disagrees with the
- * binning, a window with lower ≥ upper, or levels that are not nested are {@link BundleError}s whose
- * `field` is the JSON path (e.g. `bins[3].levels[2].upper[5]`).
- */
-export function parseCuts(json: unknown): CutsParams {
-  const ctx = FORMAT;
-  const r = record(ctx, json, '', ['format', 'formatVersion', 'inputs', 'binning', 'levels', 'variables', 'bins']);
-  header(ctx, r);
-  const inputs = parseInputs(ctx, r.inputs);
-  const binning = parseEtEtaBinning(ctx, r.binning, 'binning', inputs);
-  const levels = array(ctx, r.levels, 'levels').map((x, l) => finite(ctx, x, `levels[${l}]`));
-  checkLevels(levels, ctx);
-  const variables = array(ctx, r.variables, 'variables').map((name, v) => {
-    const k = typeof name === 'string' ? inputs.indexOf(name) : -1;
-    if (k < 0) fail(ctx, `variables[${v}]`, 'must name one of the inputs');
-    return k;
-  });
-  if (variables.length === 0) fail(ctx, 'variables', 'must not be empty');
-  const V = variables.length;
-  const L = levels.length;
-  const nBins = etEtaBinCount(binning);
-  const bins = array(ctx, r.bins, 'bins', nBins);
-  const lower = new Float64Array(nBins * L * V);
-  const upper = new Float64Array(nBins * L * V);
-  bins.forEach((rawBin, b) => {
-    const fb = `bins[${b}]`;
-    const bin = record(ctx, rawBin, fb, ['levels']);
-    array(ctx, bin.levels, `${fb}.levels`, L).forEach((rawLevel, l) => {
-      const fl = `${fb}.levels[${l}]`;
-      const level = record(ctx, rawLevel, fl, ['lower', 'upper']);
-      const lo = array(ctx, level.lower, `${fl}.lower`, V);
-      const hi = array(ctx, level.upper, `${fl}.upper`, V);
-      for (let v = 0; v < V; v++) {
-        const o = (b * L + l) * V + v;
-        const a = lo[v] === null ? Number.NEGATIVE_INFINITY : finite(ctx, lo[v], `${fl}.lower[${v}]`);
-        const c = hi[v] === null ? Number.POSITIVE_INFINITY : finite(ctx, hi[v], `${fl}.upper[${v}]`);
-        if (!(a < c)) fail(ctx, `${fl}.upper[${v}]`, 'must be above lower (the window is empty)');
-        if (l > 0 && (a < (lower[o - V] as number) || c > (upper[o - V] as number))) {
-          fail(ctx, `${fl}.lower[${v}]`, 'window must lie inside the previous level’s (levels are nested)');
-        }
-        lower[o] = a;
-        upper[o] = c;
-      }
-    });
-  });
   return { inputs, binning, levels, variables, lower, upper };
 }

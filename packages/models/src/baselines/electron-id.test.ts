@@ -6,10 +6,13 @@
 import { auc, ELECTRON_ID_VARIABLES, generateElectronId, rocCurve } from '@hepml/physics';
 import { describe, expect, it } from 'vitest';
 import { backgroundEfficiencyAtSignal } from '../evaluation/classifier.ts';
+import { evaluateCuts } from '../runtime/baselines/cuts.ts';
+import { evaluateGbdt } from '../runtime/baselines/gbdt.ts';
+import { evaluateLikelihood } from '../runtime/baselines/likelihood.ts';
 import { ELECTRON_ABS_ETA_EDGES, ELECTRON_ET_EDGES } from './binning.ts';
-import { evaluateCuts, fitCuts } from './cuts.ts';
-import { evaluateGbdt, fitGbdt } from './gbdt.ts';
-import { evaluateLikelihood, fitLikelihood } from './likelihood.ts';
+import { fitCuts } from './cuts.ts';
+import { fitGbdt } from './gbdt.ts';
+import { fitLikelihood } from './likelihood.ts';
 import { sampleMatrix } from './matrix.ts';
 
 const inputs = Object.keys(ELECTRON_ID_VARIABLES);

@@ -12,9 +12,14 @@ import {
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BundleError } from '../errors.ts';
+import {
+  type BaselineModel,
+  baselineOutputSize,
+  evaluateBaseline,
+  parseBaseline,
+} from '../runtime/baselines/dispatch.ts';
 import { serializeBaseline } from './bundle.ts';
 import { fitCuts } from './cuts.ts';
-import { type BaselineModel, baselineOutputSize, evaluateBaseline, parseBaseline } from './dispatch.ts';
 import { fitGbdt } from './gbdt.ts';
 import { fitLikelihood } from './likelihood.ts';
 import { sampleMatrix } from './matrix.ts';

@@ -10,8 +10,10 @@ import {
 } from '@hepml/physics';
 import { describe, expect, it } from 'vitest';
 import { BundleError } from '../errors.ts';
+import { evaluateGbdt } from '../runtime/baselines/gbdt.ts';
+import { type GbdtV1, parseGbdt, serializeGbdt } from '../runtime/baselines/gbdt-format.ts';
 import { wasmKernels } from '../runtime/wasm-kernels.ts';
-import { evaluateGbdt, fitGbdt, type GbdtV1, parseGbdt, serializeGbdt } from './gbdt.ts';
+import { fitGbdt } from './gbdt.ts';
 import { sampleMatrix } from './matrix.ts';
 
 const rows = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);

@@ -1,16 +1,16 @@
-import { auc, ELECTRON_ID_VARIABLES, generateElectronId, Rng } from '@hepml/physics';
+import { auc, cutPointIndex, ELECTRON_ID_VARIABLES, generateElectronId, Rng } from '@hepml/physics';
 import { describe, expect, it } from 'vitest';
 import { BundleError } from '../errors.ts';
-import { ELECTRON_ABS_ETA_EDGES, ELECTRON_ET_EDGES, upperBound } from './binning.ts';
 import {
   ATLAS_LIKELIHOOD_TAU,
   evaluateLikelihood,
-  fitLikelihood,
   type LikelihoodV1,
   likelihoodDiscriminant,
   parseLikelihood,
   serializeLikelihood,
-} from './likelihood.ts';
+} from '../runtime/baselines/likelihood.ts';
+import { ELECTRON_ABS_ETA_EDGES, ELECTRON_ET_EDGES } from './binning.ts';
+import { fitLikelihood } from './likelihood.ts';
 import { sampleMatrix } from './matrix.ts';
 
 const inputs = Object.keys(ELECTRON_ID_VARIABLES);
@@ -45,15 +45,15 @@ describe('fitLikelihood / evaluateLikelihood', () => {
     for (const row of [0, 1, 2, 3, 500, 7777]) {
       const et = test.features[row * d] as number;
       const absEta = Math.abs(test.features[row * d + 1] as number);
-      const i = Math.min(4, Math.max(0, upperBound(ELECTRON_ET_EDGES, et) - 1));
-      const j = Math.min(4, Math.max(0, upperBound(ELECTRON_ABS_ETA_EDGES, absEta) - 1));
+      const i = Math.min(4, Math.max(0, cutPointIndex(ELECTRON_ET_EDGES)(et) - 1));
+      const j = Math.min(4, Math.max(0, cutPointIndex(ELECTRON_ABS_ETA_EDGES)(absEta) - 1));
       const bin = i * 5 + j;
       let lS = 1;
       let lB = 1;
       params.variables.forEach((k, v) => {
         const pdf = params.pdfs[bin]?.[v];
         if (!pdf) throw new Error('missing pdf');
-        const b = upperBound(pdf.edges, test.features[row * d + k] as number);
+        const b = cutPointIndex(pdf.edges)(test.features[row * d + k] as number);
         lS *= pdf.signal[b] as number;
         lB *= pdf.background[b] as number;
       });

@@ -1,15 +1,14 @@
 import { CALO_SHOWER_VARIABLES, defaultStandardCalibration, generateCaloShowers } from '@hepml/physics';
 import { describe, expect, it } from 'vitest';
 import { BundleError } from '../errors.ts';
-import { sampleMatrix } from './matrix.ts';
 import {
   evaluateStandardCalibration,
-  fitStandardCalibrationBaseline,
   parseStandardCalibration,
   type StandardCalibrationV1,
   serializeStandardCalibration,
-  standardCalibrationFromPhysics,
-} from './standard-calibration.ts';
+} from '../runtime/baselines/standard-calibration.ts';
+import { sampleMatrix } from './matrix.ts';
+import { fitStandardCalibrationBaseline, standardCalibrationFromPhysics } from './standard-calibration.ts';
 
 const inputs = Object.keys(CALO_SHOWER_VARIABLES);
 const sample = generateCaloShowers({ n: 30_000, seed: 21, images: false });

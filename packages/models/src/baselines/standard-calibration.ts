@@ -1,18 +1,9 @@
 /**
- * The standard (pre-MVA) e/γ energy calibration as a baseline of the energy-regression task
- * (Workers-safe: pure loops). Its functional form is the one the calorimeter simulation uses for its
- * `eCalStandard` column (`@hepml/physics` `standardCalibrationFeatures`, `calibrationCategory`):
- *
- *   E = c(category, |η| bin) · [1, E_PS, E_acc, E_acc·X, E_acc·ln(E_acc/GeV)]   [GeV]
- *
- * with E_PS the presampler and E_acc the accordion energy [GeV] at the EM scale, X the longitudinal
- * barycentre [X₀], categories electrons / unconverted photons / converted photons, and |η| bins
- * (lo ≤ |η| < hi; the first bin from 0, the last also takes everything above): an offset and a
- * presampler-weighted term for the energy lost upstream, an accordion scale corrected for
- * longitudinal leakage through X and ln E (ATLAS "calibration hits" method, ATL-LARG-PUB-2009-001;
- * Eur. Phys. J. C 72 (2012) 1909, §4). The baseline either wraps a calibration fitted elsewhere
- * (the simulation's own, {@link standardCalibrationFromPhysics}) or is fitted here by weighted least
- * squares ({@link fitStandardCalibrationBaseline}); either way it evaluates on the raw inputs.
+ * The standard (pre-MVA) e/γ energy calibration as a baseline of the energy-regression task,
+ * training side (Workers-safe: pure loops): it either wraps a calibration fitted elsewhere (the
+ * simulation's own, {@link standardCalibrationFromPhysics}) or is fitted here by weighted least
+ * squares ({@link fitStandardCalibrationBaseline}). Its functional form, evaluator and file format
+ * `hepml-standard-calibration/1` are runtime/baselines/standard-calibration.ts.
  */
 import {
   calibrationCategory,
@@ -21,41 +12,20 @@ import {
   standardCalibrationFeatures,
 } from '@hepml/physics';
 import { ModelInputError } from '../errors.ts';
-import { parseInputs } from './binning.ts';
+import { checkBaselineRows } from '../runtime/baselines/format.ts';
+import {
+  absEtaBinLookup,
+  parseStandardCalibration,
+  STANDARD_CALIBRATION_CATEGORIES,
+  STANDARD_CALIBRATION_ROLES,
+  STANDARD_CALIBRATION_TERMS,
+  type StandardCalibrationParams,
+  type StandardCalibrationRole,
+  serializeStandardCalibration,
+} from '../runtime/baselines/standard-calibration.ts';
 import { inputIndex } from './matrix.ts';
-import { array, checkRows, fail, finiteArray, header, increasingArray, type ParseContext, record } from './parse.ts';
 
-/** Terms of the calibration: [1, E_PS, E_acc, E_acc·X, E_acc·ln E_acc]. */
-export const STANDARD_CALIBRATION_TERMS = 5;
-/** Category names, in the order of `calibrationCategory` (0, 1, 2). */
-export const STANDARD_CALIBRATION_CATEGORIES = ['electron', 'unconverted-photon', 'converted-photon'] as const;
-/** The inputs the calibration reads, by role. */
-export const STANDARD_CALIBRATION_ROLES = ['ePs', 'eAcc', 'showerDepth', 'eta', 'isPhoton', 'isConverted'] as const;
-export type StandardCalibrationRole = (typeof STANDARD_CALIBRATION_ROLES)[number];
-
-/** A standard calibration on named inputs (JSON form {@link StandardCalibrationV1}). */
-export interface StandardCalibrationParams {
-  inputs: string[];
-  /** Input index of each role. */
-  roles: Record<StandardCalibrationRole, number>;
-  /** Upper |η| edges of the bins, strictly increasing and positive. */
-  absEtaUpperEdges: number[];
-  /** coefficients[category][bin] = the 5 coefficients (GeV for c0, 1 for the others). */
-  coefficients: number[][][];
-}
-
-/** The on-disk format `hepml-standard-calibration/1`. */
-export interface StandardCalibrationV1 {
-  format: 'hepml-standard-calibration';
-  formatVersion: 1;
-  inputs: string[];
-  roles: Record<StandardCalibrationRole, string>;
-  absEtaUpperEdges: number[];
-  categories: string[];
-  coefficients: number[][][];
-}
-
-const FORMAT: ParseContext = { format: 'hepml-standard-calibration' };
+const FORMAT = 'hepml-standard-calibration';
 
 function resolveRoles(
   inputs: readonly string[],
@@ -98,7 +68,10 @@ export interface FitStandardCalibrationOptions {
   weights?: ArrayLike<number>;
   /** Input name of each role (default: the role's own name). */
   roles?: Partial<Record<StandardCalibrationRole, string>>;
-  /** Upper |η| edges (default 0.1, 0.2, …, 1.4: the simulation's barrel bins). */
+  /**
+   * Upper |η| edges, strictly increasing (default 0.1, 0.2, …, 1.4: the simulation's barrel bins);
+   * others are a PhysicsInputError naming `absEtaUpperEdges`.
+   */
   absEtaUpperEdges?: readonly number[];
   /**
    * `resolution` (default): each row weighs 1/σ²(E_true) with σ² = (0.1√E)² + 0.4² + (0.01E)² GeV²,
@@ -111,13 +84,6 @@ export interface FitStandardCalibrationOptions {
 
 function expectedVariance(e: number): number {
   return 0.01 * e + 0.16 + 1e-4 * e * e;
-}
-
-/** Bin of |η| among upper edges (lo ≤ |η| < hi, overflow into the last bin, NaN into the last). */
-function absEtaBin(upper: readonly number[], eta: number): number {
-  const a = Math.abs(eta);
-  for (let b = 0; b < upper.length; b++) if (a < (upper[b] as number)) return b;
-  return upper.length - 1;
 }
 
 /** Solves the symmetric positive-definite system A x = b (p × p, row-major) by Cholesky. */
@@ -140,15 +106,16 @@ export function fitStandardCalibrationBaseline(options: FitStandardCalibrationOp
   const { features, n, target } = options;
   const inputs = [...options.inputs];
   const d = inputs.length;
-  checkRows(FORMAT, features, n, d, 0, undefined);
+  checkBaselineRows(FORMAT, features, n, d, 0, undefined);
   if (target.length !== n)
-    throw new ModelInputError(`${FORMAT.format}: target has ${target.length} values for ${n} rows`, {
+    throw new ModelInputError(`${FORMAT}: target has ${target.length} values for ${n} rows`, {
       field: 'target',
     });
   const roles = resolveRoles(inputs, options.roles);
   const upper = [
     ...(options.absEtaUpperEdges ?? Array.from({ length: 14 }, (_, i) => Number(((i + 1) * 0.1).toFixed(10)))),
   ];
+  const absEtaBin = absEtaBinLookup(upper);
   const minRows = options.minRowsPerBin ?? 50;
   const p = STANDARD_CALIBRATION_TERMS;
   const nBins = upper.length;
@@ -162,9 +129,8 @@ export function fitStandardCalibrationBaseline(options: FitStandardCalibrationOp
     const e = target[i] as number;
     const wRow = options.weights ? (options.weights[i] as number) : 1;
     if (!(Number.isFinite(e) && e > 0))
-      throw new ModelInputError(`${FORMAT.format}: target[${i}] must be a positive energy`, { field: `target[${i}]` });
-    if (!(wRow >= 0))
-      throw new ModelInputError(`${FORMAT.format}: weights[${i}] must be ≥ 0`, { field: `weights[${i}]` });
+      throw new ModelInputError(`${FORMAT}: target[${i}] must be a positive energy`, { field: `target[${i}]` });
+    if (!(wRow >= 0)) throw new ModelInputError(`${FORMAT}: weights[${i}] must be ≥ 0`, { field: `weights[${i}]` });
     const w = wRow / (options.weighting === 'uniform' ? 1 : expectedVariance(e));
     standardCalibrationFeatures(
       features[o + roles.ePs] as number,
@@ -173,10 +139,7 @@ export function fitStandardCalibrationBaseline(options: FitStandardCalibrationOp
       x,
     );
     const cat = calibrationCategory(features[o + roles.isPhoton] as number, features[o + roles.isConverted] as number);
-    for (const cell of [
-      cat * (nBins + 1) + absEtaBin(upper, features[o + roles.eta] as number),
-      cat * (nBins + 1) + nBins,
-    ]) {
+    for (const cell of [cat * (nBins + 1) + absEtaBin(features[o + roles.eta] as number), cat * (nBins + 1) + nBins]) {
       const a = normal[cell] as Float64Array;
       const b = rhs[cell] as Float64Array;
       for (let r = 0; r < p; r++) {
@@ -192,7 +155,7 @@ export function fitStandardCalibrationBaseline(options: FitStandardCalibrationOp
       (counts[all] as number) >= Math.max(minRows, p)
         ? solveNormalEquations(normal[all] as Float64Array, rhs[all] as Float64Array, p)
         : null;
-    if (!inclusive) throw new ModelInputError(`${FORMAT.format}: too few ${name} rows to fit`, { field: 'features' });
+    if (!inclusive) throw new ModelInputError(`${FORMAT}: too few ${name} rows to fit`, { field: 'features' });
     return upper.map((_, bin) => {
       const cell = cat * (nBins + 1) + bin;
       const own =
@@ -202,93 +165,5 @@ export function fitStandardCalibrationBaseline(options: FitStandardCalibrationOp
       return own ?? [...inclusive];
     });
   });
-  return { inputs, roles, absEtaUpperEdges: upper, coefficients };
-}
-
-/** Calibrated energy [GeV] of each row (raw inputs, row-major n × inputs.length). */
-export function evaluateStandardCalibration(
-  params: StandardCalibrationParams,
-  features: Float32Array,
-  n: number,
-  out?: Float32Array,
-): Float32Array {
-  const d = params.inputs.length;
-  const res = checkRows(FORMAT, features, n, d, 1, out);
-  const { roles, absEtaUpperEdges: upper, coefficients } = params;
-  const x = new Float64Array(STANDARD_CALIBRATION_TERMS);
-  for (let i = 0; i < n; i++) {
-    const o = i * d;
-    standardCalibrationFeatures(
-      features[o + roles.ePs] as number,
-      features[o + roles.eAcc] as number,
-      features[o + roles.showerDepth] as number,
-      x,
-    );
-    const cat = calibrationCategory(features[o + roles.isPhoton] as number, features[o + roles.isConverted] as number);
-    const c = (coefficients[cat] as number[][])[absEtaBin(upper, features[o + roles.eta] as number)] as number[];
-    let e = 0;
-    for (let k = 0; k < STANDARD_CALIBRATION_TERMS; k++) e += (c[k] as number) * (x[k] as number);
-    res[i] = e;
-  }
-  return res;
-}
-
-/** Number of coefficients. */
-export function standardCalibrationParameterCount(params: StandardCalibrationParams): number {
-  return 3 * params.absEtaUpperEdges.length * STANDARD_CALIBRATION_TERMS;
-}
-
-/** JSON form (`hepml-standard-calibration/1`). */
-export function serializeStandardCalibration(params: StandardCalibrationParams): StandardCalibrationV1 {
-  const roles = {} as Record<StandardCalibrationRole, string>;
-  for (const role of STANDARD_CALIBRATION_ROLES) roles[role] = params.inputs[params.roles[role]] as string;
-  return {
-    format: 'hepml-standard-calibration',
-    formatVersion: 1,
-    inputs: [...params.inputs],
-    roles,
-    absEtaUpperEdges: [...params.absEtaUpperEdges],
-    categories: [...STANDARD_CALIBRATION_CATEGORIES],
-    coefficients: params.coefficients.map((cat) => cat.map((c) => [...c])),
-  };
-}
-
-/**
- * Strict reader of `hepml-standard-calibration/1`: unknown keys, roles that name no input, edges
- * not increasing or not positive, categories other than the three, coefficient arrays of the wrong
- * shape or not finite are {@link BundleError}s naming the JSON path (`coefficients[2][5][3]`).
- */
-export function parseStandardCalibration(json: unknown): StandardCalibrationParams {
-  const ctx = FORMAT;
-  const r = record(ctx, json, '', [
-    'format',
-    'formatVersion',
-    'inputs',
-    'roles',
-    'absEtaUpperEdges',
-    'categories',
-    'coefficients',
-  ]);
-  header(ctx, r);
-  const inputs = parseInputs(ctx, r.inputs);
-  const rawRoles = record(ctx, r.roles, 'roles', STANDARD_CALIBRATION_ROLES);
-  const roles = {} as Record<StandardCalibrationRole, number>;
-  for (const role of STANDARD_CALIBRATION_ROLES) {
-    const k = typeof rawRoles[role] === 'string' ? inputs.indexOf(rawRoles[role]) : -1;
-    if (k < 0) fail(ctx, `roles.${role}`, 'must name one of the inputs');
-    roles[role] = k;
-  }
-  const upper = increasingArray(ctx, r.absEtaUpperEdges, 'absEtaUpperEdges', 1);
-  if (!((upper[0] as number) > 0)) fail(ctx, 'absEtaUpperEdges[0]', 'must be positive');
-  const categories = array(ctx, r.categories, 'categories', 3);
-  categories.forEach((c, k) => {
-    if (c !== STANDARD_CALIBRATION_CATEGORIES[k])
-      fail(ctx, `categories[${k}]`, `must be "${STANDARD_CALIBRATION_CATEGORIES[k]}"`);
-  });
-  const coefficients = array(ctx, r.coefficients, 'coefficients', 3).map((cat, c) =>
-    array(ctx, cat, `coefficients[${c}]`, upper.length).map((bin, b) =>
-      finiteArray(ctx, bin, `coefficients[${c}][${b}]`, STANDARD_CALIBRATION_TERMS),
-    ),
-  );
   return { inputs, roles, absEtaUpperEdges: upper, coefficients };
 }

@@ -1,8 +1,8 @@
 import { auc, generateBoostedJets, generateBTagging, generateCaloShowers, generateElectronId } from '@hepml/physics';
 import { describe, expect, it } from 'vitest';
 import { ModelInputError } from '../errors.ts';
+import { evaluateBaseline } from '../runtime/baselines/dispatch.ts';
 import { buildBaselineBundle } from './bundle.ts';
-import { evaluateBaseline } from './dispatch.ts';
 import { sampleMatrix } from './matrix.ts';
 import { fitTaskBaselines } from './suite.ts';
 

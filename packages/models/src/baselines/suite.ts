@@ -14,12 +14,12 @@ import {
 } from '@hepml/physics';
 import type { BundleOutputV1 } from '../bundle/manifest.ts';
 import { ModelInputError } from '../errors.ts';
+import type { BaselineModel } from '../runtime/baselines/dispatch.ts';
 import { ELECTRON_ABS_ETA_EDGES, ELECTRON_ET_EDGES } from './binning.ts';
 import { fitCuts } from './cuts.ts';
-import type { BaselineModel } from './dispatch.ts';
-import { fitGbdt } from './gbdt.ts';
+import { type FitGbdtOptions, fitGbdt } from './gbdt.ts';
 import { fitLikelihood } from './likelihood.ts';
-import { sampleMatrix } from './matrix.ts';
+import { type FeatureMatrix, sampleMatrix } from './matrix.ts';
 import { standardCalibrationFromPhysics } from './standard-calibration.ts';
 
 /** One fitted baseline of a task. */
@@ -72,6 +72,14 @@ export function fitTaskBaselines(
   const trees = options.trees ?? 100;
   const labelsOf = (rows: ArrayLike<number>): Uint8Array =>
     Uint8Array.from({ length: rows.length }, (_, i) => sample.label[rows[i] as number] as number);
+  const gbdt = (
+    m: FeatureMatrix,
+    target: ArrayLike<number>,
+    fit: Omit<FitGbdtOptions, 'inputs' | 'features' | 'n' | 'target'>,
+  ): BaselineModel => ({
+    kind: 'gbdt',
+    params: fitGbdt({ inputs: m.inputs, features: m.features, n: m.n, target, trees, ...fit }),
+  });
   if (task === 'electron-id' || task === 'bjet') {
     const inputs = Object.keys(task === 'bjet' ? B_TAGGING_VARIABLES : ELECTRON_ID_VARIABLES);
     const m = sampleMatrix(sample, inputs, trainRows);
@@ -99,10 +107,7 @@ export function fitTaskBaselines(
         name: `${task}-gbdt`,
         description: `Histogram GBDT, ${trees} trees of ≤ 31 leaves, on ${inputs.length} inputs`,
         outputs: SCORE,
-        ...timed(() => ({
-          kind: 'gbdt',
-          params: fitGbdt({ inputs, features: m.features, n: m.n, target: labels, objective: 'binary', trees }),
-        })),
+        ...timed(() => gbdt(m, labels, { objective: 'binary' })),
       },
     ];
   }
@@ -141,18 +146,7 @@ export function fitTaskBaselines(
         name: 'boosted-jet-gbdt',
         description: `Multiclass histogram GBDT (QCD, W, top), ${trees} rounds, on ${inputs.length} inputs`,
         outputs: classes,
-        ...timed(() => ({
-          kind: 'gbdt',
-          params: fitGbdt({
-            inputs,
-            features: m.features,
-            n: m.n,
-            target: labelsOf(trainRows),
-            objective: 'multiclass',
-            numClass: 3,
-            trees,
-          }),
-        })),
+        ...timed(() => gbdt(m, labelsOf(trainRows), { objective: 'multiclass', numClass: 3 })),
       },
     ];
   }
@@ -177,19 +171,7 @@ export function fitTaskBaselines(
         name: 'energy-regression-gbdt',
         description: `Huber GBDT of E_true/E_raw, ${trees} trees, on ${inputs.length} scalars; output E_raw × correction`,
         outputs: ENERGY,
-        ...timed(() => ({
-          kind: 'gbdt',
-          params: fitGbdt({
-            inputs,
-            features: m.features,
-            n: m.n,
-            target,
-            objective: 'huber',
-            huberDelta: 0.05,
-            scaleBy: 'eRaw',
-            trees,
-          }),
-        })),
+        ...timed(() => gbdt(m, target, { objective: 'huber', huberDelta: 0.05, scaleBy: 'eRaw' })),
       },
     ];
   }

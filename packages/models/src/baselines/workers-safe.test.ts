@@ -1,6 +1,7 @@
 /**
  * Contract C5: the baselines run inside a Worker, so their sources import neither Node APIs, nor
- * tfjs, nor the training, registry or export code of this package.
+ * tfjs, nor the training, registry or export code of this package. (Their fits may import the
+ * runtime's formats and evaluators; the runtime never imports them: runtime/workers-safe.test.ts.)
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

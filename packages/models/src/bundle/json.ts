@@ -15,6 +15,8 @@ export interface ParseBundleJsonOptions {
   file?: string;
   /** Path of the value inside the file (e.g. `evaluation`), put in front of every field. */
   at?: string;
+  /** `field` of a fault of the document itself (default `(root)`; the baseline files say `''`). */
+  root?: string;
 }
 
 /**
@@ -22,7 +24,10 @@ export interface ParseBundleJsonOptions {
  * for the first issue, with `field` set and zod's error as `cause`.
  */
 export function parseBundleJson<T>(schema: z.ZodType<T>, value: unknown, options: ParseBundleJsonOptions = {}): T {
-  const result = parseFormat(schema, value, options.at === undefined ? {} : { at: options.at });
+  const result = parseFormat(schema, value, {
+    ...(options.at === undefined ? {} : { at: options.at }),
+    ...(options.root === undefined ? {} : { root: options.root }),
+  });
   if (result.success) return result.data;
   const { field, message } = result.issue;
   throw new BundleError(`${options.file ?? 'manifest.json'}: ${field}: ${message}`, { field, cause: result.error });

@@ -3,8 +3,9 @@
 import { Rng } from '@hepml/physics';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { cutsParameterCount, fitCuts, parseCuts, serializeCuts } from '../baselines/cuts.ts';
+import { fitCuts } from '../baselines/cuts.ts';
 import { buildBundle } from '../bundle/build.ts';
+import { cutsParameterCount, parseCuts, serializeCuts } from '../runtime/baselines/cuts.ts';
 import { createRunner } from '../runtime/runner.ts';
 import { exportBundleOnnx } from './onnx.ts';
 

@@ -1,4 +1,4 @@
-import type { CutsParams } from '../baselines/cuts.ts';
+import type { CutsParams } from '../runtime/baselines/cuts.ts';
 import { OnnxGraph } from './onnx-graph.ts';
 import { ONNX_NAMES, ONNX_OPSET } from './onnx-nodes.ts';
 
@@ -40,7 +40,7 @@ export function etEtaBinNodes(g: OnnxGraph, x: string, binning: NonNullable<Cuts
 }
 
 /**
- * The ONNX graph of a cut-based selection (`hepml-cuts/1`, baselines/cuts.ts), evaluating what
+ * The ONNX graph of a cut-based selection (`hepml-cuts/1`, runtime/baselines/cuts.ts), evaluating what
  * `evaluateCuts` evaluates: the output is the number of consecutive levels, loosest first, whose
  * windows lower ≤ x < upper (per ET × |η| bin; ±∞ for open sides) every cut variable passes — 0
  * when the loosest fails (NaN fails), L when all pass. Everything is compared in float64 (the

@@ -3,9 +3,10 @@
 import { Rng } from '@hepml/physics';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { fitGbdt, type GbdtObjective, gbdtParameterCount, parseGbdt, serializeGbdt } from '../baselines/gbdt.ts';
+import { fitGbdt } from '../baselines/gbdt.ts';
 import { buildBundle } from '../bundle/build.ts';
 import type { BundleManifestV1 } from '../bundle/manifest.ts';
+import { type GbdtObjective, gbdtParameterCount, parseGbdt, serializeGbdt } from '../runtime/baselines/gbdt-format.ts';
 import { createRunner } from '../runtime/runner.ts';
 import { exportVariableSpec } from './lwtnn.ts';
 import { exportBundleOnnx } from './onnx.ts';

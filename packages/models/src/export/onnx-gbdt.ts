@@ -1,4 +1,4 @@
-import type { GbdtParams } from '../baselines/gbdt.ts';
+import type { GbdtParams } from '../runtime/baselines/gbdt-format.ts';
 import { OnnxGraph } from './onnx-graph.ts';
 import { ONNX_NAMES, ONNX_OPSET, sigmoidNodes } from './onnx-nodes.ts';
 
@@ -6,7 +6,7 @@ import { ONNX_NAMES, ONNX_OPSET, sigmoidNodes } from './onnx-nodes.ts';
 export const ONNX_ML_OPSET = 3;
 
 /**
- * The ONNX graph of a histogram GBDT (`hepml-gbdt/1`, baselines/gbdt.ts), evaluating what
+ * The ONNX graph of a histogram GBDT (`hepml-gbdt/1`, runtime/baselines/gbdt-format.ts), evaluating what
  * `evaluateGbdt` evaluates: one `ai.onnx.ml` TreeEnsembleRegressor (opset 3, aggregate SUM,
  * base_values = the initial scores) giving the raw scores F [N, K] — tree t adds to target
  * t mod K, split nodes are BRANCH_LT (x < threshold goes to the true = left child; NaN compares

@@ -3,13 +3,9 @@
 import { Rng } from '@hepml/physics';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import {
-  fitLikelihood,
-  likelihoodParameterCount,
-  parseLikelihood,
-  serializeLikelihood,
-} from '../baselines/likelihood.ts';
+import { fitLikelihood } from '../baselines/likelihood.ts';
 import { buildBundle } from '../bundle/build.ts';
+import { likelihoodParameterCount, parseLikelihood, serializeLikelihood } from '../runtime/baselines/likelihood.ts';
 import { createRunner } from '../runtime/runner.ts';
 import { exportBundleOnnx } from './onnx.ts';
 
@@ -92,7 +88,7 @@ describe('projective likelihood as ONNX', () => {
       );
       const m = 800;
       const test = sample(rng, m);
-      test.features[3 * 5 + 2] = Number.NaN; // NaN: the first density bin, as upperBound gives
+      test.features[3 * 5 + 2] = Number.NaN; // NaN: the first density bin, as evaluateLikelihood puts it
       test.features[4 * 5 + 3] = Number.POSITIVE_INFINITY; // +∞: the last real bin, not the padding
       test.features[5 * 5] = 40; // on an ET edge: the upper bin
       test.features[6 * 5 + 2] = params.pdfs[0]?.[0]?.edges[2] ?? 0; // on a density edge: the upper bin

@@ -1,4 +1,4 @@
-import type { LikelihoodParams } from '../baselines/likelihood.ts';
+import type { LikelihoodParams } from '../runtime/baselines/likelihood.ts';
 import { etEtaBinNodes } from './onnx-cuts.ts';
 import { OnnxGraph } from './onnx-graph.ts';
 import { ONNX_NAMES, ONNX_OPSET } from './onnx-nodes.ts';
@@ -9,10 +9,10 @@ const INT64 = 7;
 const FLOAT = 1;
 
 /**
- * The ONNX graph of the projective likelihood (`hepml-likelihood/1`, baselines/likelihood.ts),
+ * The ONNX graph of the projective likelihood (`hepml-likelihood/1`, runtime/baselines/likelihood.ts),
  * evaluating what `evaluateLikelihood` does, in float64 (the input cast exactly), rounded once:
  *   d′ = τ⁻¹ · (prior[bin] + Σ_v ln(P_S,v / P_B,v)[k_v]),   k_v = #{edges of v in the bin ≤ x_v}
- * (`upperBound`: bin k holds edges[k−1] ≤ x < edges[k], first and last open; NaN → k = 0). Per
+ * (`cutPointIndex`: bin k holds edges[k−1] ≤ x < edges[k], first and last open; NaN → k = 0). Per
  * variable the edges of all ET × |η| bins are padded to one length with +∞ and the log-ratios with
  * their last value, so x = +∞ still lands in the last real bin; k by LessOrEqual + ReduceSum, the
  * log-ratio by Gather at bin·(E + 1) + k. The ET × |η| bin as for the cuts (`etEtaBinNodes`).

@@ -3,12 +3,12 @@
 import { Rng } from '@hepml/physics';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
+import { buildBundle } from '../bundle/build.ts';
 import {
   parseStandardCalibration,
   STANDARD_CALIBRATION_CATEGORIES,
   standardCalibrationParameterCount,
-} from '../baselines/standard-calibration.ts';
-import { buildBundle } from '../bundle/build.ts';
+} from '../runtime/baselines/standard-calibration.ts';
 import { createRunner } from '../runtime/runner.ts';
 import { exportBundleOnnx } from './onnx.ts';
 

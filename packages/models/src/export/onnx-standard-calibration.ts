@@ -2,7 +2,7 @@ import {
   STANDARD_CALIBRATION_CATEGORIES,
   STANDARD_CALIBRATION_TERMS,
   type StandardCalibrationParams,
-} from '../baselines/standard-calibration.ts';
+} from '../runtime/baselines/standard-calibration.ts';
 import { OnnxGraph } from './onnx-graph.ts';
 import { ONNX_NAMES, ONNX_OPSET } from './onnx-nodes.ts';
 
@@ -13,7 +13,7 @@ const FLOAT = 1;
 
 /**
  * The ONNX graph of the standard calibration (`hepml-standard-calibration/1`,
- * baselines/standard-calibration.ts), evaluating what `evaluateStandardCalibration` does, in float64
+ * runtime/baselines/standard-calibration.ts), evaluating what `evaluateStandardCalibration` does, in float64
  * (the input cast exactly), rounded once to float32:
  *   E = c(category, |η| bin) · [1, E_PS, E_acc, E_acc·X, E_acc·ln max(E_acc, 0.5)]   [GeV]
  * category = isPhoton ? (isConverted ? 2 : 1) : 0 with JavaScript truthiness (0 and NaN false);

@@ -1,11 +1,11 @@
-import { parseCuts } from '../baselines/cuts.ts';
-import { loadBaselineFromManifest } from '../baselines/dispatch.ts';
-import { parseGbdt } from '../baselines/gbdt.ts';
-import { parseLikelihood } from '../baselines/likelihood.ts';
-import { parseStandardCalibration } from '../baselines/standard-calibration.ts';
 import type { BundleManifestV1 } from '../bundle/manifest.ts';
 import { weightsFromBytes } from '../bundle/verify.ts';
 import { BundleError } from '../errors.ts';
+import { parseCuts } from '../runtime/baselines/cuts.ts';
+import { loadBaselineFromManifest } from '../runtime/baselines/dispatch.ts';
+import { parseGbdt } from '../runtime/baselines/gbdt-format.ts';
+import { parseLikelihood } from '../runtime/baselines/likelihood.ts';
+import { parseStandardCalibration } from '../runtime/baselines/standard-calibration.ts';
 import { type DenseChain, denseChainOf } from './dense-chain.ts';
 import { cnnFilmOnnxGraph } from './onnx-cnn-film.ts';
 import { cutsOnnxGraph } from './onnx-cuts.ts';

@@ -68,3 +68,15 @@ export function take(weights: Float32Array, offset: { at: number }, count: numbe
   offset.at += count;
   return out;
 }
+
+/** The next dense layer [fanIn × units] kernel, then [units] bias, of `weights` from `offset.at` (advanced). */
+export function takeDense(
+  weights: Float32Array,
+  offset: { at: number },
+  fanIn: number,
+  units: number,
+  activation: ActivationV1,
+): DenseWeights {
+  const kernel = take(weights, offset, fanIn * units);
+  return { fanIn, units, kernel, bias: take(weights, offset, units), activation };
+}

@@ -1,4 +1,4 @@
-/** @module @hepml/models/runtime — Workers-safe inference on Float32Array (no tfjs, no Node APIs) and the one LRU. */
+/** @module @hepml/models/runtime — Workers-safe inference on Float32Array (no tfjs, no Node APIs, no training code): the runners of networks and baselines, the baselines' evaluators and file formats, the wasm kernels' loader, the one LRU. */
 export type {
   ArchitectureV1,
   BundleDiscriminantV1,
@@ -11,6 +11,7 @@ export type {
 export { modelOutputs, parseManifest } from '../bundle/manifest.ts';
 export { verifyBundleFile, weightsFromBytes } from '../bundle/verify.ts';
 export { BundleError, ModelInputError } from '../errors.ts';
+export * from './baselines/index.ts';
 export { createCnnFilmRunner } from './cnn-film.ts';
 export { scoreOutputIndex, withDiscriminants } from './discriminants.ts';
 export * from './inputs.ts';

@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import type { BundleManifestV1, DenseLayerV1 } from '../bundle/manifest.ts';
 import { mlpParameterCount } from '../bundle/manifest.ts';
 import { ModelInputError } from '../errors.ts';
-import { KERNELS_WASM_BASE64 } from '../wasm/kernels-wasm.ts';
 import { createMlpRunner } from './mlp.ts';
+import { KERNELS_WASM_BASE64 } from './wasm/kernels-wasm.ts';
 import { wasmKernels } from './wasm-kernels.ts';
 
 function manifestOf(inputSize: number, layers: DenseLayerV1[], rng: Rng): BundleManifestV1 {
@@ -145,7 +145,7 @@ describe('mlp runner kernels', () => {
   });
 
   it('embeds the committed kernels.wasm byte for byte', () => {
-    const file = readFileSync(new URL('../wasm/kernels.wasm', import.meta.url));
+    const file = readFileSync(new URL('./wasm/kernels.wasm', import.meta.url));
     expect(Buffer.from(KERNELS_WASM_BASE64, 'base64').equals(file)).toBe(true);
     expect(WebAssembly.validate(file)).toBe(true);
   });

@@ -1,7 +1,7 @@
 import type { BundleManifestV1 } from '../bundle/manifest.ts';
 import { BundleError } from '../errors.ts';
-import { type DenseWeights, denseRow } from './activations.ts';
-import { checkRows } from './model-runner.ts';
+import { type DenseWeights, denseRow, takeDense } from './activations.ts';
+import { checkParameterCount, checkRows } from './model-runner.ts';
 import { WASM_ACTIVATION, type WasmArena, type WasmKernels, wasmKernels } from './wasm-kernels.ts';
 
 /** Which kernels an MLP runner uses: the wasm SIMD ones for large batches when available (`auto`). */
@@ -33,7 +33,7 @@ export const BLOCK = 256;
  * layer at build time: W'ij = Wij / scale_i, b'j = bj − Σi offset_i·Wij / scale_i, so a call does
  * no extra pass over the inputs. Rows run in blocks of 256 through preallocated buffers; the
  * activation is fused into each layer. Every batch runs on the WebAssembly SIMD kernels
- * (src/wasm/kernels.ts) when they are available — at batch 1 too, where they took about 2 µs per
+ * (kernels/kernels.ts) when they are available — at batch 1 too, where they took about 2 µs per
  * call against about 10 µs for the TypeScript loops (19→64→32→1, CPU time) — else on TypeScript loops.
  */
 export function createMlpRunner(
@@ -45,20 +45,12 @@ export function createMlpRunner(
   if (arch.kind !== 'mlp') {
     throw new BundleError(`architecture.kind "${arch.kind}" is not an mlp`, { field: 'architecture.kind' });
   }
-  if (weights.length !== arch.parameters) {
-    throw new BundleError(`weights: ${weights.length} values, architecture needs ${arch.parameters}`, {
-      field: 'weights',
-    });
-  }
+  checkParameterCount(weights, arch.parameters);
   const layers: DenseWeights[] = [];
-  let offset = 0;
+  const offset = { at: 0 };
   let fanIn = arch.inputSize;
   for (const spec of arch.layers) {
-    const kernel = weights.slice(offset, offset + fanIn * spec.units);
-    offset += fanIn * spec.units;
-    const bias = weights.slice(offset, offset + spec.units);
-    offset += spec.units;
-    layers.push({ fanIn, units: spec.units, kernel, bias, activation: spec.activation });
+    layers.push(takeDense(weights, offset, fanIn, spec.units, spec.activation));
     fanIn = spec.units;
   }
   const first = layers[0];

@@ -1,4 +1,4 @@
-import { ModelInputError } from '../errors.ts';
+import { BundleError, ModelInputError } from '../errors.ts';
 
 /**
  * A compiled model of any architecture kind. Inputs are RAW (units as in the manifest);
@@ -25,5 +25,12 @@ export function checkRows(what: string, length: number, n: number, size: number)
     throw new ModelInputError(`n must be a non-negative integer, got ${n}`, { field: 'n' });
   if (length !== n * size) {
     throw new ModelInputError(`${what}: ${length} values for ${n} rows of ${size}`, { field: what });
+  }
+}
+
+/** Throws a BundleError naming `weights` unless the bundle's weights hold the architecture's `parameters`. */
+export function checkParameterCount(weights: Float32Array, parameters: number): void {
+  if (weights.length !== parameters) {
+    throw new BundleError(`weights: ${weights.length} values, architecture needs ${parameters}`, { field: 'weights' });
   }
 }

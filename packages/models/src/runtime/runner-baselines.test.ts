@@ -2,11 +2,11 @@
 import { ELECTRON_ID_VARIABLES, generateElectronId } from '@hepml/physics';
 import { describe, expect, it } from 'vitest';
 import { buildBaselineBundle } from '../baselines/bundle.ts';
-import { type BaselineModel, evaluateBaseline } from '../baselines/dispatch.ts';
 import { fitGbdt } from '../baselines/gbdt.ts';
 import { sampleMatrix } from '../baselines/matrix.ts';
 import { readBundle } from '../bundle/build.ts';
 import { BundleError, ModelInputError } from '../errors.ts';
+import { type BaselineModel, evaluateBaseline } from './baselines/dispatch.ts';
 import { createRunner } from './runner.ts';
 
 const inputs = Object.keys(ELECTRON_ID_VARIABLES);

@@ -1,7 +1,7 @@
-import { loadBaselineFromManifest } from '../baselines/dispatch.ts';
 import type { BundleManifestV1 } from '../bundle/manifest.ts';
 import { weightsFromBytes } from '../bundle/verify.ts';
 import { BundleError, ModelInputError } from '../errors.ts';
+import { loadBaselineFromManifest } from './baselines/dispatch.ts';
 import { createCnnFilmRunner } from './cnn-film.ts';
 import { withDiscriminants } from './discriminants.ts';
 import { createMlpRunner } from './mlp.ts';
@@ -54,18 +54,7 @@ function createModelRunner(
   switch (arch.kind) {
     case 'mlp': {
       const mlp = createMlpRunner(manifest, weightsFromBytes(bundleFile(files, manifest.weights)), { kernels });
-      return {
-        inputSize: mlp.inputSize,
-        imageSize: 0,
-        outputSize: mlp.outputSize,
-        predict(features, n, image) {
-          checkRows('features', features.length, n, mlp.inputSize);
-          if (image !== undefined && image.length > 0) {
-            throw new ModelInputError('image: this model takes no image', { field: 'image' });
-          }
-          return mlp.predict(features, n);
-        },
-      };
+      return scalarRunner(mlp.inputSize, mlp.outputSize, (features, n) => mlp.predict(features, n));
     }
     case 'cnn-film':
       return createCnnFilmRunner(manifest, weightsFromBytes(bundleFile(files, manifest.weights)), { kernels });
@@ -75,22 +64,31 @@ function createModelRunner(
     case 'standard-calibration': {
       // Parameters live in a JSON file read by the baselines' strict parsers (C5).
       const baseline = loadBaselineFromManifest(manifest, bundleFile(files, manifest.weights), kernels);
-      return {
-        inputSize: baseline.inputSize,
-        imageSize: 0,
-        outputSize: baseline.outputSize,
-        predict(features, n, image) {
-          checkRows('features', features.length, n, baseline.inputSize);
-          if (image !== undefined && image.length > 0) {
-            throw new ModelInputError('image: this model takes no image', { field: 'image' });
-          }
-          return baseline.evaluate(features, n);
-        },
-      };
+      return scalarRunner(baseline.inputSize, baseline.outputSize, (features, n) => baseline.evaluate(features, n));
     }
     default:
       throw new BundleError(`architecture.kind "${(arch as { kind: string }).kind}" has no runtime`, {
         field: 'architecture.kind',
       });
   }
+}
+
+/** A runner of a model that takes no image: checks the rows, refuses an image, evaluates. */
+function scalarRunner(
+  inputSize: number,
+  outputSize: number,
+  evaluate: (features: Float32Array, n: number) => Float32Array,
+): ModelRunner {
+  return {
+    inputSize,
+    imageSize: 0,
+    outputSize,
+    predict(features, n, image) {
+      checkRows('features', features.length, n, inputSize);
+      if (image !== undefined && image.length > 0) {
+        throw new ModelInputError('image: this model takes no image', { field: 'image' });
+      }
+      return evaluate(features, n);
+    },
+  };
 }

@@ -1,9 +1,11 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { evaluateGbdt, fitGbdt, parseGbdt, serializeGbdt } from '../baselines/gbdt.ts';
-import { KERNELS_WASM_BASE64 } from '../wasm/kernels-wasm.ts';
+import { fitGbdt } from '../baselines/gbdt.ts';
+import { evaluateGbdt } from './baselines/gbdt.ts';
+import { parseGbdt, serializeGbdt } from './baselines/gbdt-format.ts';
 import { createMlpRunner } from './mlp.ts';
+import { KERNELS_WASM_BASE64 } from './wasm/kernels-wasm.ts';
 import { initWasmKernels, WasmKernels } from './wasm-kernels.ts';
 
 const BYTES = new Uint8Array(Buffer.from(KERNELS_WASM_BASE64, 'base64'));

@@ -1,7 +1,10 @@
-import { KERNELS_WASM_BASE64 } from '../wasm/kernels-wasm.ts';
+import { KERNELS_WASM_BASE64 } from './wasm/kernels-wasm.ts';
 
-/** Activation codes of the wasm kernels (src/wasm/kernels.ts). */
+/** Activation codes of the wasm kernels (packages/models/kernels/kernels.ts). */
 export const WASM_ACTIVATION = { linear: 0, relu: 1, sigmoid: 2, tanh: 3, elu: 4, softmax: 5 } as const;
+
+/** The leading arguments of the kernels from n maps [h × w × c] at src to maps at dst (byte offsets). */
+type MapsToMaps = [src: number, n: number, h: number, w: number, c: number, dst: number];
 
 interface KernelExports {
   memory: WebAssembly.Memory;
@@ -17,23 +20,8 @@ interface KernelExports {
     units: number,
     act: number,
   ): void;
-  /** src map [h × w × c] → dst [oh·ow × kh·kw·c] (see src/wasm/kernels.ts). */
-  im2col(
-    ...args: [number, number, number, number, number, number, number, number, number, number, number, number, number]
-  ): void;
   activate(y: number, rows: number, units: number, act: number): void;
-  padMaps(
-    src: number,
-    n: number,
-    h: number,
-    w: number,
-    c: number,
-    dst: number,
-    hp: number,
-    wp: number,
-    ph: number,
-    pw: number,
-  ): void;
+  padMaps(...args: [...MapsToMaps, hp: number, wp: number, ph: number, pw: number]): void;
   conv2d(
     src: number,
     n: number,
@@ -54,21 +42,18 @@ interface KernelExports {
     film: number,
   ): void;
   pool2d(
-    src: number,
-    n: number,
-    h: number,
-    w: number,
-    c: number,
-    dst: number,
-    oh: number,
-    ow: number,
-    kh: number,
-    kw: number,
-    sh: number,
-    sw: number,
-    ph: number,
-    pw: number,
-    max: number,
+    ...args: [
+      ...MapsToMaps,
+      oh: number,
+      ow: number,
+      kh: number,
+      kw: number,
+      sh: number,
+      sw: number,
+      ph: number,
+      pw: number,
+      max: number,
+    ]
   ): void;
   film(x: number, n: number, hw: number, c: number, gb: number): void;
   affine(x: number, cells: number, c: number, a: number, b: number): void;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { registerWasmGradientKernels } from './wasm-kernels.ts';
+import { registerWasmGradientKernels } from './tfjs-wasm-gradients.ts';
 
 /** Backends `pnpm train --backend` accepts. */
 export type BackendChoice = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';

@@ -7,5 +7,5 @@ export * from './fit.ts';
 export * from './samples.ts';
 export * from './tagger.ts';
 export * from './tasks.ts';
+export * from './tfjs-wasm-gradients.ts';
 export * from './train-mlp.ts';
-export * from './wasm-kernels.ts';

@@ -7,10 +7,10 @@ import {
   generateElectronId,
 } from '@hepml/physics';
 import { buildBaselineBundle } from '../baselines/bundle.ts';
-import { loadBaselineFromManifest } from '../baselines/dispatch.ts';
 import { fitTaskBaselines, type TaskBaseline } from '../baselines/suite.ts';
 import type { Bundle } from '../bundle/build.ts';
 import type { BundleManifestV1 } from '../bundle/manifest.ts';
+import { loadBaselineFromManifest } from '../runtime/baselines/dispatch.ts';
 import { withDiscriminants } from '../runtime/discriminants.ts';
 import type { ModelRunner } from '../runtime/runner.ts';
 import { sampleHash } from './common.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PhysicsInputError } from '../errors.ts';
-import { Axis } from './axis.ts';
+import { Axis, cutPointIndex } from './axis.ts';
 
 describe('Axis.find: the one out-of-range rule', () => {
   const axis = Axis.variable([0, 1, 2.5, 10]);
@@ -77,5 +77,52 @@ describe('Axis', () => {
     expect(() => Axis.regular(3, 1, 1)).toThrow(PhysicsInputError);
     expect(() => Axis.variable([0, 1, 1])).toThrow(PhysicsInputError);
     expect(() => Axis.variable([0, Number.POSITIVE_INFINITY])).toThrow(PhysicsInputError);
+  });
+});
+
+describe('Axis.firstBadEdge: the edge check, by index', () => {
+  it('finds the first edge that is not finite or not above the one before', () => {
+    expect(Axis.firstBadEdge([0, 1, 2.5])).toBe(-1);
+    expect(Axis.firstBadEdge([])).toBe(-1);
+    expect(Axis.firstBadEdge([3])).toBe(-1);
+    expect(Axis.firstBadEdge([0, 2, 1, 1])).toBe(2);
+    expect(Axis.firstBadEdge([0, 1, 1])).toBe(2);
+    expect(Axis.firstBadEdge([0, Number.NaN, -1])).toBe(1);
+    expect(Axis.firstBadEdge([Number.POSITIVE_INFINITY])).toBe(0);
+  });
+});
+
+describe('cutPointIndex: bins between cut points', () => {
+  it('counts the points at or below x, as Axis.index does for two or more', () => {
+    const points = [100, 200, 300];
+    const index = cutPointIndex(points);
+    const axis = Axis.variable(points);
+    for (const x of [-Infinity, 0, 99.5, 100, 150, 200, 299.9, 300, 1e9, Infinity]) {
+      expect(index(x), `${x}`).toBe(axis.index(x));
+    }
+    expect([99.5, 100, 250, 1e9].map(index)).toEqual([0, 1, 2, 3]);
+  });
+
+  it('has two bins for one point and one bin for none', () => {
+    const one = cutPointIndex([1.5]);
+    expect([-Infinity, 1, 1.4999, 1.5, 2, Infinity].map(one)).toEqual([0, 0, 0, 1, 1, 1]);
+    const none = cutPointIndex([]);
+    expect([-Infinity, -3, 0, 7, Infinity].map(none)).toEqual([0, 0, 0, 0, 0]);
+  });
+
+  it('gives NaN no bin', () => {
+    for (const points of [[], [1], [1, 2], [1, 2, 3]]) expect(cutPointIndex(points)(Number.NaN)).toBe(-1);
+  });
+
+  it('refuses points that are not finite and strictly increasing, naming the field', () => {
+    expect(() => cutPointIndex([2, 1], { field: 'cuts' })).toThrow(/cuts must be strictly increasing/);
+    expect(() => cutPointIndex([Number.NaN], { field: 'cuts' })).toThrow(/cuts\[0\] is not finite/);
+    try {
+      cutPointIndex([Number.POSITIVE_INFINITY], { field: 'cuts' });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(PhysicsInputError);
+      expect((e as PhysicsInputError).field).toBe('cuts');
+    }
   });
 });

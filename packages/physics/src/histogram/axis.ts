@@ -79,16 +79,29 @@ export class Axis {
     const field = options.field ?? 'edges';
     const e = Float64Array.from(edges);
     if (e.length < 2) throw new PhysicsInputError(`${field}: an axis needs at least two edges`, { field });
-    const last = e.length - 1;
-    for (let i = 0; i < e.length; i++) {
-      const x = e[i] as number;
-      const open = options.openEnds === true && ((i === 0 && x === -Infinity) || (i === last && x === Infinity));
-      if (!(open || Number.isFinite(x))) throw new PhysicsInputError(`${field}[${i}] is not finite`, { field });
-      if (i > 0 && !((e[i] as number) > (e[i - 1] as number))) {
-        throw new PhysicsInputError(`${field} must be strictly increasing (at index ${i})`, { field });
-      }
+    const i = Axis.firstBadEdge(e, options.openEnds === true);
+    if (i >= 0) {
+      if (!Number.isFinite(e[i] as number)) throw new PhysicsInputError(`${field}[${i}] is not finite`, { field });
+      throw new PhysicsInputError(`${field} must be strictly increasing (at index ${i})`, { field });
     }
     return new Axis(e, false);
+  }
+
+  /**
+   * Index of the first edge that is not finite or not above the one before, −1 when there is none
+   * (any number of edges, none included; with `openEnds`, −∞ first and +∞ last are allowed): the
+   * edge check of {@link Axis.variable}, for validators
+   * that report the offending element by its own path (a zod `superRefine`).
+   */
+  static firstBadEdge(edges: ArrayLike<number>, openEnds = false): number {
+    const last = edges.length - 1;
+    for (let i = 0; i < edges.length; i++) {
+      const x = edges[i] as number;
+      const open = openEnds && ((i === 0 && x === -Infinity) || (i === last && x === Infinity));
+      if (!(open || Number.isFinite(x))) return i;
+      if (i > 0 && !((edges[i] as number) > (edges[i - 1] as number))) return i;
+    }
+    return -1;
   }
 
   /** Bin index of x: 0 underflow, 1 … nBins in range, nBins + 1 overflow; NaN gives −1. */
@@ -179,4 +192,27 @@ export function coarserAxis(axis: Axis, factor: number): Axis {
     if (regular.edges.every((e, i) => e === edges[i])) return regular;
   }
   return Axis.variable(edges);
+}
+
+/**
+ * The lookup of the m + 1 bins that m ≥ 0 cut points c₁ < … < c_m split the real line into: bin k
+ * (0 … m) holds c_k ≤ x < c_(k+1) with c₀ = −∞ and c_(m+1) = +∞, i.e. the returned function gives
+ * the number of points ≤ x. For m ≥ 2 that is {@link Axis.index} of the axis with these edges
+ * (underflow 0, overflow m); the same rule holds for m = 1 (two bins) and m = 0 (one), where no
+ * axis exists — thresholds learnt from data have them (a binary column has one cut point, a
+ * constant one none). NaN gives −1 (no bin; the caller decides). Throws {@link PhysicsInputError}
+ * naming `options.field` unless the points are finite and strictly increasing.
+ */
+export function cutPointIndex(points: ArrayLike<number>, options: AxisOptions = {}): (x: number) => number {
+  if (points.length >= 2) {
+    const axis = Axis.variable(points, options);
+    return (x) => axis.index(x);
+  }
+  const field = options.field ?? 'edges';
+  if (Axis.firstBadEdge(points) >= 0) throw new PhysicsInputError(`${field}[0] is not finite`, { field });
+  if (points.length === 1) {
+    const c = points[0] as number;
+    return (x) => (x >= c ? 1 : x < c ? 0 : -1);
+  }
+  return (x) => (Number.isNaN(x) ? -1 : 0);
 }

@@ -5,7 +5,6 @@
  * building blocks every format uses the same way (non-empty strings and arrays, bin edges).
  */
 import { z } from 'zod';
-import { PhysicsInputError } from '../errors.ts';
 import { Axis } from '../histogram/axis.ts';
 
 /** A failed parse as the house error envelope names it: the JSON path of the value and why. */
@@ -77,9 +76,8 @@ export const BinEdges = z.array(z.number(), { error: 'must be an array of number
 
 /**
  * The one edge check ({@link Axis.variable}: at least two finite, strictly increasing edges) as a
- * zod refinement of edges the schema already holds to be finite numbers. Axis.variable names the
- * array, not the edge, so on failure each bin is checked as an axis of its own and the issue names
- * the first edge that breaks the order, at `offset + i` (edges of a longer list whose first
+ * zod refinement of edges the schema already holds to be finite numbers ({@link Axis.firstBadEdge}):
+ * the issue names the first edge that breaks the order, at `offset + i` (edges of a longer list whose first
  * `offset` entries are checked elsewhere, e.g. correctionlib's "-inf").
  */
 export function refineBinEdges(edges: readonly number[], ctx: z.core.$RefinementCtx, offset = 0): void {
@@ -87,25 +85,10 @@ export function refineBinEdges(edges: readonly number[], ctx: z.core.$Refinement
     ctx.addIssue({ code: 'custom', message: 'needs at least two edges', input: edges });
     return;
   }
-  if (isAxis(edges)) return;
-  for (let i = 1; i < edges.length; i++) {
-    const pair = [edges[i - 1] as number, edges[i] as number];
-    if (!isAxis(pair)) {
-      const message = `edges must be strictly increasing (${pair[1]} after ${pair[0]})`;
-      ctx.addIssue({ code: 'custom', message, path: [offset + i], input: edges });
-      return;
-    }
-  }
-}
-
-function isAxis(edges: readonly number[]): boolean {
-  try {
-    Axis.variable(edges);
-    return true;
-  } catch (err) {
-    if (err instanceof PhysicsInputError) return false;
-    throw err;
-  }
+  const i = Axis.firstBadEdge(edges);
+  if (i < 0) return;
+  const message = `edges must be strictly increasing (${edges[i]} after ${edges[i - 1]})`;
+  ctx.addIssue({ code: 'custom', message, path: [offset + i], input: edges });
 }
 
 type Issue = z.core.$ZodIssue;

@@ -2,7 +2,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { Rng } from '@hepml/physics';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { missingGradientKernels, registerWasmGradientKernels } from './wasm-kernels.ts';
+import { missingGradientKernels, registerWasmGradientKernels } from './tfjs-wasm-gradients.ts';
 
 function randomArray(n: number, rng: Rng): Float32Array {
   return Float32Array.from({ length: n }, () => rng.normal());

@@ -3,10 +3,11 @@
  * the manifest's `architecture.kind`, checks it against the manifest, and returns an evaluator on
  * raw rows. `createRunner` (runtime/runner.ts) dispatches the baseline kinds here.
  */
-import { type BaselineArchitectureV1, type BundleManifestV1, modelOutputs } from '../bundle/manifest.ts';
-import { BundleError } from '../errors.ts';
+import { type BaselineArchitectureV1, type BundleManifestV1, modelOutputs } from '../../bundle/manifest.ts';
+import { BundleError } from '../../errors.ts';
 import { type CutsParams, evaluateCuts, parseCuts } from './cuts.ts';
-import { evaluateGbdt, type GbdtParams, parseGbdt } from './gbdt.ts';
+import { evaluateGbdt } from './gbdt.ts';
+import { type GbdtParams, parseGbdt } from './gbdt-format.ts';
 import { evaluateLikelihood, type LikelihoodParams, parseLikelihood } from './likelihood.ts';
 import {
   evaluateStandardCalibration,

@@ -1,5 +1,3 @@
-// @ts-nocheck — AssemblyScript, compiled by `pnpm --filter @hepml/models build:wasm` (asc), not by tsc:
-// its types (f32, usize, v128) and builtins (f32x4, load, store) are AssemblyScript's.
 /**
  * WebAssembly SIMD kernels of the hepml runtime (128-bit v128, 4 float32 lanes). Memory is laid out
  * by the caller (runtime/wasm-kernels.ts): this module owns no heap, it only reads and writes the
@@ -9,7 +7,6 @@
  *               w row-major [fanIn × units]; tiles of 4 rows × 8 units in 8 accumulators.
  * denseNarrow:  the same for a few units with w transposed [units × fanIn] (dot products along i).
  * activate:     element-wise act (or softmax per row of `units`) applied in place.
- * im2col:       one map unrolled into the rows of a convolution's matrix (kept for callers of it).
  * Feature maps of a block of n samples, channels last, [n × h × w × c] (cnn-film runtime):
  * padMaps:      copies maps into the interior of zero-bordered maps for a padded convolution.
  * conv2d:       convolution on padded maps as an implicit GEMM (no im2col): tiles of 4 output
@@ -271,47 +268,6 @@ export function activate(y: usize, rows: i32, units: i32, act: i32): void {
     else if (act === 2) store<f32>(p, 1 / (1 + Mathf.exp(-v)));
     else if (act === 3) store<f32>(p, Mathf.tanh(v));
     else if (act === 4 && v < 0) store<f32>(p, Mathf.expm1(v));
-  }
-}
-
-/**
- * im2col for a convolution on one channels-last map src [h × w × c]: row (i·ow + j) of dst holds
- * the kh × kw × c window at output (i, j), zeros where it leaves the map (padding before: ph, pw).
- * The convolution is then `dense(dst, K, b, y, oh·ow, kh·kw·c, filters, act)` with K [kh][kw][c][filters].
- */
-export function im2col(
-  src: usize,
-  h: i32,
-  w: i32,
-  c: i32,
-  kh: i32,
-  kw: i32,
-  sh: i32,
-  sw: i32,
-  ph: i32,
-  pw: i32,
-  oh: i32,
-  ow: i32,
-  dst: usize,
-): void {
-  const cell = (<usize>c) << 2;
-  let d = dst;
-  for (let i = 0; i < oh; i++) {
-    for (let j = 0; j < ow; j++) {
-      for (let u = 0; u < kh; u++) {
-        const y = i * sh + u - ph;
-        for (let v = 0; v < kw; v++) {
-          const x = j * sw + v - pw;
-          if (y < 0 || y >= h || x < 0 || x >= w) {
-            for (let k: usize = 0; k < cell; k += 4) store<f32>(d + k, 0);
-          } else {
-            const s = src + <usize>(y * w + x) * cell;
-            for (let k: usize = 0; k < cell; k += 4) store<f32>(d + k, load<f32>(s + k));
-          }
-          d += cell;
-        }
-      }
-    }
   }
 }
 
@@ -744,14 +700,14 @@ export function gbdtSum(
       let n6 = root;
       let n7 = root;
       for (let s = 0; s < depth; s++) {
-        n0 = <usize>load<u32>(n0, 4) + ((<usize>!(<f64>load<f32>(x0 + <usize>load<u32>(n0)) < load<f64>(n0, 8))) << 4);
-        n1 = <usize>load<u32>(n1, 4) + ((<usize>!(<f64>load<f32>(x1 + <usize>load<u32>(n1)) < load<f64>(n1, 8))) << 4);
-        n2 = <usize>load<u32>(n2, 4) + ((<usize>!(<f64>load<f32>(x2 + <usize>load<u32>(n2)) < load<f64>(n2, 8))) << 4);
-        n3 = <usize>load<u32>(n3, 4) + ((<usize>!(<f64>load<f32>(x3 + <usize>load<u32>(n3)) < load<f64>(n3, 8))) << 4);
-        n4 = <usize>load<u32>(n4, 4) + ((<usize>!(<f64>load<f32>(x4 + <usize>load<u32>(n4)) < load<f64>(n4, 8))) << 4);
-        n5 = <usize>load<u32>(n5, 4) + ((<usize>!(<f64>load<f32>(x5 + <usize>load<u32>(n5)) < load<f64>(n5, 8))) << 4);
-        n6 = <usize>load<u32>(n6, 4) + ((<usize>!(<f64>load<f32>(x6 + <usize>load<u32>(n6)) < load<f64>(n6, 8))) << 4);
-        n7 = <usize>load<u32>(n7, 4) + ((<usize>!(<f64>load<f32>(x7 + <usize>load<u32>(n7)) < load<f64>(n7, 8))) << 4);
+        n0 = <usize>load<u32>(n0, 4) + (u32(!(<f64>load<f32>(x0 + <usize>load<u32>(n0)) < load<f64>(n0, 8))) << 4);
+        n1 = <usize>load<u32>(n1, 4) + (u32(!(<f64>load<f32>(x1 + <usize>load<u32>(n1)) < load<f64>(n1, 8))) << 4);
+        n2 = <usize>load<u32>(n2, 4) + (u32(!(<f64>load<f32>(x2 + <usize>load<u32>(n2)) < load<f64>(n2, 8))) << 4);
+        n3 = <usize>load<u32>(n3, 4) + (u32(!(<f64>load<f32>(x3 + <usize>load<u32>(n3)) < load<f64>(n3, 8))) << 4);
+        n4 = <usize>load<u32>(n4, 4) + (u32(!(<f64>load<f32>(x4 + <usize>load<u32>(n4)) < load<f64>(n4, 8))) << 4);
+        n5 = <usize>load<u32>(n5, 4) + (u32(!(<f64>load<f32>(x5 + <usize>load<u32>(n5)) < load<f64>(n5, 8))) << 4);
+        n6 = <usize>load<u32>(n6, 4) + (u32(!(<f64>load<f32>(x6 + <usize>load<u32>(n6)) < load<f64>(n6, 8))) << 4);
+        n7 = <usize>load<u32>(n7, 4) + (u32(!(<f64>load<f32>(x7 + <usize>load<u32>(n7)) < load<f64>(n7, 8))) << 4);
       }
       const a1 = a0 + accRow;
       const a2 = a1 + accRow;
@@ -777,7 +733,7 @@ export function gbdtSum(
       for (;;) {
         const left = <usize>load<u32>(n0, 4);
         if (left + 16 === n0) break;
-        n0 = left + ((<usize>!(<f64>load<f32>(x0 + <usize>load<u32>(n0)) < load<f64>(n0, 8))) << 4);
+        n0 = left + (u32(!(<f64>load<f32>(x0 + <usize>load<u32>(n0)) < load<f64>(n0, 8))) << 4);
       }
       store<f64>(a0, load<f64>(a0) + load<f64>(valueAt + (n0 >> 1)));
       x0 += rowBytes;
