@@ -20,11 +20,13 @@
  * `<out>/cms-electron-gbdt/` (working point `medium`, SFs in `calibration`); prints the tables. Exit 1 when the data
  * file is missing or an option is bad.
  */
+
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
+  at,
   auc,
   CMS_WP80,
   type CmsElectronColumns,
@@ -95,7 +97,7 @@ function electronRows(pairs: CmsZeePairs, origins?: [ArrayLike<number>, ArrayLik
   const labels: number[] = [];
   pairs.electrons.forEach((e, k) => {
     for (let r = 0; r < pairs.n; r++) {
-      if (inEcalGap(e.eta[r] as number)) continue;
+      if (inEcalGap(at(e.eta, r))) continue;
       rows.push(...featureRow(e, r));
       if (origins) labels.push(origins[k]?.[r] === ELECTRON_ORIGIN.prompt ? 1 : 0);
     }
@@ -105,13 +107,13 @@ function electronRows(pairs: CmsZeePairs, origins?: [ArrayLike<number>, ArrayLik
 
 function featureRow(e: CmsElectronColumns, r: number): number[] {
   return [
-    e.pt[r] as number,
-    Math.abs(e.eta[r] as number),
-    e.sigmaIetaIeta[r] as number,
-    e.hOverE[r] as number,
-    e.isoTrack[r] as number,
-    e.isoEcal[r] as number,
-    e.isoHcal[r] as number,
+    at(e.pt, r),
+    Math.abs(at(e.eta, r)),
+    at(e.sigmaIetaIeta, r),
+    at(e.hOverE, r),
+    at(e.isoTrack, r),
+    at(e.isoEcal, r),
+    at(e.isoHcal, r),
   ];
 }
 
@@ -166,11 +168,11 @@ const testPairs = cmsZeePairsFromSample(generateCmsZee({ n: trainPairs, seed: se
 const wp80Pass: number[] = [];
 for (const e of testPairs.electrons) {
   for (let r = 0; r < testPairs.n; r++) {
-    if (!inEcalGap(e.eta[r] as number)) wp80Pass.push(passesCmsCutBasedId(e, r, CMS_WP80) ? 1 : 0);
+    if (!inEcalGap(at(e.eta, r))) wp80Pass.push(passesCmsCutBasedId(e, r, CMS_WP80) ? 1 : 0);
   }
 }
 for (let i = 0; i < test.n; i++) {
-  const pass = (testScores[i] as number) >= threshold;
+  const pass = at(testScores, i) >= threshold;
   if (test.labels[i]) {
     sigAll++;
     if (pass) sigPass++;
@@ -206,7 +208,7 @@ const scores = new Map([...scoreMap(data), ...scoreMap(mc)]);
 const probePasses = (e: CmsElectronColumns, r: number): boolean => {
   const s = scores.get(e);
   if (!s) throw new Error('electron columns without scores');
-  return (s[r] as number) >= threshold;
+  return at(s, r) >= threshold;
 };
 const BUNDLE_NAME = 'cms-electron-gbdt';
 // The table's name is the correction's: `<bundle>-<working point>`, as `pnpm calibrate` writes it.

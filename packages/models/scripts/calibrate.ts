@@ -15,10 +15,12 @@
  * `<model>-<working point>` each) and `scale-factor-tables.json` (hepml-scale-factors/1) into the
  * bundle (`calibration` in the manifest), in place or into `--out`, and prints a summary table.
  */
+
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  at,
   type ColumnarSample,
   type CorrectionSetV2,
   type Dataset,
@@ -127,11 +129,10 @@ function scores(sample: ColumnarSample, label: string): Float32Array {
   for (let start = 0; start < sample.n; start += chunk) {
     const m = Math.min(chunk, sample.n - start);
     for (let r = 0; r < m; r++) {
-      for (let k = 0; k < names.length; k++)
-        features[r * names.length + k] = (cols[k] as Float32Array)[start + r] as number;
+      for (let k = 0; k < names.length; k++) features[r * names.length + k] = at(cols, k)[start + r] as number;
     }
     const y = runner.predict(features.subarray(0, m * names.length), m);
-    for (let r = 0; r < m; r++) out[start + r] = y[r * runner.outputSize + scoreIndex] as number;
+    for (let r = 0; r < m; r++) out[start + r] = at(y, r * runner.outputSize + scoreIndex);
     bar.update(start + m);
   }
   bar.done();
@@ -151,7 +152,7 @@ const measurements: { workingPoint: string; result: ScaleFactorMeasurement }[] =
 const bar = new ProgressBar('scale factors', manifest.workingPoints.length);
 manifest.workingPoints.forEach((wp, k) => {
   const probes = (sample: ColumnarSample, s: Float32Array, tagPtMin?: number): ProbeSet =>
-    probesFromSimulation(sample, { passes: (_, row) => (s[row] as number) >= wp.threshold, tagPtMin });
+    probesFromSimulation(sample, { passes: (_, row) => at(s, row) >= wp.threshold, tagPtMin });
   const result = measureScaleFactors({
     name: `${manifest.name}-${wp.name}`,
     data: probes(data, dataScores),

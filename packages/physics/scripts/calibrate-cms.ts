@@ -15,10 +15,12 @@
  *    energy scale α and extra smearing c per category; the peaks again after correcting data by α
  *    and smearing MC by c.
  */
+
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { at } from '../src/array.ts';
 import {
   CMS_WP80,
   CMS_WP95,
@@ -125,11 +127,11 @@ for (const id of [CMS_WP80, CMS_WP95] as CmsCutBasedId[]) {
 // Which cut the simulation models worst: the efficiency of each WP80 cut alone, data vs MC.
 {
   const single: [string, (e: CmsElectronColumns, r: number, c: CmsIdCuts) => boolean][] = [
-    ['σiηiη', (e, r, c) => (e.sigmaIetaIeta[r] as number) < c.sigmaIetaIeta],
-    ['H/E', (e, r, c) => (e.hOverE[r] as number) < c.hOverE],
-    ['isoTrack/pt', (e, r, c) => (e.isoTrack[r] as number) / (e.pt[r] as number) < c.relIsoTrack],
-    ['isoEcal/pt', (e, r, c) => (e.isoEcal[r] as number) / (e.pt[r] as number) < c.relIsoEcal],
-    ['isoHcal/pt', (e, r, c) => (e.isoHcal[r] as number) / (e.pt[r] as number) < c.relIsoHcal],
+    ['σiηiη', (e, r, c) => at(e.sigmaIetaIeta, r) < c.sigmaIetaIeta],
+    ['H/E', (e, r, c) => at(e.hOverE, r) < c.hOverE],
+    ['isoTrack/pt', (e, r, c) => at(e.isoTrack, r) / at(e.pt, r) < c.relIsoTrack],
+    ['isoEcal/pt', (e, r, c) => at(e.isoEcal, r) / at(e.pt, r) < c.relIsoEcal],
+    ['isoHcal/pt', (e, r, c) => at(e.isoHcal, r) / at(e.pt, r) < c.relIsoHcal],
   ];
   console.log('== WP80 cut by cut (each cut alone), pt 25–300 GeV, OS − SS in 81–101 GeV: ε_data / ε_MC [%]');
   console.log(`   ${'cut'.padEnd(13)}${'barrel'.padEnd(22)}endcap`);
@@ -152,7 +154,7 @@ for (const id of [CMS_WP80, CMS_WP95] as CmsCutBasedId[]) {
 }
 
 const merged: CorrectionSetV2 = {
-  ...(correctionSets[0] as CorrectionSetV2),
+  ...at(correctionSets, 0),
   description:
     'CMS VBTF WP80/WP95 electron-ID scale factors on the 2011A Z→ee open data vs the hepml-edge CMS simulation',
   corrections: correctionSets.flatMap((c) => c.corrections),

@@ -1,4 +1,5 @@
 /** @module @hepml/physics — physics, statistics and simulation of hepml-edge (pure TypeScript). */
+export * from './array.ts';
 export * from './calibration/cms-zee.ts';
 export * from './calibration/energy-scale.ts';
 export * from './calibration/regression-z-peak.ts';

@@ -1,3 +1,4 @@
+import { at } from '@hepml/physics';
 import { ApiError } from '../errors.ts';
 
 /**
@@ -28,7 +29,7 @@ export async function readBodyText(req: Request, maxBytes: number): Promise<stri
     }
     chunks.push(value);
   }
-  const bytes = chunks.length === 1 ? (chunks[0] as Uint8Array) : concat(chunks, total);
+  const bytes = chunks.length === 1 ? at(chunks, 0) : concat(chunks, total);
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {

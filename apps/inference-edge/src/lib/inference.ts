@@ -1,6 +1,6 @@
 import type { Prediction, PredictResponse } from '@hepml/models/api';
 import { rowsToMatrix } from '@hepml/models/runtime';
-import { PhysicsInputError } from '@hepml/physics';
+import { at, PhysicsInputError } from '@hepml/physics';
 import type { z } from 'zod';
 import { ApiError } from '../errors.ts';
 import type { PredictRequestSchema } from '../schemas.ts';
@@ -57,7 +57,7 @@ export function prepareV1(model: LoadedModel, body: PredictRequest, maxRows: num
       pt = new Float64Array(n);
       eta = new Float64Array(n);
       for (let r = 0; r < n; r++) {
-        const row = rows[r] as Record<string, number>;
+        const row = at(rows, r);
         pt[r] = row.pt ?? Number.NaN;
         eta[r] = row.eta ?? Number.NaN;
       }
@@ -91,7 +91,7 @@ export function prepareV1(model: LoadedModel, body: PredictRequest, maxRows: num
     features = new Float32Array(n * k);
     for (let i = 0; i < k; i++) {
       const col = columns[(inputs[i] as { name: string }).name] as number[];
-      for (let r = 0; r < n; r++) features[r * k + i] = col[r] as number;
+      for (let r = 0; r < n; r++) features[r * k + i] = at(col, r);
     }
     if (withSf) {
       for (const key of ['pt', 'eta'] as const) {
@@ -191,9 +191,9 @@ export function predictV1(model: LoadedModel, batch: PreparedBatch, workingPoint
     const ci = m.outputs.findIndex((o) => o.kind === 'correction');
     for (let r = 0; r < n; r++) {
       const p: Prediction = {};
-      if (ei >= 0) p.energy = out[r * k + ei] as number;
-      if (ri >= 0) p.resolution = out[r * k + ri] as number;
-      if (ci >= 0) p.correction = out[r * k + ci] as number;
+      if (ei >= 0) p.energy = at(out, r * k + ei);
+      if (ri >= 0) p.resolution = at(out, r * k + ri);
+      if (ci >= 0) p.correction = at(out, r * k + ci);
       result.predictions.push(p);
     }
     return result;
@@ -214,7 +214,7 @@ export function predictV1(model: LoadedModel, batch: PreparedBatch, workingPoint
   if (lookup) result.workingPoint = wpName;
   const scores = new Array<number>(n);
   for (let r = 0; r < n; r++) {
-    const score = out[r * k + model.scoreIndex] as number;
+    const score = at(out, r * k + model.scoreIndex);
     scores[r] = score;
     const decisions: Record<string, boolean> = {};
     for (const w of m.workingPoints) decisions[w.name] = score >= w.threshold;
@@ -245,8 +245,8 @@ export function splitOutputs(model: LoadedModel, out: Float32Array, n: number): 
   const cols: Record<string, number[]> = {};
   for (let j = 0; j < k; j++) {
     const col = new Array<number>(n);
-    for (let r = 0; r < n; r++) col[r] = out[r * k + j] as number;
-    cols[names[j] as string] = col;
+    for (let r = 0; r < n; r++) col[r] = at(out, r * k + j);
+    cols[at(names, j)] = col;
   }
   return cols;
 }

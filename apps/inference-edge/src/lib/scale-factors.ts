@@ -1,5 +1,6 @@
 import type { ScaleFactorValue } from '@hepml/models/api';
 import {
+  at,
   type ContentV2,
   type CorrectionInputs,
   type CorrectionSetV2,
@@ -160,10 +161,10 @@ export function tabulateScaleFactors(l: ScaleFactorLookup): ScaleFactorGrid | un
   const bins: ScaleFactorBin[] = [];
   for (let i = 0; i + 1 < ptEdges.length; i++) {
     for (let j = 0; j + 1 < etaEdges.length; j++) {
-      const ptLo = ptEdges[i] as number;
-      const ptHi = ptEdges[i + 1] as number;
-      const etaLo = etaEdges[j] as number;
-      const etaHi = etaEdges[j + 1] as number;
+      const ptLo = at(ptEdges, i);
+      const ptHi = at(ptEdges, i + 1);
+      const etaLo = at(etaEdges, j);
+      const etaHi = at(etaEdges, j + 1);
       const sf = evaluateScaleFactor(l, centre(ptLo, ptHi), centre(etaLo, etaHi));
       bins.push({
         ptLo,

@@ -1,4 +1,5 @@
 import { listVersions, openRegistry } from '@hepml/models/registry';
+import { at } from '@hepml/physics';
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
@@ -175,7 +176,7 @@ export function kserveBatch(model: LoadedModel, req: InferRequest, maxRows: numb
   for (const s of scalar) {
     const i = byName.get(s.name);
     if (i === undefined) throw new ApiError(400, 'invalid_input', `input "${s.name}" is missing`, `inputs.${s.name}`);
-    const t = req.inputs[i] as InferRequest['inputs'][number];
+    const t = at(req.inputs, i);
     const ok = t.shape.length === 1 || (t.shape.length === 2 && t.shape[1] === 1);
     if (!ok) {
       throw new ApiError(
@@ -185,7 +186,7 @@ export function kserveBatch(model: LoadedModel, req: InferRequest, maxRows: numb
         `inputs[${i}].shape`,
       );
     }
-    const rows = t.shape[0] as number;
+    const rows = at(t.shape, 0);
     if (n === -1) n = rows;
     else if (rows !== n) {
       throw new ApiError(
@@ -202,7 +203,7 @@ export function kserveBatch(model: LoadedModel, req: InferRequest, maxRows: numb
   const features = new Float32Array(n * k);
   for (let j = 0; j < k; j++) {
     const data = (req.inputs[byName.get((scalar[j] as { name: string }).name) as number] as { data: number[] }).data;
-    for (let r = 0; r < n; r++) features[r * k + j] = data[r] as number;
+    for (let r = 0; r < n; r++) features[r * k + j] = at(data, r);
   }
   const imageIndex = imageName === undefined ? undefined : byName.get(imageName);
   const imageTensor = imageIndex === undefined ? undefined : req.inputs[imageIndex];
@@ -238,8 +239,8 @@ const inferHandler = async (c: Context<AppEnv>, params: { name: string; version?
   const k = names.length;
   const outputs = wanted.map((j) => {
     const data = new Array<number>(n);
-    for (let r = 0; r < n; r++) data[r] = out[r * k + j] as number;
-    return { name: names[j] as string, shape: [n], datatype: 'FP32' as const, data };
+    for (let r = 0; r < n; r++) data[r] = at(out, r * k + j);
+    return { name: at(names, j), shape: [n], datatype: 'FP32' as const, data };
   });
   c.header('x-hepml-version', String(model.version));
   return c.json({

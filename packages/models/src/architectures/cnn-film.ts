@@ -1,3 +1,4 @@
+import { at } from '@hepml/physics';
 import * as tf from '@tensorflow/tfjs';
 import type { CnnLayerV1, DenseLayerV1, MapActivationV1 } from '../bundle/cnn-film.ts';
 
@@ -149,7 +150,7 @@ export function buildCnnFilmModel(args: CnnFilmArgs): CnnFilmModel {
   });
   const model = tf.model({ inputs: [image, scalars], outputs: x });
   if (args.outputBias) {
-    const last = weightLayers[weightLayers.length - 1] as tf.layers.Layer;
+    const last = at(weightLayers, weightLayers.length - 1);
     if (args.outputBias.length !== args.head[args.head.length - 1]?.units) {
       throw new RangeError('outputBias length must equal the last head layer units');
     }

@@ -1,4 +1,4 @@
-import { erf } from '@hepml/physics';
+import { at, erf } from '@hepml/physics';
 import * as tf from '@tensorflow/tfjs';
 
 /** A per-event loss: targets and predictions [batch, k] → loss per event [batch]. */
@@ -93,5 +93,5 @@ export function crystalBallNllLoss(tails: CrystalBallTails = DEFAULT_CRYSTAL_BAL
 }
 
 function firstColumn(t: tf.Tensor): tf.Tensor {
-  return t.rank === 2 && (t.shape[1] as number) > 1 ? tf.slice(t, [0, 0], [-1, 1]) : t.reshape([-1, 1]);
+  return t.rank === 2 && at(t.shape, 1) > 1 ? tf.slice(t, [0, 0], [-1, 1]) : t.reshape([-1, 1]);
 }

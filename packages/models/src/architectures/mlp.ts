@@ -1,3 +1,4 @@
+import { at } from '@hepml/physics';
 import * as tf from '@tensorflow/tfjs';
 
 /** Activations the bundle format can carry for dense layers. */
@@ -49,7 +50,7 @@ export function buildMlpModel(args: MlpArgs): tf.Sequential {
     }),
   );
   if (args.outputBias) {
-    const last = model.layers[model.layers.length - 1] as tf.layers.Layer;
+    const last = at(model.layers, model.layers.length - 1);
     // A zero output kernel makes the untrained network return exactly the bias (e.g. μ = 1: the
     // reference energy), so training starts from the reference instead of from noise.
     const [kernel] = last.getWeights() as [tf.Tensor, tf.Tensor];

@@ -4,7 +4,7 @@
  * and the fit options of the ET × |η| binning of the ATLAS electron identification (Eur. Phys. J. C
  * 79 (2019) 639, arXiv:1902.04655, Sect. 6), which runtime/baselines/et-eta-binning.ts evaluates.
  */
-import { Axis, PhysicsInputError } from '@hepml/physics';
+import { Axis, at, PhysicsInputError } from '@hepml/physics';
 import { ModelInputError } from '../errors.ts';
 import { type EtEtaBinning, type EtEtaBinningV1, etEtaBinLookup } from '../runtime/baselines/et-eta-binning.ts';
 import { checkBaselineRows } from '../runtime/baselines/format.ts';
@@ -17,8 +17,8 @@ const I32 = new Int32Array(F32.buffer);
 function previousFloat32(v: number): number {
   if (v === 0) return -1.401298464324817e-45;
   F32[0] = v;
-  I32[0] = v > 0 ? (I32[0] as number) - 1 : (I32[0] as number) + 1;
-  return F32[0] as number;
+  I32[0] = v > 0 ? at(I32, 0) - 1 : at(I32, 0) + 1;
+  return at(F32, 0);
 }
 
 /**
@@ -63,22 +63,21 @@ export function quantileEdges(
   const values = new Float64Array(m);
   let k = 0;
   for (let s = 0; s < m; s++) {
-    const v = features[Math.floor(s * stride) * d + column] as number;
+    const v = at(features, Math.floor(s * stride) * d + column);
     if (Number.isFinite(v)) values[k++] = v;
   }
   const sorted = values.subarray(0, k).sort();
   if (k === 0) return new Float64Array(0);
   let distinct = 1;
-  for (let i = 1; i < k; i++) if ((sorted[i] as number) !== (sorted[i - 1] as number)) distinct++;
+  for (let i = 1; i < k; i++) if (at(sorted, i) !== at(sorted, i - 1)) distinct++;
   const edges: number[] = [];
   if (distinct <= maxBins) {
-    for (let i = 1; i < k; i++)
-      if ((sorted[i] as number) !== (sorted[i - 1] as number)) edges.push(sorted[i] as number);
+    for (let i = 1; i < k; i++) if (at(sorted, i) !== at(sorted, i - 1)) edges.push(at(sorted, i));
   } else {
-    const lowest = sorted[0] as number;
+    const lowest = at(sorted, 0);
     for (let b = 1; b < maxBins; b++) {
-      const v = sorted[Math.floor((b * k) / maxBins)] as number;
-      if (v > lowest && (edges.length === 0 || v > (edges[edges.length - 1] as number))) edges.push(v);
+      const v = at(sorted, Math.floor((b * k) / maxBins));
+      if (v > lowest && (edges.length === 0 || v > at(edges, edges.length - 1))) edges.push(v);
     }
   }
   return Float64Array.from(edges, (e) => (Math.fround(e) === e ? shortFloat32Threshold(e) : e));
@@ -107,7 +106,7 @@ export function checkEtEtaBinning(binning: EtEtaBinning, d: number): void {
       throw new ModelInputError(e.message, { field: e.field ?? `binning.${key}`, cause: e });
     }
   }
-  if ((binning.absEtaEdges[0] as number) < 0) bad('absEtaEdges[0]', 'must be ≥ 0');
+  if (at(binning.absEtaEdges, 0) < 0) bad('absEtaEdges[0]', 'must be ≥ 0');
 }
 
 /**
@@ -171,7 +170,7 @@ export function binnedFitData(
 export function eventWeights(format: string, weights: ArrayLike<number> | undefined, n: number): Float64Array {
   const w = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const x = weights ? (weights[i] as number) : 1;
+    const x = weights ? at(weights, i) : 1;
     if (!(x >= 0)) throw new ModelInputError(`${format}: weights[${i}] must be ≥ 0`, { field: `weights[${i}]` });
     w[i] = x;
   }
@@ -191,12 +190,12 @@ export function etEtaBinRows(
   for (let i = 0; i < n; i++) {
     const b = lookup(features, i, d);
     binOf[i] = b;
-    counts[b] = (counts[b] as number) + 1;
+    counts[b] = at(counts, b) + 1;
   }
   return {
     binOf,
     rowsOf(bin) {
-      const rows = new Uint32Array(counts[bin] as number);
+      const rows = new Uint32Array(at(counts, bin));
       let k = 0;
       for (let i = 0; i < n; i++) if (binOf[i] === bin) rows[k++] = i;
       return rows;

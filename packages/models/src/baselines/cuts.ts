@@ -10,7 +10,7 @@
  * number of levels it passes, so the ROC curve has one point per level (at εS ≈ levels[k−1] on the
  * training sample) and the AUC is that of the piecewise-linear curve through them.
  */
-import { cutPointIndex, fieldPath } from '@hepml/physics';
+import { at, cutPointIndex, fieldPath } from '@hepml/physics';
 import { ModelInputError } from '../errors.ts';
 import { type CutsParams, cutLevelsProblem } from '../runtime/baselines/cuts.ts';
 import { etEtaBinCount } from '../runtime/baselines/et-eta-binning.ts';
@@ -67,9 +67,9 @@ export function fitCuts(options: FitCutsOptions): CutsParams {
   const codes = new Uint8Array(n * V);
   for (let i = 0; i < n; i++) {
     for (let v = 0; v < V; v++) {
-      const x = features[i * d + (variables[v] as number)] as number;
+      const x = features[i * d + at(variables, v)] as number;
       // NaN (no bin) gets code 0.
-      codes[i * V + v] = Math.max(0, (binOfValue[v] as (x: number) => number)(x));
+      codes[i * V + v] = Math.max(0, at(binOfValue, v)(x));
     }
   }
   const nb = edges.map((e) => e.length + 1);
@@ -81,12 +81,12 @@ export function fitCuts(options: FitCutsOptions): CutsParams {
     const upper = new Float64Array(L * V);
     let pass = rows.slice();
     let sTot = 0;
-    for (const i of rows) if (labels[i]) sTot += w[i] as number;
+    for (const i of rows) if (labels[i]) sTot += at(w, i);
     let sPass = sTot;
     const hS = new Float64Array(256);
     const hB = new Float64Array(256);
     for (let l = 0; l < L; l++) {
-      const target = (levels[l] as number) * sTot;
+      const target = at(levels, l) * sTot;
       while (sPass > target + 1e-12 * sTot) {
         const want = Math.min(step * sTot, sPass - target);
         let best = -1;
@@ -97,20 +97,20 @@ export function fitCuts(options: FitCutsOptions): CutsParams {
           hS.fill(0);
           hB.fill(0);
           for (const i of pass) {
-            const c = codes[i * V + v] as number;
-            if (labels[i]) hS[c] = (hS[c] as number) + (w[i] as number);
-            else hB[c] = (hB[c] as number) + (w[i] as number);
+            const c = at(codes, i * V + v);
+            if (labels[i]) hS[c] = at(hS, c) + at(w, i);
+            else hB[c] = at(hB, c) + at(w, i);
           }
-          const a = lo[v] as number;
-          const b = hi[v] as number;
+          const a = at(lo, v);
+          const b = at(hi, v);
           for (let side = 0; side < 2; side++) {
             let dS = 0;
             let dB = 0;
             let to = -1;
             for (let k = 0; k < b - a; k++) {
               const c = side === 0 ? a + k : b - k;
-              dS += hS[c] as number;
-              dB += hB[c] as number;
+              dS += at(hS, c);
+              dB += at(hB, c);
               to = c;
               if (dS >= want) break;
             }
@@ -129,24 +129,23 @@ export function fitCuts(options: FitCutsOptions): CutsParams {
         if (best < 0) break;
         if (bestSide === 0) lo[best] = bestTo + 1;
         else hi[best] = bestTo - 1;
-        const a = lo[best] as number;
-        const b = hi[best] as number;
+        const a = at(lo, best);
+        const b = at(hi, best);
         let kept = 0;
         sPass = 0;
         for (const i of pass) {
-          const c = codes[i * V + best] as number;
+          const c = at(codes, i * V + best);
           if (c >= a && c <= b) {
             pass[kept++] = i;
-            if (labels[i]) sPass += w[i] as number;
+            if (labels[i]) sPass += at(w, i);
           }
         }
         pass = pass.subarray(0, kept);
       }
       for (let v = 0; v < V; v++) {
-        const e = edges[v] as Float64Array;
-        lower[l * V + v] = (lo[v] as number) > 0 ? (e[(lo[v] as number) - 1] as number) : Number.NEGATIVE_INFINITY;
-        upper[l * V + v] =
-          (hi[v] as number) < (nb[v] as number) - 1 ? (e[hi[v] as number] as number) : Number.POSITIVE_INFINITY;
+        const e = at(edges, v);
+        lower[l * V + v] = at(lo, v) > 0 ? (e[at(lo, v) - 1] as number) : Number.NEGATIVE_INFINITY;
+        upper[l * V + v] = at(hi, v) < at(nb, v) - 1 ? (e[at(hi, v)] as number) : Number.POSITIVE_INFINITY;
       }
     }
     return { lower, upper };
@@ -164,11 +163,11 @@ export function fitCuts(options: FitCutsOptions): CutsParams {
     const { binOf, rowsOf } = etEtaBinRows(binning, features, n, d);
     const signal = new Float64Array(nBins);
     for (let i = 0; i < n; i++) {
-      const b = binOf[i] as number;
-      if (labels[i]) signal[b] = (signal[b] as number) + (w[i] as number);
+      const b = at(binOf, i);
+      if (labels[i]) signal[b] = at(signal, b) + at(w, i);
     }
     for (let b = 0; b < nBins; b++) {
-      const fitted = (signal[b] as number) >= minSignal ? fitRows(rowsOf(b)) : inclusive;
+      const fitted = at(signal, b) >= minSignal ? fitRows(rowsOf(b)) : inclusive;
       lower.set(fitted.lower, b * L * V);
       upper.set(fitted.upper, b * L * V);
     }

@@ -4,6 +4,7 @@
  * (softmax cross-entropy, hessian p(1−p)·K/(K−1) as in LightGBM), `l2` and `huber` (gradient
  * clip(F − y, −δ, δ), unit hessian). Workers-safe.
  */
+import { at } from '@hepml/physics';
 import { ModelInputError } from '../errors.ts';
 import { softmax } from '../runtime/baselines/gbdt.ts';
 import type { GbdtObjective } from '../runtime/baselines/gbdt-format.ts';
@@ -24,9 +25,9 @@ export function relativeTarget(
 ): Float64Array {
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const x = features[i * d + s] as number;
+    const x = at(features, i * d + s);
     if (!(x > 0 && Number.isFinite(x))) gbdtInputError(`${field}[${i}]`, 'the scaleBy input must be positive');
-    out[i] = (target[i] as number) / x;
+    out[i] = at(target, i) / x;
   }
   return out;
 }
@@ -42,8 +43,8 @@ export function initialScores(
     let sp = 0;
     let sn = 0;
     for (let i = 0; i < n; i++) {
-      if (y[i]) sp += w[i] as number;
-      else sn += w[i] as number;
+      if (y[i]) sp += at(w, i);
+      else sn += at(w, i);
     }
     if (!(sp > 0 && sn > 0)) gbdtInputError('target', 'binary training needs both classes with positive weight');
     return [Math.log(sp / sn)];
@@ -52,30 +53,28 @@ export function initialScores(
     const s = new Float64Array(K);
     let total = 0;
     for (let i = 0; i < n; i++) {
-      s[y[i] as number] = (s[y[i] as number] as number) + (w[i] as number);
-      total += w[i] as number;
+      s[at(y, i)] = (s[at(y, i)] as number) + at(w, i);
+      total += at(w, i);
     }
     // ln of the class fractions (a floor keeps an absent class finite).
     return Array.from(s, (x) => Math.log(Math.max(x, 1e-12 * total) / total));
   }
   let sw = 0;
-  for (let i = 0; i < n; i++) sw += w[i] as number;
+  for (let i = 0; i < n; i++) sw += at(w, i);
   if (!(sw > 0)) gbdtInputError('weights', 'must not all be zero');
   if (objective === 'l2') {
     let s = 0;
-    for (let i = 0; i < n; i++) s += (w[i] as number) * (y[i] as number);
+    for (let i = 0; i < n; i++) s += at(w, i) * at(y, i);
     return [s / sw];
   }
   // Huber: the weighted median, robust like the loss.
-  const order = Uint32Array.from({ length: n }, (_, i) => i).sort(
-    (a, b) => (y[a] as number) - (y[b] as number) || a - b,
-  );
+  const order = Uint32Array.from({ length: n }, (_, i) => i).sort((a, b) => at(y, a) - at(y, b) || a - b);
   let acc = 0;
   for (const i of order) {
-    acc += w[i] as number;
-    if (acc >= sw / 2) return [y[i] as number];
+    acc += at(w, i);
+    if (acc >= sw / 2) return [at(y, i)];
   }
-  return [y[order[n - 1] as number] as number];
+  return [y[at(order, n - 1)] as number];
 }
 
 export function gradients(
@@ -92,21 +91,21 @@ export function gradients(
   prob: Float64Array,
 ): void {
   for (let i = 0; i < n; i++) {
-    const wi = w[i] as number;
+    const wi = at(w, i);
     if (objective === 'binary') {
-      const p = 1 / (1 + Math.exp(-(pred[i] as number)));
-      grad[i] = (p - (y[i] as number)) * wi;
+      const p = 1 / (1 + Math.exp(-at(pred, i)));
+      grad[i] = (p - at(y, i)) * wi;
       hess[i] = Math.max(p * (1 - p), 1e-16) * wi;
     } else if (objective === 'multiclass') {
       softmax(pred, i * K, K, prob);
-      const p = prob[k] as number;
+      const p = at(prob, k);
       grad[i] = (p - (y[i] === k ? 1 : 0)) * wi;
       hess[i] = Math.max((K / (K - 1)) * p * (1 - p), 1e-16) * wi;
     } else if (objective === 'l2') {
-      grad[i] = ((pred[i] as number) - (y[i] as number)) * wi;
+      grad[i] = (at(pred, i) - at(y, i)) * wi;
       hess[i] = wi;
     } else {
-      const r = (pred[i] as number) - (y[i] as number);
+      const r = at(pred, i) - at(y, i);
       grad[i] = Math.max(-delta, Math.min(delta, r)) * wi;
       hess[i] = wi;
     }
@@ -127,17 +126,17 @@ export function meanLoss(
   let sw = 0;
   const prob = new Float64Array(K);
   for (let i = 0; i < n; i++) {
-    const wi = weights ? (weights[i] as number) : 1;
-    const f = pred[i * K] as number;
+    const wi = weights ? at(weights, i) : 1;
+    const f = at(pred, i * K);
     let loss: number;
     if (objective === 'binary') {
       // −[y ln σ(f) + (1−y) ln(1−σ(f))] = ln(1 + e^f) − y f, computed stably.
-      loss = Math.max(f, 0) + Math.log1p(Math.exp(-Math.abs(f))) - (y[i] as number) * f;
+      loss = Math.max(f, 0) + Math.log1p(Math.exp(-Math.abs(f))) - at(y, i) * f;
     } else if (objective === 'multiclass') {
       softmax(pred, i * K, K, prob);
-      loss = -Math.log(Math.max(prob[y[i] as number] as number, 1e-300));
+      loss = -Math.log(Math.max(prob[at(y, i)] as number, 1e-300));
     } else {
-      const r = f - (y[i] as number);
+      const r = f - at(y, i);
       loss = objective === 'l2' || Math.abs(r) <= delta ? 0.5 * r * r : delta * (Math.abs(r) - 0.5 * delta);
     }
     s += wi * loss;

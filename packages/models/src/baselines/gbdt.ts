@@ -24,7 +24,7 @@
  * the training data, so training and evaluation decide identically. NaN goes right (training puts
  * NaN into the last bin, which never lies left of a split).
  */
-import { cutPointIndex } from '@hepml/physics';
+import { at, cutPointIndex } from '@hepml/physics';
 import { checkBaselineRows } from '../runtime/baselines/format.ts';
 import {
   GBDT_OBJECTIVES,
@@ -135,7 +135,7 @@ export function fitGbdt(options: FitGbdtOptions): GbdtParams {
 
   const w = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const x = options.weights ? (options.weights[i] as number) : 1;
+    const x = options.weights ? at(options.weights, i) : 1;
     if (!(x >= 0 && Number.isFinite(x))) bad(`weights[${i}]`, 'must be finite and ≥ 0');
     w[i] = x;
   }
@@ -143,7 +143,7 @@ export function fitGbdt(options: FitGbdtOptions): GbdtParams {
   if (objective === 'binary' || objective === 'multiclass') {
     let maxLabel = 0;
     for (let i = 0; i < n; i++) {
-      const y = target[i] as number;
+      const y = at(target, i);
       if (!(Number.isInteger(y) && y >= 0)) bad(`target[${i}]`, 'must be a class label 0, 1, …');
       maxLabel = Math.max(maxLabel, y);
     }
@@ -153,7 +153,7 @@ export function fitGbdt(options: FitGbdtOptions): GbdtParams {
       if (!(Number.isInteger(K) && K >= 2 && K > maxLabel)) bad('numClass', `must be an integer ≥ 2 above every label`);
     }
   } else {
-    for (let i = 0; i < n; i++) if (!Number.isFinite(target[i] as number)) bad(`target[${i}]`, 'must be finite');
+    for (let i = 0; i < n; i++) if (!Number.isFinite(at(target, i))) bad(`target[${i}]`, 'must be finite');
   }
   let scaleBy: number | null = null;
   let y: ArrayLike<number> = target;
@@ -172,26 +172,26 @@ export function fitGbdt(options: FitGbdtOptions): GbdtParams {
   const edges = inputs.map((_, j) => quantileEdges(features, n, d, j, maxBins));
   const nb = Int32Array.from(edges, (e) => e.length + 1);
   const offset = new Int32Array(d + 1);
-  for (let j = 0; j < d; j++) offset[j + 1] = (offset[j] as number) + (nb[j] as number);
-  const totalBins = offset[d] as number;
+  for (let j = 0; j < d; j++) offset[j + 1] = at(offset, j) + at(nb, j);
+  const totalBins = at(offset, d);
   const binOf = edges.map((e) => cutPointIndex(e));
   const codes = new Uint8Array(n * d);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < d; j++) {
-      const x = features[i * d + j] as number;
-      codes[i * d + j] = Number.isNaN(x) ? (nb[j] as number) - 1 : (binOf[j] as (x: number) => number)(x);
+      const x = at(features, i * d + j);
+      codes[i * d + j] = Number.isNaN(x) ? at(nb, j) - 1 : at(binOf, j)(x);
     }
   }
 
   const initScore = initialScores(objective, y, w, n, K);
   const pred = new Float64Array(n * K);
-  for (let i = 0; i < n; i++) for (let k = 0; k < K; k++) pred[i * K + k] = initScore[k] as number;
+  for (let i = 0; i < n; i++) for (let k = 0; k < K; k++) pred[i * K + k] = at(initScore, k);
   const val = options.validation;
   let valPred: Float64Array | null = null;
   if (val) {
     checkBaselineRows(FORMAT, val.features, val.n, d, 0, undefined);
     valPred = new Float64Array(val.n * K);
-    for (let i = 0; i < val.n; i++) for (let k = 0; k < K; k++) valPred[i * K + k] = initScore[k] as number;
+    for (let i = 0; i < val.n; i++) for (let k = 0; k < K; k++) valPred[i * K + k] = at(initScore, k);
   }
   const grad = new Float64Array(n);
   const hess = new Float64Array(n);
@@ -205,15 +205,15 @@ export function fitGbdt(options: FitGbdtOptions): GbdtParams {
   const buildHist = (start: number, end: number): Float64Array => {
     const h = new Float64Array(totalBins * 3);
     for (let r = start; r < end; r++) {
-      const i = rows[r] as number;
-      const g = grad[i] as number;
-      const hh = hess[i] as number;
+      const i = at(rows, r);
+      const g = at(grad, i);
+      const hh = at(hess, i);
       const base = i * d;
       for (let j = 0; j < d; j++) {
-        const idx = ((offset[j] as number) + (codes[base + j] as number)) * 3;
-        h[idx] = (h[idx] as number) + g;
-        h[idx + 1] = (h[idx + 1] as number) + hh;
-        h[idx + 2] = (h[idx + 2] as number) + 1;
+        const idx = (at(offset, j) + at(codes, base + j)) * 3;
+        h[idx] = at(h, idx) + g;
+        h[idx + 1] = at(h, idx + 1) + hh;
+        h[idx + 2] = at(h, idx + 2) + 1;
       }
     }
     return h;
@@ -225,10 +225,10 @@ export function fitGbdt(options: FitGbdtOptions): GbdtParams {
     let G = 0;
     let H = 0;
     let C = 0;
-    for (let b = 0; b < (nb[0] as number); b++) {
-      G += h[b * 3] as number;
-      H += h[b * 3 + 1] as number;
-      C += h[b * 3 + 2] as number;
+    for (let b = 0; b < at(nb, 0); b++) {
+      G += at(h, b * 3);
+      H += at(h, b * 3 + 1);
+      C += at(h, b * 3 + 2);
     }
     if (C < 2 * minData) return null;
     const parent = (G * G) / (H + lambda);
@@ -237,12 +237,12 @@ export function fitGbdt(options: FitGbdtOptions): GbdtParams {
       let gl = 0;
       let hl = 0;
       let cl = 0;
-      const o = offset[j] as number;
-      for (let b = 0; b < (nb[j] as number) - 1; b++) {
+      const o = at(offset, j);
+      for (let b = 0; b < at(nb, j) - 1; b++) {
         const idx = (o + b) * 3;
-        gl += h[idx] as number;
-        hl += h[idx + 1] as number;
-        cl += h[idx + 2] as number;
+        gl += at(h, idx);
+        hl += at(h, idx + 1);
+        cl += at(h, idx + 2);
         if (cl < minData || hl < minHess) continue;
         const cr = C - cl;
         const hr = H - hl;
@@ -273,13 +273,13 @@ export function fitGbdt(options: FitGbdtOptions): GbdtParams {
       // Pick the next leaf to split: largest gain (leaf-wise) or shallowest, oldest (depth-wise).
       let pick = -1;
       for (let q = 0; q < open.length; q++) {
-        const c = open[q] as OpenLeaf;
+        const c = at(open, q);
         if (!c.split) continue;
         if (pick < 0) {
           pick = q;
           continue;
         }
-        const p = open[pick] as OpenLeaf;
+        const p = at(open, pick);
         const better =
           growth === 'leaf-wise'
             ? c.split.gain > (p.split as Split).gain || (c.split.gain === (p.split as Split).gain && c.order < p.order)
@@ -287,22 +287,22 @@ export function fitGbdt(options: FitGbdtOptions): GbdtParams {
         if (better) pick = q;
       }
       if (pick < 0) break;
-      const leaf = open.splice(pick, 1)[0] as OpenLeaf;
+      const leaf = at(open.splice(pick, 1), 0);
       const split = leaf.split as Split;
       const j = split.feature;
       // Stable partition of the leaf's rows: bins ≤ split.bin go left.
       let l = leaf.start;
       let s = 0;
       for (let r = leaf.start; r < leaf.end; r++) {
-        const i = rows[r] as number;
-        if ((codes[i * d + j] as number) <= split.bin) rows[l++] = i;
+        const i = at(rows, r);
+        if (at(codes, i * d + j) <= split.bin) rows[l++] = i;
         else scratch[s++] = i;
       }
       rows.set(scratch.subarray(0, s), l);
       const leftNode = feature.length;
       const rightNode = leftNode + 1;
       feature[leaf.node] = j;
-      threshold[leaf.node] = (edges[j] as Float64Array)[split.bin] as number;
+      threshold[leaf.node] = at(edges, j)[split.bin] as number;
       left[leaf.node] = leftNode;
       right[leaf.node] = rightNode;
       feature.push(-1, -1);
@@ -317,11 +317,11 @@ export function fitGbdt(options: FitGbdtOptions): GbdtParams {
       if (nLeft <= nRight) {
         small = buildHist(leaf.start, l);
         large = leaf.hist;
-        for (let k = 0; k < large.length; k++) large[k] = (large[k] as number) - (small[k] as number);
+        for (let k = 0; k < large.length; k++) large[k] = at(large, k) - at(small, k);
       } else {
         small = buildHist(l, leaf.end);
         large = leaf.hist;
-        for (let k = 0; k < large.length; k++) large[k] = (large[k] as number) - (small[k] as number);
+        for (let k = 0; k < large.length; k++) large[k] = at(large, k) - at(small, k);
       }
       const histLeft = nLeft <= nRight ? small : large;
       const histRight = nLeft <= nRight ? large : small;
@@ -353,9 +353,9 @@ export function fitGbdt(options: FitGbdtOptions): GbdtParams {
       let G = 0;
       let H = 0;
       for (let r = leaf.start; r < leaf.end; r++) {
-        const i = rows[r] as number;
-        G += grad[i] as number;
-        H += hess[i] as number;
+        const i = at(rows, r);
+        G += at(grad, i);
+        H += at(hess, i);
         leafOf[i] = leaf.node;
       }
       // Seven significant digits keep the file short; training continues from the rounded value.
@@ -376,11 +376,10 @@ export function fitGbdt(options: FitGbdtOptions): GbdtParams {
       gradients(objective, y, w, pred, n, K, k, delta, grad, hess, prob);
       const tree = growTree();
       trees.push(tree);
-      for (let i = 0; i < n; i++)
-        pred[i * K + k] = (pred[i * K + k] as number) + (tree.value[leafOf[i] as number] as number);
+      for (let i = 0; i < n; i++) pred[i * K + k] = at(pred, i * K + k) + (tree.value[at(leafOf, i)] as number);
       if (val && valPred) {
         for (let i = 0; i < val.n; i++) {
-          valPred[i * K + k] = (valPred[i * K + k] as number) + treeOutput(tree, val.features, i * d);
+          valPred[i * K + k] = at(valPred, i * K + k) + treeOutput(tree, val.features, i * d);
         }
       }
     }
@@ -403,11 +402,8 @@ export function fitGbdt(options: FitGbdtOptions): GbdtParams {
 function treeOutput(tree: GbdtTree, x: ArrayLike<number>, base: number): number {
   let node = 0;
   for (;;) {
-    const f = tree.feature[node] as number;
-    if (f < 0) return tree.value[node] as number;
-    node =
-      (x[base + f] as number) < (tree.threshold[node] as number)
-        ? (tree.left[node] as number)
-        : (tree.right[node] as number);
+    const f = at(tree.feature, node);
+    if (f < 0) return at(tree.value, node);
+    node = at(x, base + f) < at(tree.threshold, node) ? at(tree.left, node) : at(tree.right, node);
   }
 }

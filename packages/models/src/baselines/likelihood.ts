@@ -13,7 +13,7 @@
  * of either class uses the densities of the whole sample (ATLAS, Eur. Phys. J. C 79 (2019) 639,
  * arXiv:1902.04655, Sect. 6.1).
  */
-import { cutPointIndex } from '@hepml/physics';
+import { at, cutPointIndex } from '@hepml/physics';
 import { ModelInputError } from '../errors.ts';
 import { etEtaBinCount } from '../runtime/baselines/et-eta-binning.ts';
 import {
@@ -56,7 +56,7 @@ function smooth(h: Float64Array, passes: number): void {
       // Reflecting ends keep the total: the end bins count their own content twice.
       const left = (i > 0 ? h[i - 1] : h[i]) as number;
       const right = (i < k - 1 ? h[i + 1] : h[i]) as number;
-      tmp[i] = 0.25 * left + 0.5 * (h[i] as number) + 0.25 * right;
+      tmp[i] = 0.25 * left + 0.5 * at(h, i) + 0.25 * right;
     }
     h.set(tmp);
   }
@@ -82,10 +82,10 @@ export function fitLikelihood(options: FitLikelihoodOptions): LikelihoodParams {
     let nB = 0;
     for (const i of rows) {
       if (labels[i]) {
-        sumS += w[i] as number;
+        sumS += at(w, i);
         nS++;
       } else {
-        sumB += w[i] as number;
+        sumB += at(w, i);
         nB++;
       }
     }
@@ -96,7 +96,7 @@ export function fitLikelihood(options: FitLikelihoodOptions): LikelihoodParams {
     return variables.map((k) => {
       let integer = true;
       rows.forEach((i, r) => {
-        const x = features[i * d + k] as number;
+        const x = at(features, i * d + k);
         column[r] = x;
         if (integer && !Number.isInteger(x)) integer = false;
       });
@@ -106,9 +106,9 @@ export function fitLikelihood(options: FitLikelihoodOptions): LikelihoodParams {
       const binOf = cutPointIndex(edges);
       rows.forEach((i, r) => {
         // NaN (no bin) into the first bin, as the evaluator puts it.
-        const b = Math.max(0, binOf(column[r] as number));
-        if (labels[i]) hS[b] = (hS[b] as number) + (w[i] as number);
-        else hB[b] = (hB[b] as number) + (w[i] as number);
+        const b = Math.max(0, binOf(at(column, r)));
+        if (labels[i]) hS[b] = at(hS, b) + at(w, i);
+        else hB[b] = at(hB, b) + at(w, i);
       });
       if (!integer) {
         smooth(hS, passes);
@@ -135,12 +135,12 @@ export function fitLikelihood(options: FitLikelihoodOptions): LikelihoodParams {
     const nS = new Int32Array(count);
     const nB = new Int32Array(count);
     for (let i = 0; i < n; i++) {
-      const b = byBin.binOf[i] as number;
-      if (labels[i]) nS[b] = (nS[b] as number) + 1;
-      else nB[b] = (nB[b] as number) + 1;
+      const b = at(byBin.binOf, i);
+      if (labels[i]) nS[b] = at(nS, b) + 1;
+      else nB[b] = at(nB, b) + 1;
     }
     for (let b = 0; b < count; b++) {
-      const own = (nS[b] as number) >= minEvents && (nB[b] as number) >= minEvents;
+      const own = at(nS, b) >= minEvents && at(nB, b) >= minEvents;
       pdfs.push(own ? fitRows(byBin.rowsOf(b)) : inclusive);
     }
   }
@@ -151,19 +151,19 @@ export function fitLikelihood(options: FitLikelihoodOptions): LikelihoodParams {
     let totS = 0;
     let totB = 0;
     for (let i = 0; i < n; i++) {
-      const b = byBin.binOf[i] as number;
+      const b = at(byBin.binOf, i);
       if (labels[i]) {
-        sS[b] = (sS[b] as number) + (w[i] as number);
-        totS += w[i] as number;
+        sS[b] = at(sS, b) + at(w, i);
+        totS += at(w, i);
       } else {
-        sB[b] = (sB[b] as number) + (w[i] as number);
-        totB += w[i] as number;
+        sB[b] = at(sB, b) + at(w, i);
+        totB += at(w, i);
       }
     }
     const floorS = (FLOOR_EVENTS * totS) / n;
     const floorB = (FLOOR_EVENTS * totB) / n;
     for (let b = 0; b < count; b++) {
-      binPrior[b] = Math.log(((sS[b] as number) + floorS) / totS / (((sB[b] as number) + floorB) / totB));
+      binPrior[b] = Math.log((at(sS, b) + floorS) / totS / ((at(sB, b) + floorB) / totB));
     }
   }
   return { inputs, binning, variables, tau, pdfs, binPrior };

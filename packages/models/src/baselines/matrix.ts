@@ -3,7 +3,9 @@
  * Node, no tfjs). The baselines' evaluators take raw inputs in the order of their `inputs` list, as
  * the bundle runtime hands them over.
  */
+
 import type { ColumnarSample } from '@hepml/physics';
+import { at } from '@hepml/physics';
 import { ModelInputError } from '../errors.ts';
 
 /** A training set for a baseline: n rows of `inputs.length` raw features, row-major. */
@@ -33,9 +35,9 @@ export function sampleMatrix(
   const n = rows ? rows.length : sample.n;
   const features = new Float32Array(n * d);
   for (let i = 0; i < n; i++) {
-    const r = rows ? (rows[i] as number) : i;
+    const r = rows ? at(rows, i) : i;
     if (!(r >= 0 && r < sample.n)) throw new ModelInputError(`row ${r} is outside the sample`, { field: 'rows' });
-    for (let j = 0; j < d; j++) features[i * d + j] = (cols[j] as Float32Array)[r] as number;
+    for (let j = 0; j < d; j++) features[i * d + j] = at(cols, j)[r] as number;
   }
   return { inputs: [...inputs], features, n };
 }
@@ -46,7 +48,7 @@ export function pickRows<T extends Float32Array | Uint8Array | Float64Array | In
   rows: ArrayLike<number>,
 ): T {
   const out = new (array.constructor as new (n: number) => T)(rows.length);
-  for (let i = 0; i < rows.length; i++) out[i] = array[rows[i] as number] as number;
+  for (let i = 0; i < rows.length; i++) out[i] = array[at(rows, i)] as number;
   return out;
 }
 

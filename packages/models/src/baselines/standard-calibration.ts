@@ -6,6 +6,7 @@
  * `hepml-standard-calibration/1` are runtime/baselines/standard-calibration.ts.
  */
 import {
+  at,
   calibrationCategory,
   type StandardCalibration,
   solvePositiveDefinite,
@@ -90,9 +91,9 @@ function expectedVariance(e: number): number {
 function solveNormalEquations(aIn: Float64Array, b: Float64Array, p: number): number[] | null {
   const a = Float64Array.from(aIn);
   let trace = 0;
-  for (let i = 0; i < p; i++) trace += a[i * p + i] as number;
+  for (let i = 0; i < p; i++) trace += at(a, i * p + i);
   // A ridge of 1e-12 of the mean diagonal keeps a rank-deficient cell solvable without biasing it.
-  for (let i = 0; i < p; i++) a[i * p + i] = (a[i * p + i] as number) + (1e-12 * trace) / p;
+  for (let i = 0; i < p; i++) a[i * p + i] = at(a, i * p + i) + (1e-12 * trace) / p;
   return solvePositiveDefinite(a, b, p);
 }
 
@@ -126,40 +127,40 @@ export function fitStandardCalibrationBaseline(options: FitStandardCalibrationOp
   const x = new Float64Array(p);
   for (let i = 0; i < n; i++) {
     const o = i * d;
-    const e = target[i] as number;
-    const wRow = options.weights ? (options.weights[i] as number) : 1;
+    const e = at(target, i);
+    const wRow = options.weights ? at(options.weights, i) : 1;
     if (!(Number.isFinite(e) && e > 0))
       throw new ModelInputError(`${FORMAT}: target[${i}] must be a positive energy`, { field: `target[${i}]` });
     if (!(wRow >= 0)) throw new ModelInputError(`${FORMAT}: weights[${i}] must be ≥ 0`, { field: `weights[${i}]` });
     const w = wRow / (options.weighting === 'uniform' ? 1 : expectedVariance(e));
     standardCalibrationFeatures(
-      features[o + roles.ePs] as number,
-      features[o + roles.eAcc] as number,
-      features[o + roles.showerDepth] as number,
+      at(features, o + roles.ePs),
+      at(features, o + roles.eAcc),
+      at(features, o + roles.showerDepth),
       x,
     );
-    const cat = calibrationCategory(features[o + roles.isPhoton] as number, features[o + roles.isConverted] as number);
-    for (const cell of [cat * (nBins + 1) + absEtaBin(features[o + roles.eta] as number), cat * (nBins + 1) + nBins]) {
+    const cat = calibrationCategory(at(features, o + roles.isPhoton), at(features, o + roles.isConverted));
+    for (const cell of [cat * (nBins + 1) + absEtaBin(at(features, o + roles.eta)), cat * (nBins + 1) + nBins]) {
       const a = normal[cell] as Float64Array;
       const b = rhs[cell] as Float64Array;
       for (let r = 0; r < p; r++) {
-        b[r] = (b[r] as number) + w * (x[r] as number) * e;
-        for (let c = 0; c < p; c++) a[r * p + c] = (a[r * p + c] as number) + w * (x[r] as number) * (x[c] as number);
+        b[r] = at(b, r) + w * at(x, r) * e;
+        for (let c = 0; c < p; c++) a[r * p + c] = at(a, r * p + c) + w * at(x, r) * at(x, c);
       }
-      counts[cell] = (counts[cell] as number) + 1;
+      counts[cell] = at(counts, cell) + 1;
     }
   }
   const coefficients = STANDARD_CALIBRATION_CATEGORIES.map((name, cat) => {
     const all = cat * (nBins + 1) + nBins;
     const inclusive =
-      (counts[all] as number) >= Math.max(minRows, p)
+      at(counts, all) >= Math.max(minRows, p)
         ? solveNormalEquations(normal[all] as Float64Array, rhs[all] as Float64Array, p)
         : null;
     if (!inclusive) throw new ModelInputError(`${FORMAT}: too few ${name} rows to fit`, { field: 'features' });
     return upper.map((_, bin) => {
       const cell = cat * (nBins + 1) + bin;
       const own =
-        (counts[cell] as number) >= Math.max(minRows, p)
+        at(counts, cell) >= Math.max(minRows, p)
           ? solveNormalEquations(normal[cell] as Float64Array, rhs[cell] as Float64Array, p)
           : null;
       return own ?? [...inclusive];

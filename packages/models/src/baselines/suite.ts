@@ -4,6 +4,7 @@
  * those the bundles carry; evaluation and bundling are the caller's (`buildBaselineBundle`).
  */
 import {
+  at,
   B_TAGGING_VARIABLES,
   BOOSTED_JET_PROCESS,
   BOOSTED_JET_VARIABLES,
@@ -71,7 +72,7 @@ export function fitTaskBaselines(
 ): TaskBaseline[] {
   const trees = options.trees ?? 100;
   const labelsOf = (rows: ArrayLike<number>): Uint8Array =>
-    Uint8Array.from({ length: rows.length }, (_, i) => sample.label[rows[i] as number] as number);
+    Uint8Array.from({ length: rows.length }, (_, i) => sample.label[at(rows, i)] as number);
   const gbdt = (
     m: FeatureMatrix,
     target: ArrayLike<number>,
@@ -155,7 +156,7 @@ export function fitTaskBaselines(
     const eTrue = sample.truth.eTrue;
     if (!eTrue) throw new ModelInputError('energy-regression needs truth eTrue', { field: 'eTrue' });
     const m = sampleMatrix(sample, inputs, trainRows);
-    const target = Float64Array.from({ length: trainRows.length }, (_, i) => eTrue[trainRows[i] as number] as number);
+    const target = Float64Array.from({ length: trainRows.length }, (_, i) => eTrue[at(trainRows, i)] as number);
     return [
       {
         name: 'energy-regression-standard',

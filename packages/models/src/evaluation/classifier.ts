@@ -1,4 +1,4 @@
-import { aucFromRoc, type RocCurve, rocCurve } from '@hepml/physics';
+import { at, aucFromRoc, type RocCurve, rocCurve } from '@hepml/physics';
 import type { WorkingPointV1 } from '../bundle/manifest.ts';
 
 /** Working points of the default suite: signal efficiencies of loose, medium and tight. */
@@ -26,7 +26,7 @@ function firstReaching(roc: RocCurve, target: number): number {
   let hi = s.length - 1;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if ((s[mid] as number) >= target) hi = mid;
+    if (at(s, mid) >= target) hi = mid;
     else lo = mid + 1;
   }
   return lo;
@@ -35,11 +35,11 @@ function firstReaching(roc: RocCurve, target: number): number {
 /** εB at a given εS, linearly interpolated between the two ROC points around it. */
 export function backgroundEfficiencyAtSignal(roc: RocCurve, target: number): number {
   const k = firstReaching(roc, target);
-  if (k === 0) return roc.backgroundEfficiency[0] as number;
-  const s0 = roc.signalEfficiency[k - 1] as number;
-  const s1 = roc.signalEfficiency[k] as number;
-  const b0 = roc.backgroundEfficiency[k - 1] as number;
-  const b1 = roc.backgroundEfficiency[k] as number;
+  if (k === 0) return at(roc.backgroundEfficiency, 0);
+  const s0 = at(roc.signalEfficiency, k - 1);
+  const s1 = at(roc.signalEfficiency, k);
+  const b0 = at(roc.backgroundEfficiency, k - 1);
+  const b1 = at(roc.backgroundEfficiency, k);
   return s1 === s0 ? b1 : b0 + ((target - s0) / (s1 - s0)) * (b1 - b0);
 }
 
@@ -59,17 +59,17 @@ export function evaluateBinaryClassifier(
     const k = firstReaching(roc, wp.signalEfficiency);
     return {
       name: wp.name,
-      signalEfficiency: roc.signalEfficiency[k] as number,
-      threshold: roc.threshold[k] as number,
-      backgroundEfficiency: roc.backgroundEfficiency[k] as number,
+      signalEfficiency: at(roc.signalEfficiency, k),
+      threshold: at(roc.threshold, k),
+      backgroundEfficiency: at(roc.backgroundEfficiency, k),
     };
   });
   const step = Math.max(1, Math.floor(roc.threshold.length / 200));
   const sig: number[] = [];
   const bkg: number[] = [];
   for (let i = 0; i < roc.threshold.length; i += step) {
-    sig.push(roc.signalEfficiency[i] as number);
-    bkg.push(roc.backgroundEfficiency[i] as number);
+    sig.push(at(roc.signalEfficiency, i));
+    bkg.push(at(roc.backgroundEfficiency, i));
   }
   sig.push(1);
   bkg.push(1);

@@ -1,4 +1,4 @@
-import { Rng } from '@hepml/physics';
+import { at, Rng } from '@hepml/physics';
 import type { FeatureRankingV1 } from '../bundle/evaluation.ts';
 
 /** Options of {@link permutationImportance}. */
@@ -42,14 +42,14 @@ export function permutationImportance(options: PermutationImportanceOptions): Fe
       for (let i = 0; i < n; i++) perm[i] = i;
       for (let i = n - 1; i > 0; i--) {
         const s = Math.floor(rng.uniform() * (i + 1));
-        const t = perm[i] as number;
-        perm[i] = perm[s] as number;
+        const t = at(perm, i);
+        perm[i] = at(perm, s);
         perm[s] = t;
       }
-      for (let i = 0; i < n; i++) work[i * k + j] = features[(perm[i] as number) * k + j] as number;
+      for (let i = 0; i < n; i++) work[i * k + j] = at(features, at(perm, i) * k + j);
       deltas.push(sign * (reference - figure(predict(work, n))));
     }
-    for (let i = 0; i < n; i++) work[i * k + j] = features[i * k + j] as number;
+    for (let i = 0; i < n; i++) work[i * k + j] = at(features, i * k + j);
     const mean = deltas.reduce((a, b) => a + b, 0) / repeats;
     const sd = repeats > 1 ? Math.sqrt(deltas.reduce((a, d) => a + (d - mean) ** 2, 0) / (repeats - 1)) : 0;
     return { input, delta: mean, error: sd };

@@ -1,4 +1,4 @@
-import { Axis } from '@hepml/physics';
+import { Axis, at } from '@hepml/physics';
 
 /**
  * Fractions of the (weighted) events in each bin `edges[i] <= x < edges[i+1]` ({@link Axis}): x
@@ -15,10 +15,10 @@ export function binFractions(
   const counts = new Array<number>(axis.nBins).fill(0);
   let total = 0;
   for (let i = 0; i < values.length; i++) {
-    const w = weights ? (weights[i] as number) : 1;
+    const w = weights ? at(weights, i) : 1;
     total += w;
-    const b = axis.find(values[i] as number, 'drop');
-    if (b >= 0) counts[b] = (counts[b] as number) + w;
+    const b = axis.find(at(values, i), 'drop');
+    if (b >= 0) counts[b] = at(counts, b) + w;
   }
   return total > 0 ? counts.map((c) => c / total) : counts;
 }
@@ -36,7 +36,7 @@ export function finiteRange(values: ArrayLike<number>): [number, number] {
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < values.length; i++) {
-    const v = values[i] as number;
+    const v = at(values, i);
     if (Number.isFinite(v)) {
       if (v < lo) lo = v;
       if (v > hi) hi = v;

@@ -1,4 +1,4 @@
-import { auc, rocCurve } from '@hepml/physics';
+import { at, auc, rocCurve } from '@hepml/physics';
 import type { ClassFiguresV1 } from '../bundle/evaluation.ts';
 import { backgroundEfficiencyAtSignal } from './classifier.ts';
 
@@ -30,8 +30,7 @@ export function evaluateMultiClass(
   const k = classes.length;
   const n = labels.length;
   if (probabilities.length !== n * width) throw new RangeError('probabilities must be n × outputs');
-  const column = (c: ClassSpec) =>
-    Float64Array.from({ length: n }, (_, i) => probabilities[i * width + c.column] as number);
+  const column = (c: ClassSpec) => Float64Array.from({ length: n }, (_, i) => at(probabilities, i * width + c.column));
   const backgroundLabels = new Set(classes.filter((c) => c.role === 'background').map((c) => c.label));
   return classes.map((c) => {
     const p = column(c);
@@ -44,12 +43,12 @@ export function evaluateMultiClass(
       let best = 0;
       for (let j = 1; j < k; j++) {
         if (
-          (probabilities[i * width + (classes[j] as ClassSpec).column] as number) >
-          (probabilities[i * width + (classes[best] as ClassSpec).column] as number)
+          (probabilities[i * width + at(classes, j).column] as number) >
+          (probabilities[i * width + at(classes, best).column] as number)
         )
           best = j;
       }
-      assigned[best] = (assigned[best] as number) + 1;
+      assigned[best] = at(assigned, best) + 1;
     }
     const out: ClassFiguresV1 = {
       name: c.name,
@@ -62,9 +61,9 @@ export function evaluateMultiClass(
     if (c.role === 'signal') {
       // This class against the background classes only (other signal classes left out).
       const keep: number[] = [];
-      for (let i = 0; i < n; i++) if (labels[i] === c.label || backgroundLabels.has(labels[i] as number)) keep.push(i);
+      for (let i = 0; i < n; i++) if (labels[i] === c.label || backgroundLabels.has(at(labels, i))) keep.push(i);
       const roc = rocCurve(
-        keep.map((i) => p[i] as number),
+        keep.map((i) => at(p, i)),
         keep.map((i) => (labels[i] === c.label ? 1 : 0)),
       );
       const nBkg = keep.length - count;

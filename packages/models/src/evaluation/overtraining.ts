@@ -1,4 +1,4 @@
-import { ksTest } from '@hepml/physics';
+import { at, ksTest } from '@hepml/physics';
 import type { OvertrainingV1 } from '../bundle/evaluation.ts';
 import { binFractions, finiteRange, uniformEdges } from './histogram.ts';
 
@@ -14,8 +14,8 @@ function byClass(split: ScoredSplit, signal: boolean): { s: number[]; w: number[
   const w: number[] = [];
   for (let i = 0; i < split.scores.length; i++) {
     if (Boolean(split.labels[i]) !== signal) continue;
-    s.push(split.scores[i] as number);
-    w.push(split.weights ? (split.weights[i] as number) : 1);
+    s.push(at(split.scores, i));
+    w.push(split.weights ? at(split.weights, i) : 1);
   }
   return { s, w };
 }

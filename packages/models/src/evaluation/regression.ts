@@ -1,4 +1,4 @@
-import { Axis, effectiveIqr, meanAbsoluteError, median, relativeIqr } from '@hepml/physics';
+import { Axis, at, effectiveIqr, meanAbsoluteError, median, relativeIqr } from '@hepml/physics';
 import type { RegressionBinV1, RegressionEvaluationV1, RegressionFiguresV1 } from '../bundle/evaluation.ts';
 import { binFractions, uniformEdges } from './histogram.ts';
 
@@ -28,7 +28,7 @@ export interface RegressionMetrics {
 }
 
 function figures(eReco: ArrayLike<number>, eTrue: ArrayLike<number>): RegressionFiguresV1 {
-  const ratio = Float64Array.from({ length: eTrue.length }, (_, i) => (eReco[i] as number) / (eTrue[i] as number));
+  const ratio = Float64Array.from({ length: eTrue.length }, (_, i) => at(eReco, i) / at(eTrue, i));
   return { mae: meanAbsoluteError(eReco, eTrue), eIqr: effectiveIqr(eReco, eTrue), response: median(ratio) };
 }
 
@@ -46,7 +46,7 @@ export function evaluateRegression(input: RegressionEvaluationInput): {
 } {
   const { eReco, eStandard, eTrue, eta } = input;
   const n = eTrue.length;
-  const pick = (xs: ArrayLike<number>, rows: number[]) => Float64Array.from(rows, (i) => xs[i] as number);
+  const pick = (xs: ArrayLike<number>, rows: number[]) => Float64Array.from(rows, (i) => at(xs, i));
   const binsOf = (
     variable: string,
     unit: string,
@@ -58,13 +58,13 @@ export function evaluateRegression(input: RegressionEvaluationInput): {
     const members: number[][] = Array.from({ length: axis.nBins }, () => []);
     for (let i = 0; i < n; i++) {
       const b = axis.find(value(i), 'drop');
-      if (b >= 0) (members[b] as number[]).push(i);
+      if (b >= 0) at(members, b).push(i);
     }
     const out: RegressionBinV1[] = [];
     for (let b = 0; b < axis.nBins; b++) {
-      const lo = axis.edges[b] as number;
-      const hi = axis.edges[b + 1] as number;
-      const rows = members[b] as number[];
+      const lo = at(axis.edges, b);
+      const hi = at(axis.edges, b + 1);
+      const rows = at(members, b);
       if (rows.length < 10) continue;
       const t = pick(eTrue, rows);
       const model = figures(pick(eReco, rows), t);
@@ -86,23 +86,16 @@ export function evaluateRegression(input: RegressionEvaluationInput): {
   const standard = figures(eStandard, eTrue);
   const rIqr = relativeIqr(model.eIqr, standard.eIqr);
   const edges = uniformEdges(0.8, 1.2, 80);
-  const ratio = (e: ArrayLike<number>) =>
-    Float64Array.from({ length: n }, (_, i) => (e[i] as number) / (eTrue[i] as number));
+  const ratio = (e: ArrayLike<number>) => Float64Array.from({ length: n }, (_, i) => at(e, i) / at(eTrue, i));
   const evaluation: RegressionEvaluationV1 = {
     target: 'eTrue',
     unit: 'GeV',
     overall: { n, model, standard, rIqr },
     bins: [
-      ...binsOf(
-        'eTrue',
-        'GeV',
-        'energyEdges',
-        input.energyEdges ?? [3, 10, 25, 50, 100, 300.0001],
-        (i) => eTrue[i] as number,
+      ...binsOf('eTrue', 'GeV', 'energyEdges', input.energyEdges ?? [3, 10, 25, 50, 100, 300.0001], (i) =>
+        at(eTrue, i),
       ),
-      ...binsOf('absEta', '1', 'absEtaEdges', input.absEtaEdges ?? [0, 0.6, 1.0, 1.4001], (i) =>
-        Math.abs(eta[i] as number),
-      ),
+      ...binsOf('absEta', '1', 'absEtaEdges', input.absEtaEdges ?? [0, 0.6, 1.0, 1.4001], (i) => Math.abs(at(eta, i))),
     ],
     response: { edges, model: binFractions(ratio(eReco), edges), standard: binFractions(ratio(eStandard), edges) },
   };

@@ -1,3 +1,4 @@
+import { at } from '@hepml/physics';
 import type { BundleDiscriminantV1, BundleManifestV1 } from '../bundle/manifest.ts';
 import { BundleError } from '../errors.ts';
 import type { DenseChain } from './dense-chain.ts';
@@ -38,7 +39,7 @@ export function exportLwtnn(chain: DenseChain, miscellaneous: Record<string, str
   const layers = chain.layers.map((layer) => {
     const weights: number[] = new Array(layer.units * fanIn);
     for (let j = 0; j < layer.units; j++) {
-      for (let i = 0; i < fanIn; i++) weights[j * fanIn + i] = layer.kernel[i * layer.units + j] as number;
+      for (let i = 0; i < fanIn; i++) weights[j * fanIn + i] = at(layer.kernel, i * layer.units + j);
     }
     fanIn = layer.units;
     return {
@@ -89,8 +90,8 @@ export function evaluateLwtnn(net: LwtnnNetworkV1, values: Record<string, number
     const fanIn = h.length;
     const units = layer.bias.length;
     const z = Array.from({ length: units }, (_, j) => {
-      let s = layer.bias[j] as number;
-      for (let i = 0; i < fanIn; i++) s += (layer.weights[j * fanIn + i] as number) * (h[i] as number);
+      let s = at(layer.bias, j);
+      for (let i = 0; i < fanIn; i++) s += at(layer.weights, j * fanIn + i) * at(h, i);
       return s;
     });
     h = activate(layer.activation, z);

@@ -1,3 +1,4 @@
+import { at } from '@hepml/physics';
 import { type CnnFilmArchitectureV1, planCnnTrunk, windowGeometry } from '../bundle/cnn-film.ts';
 import type { BundleManifestV1 } from '../bundle/manifest.ts';
 import { BundleError } from '../errors.ts';
@@ -85,7 +86,7 @@ export function cnnFilmOnnxGraph(manifest: BundleManifestV1, weights: Float32Arr
           for (let v = 0; v < kw; v++)
             for (let ch = 0; ch < c; ch++)
               for (let o = 0; o < layer.filters; o++) {
-                onnxKernel[((o * c + ch) * kh + u) * kw + v] = k[((u * kw + v) * c + ch) * layer.filters + o] as number;
+                onnxKernel[((o * c + ch) * kh + u) * kw + v] = at(k, ((u * kw + v) * c + ch) * layer.filters + o);
               }
         const inputs = [x, g.floats(`conv_${i}_kernel`, [layer.filters, c, kh, kw], onnxKernel)];
         if (layer.useBias) inputs.push(g.floats(`conv_${i}_bias`, [layer.filters], cursor.take(layer.filters)));

@@ -1,3 +1,4 @@
+import { at } from '@hepml/physics';
 import type { GbdtParams } from '../runtime/baselines/gbdt-format.ts';
 import { OnnxGraph } from './onnx-graph.ts';
 import { ONNX_NAMES, ONNX_OPSET, sigmoidNodes } from './onnx-nodes.ts';
@@ -35,19 +36,19 @@ export function gbdtOnnxGraph(params: GbdtParams): OnnxGraph {
   const targets = { treeIds: [] as number[], nodeIds: [] as number[], ids: [] as number[], weights: [] as number[] };
   params.trees.forEach((tree, t) => {
     for (let i = 0; i < tree.feature.length; i++) {
-      const f = tree.feature[i] as number;
+      const f = at(tree.feature, i);
       nodes.treeIds.push(t);
       nodes.nodeIds.push(i);
       nodes.featureIds.push(Math.max(f, 0));
       nodes.modes.push(f < 0 ? 'LEAF' : 'BRANCH_LT');
-      nodes.values.push(f < 0 ? 0 : (tree.threshold[i] as number));
-      nodes.trueIds.push(f < 0 ? 0 : (tree.left[i] as number));
-      nodes.falseIds.push(f < 0 ? 0 : (tree.right[i] as number));
+      nodes.values.push(f < 0 ? 0 : at(tree.threshold, i));
+      nodes.trueIds.push(f < 0 ? 0 : at(tree.left, i));
+      nodes.falseIds.push(f < 0 ? 0 : at(tree.right, i));
       if (f < 0) {
         targets.treeIds.push(t);
         targets.nodeIds.push(i);
         targets.ids.push(K === 1 ? 0 : t % K);
-        targets.weights.push(tree.value[i] as number);
+        targets.weights.push(at(tree.value, i));
       }
     }
   });

@@ -1,3 +1,4 @@
+import { at } from '@hepml/physics';
 import { ProtoWriter } from './protobuf.ts';
 
 /** ONNX TensorProto.DataType values used here. */
@@ -117,7 +118,7 @@ export class OnnxGraph {
     const outputs = options.outputs ?? [options.output ?? this.fresh(op.toLowerCase())];
     for (const o of outputs) this.used.add(o);
     this.nodes.push({ op, domain: options.domain ?? '', inputs, outputs, attributes: options.attributes ?? {} });
-    return outputs[0] as string;
+    return at(outputs, 0);
   }
 
   /** Encodes the model: graph `name`, producer `hepml-edge`, `metadata_props` from `metadata`. */

@@ -1,3 +1,4 @@
+import { at } from '@hepml/physics';
 import type { LikelihoodParams } from '../runtime/baselines/likelihood.ts';
 import { etEtaBinNodes } from './onnx-cuts.ts';
 import { OnnxGraph } from './onnx-graph.ts';
@@ -40,13 +41,13 @@ export function likelihoodOnnxGraph(params: LikelihoodParams): OnnxGraph {
       );
   let sum = g.node('Gather', [g.doubles('log_prior', [B], params.binPrior), bin], { attributes: { axis: { int: 0 } } });
   params.variables.forEach((column, v) => {
-    const E = Math.max(1, ...params.pdfs.map((b) => (b[v] as LikelihoodParams['pdfs'][0][0]).edges.length));
+    const E = Math.max(1, ...params.pdfs.map((b) => at(b, v).edges.length));
     const edges = new Float64Array(B * E).fill(Number.POSITIVE_INFINITY);
     const logRatio = new Float64Array(B * (E + 1));
     params.pdfs.forEach((pdfs, b) => {
-      const pdf = pdfs[v] as LikelihoodParams['pdfs'][0][0];
+      const pdf = at(pdfs, v);
       edges.set(pdf.edges, b * E);
-      const last = pdf.logRatio[pdf.logRatio.length - 1] as number;
+      const last = at(pdf.logRatio, pdf.logRatio.length - 1);
       logRatio.fill(last, b * (E + 1), (b + 1) * (E + 1));
       logRatio.set(pdf.logRatio, b * (E + 1));
     });

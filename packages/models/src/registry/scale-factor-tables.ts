@@ -6,7 +6,7 @@
  * (`calibration.scaleFactors`) cannot carry. The registry stores it in `scale_factor_tables` /
  * `scale_factor_bins` so the dashboard can draw heatmaps and efficiencies without reading R2.
  */
-import { Axis, PhysicsInputError, type ScaleFactorTable } from '@hepml/physics';
+import { Axis, at, PhysicsInputError, type ScaleFactorTable } from '@hepml/physics';
 import { z } from 'zod';
 import { parseBundleJson } from '../bundle/json.ts';
 import { BundleError } from '../errors.ts';
@@ -127,7 +127,7 @@ const Table = z
     OBJECT,
   )
   .superRefine((t, ctx) => {
-    if ((t.absEtaEdges[0] as number) < 0) {
+    if (at(t.absEtaEdges, 0) < 0) {
       ctx.addIssue({ code: 'custom', path: ['absEtaEdges', 0], message: 'must be ≥ 0 (|η|)' });
     }
     const nPt = t.ptEdges.length - 1;
@@ -215,10 +215,10 @@ export function scaleFactorBinRows(table: ScaleFactorTable, openLastPtBin = fals
       const effData = table.effData[i]?.[j]?.value ?? Number.NaN;
       const effMc = table.effMc[i]?.[j]?.value ?? Number.NaN;
       rows.push({
-        ptLo: table.ptEdges[i] as number,
-        ptHi: openLastPtBin && i === nPt - 1 ? null : (table.ptEdges[i + 1] as number),
-        absEtaLo: table.absEtaEdges[j] as number,
-        absEtaHi: table.absEtaEdges[j + 1] as number,
+        ptLo: at(table.ptEdges, i),
+        ptHi: openLastPtBin && i === nPt - 1 ? null : at(table.ptEdges, i + 1),
+        absEtaLo: at(table.absEtaEdges, j),
+        absEtaHi: at(table.absEtaEdges, j + 1),
         value,
         stat,
         syst,

@@ -1,3 +1,4 @@
+import { at } from '@hepml/physics';
 import type { ActivationV1 } from '../bundle/cnn-film.ts';
 
 /**
@@ -11,30 +12,30 @@ export function applyActivation(y: Float32Array, o: number, units: number, act: 
     case 'linear':
       return;
     case 'relu':
-      for (let j = o; j < end; j++) if ((y[j] as number) < 0) y[j] = 0;
+      for (let j = o; j < end; j++) if (at(y, j) < 0) y[j] = 0;
       return;
     case 'sigmoid':
-      for (let j = o; j < end; j++) y[j] = 1 / (1 + Math.exp(-(y[j] as number)));
+      for (let j = o; j < end; j++) y[j] = 1 / (1 + Math.exp(-at(y, j)));
       return;
     case 'tanh':
-      for (let j = o; j < end; j++) y[j] = Math.tanh(y[j] as number);
+      for (let j = o; j < end; j++) y[j] = Math.tanh(at(y, j));
       return;
     case 'elu':
       for (let j = o; j < end; j++) {
-        const v = y[j] as number;
+        const v = at(y, j);
         if (v < 0) y[j] = Math.expm1(v);
       }
       return;
     case 'softmax': {
       let max = Number.NEGATIVE_INFINITY;
-      for (let j = o; j < end; j++) max = Math.max(max, y[j] as number);
+      for (let j = o; j < end; j++) max = Math.max(max, at(y, j));
       let sum = 0;
       for (let j = o; j < end; j++) {
-        const e = Math.exp((y[j] as number) - max);
+        const e = Math.exp(at(y, j) - max);
         y[j] = e;
         sum += e;
       }
-      for (let j = o; j < end; j++) y[j] = (y[j] as number) / sum;
+      for (let j = o; j < end; j++) y[j] = at(y, j) / sum;
       return;
     }
   }
@@ -52,12 +53,12 @@ export interface DenseWeights {
 /** y[yo … yo+units) = act(b + x[xo … xo+fanIn) · W) for one row. */
 export function denseRow(x: Float32Array, xo: number, y: Float32Array, yo: number, l: DenseWeights): void {
   const { fanIn, units, kernel, bias } = l;
-  for (let j = 0; j < units; j++) y[yo + j] = bias[j] as number;
+  for (let j = 0; j < units; j++) y[yo + j] = at(bias, j);
   for (let i = 0; i < fanIn; i++) {
-    const v = x[xo + i] as number;
+    const v = at(x, xo + i);
     if (v === 0) continue;
     const ko = i * units;
-    for (let j = 0; j < units; j++) y[yo + j] = (y[yo + j] as number) + v * (kernel[ko + j] as number);
+    for (let j = 0; j < units; j++) y[yo + j] = at(y, yo + j) + v * at(kernel, ko + j);
   }
   applyActivation(y, yo, units, l.activation);
 }

@@ -3,6 +3,7 @@
  * preallocated buffers (Workers-safe): direct convolution over the window (zero padding), pooling
  * over the cells inside the map, FiLM γ[c]·x + β[c] with γ, β from the row's standardised scalars.
  */
+import { at } from '@hepml/physics';
 import { applyActivation, denseRow } from './activations.ts';
 import type { TrunkOp } from './cnn-film-compile.ts';
 
@@ -28,7 +29,7 @@ export function runOp(
       const { size, c, scale, shift } = op;
       for (let k = 0; k < size; k++) {
         const ch = k % c;
-        src[k] = (src[k] as number) * (scale[ch] as number) + (shift[ch] as number);
+        src[k] = at(src, k) * at(scale, ch) + at(shift, ch);
       }
       return;
     }
@@ -52,16 +53,15 @@ export function runOp(
       const { size, c } = op;
       for (let k = 0; k < size; k++) {
         const ch = k % c;
-        src[k] = (y[ch] as number) * (src[k] as number) + (dst[ch] as number);
+        src[k] = at(y, ch) * at(src, k) + at(dst, ch);
       }
       return;
     }
     case 'gap': {
       const { hw, c } = op;
       for (let ch = 0; ch < c; ch++) dst[ch] = 0;
-      for (let p = 0; p < hw; p++)
-        for (let ch = 0; ch < c; ch++) dst[ch] = (dst[ch] as number) + (src[p * c + ch] as number);
-      for (let ch = 0; ch < c; ch++) dst[ch] = (dst[ch] as number) / hw;
+      for (let p = 0; p < hw; p++) for (let ch = 0; ch < c; ch++) dst[ch] = at(dst, ch) + at(src, p * c + ch);
+      for (let ch = 0; ch < c; ch++) dst[ch] = at(dst, ch) / hw;
       return;
     }
     case 'flatten':
@@ -74,7 +74,7 @@ function conv2d(op: Extract<TrunkOp, { kind: 'conv' }>, src: Float32Array, dst: 
   for (let i = 0; i < oh; i++) {
     for (let j = 0; j < ow; j++) {
       const yo = (i * ow + j) * filters;
-      for (let o = 0; o < filters; o++) dst[yo + o] = bias[o] as number;
+      for (let o = 0; o < filters; o++) dst[yo + o] = at(bias, o);
       for (let u = 0; u < kh; u++) {
         const y = i * sh + u - ph;
         if (y < 0 || y >= h) continue;
@@ -84,10 +84,10 @@ function conv2d(op: Extract<TrunkOp, { kind: 'conv' }>, src: Float32Array, dst: 
           const xo = (y * w + x) * c;
           const ko = (u * kw + v) * c * filters;
           for (let ch = 0; ch < c; ch++) {
-            const val = src[xo + ch] as number;
+            const val = at(src, xo + ch);
             if (val === 0) continue;
             const kc = ko + ch * filters;
-            for (let o = 0; o < filters; o++) dst[yo + o] = (dst[yo + o] as number) + val * (kernel[kc + o] as number);
+            for (let o = 0; o < filters; o++) dst[yo + o] = at(dst, yo + o) + val * at(kernel, kc + o);
           }
         }
       }
@@ -109,7 +109,7 @@ function pool(op: Extract<TrunkOp, { kind: 'pool' }>, src: Float32Array, dst: Fl
         let acc = max ? Number.NEGATIVE_INFINITY : 0;
         for (let y = y0; y < y1; y++) {
           for (let x = x0; x < x1; x++) {
-            const v = src[(y * w + x) * c + ch] as number;
+            const v = at(src, (y * w + x) * c + ch);
             acc = max ? Math.max(v, acc) : acc + v;
           }
         }

@@ -3,6 +3,7 @@
  * {@link CNN_BLOCK} rows in the wasm kernels' memory, convolutions as one implicit GEMM
  * (kernels/kernels.ts `conv2d`) with bias, relu and a following FiLM fused.
  */
+import { at } from '@hepml/physics';
 import type { CnnFilmArchitectureV1 } from '../bundle/cnn-film.ts';
 import type { Compiled, TrunkOp } from './cnn-film-compile.ts';
 import { packDenseChain } from './mlp.ts';
@@ -77,7 +78,7 @@ function planWasm(compiled: Compiled, arch: CnnFilmArchitectureV1, imageSize: nu
   };
   const { trunk } = compiled;
   for (let i = 0; i < trunk.length; i++) {
-    const op = trunk[i] as TrunkOp;
+    const op = at(trunk, i);
     const src = cur;
     const dst = cur === mapA ? mapB : mapA;
     switch (op.kind) {

@@ -1,3 +1,4 @@
+import { at } from '@hepml/physics';
 import type { BundleManifestV1 } from '../bundle/manifest.ts';
 import { BundleError, ModelInputError } from '../errors.ts';
 import { denseRow } from './activations.ts';
@@ -64,10 +65,10 @@ export function createCnnFilmRunner(
   function predictTs(features: Float32Array, n: number, img: Float32Array, out: Float32Array): void {
     for (let r = 0; r < n; r++) {
       for (let i = 0; i < inputSize; i++) {
-        scalars[i] = ((features[r * inputSize + i] as number) - (offsets[i] as number)) * (invScales[i] as number);
+        scalars[i] = (at(features, r * inputSize + i) - at(offsets, i)) * at(invScales, i);
       }
       const io = r * imageSize;
-      for (let k = 0; k < imageSize; k++) mapA[k] = (img[io + k] as number) * imageFactor;
+      for (let k = 0; k < imageSize; k++) mapA[k] = at(img, io + k) * imageFactor;
       let src = mapA;
       let dst = mapB;
       for (const op of compiled.trunk) {
@@ -88,7 +89,7 @@ export function createCnnFilmRunner(
         x = y;
         y = t;
       }
-      for (let j = 0; j < outputSize; j++) out[r * outputSize + j] = x[j] as number;
+      for (let j = 0; j < outputSize; j++) out[r * outputSize + j] = at(x, j);
     }
   }
 
@@ -108,13 +109,12 @@ export function createCnnFilmRunner(
       for (let r = 0; r < rows; r++) {
         const fo = (start + r) * inputSize;
         for (let i = 0; i < inputSize; i++) {
-          heap[s0 + r * inputSize + i] =
-            ((features[fo + i] as number) - (offsets[i] as number)) * (invScales[i] as number);
+          heap[s0 + r * inputSize + i] = (at(features, fo + i) - at(offsets, i)) * at(invScales, i);
         }
       }
       const block = img.subarray(start * imageSize, (start + rows) * imageSize);
       if (imageFactor === 1) heap.set(block, plan.image / 4);
-      else for (let j = 0; j < block.length; j++) heap[plan.image / 4 + j] = (block[j] as number) * imageFactor;
+      else for (let j = 0; j < block.length; j++) heap[plan.image / 4 + j] = at(block, j) * imageFactor;
       const y = plan.run(rows) / 4;
       out.set(heap.subarray(y, y + rows * outputSize), start * outputSize);
     }
@@ -133,8 +133,8 @@ export function createCnnFilmRunner(
       else predictTs(features, n, img, out);
       if (scaleIndex >= 0) {
         for (let r = 0; r < n; r++) {
-          const factor = features[r * inputSize + scaleIndex] as number;
-          for (let j = 0; j < outputSize; j++) out[r * outputSize + j] = (out[r * outputSize + j] as number) * factor;
+          const factor = at(features, r * inputSize + scaleIndex);
+          for (let j = 0; j < outputSize; j++) out[r * outputSize + j] = at(out, r * outputSize + j) * factor;
         }
       }
       return out;

@@ -1,3 +1,4 @@
+import { at } from '@hepml/physics';
 import { type BundleManifestV1, modelOutputs } from '../bundle/manifest.ts';
 import { BundleError } from '../errors.ts';
 import type { ModelRunner } from './model-runner.ts';
@@ -40,11 +41,11 @@ export function withDiscriminants(manifest: BundleManifestV1, runner: ModelRunne
         const row = r * k;
         out.set(base.subarray(row, row + k), r * width);
         for (let d = 0; d < derived.length; d++) {
-          const { signal, background } = derived[d] as DiscriminantColumns;
+          const { signal, background } = at(derived, d);
           let s = 0;
           let b = 0;
-          for (const c of signal) s += base[row + c] as number;
-          for (const c of background) b += base[row + c] as number;
+          for (const c of signal) s += at(base, row + c);
+          for (const c of background) b += at(base, row + c);
           out[r * width + k + d] = s + b > 0 ? s / (s + b) : 0;
         }
       }

@@ -1,3 +1,4 @@
+import { at } from '@hepml/physics';
 import type { BundleInputV1 } from '../bundle/manifest.ts';
 import { ModelInputError } from '../errors.ts';
 
@@ -29,7 +30,7 @@ export function rowsToMatrix(
       throw new ModelInputError(`rows[${r}] must be an object keyed by input name`, { field: `rows[${r}]` });
     }
     for (let i = 0; i < k; i++) {
-      const name = (inputs[i] as BundleInputV1).name;
+      const name = at(inputs, i).name;
       const v = row[name];
       if (v === undefined) throw new ModelInputError(`rows[${r}].${name} is missing`, { field: `rows[${r}].${name}` });
       if (typeof v !== 'number' || !Number.isFinite(v)) {

@@ -1,3 +1,4 @@
+import { at } from '@hepml/physics';
 import type { BundleManifestV1 } from '../bundle/manifest.ts';
 import { BundleError } from '../errors.ts';
 import { type DenseWeights, denseRow, takeDense } from './activations.ts';
@@ -61,9 +62,9 @@ export function createMlpRunner(
       const input = manifest.inputs[i];
       if (!input) throw new BundleError(`inputs[${i}] missing`, { field: `inputs[${i}]` });
       for (let j = 0; j < first.units; j++) {
-        const w = (first.kernel[i * first.units + j] as number) / input.scale;
+        const w = at(first.kernel, i * first.units + j) / input.scale;
         first.kernel[i * first.units + j] = w;
-        bias[j] = (bias[j] as number) - input.offset * w;
+        bias[j] = at(bias, j) - input.offset * w;
       }
     }
     first.bias = Float32Array.from(bias);
@@ -83,7 +84,7 @@ export function createMlpRunner(
     let srcOff = start * inputSize;
     let dst = scratchA;
     for (let li = 0; li < layers.length; li++) {
-      const l = layers[li] as DenseWeights;
+      const l = at(layers, li);
       const last = li === layers.length - 1;
       const target = last ? out : dst;
       const dstOff = last ? start * outputSize : 0;
@@ -168,7 +169,7 @@ export function packDenseChain(k: WasmArena, layers: readonly DenseWeights[], in
     heap.fill(0, b / 4, b / 4 + width);
     for (let i = 0; i < l.fanIn; i++) {
       for (let j = 0; j < l.units; j++) {
-        const v = l.kernel[i * l.units + j] as number;
+        const v = at(l.kernel, i * l.units + j);
         heap[w / 4 + (narrow ? j * fanIn + i : i * width + j)] = v;
       }
     }

@@ -1,4 +1,5 @@
 import type { ColumnarSample } from '@hepml/physics';
+import { at } from '@hepml/physics';
 import type * as tf from '@tensorflow/tfjs';
 import { type Bundle, buildBundle } from '../bundle/build.ts';
 import { sha256Hex } from '../bundle/hash.ts';
@@ -48,7 +49,7 @@ export function rawMatrix(sample: ColumnarSample, names: readonly string[], rows
   names.forEach((name, j) => {
     const col = sample.columns[name];
     if (!col) throw new RangeError(`sample has no column "${name}"`);
-    for (let r = 0; r < rows.length; r++) out[r * k + j] = col[rows[r] as number] as number;
+    for (let r = 0; r < rows.length; r++) out[r * k + j] = col[at(rows, r)] as number;
   });
   return out;
 }
@@ -57,8 +58,8 @@ export function rawMatrix(sample: ColumnarSample, names: readonly string[], rows
 export function standardiseInPlace(raw: Float32Array, inputs: readonly BundleInputV1[]): Float32Array {
   const k = inputs.length;
   for (let i = 0; i < raw.length; i++) {
-    const input = inputs[i % k] as BundleInputV1;
-    raw[i] = ((raw[i] as number) - input.offset) / input.scale;
+    const input = at(inputs, i % k);
+    raw[i] = (at(raw, i) - input.offset) / input.scale;
   }
   return raw;
 }
@@ -67,7 +68,7 @@ export function standardiseInPlace(raw: Float32Array, inputs: readonly BundleInp
 export function pickImages(image: Float32Array, size: number, rows: Uint32Array): Float32Array {
   const out = new Float32Array(rows.length * size);
   for (let r = 0; r < rows.length; r++) {
-    const i = rows[r] as number;
+    const i = at(rows, r);
     out.set(image.subarray(i * size, (i + 1) * size), r * size);
   }
   return out;

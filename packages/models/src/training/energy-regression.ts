@@ -1,4 +1,5 @@
 import {
+  at,
   CALO_SHOWER_VARIABLES,
   type CaloShowerSample,
   generateCaloShowers,
@@ -85,7 +86,7 @@ function usableRows(sample: CaloShowerSample, rows: Uint32Array): Uint32Array {
   const eRef = sample.columns[STANDARD_CALIBRATION_COLUMN] as Float32Array;
   const eRaw = sample.columns.eRaw as Float32Array;
   const eTrue = sample.truth.eTrue as Float32Array;
-  return rows.filter((i) => (eRef[i] as number) > 0.1 && (eRaw[i] as number) > 0 && (eTrue[i] as number) > 0);
+  return rows.filter((i) => at(eRef, i) > 0.1 && at(eRaw, i) > 0 && at(eTrue, i) > 0);
 }
 
 /** A calorimeter sample with its split (usable rows only), input standardisation and target. */
@@ -108,7 +109,7 @@ export function prepareRegression(sample: CaloShowerSample, seed: number): Prepa
   const eRef = sample.columns[STANDARD_CALIBRATION_COLUMN] as Float32Array;
   const eTrue = sample.truth.eTrue as Float32Array;
   // The networks learn the correction μ = E_true/E_standard; E = μ·E_standard.
-  const target = (rows: Uint32Array) => Float32Array.from(rows, (i) => (eTrue[i] as number) / (eRef[i] as number));
+  const target = (rows: Uint32Array) => Float32Array.from(rows, (i) => at(eTrue, i) / at(eRef, i));
   return { sample, split, inputs, target };
 }
 
@@ -152,7 +153,7 @@ export function regressionFigures(
       figure: (o) => {
         const e = energyOf(o, rankRows);
         let s = 0;
-        for (let i = 0; i < nRank; i++) s += Math.abs((e[i] as number) - (rankTrue[i] as number));
+        for (let i = 0; i < nRank; i++) s += Math.abs(at(e, i) - at(rankTrue, i));
         return s / nRank;
       },
       metric: 'mae',
@@ -251,7 +252,7 @@ export async function trainEnergyRegressionMlp(options: EnergyRegressionOptions)
       p,
       ENERGY_REGRESSION_INPUTS,
       runner,
-      (out, rows) => Float64Array.from(rows, (i, r) => (out[r * width] as number) * (eRef[i] as number)),
+      (out, rows) => Float64Array.from(rows, (i, r) => at(out, r * width) * at(eRef, i)),
       undefined,
       fit,
       options.rankingRows ?? 1500,
@@ -282,7 +283,7 @@ export async function trainEnergyRegressionCnn(options: EnergyRegressionOptions)
   const imageSize = imageShape[0] * imageShape[1] * imageShape[2];
   const eRaw = sample.columns.eRaw as Float32Array;
   // Pixels enter in units of a typical shower's energy: the median E_raw of the training split.
-  const sorted = Float32Array.from(p.split.train, (i) => eRaw[i] as number).sort();
+  const sorted = Float32Array.from(p.split.train, (i) => at(eRaw, i)).sort();
   const imageScale = Number((sorted[sorted.length >> 1] ?? 1).toPrecision(4));
   const headHidden = options.hidden ?? [32, 16];
   const head = [
@@ -370,7 +371,7 @@ export async function trainEnergyRegressionCnn(options: EnergyRegressionOptions)
       p,
       ENERGY_REGRESSION_INPUTS,
       runner,
-      (out, rows) => Float64Array.from(rows, (_, r) => out[r * outputs.length] as number),
+      (out, rows) => Float64Array.from(rows, (_, r) => at(out, r * outputs.length)),
       sample.image,
       fit,
       options.rankingRows ?? 1500,

@@ -1,4 +1,4 @@
-import { Rng } from '@hepml/physics';
+import { at, Rng } from '@hepml/physics';
 import * as tf from '@tensorflow/tfjs';
 import { shuffleInPlace } from './samples.ts';
 
@@ -77,7 +77,7 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
   const started = performance.now();
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const weighted = (x: tf.Tensor[], y: tf.Tensor, w: tf.Tensor) => {
-    const pred = model.apply(x.length === 1 ? (x[0] as tf.Tensor) : x, { training: true }) as tf.Tensor;
+    const pred = model.apply(x.length === 1 ? at(x, 0) : x, { training: true }) as tf.Tensor;
     const l = loss(y, pred).reshape([-1]);
     return tf.div(tf.sum(tf.mul(l, w)), tf.maximum(tf.sum(w), 1e-12)) as tf.Scalar;
   };
@@ -96,7 +96,7 @@ export async function fitModel(options: FitOptions): Promise<FitResult> {
           const wb = tf.gather(train.weight, idx);
           return optimizer.minimize(() => weighted(xb, yb, wb), true, variables) as tf.Scalar;
         });
-        lossSum += (await value.data())[0] as number;
+        lossSum += at(await value.data(), 0);
         value.dispose();
         batches++;
         trainedEvents += size;
@@ -147,13 +147,13 @@ export function evaluateLoss(model: tf.LayersModel, loss: EventLoss, split: Spli
     const size = Math.min(batchSize, n - start);
     const [a, b] = tf.tidy(() => {
       const xb = split.x.map((t) => t.slice(start, size));
-      const pred = model.apply(xb.length === 1 ? (xb[0] as tf.Tensor) : xb, { training: false }) as tf.Tensor;
+      const pred = model.apply(xb.length === 1 ? at(xb, 0) : xb, { training: false }) as tf.Tensor;
       const w = split.weight.slice(start, size);
       const l = loss(split.y.slice(start, size), pred).reshape([-1]);
       return [tf.sum(tf.mul(l, w)), tf.sum(w)];
     });
-    num += (a as tf.Tensor).dataSync()[0] as number;
-    den += (b as tf.Tensor).dataSync()[0] as number;
+    num += at((a as tf.Tensor).dataSync(), 0);
+    den += at((b as tf.Tensor).dataSync(), 0);
     tf.dispose([a as tf.Tensor, b as tf.Tensor]);
   }
   return den > 0 ? num / den : Number.NaN;
@@ -161,14 +161,14 @@ export function evaluateLoss(model: tf.LayersModel, loss: EventLoss, split: Spli
 
 /** Predictions of a model in batches, as one Float32Array [n × outputs] (inference mode). */
 export function predictBatched(model: tf.LayersModel, x: tf.Tensor[], batchSize = 4096): Float32Array {
-  const n = (x[0] as tf.Tensor).shape[0];
+  const n = at(x, 0).shape[0];
   const parts: Float32Array[] = [];
   for (let start = 0; start < n; start += batchSize) {
     const size = Math.min(batchSize, n - start);
     parts.push(
       tf.tidy(() => {
         const xb = x.map((t) => t.slice(start, size));
-        return (model.apply(xb.length === 1 ? (xb[0] as tf.Tensor) : xb, { training: false }) as tf.Tensor).dataSync();
+        return (model.apply(xb.length === 1 ? at(xb, 0) : xb, { training: false }) as tf.Tensor).dataSync();
       }) as Float32Array,
     );
   }

@@ -1,4 +1,4 @@
-import { type ColumnarSample, Rng, reweightToTarget } from '@hepml/physics';
+import { at, type ColumnarSample, Rng, reweightToTarget } from '@hepml/physics';
 
 /** Deterministic split of 0..n−1 into train / validation / test by a seeded Fisher–Yates shuffle. */
 export function splitIndices(
@@ -25,8 +25,8 @@ export function splitIndices(
 export function shuffleInPlace(xs: Uint32Array, rng: Rng): Uint32Array {
   for (let i = xs.length - 1; i > 0; i--) {
     const j = Math.floor(rng.uniform() * (i + 1));
-    const t = xs[i] as number;
-    xs[i] = xs[j] as number;
+    const t = at(xs, i);
+    xs[i] = at(xs, j);
     xs[j] = t;
   }
   return xs;
@@ -45,18 +45,18 @@ export function classBalanceWeights(
   const sums = new Map<number, number>();
   let total = 0;
   for (let r = 0; r < rows.length; r++) {
-    const i = rows[r] as number;
-    const w = baseWeights ? (baseWeights[r] as number) : (sample.weight[i] as number);
-    const c = sample.label[i] as number;
+    const i = at(rows, r);
+    const w = baseWeights ? at(baseWeights, r) : at(sample.weight, i);
+    const c = at(sample.label, i);
     sums.set(c, (sums.get(c) ?? 0) + w);
     total += w;
   }
   const k = sums.size;
   const out = new Float32Array(rows.length);
   for (let r = 0; r < rows.length; r++) {
-    const i = rows[r] as number;
-    const w = baseWeights ? (baseWeights[r] as number) : (sample.weight[i] as number);
-    out[r] = (w * total) / (k * (sums.get(sample.label[i] as number) as number)) / (total / rows.length);
+    const i = at(rows, r);
+    const w = baseWeights ? at(baseWeights, r) : at(sample.weight, i);
+    out[r] = (w * total) / (k * (sums.get(at(sample.label, i)) as number)) / (total / rows.length);
   }
   return out;
 }
@@ -68,7 +68,7 @@ export function classBalanceWeights(
 export function undersampleClasses(sample: ColumnarSample, rows: Uint32Array, seed: number): Uint32Array {
   const byClass = new Map<number, number[]>();
   for (const i of rows) {
-    const c = sample.label[i] as number;
+    const c = at(sample.label, i);
     const list = byClass.get(c) ?? [];
     list.push(i);
     byClass.set(c, list);
@@ -78,7 +78,7 @@ export function undersampleClasses(sample: ColumnarSample, rows: Uint32Array, se
   const keep = new Set<number>();
   for (const list of byClass.values()) {
     const idx = shuffleInPlace(Uint32Array.from(list), rng);
-    for (let j = 0; j < smallest; j++) keep.add(idx[j] as number);
+    for (let j = 0; j < smallest; j++) keep.add(at(idx, j));
   }
   return rows.filter((i) => keep.has(i));
 }
@@ -118,22 +118,22 @@ export function reweightBackgroundToSignal(
   const values = (which: number[]) =>
     axes.map((a, d) =>
       Float64Array.from(which, (r) => {
-        const x = (cols[d] as Float32Array)[rows[r] as number] as number;
+        const x = at(cols, d)[at(rows, r)] as number;
         return a.abs ? Math.abs(x) : x;
       }),
     );
-  const out = Float32Array.from(rows, (i) => sample.weight[i] as number);
+  const out = Float32Array.from(rows, (i) => at(sample.weight, i));
   if (sig.length === 0 || bkg.length === 0) return out;
   const result = reweightToTarget({
     source: values(bkg),
     target: values(sig),
     edges: axes.map((a) => a.edges),
-    sourceWeights: Float64Array.from(bkg, (r) => sample.weight[rows[r] as number] as number),
-    targetWeights: Float64Array.from(sig, (r) => sample.weight[rows[r] as number] as number),
+    sourceWeights: Float64Array.from(bkg, (r) => sample.weight[at(rows, r)] as number),
+    targetWeights: Float64Array.from(sig, (r) => sample.weight[at(rows, r)] as number),
     ...(maxFactor !== undefined ? { maxFactor } : {}),
   });
   bkg.forEach((r, j) => {
-    out[r] = result.weights[j] as number;
+    out[r] = at(result.weights, j);
   });
   return out;
 }

@@ -1,4 +1,4 @@
-import { auc, type ColumnarSample } from '@hepml/physics';
+import { at, auc, type ColumnarSample } from '@hepml/physics';
 import * as tf from '@tensorflow/tfjs';
 import type { Bundle } from '../bundle/build.ts';
 import type { EvaluationV1 } from '../bundle/evaluation.ts';
@@ -70,7 +70,7 @@ export async function trainTagger(options: TaggerTrainingOptions): Promise<Train
   const targetOf = (rows: Uint32Array) => {
     const y = new Float32Array(rows.length * classCount);
     rows.forEach((i, r) => {
-      const l = sample.label[i] as number;
+      const l = at(sample.label, i);
       if (multi) {
         const col = (options.classes as ClassSpec[]).find((c) => c.label === l)?.column;
         if (col === undefined) throw new RangeError(`label ${l} is not one of the classes`);
@@ -175,7 +175,7 @@ export function referenceDiscriminant(classes: readonly ClassSpec[]): BundleOutp
 /** The first discriminant among `outputs` as {@link classifierFigures} takes it (column and name). */
 export function discriminantColumn(outputs: readonly BundleOutputV1[]): { column: number; output: string } | undefined {
   const column = outputs.findIndex((o) => o.discriminant !== undefined);
-  return column < 0 ? undefined : { column, output: (outputs[column] as BundleOutputV1).name };
+  return column < 0 ? undefined : { column, output: at(outputs, column).name };
 }
 
 /** Inputs of {@link classifierFigures}. */
@@ -227,12 +227,12 @@ export function classifierFigures(
     const scores: number[] = [];
     const labels: number[] = [];
     rows.forEach((i, r) => {
-      const l = sample.label[i] as number;
+      const l = at(sample.label, i);
       if (!reference) {
-        scores.push(out[r] as number);
+        scores.push(at(out, r));
         labels.push(l ? 1 : 0);
       } else if (l === reference.label || backgroundLabels.has(l)) {
-        scores.push(out[r * classCount + scoreColumn] as number);
+        scores.push(at(out, r * classCount + scoreColumn));
         labels.push(l === reference.label ? 1 : 0);
       }
     });
@@ -254,7 +254,7 @@ export function classifierFigures(
   const rankView = binaryView(rankRows, testOut.subarray(0, nRank * classCount));
   const keepForRank = Array.from(
     rankRows,
-    (i) => !reference || sample.label[i] === reference.label || backgroundLabels.has(sample.label[i] as number),
+    (i) => !reference || sample.label[i] === reference.label || backgroundLabels.has(at(sample.label, i)),
   );
   const keptRows = keepForRank.flatMap((keep, r) => (keep ? [r] : []));
   evaluation.featureRanking = permutationImportance({
@@ -264,7 +264,7 @@ export function classifierFigures(
     predict: (f, n) => predictRows(runner, f, n),
     figure: (out) =>
       auc(
-        Float64Array.from(keptRows, (r) => out[r * classCount + scoreColumn] as number),
+        Float64Array.from(keptRows, (r) => at(out, r * classCount + scoreColumn)),
         rankView.labels,
       ),
     metric: 'auc',
@@ -287,13 +287,13 @@ export function classifierFigures(
     // The reference class's probability alone on the same rows, to show what the discriminant gains.
     const alone: number[] = [];
     split.test.forEach((i, r) => {
-      const l = sample.label[i] as number;
-      if (l === reference.label || backgroundLabels.has(l)) alone.push(testOut[r * classCount + refColumn] as number);
+      const l = at(sample.label, i);
+      if (l === reference.label || backgroundLabels.has(l)) alone.push(at(testOut, r * classCount + refColumn));
     });
     metrics.aucProbability = auc(alone, test.labels);
   }
   if (multi && o.classes) {
-    const labels = Array.from(split.test, (i) => sample.label[i] as number);
+    const labels = Array.from(split.test, (i) => at(sample.label, i));
     evaluation.classes = evaluateMultiClass(testOut, labels, o.classes, classCount);
     for (const c of evaluation.classes) {
       metrics[`auc_${c.name}`] = c.auc;
@@ -304,8 +304,8 @@ export function classifierFigures(
     const mass = sample.columns[o.massColumn] as Float32Array;
     const massOf: number[] = [];
     split.test.forEach((i) => {
-      const l = sample.label[i] as number;
-      if (!reference || l === reference.label || backgroundLabels.has(l)) massOf.push(mass[i] as number);
+      const l = at(sample.label, i);
+      if (!reference || l === reference.label || backgroundLabels.has(l)) massOf.push(at(mass, i));
     });
     evaluation.massSculpting = evaluateMassSculpting({ mass: massOf, scores: test.scores, labels: test.labels });
     const at50 = evaluation.massSculpting.points.find((p) => p.signalEfficiency === 0.5);

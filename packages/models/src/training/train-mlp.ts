@@ -1,4 +1,5 @@
 import type { ColumnarSample } from '@hepml/physics';
+import { at } from '@hepml/physics';
 import * as tf from '@tensorflow/tfjs';
 import { buildMlpModel } from '../architectures/mlp.ts';
 import type { BundleInputV1, DenseLayerV1 } from '../bundle/manifest.ts';
@@ -36,7 +37,7 @@ export function standardisation(sample: ColumnarSample, names: readonly string[]
     let s = 0;
     let s2 = 0;
     for (const r of rows) {
-      const v = col[r] as number;
+      const v = at(col, r);
       s += v;
       s2 += v * v;
     }
@@ -56,8 +57,7 @@ export function standardisedMatrix(
   const out = new Float32Array(rows.length * k);
   inputs.forEach((input, i) => {
     const col = sample.columns[input.name] as Float32Array;
-    for (let r = 0; r < rows.length; r++)
-      out[r * k + i] = ((col[rows[r] as number] as number) - input.offset) / input.scale;
+    for (let r = 0; r < rows.length; r++) out[r * k + i] = ((col[at(rows, r)] as number) - input.offset) / input.scale;
   });
   return out;
 }
@@ -104,7 +104,7 @@ export async function trainBinaryMlp(options: TrainBinaryMlpOptions): Promise<Tr
   const toTensors = (rows: Uint32Array) => {
     const x = tf.tensor2d(standardisedMatrix(sample, inputs, rows), [rows.length, inputs.length]);
     const y = tf.tensor2d(
-      Float32Array.from(rows, (r) => sample.label[r] as number),
+      Float32Array.from(rows, (r) => at(sample.label, r)),
       [rows.length, 1],
     );
     return { x, y };
@@ -142,8 +142,8 @@ export function predictRaw(model: tf.LayersModel, inputs: readonly BundleInputV1
   const std = new Float32Array(raw.length);
   for (let r = 0; r < n; r++) {
     for (let i = 0; i < k; i++) {
-      const input = inputs[i] as BundleInputV1;
-      std[r * k + i] = ((raw[r * k + i] as number) - input.offset) / input.scale;
+      const input = at(inputs, i);
+      std[r * k + i] = (at(raw, r * k + i) - input.offset) / input.scale;
     }
   }
   return tf.tidy(() => {

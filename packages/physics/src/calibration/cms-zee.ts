@@ -1,3 +1,4 @@
+import { at } from '../array.ts';
 import { DataFormatError, PhysicsInputError } from '../errors.ts';
 import type { Dataset } from '../io/dataset.ts';
 import { invariantMass } from '../kinematics/four-vector.ts';
@@ -68,7 +69,7 @@ export function cmsZeePairsFromDataset(ds: Dataset, options: CmsZeeDatasetOption
     const c = numeric(name);
     const out = new Float64Array(n);
     for (let r = 0; r < n; r++) {
-      const v = c[r] as number;
+      const v = at(c, r);
       if (!Number.isFinite(v)) fail(r, name, `${v} is not a finite number`);
       const problem = check?.(v);
       if (problem) fail(r, name, problem);
@@ -152,13 +153,13 @@ export const CMS_WP95: CmsCutBasedId = {
 /** Whether electron `row` passes `id` (barrel cuts for EB electrons, endcap cuts for EE). */
 export function passesCmsCutBasedId(e: CmsElectronColumns, row: number, id: CmsCutBasedId): boolean {
   const cuts = e.isBarrel[row] ? id.barrel : id.endcap;
-  const pt = e.pt[row] as number;
+  const pt = at(e.pt, row);
   return (
-    (e.sigmaIetaIeta[row] as number) < cuts.sigmaIetaIeta &&
-    (e.hOverE[row] as number) < cuts.hOverE &&
-    (e.isoTrack[row] as number) / pt < cuts.relIsoTrack &&
-    (e.isoEcal[row] as number) / pt < cuts.relIsoEcal &&
-    (e.isoHcal[row] as number) / pt < cuts.relIsoHcal
+    at(e.sigmaIetaIeta, row) < cuts.sigmaIetaIeta &&
+    at(e.hOverE, row) < cuts.hOverE &&
+    at(e.isoTrack, row) / pt < cuts.relIsoTrack &&
+    at(e.isoEcal, row) / pt < cuts.relIsoEcal &&
+    at(e.isoHcal, row) / pt < cuts.relIsoHcal
   );
 }
 
@@ -191,14 +192,7 @@ export function masslessPairMass(
 /** Mass [GeV] of pair `row`, its two electrons taken as massless ({@link masslessPairMass}). */
 export function cmsPairMass(pairs: CmsZeePairs, row: number): number {
   const [a, b] = pairs.electrons;
-  return masslessPairMass(
-    a.pt[row] as number,
-    a.eta[row] as number,
-    a.phi[row] as number,
-    b.pt[row] as number,
-    b.eta[row] as number,
-    b.phi[row] as number,
-  );
+  return masslessPairMass(at(a.pt, row), at(a.eta, row), at(a.phi, row), at(b.pt, row), at(b.eta, row), at(b.phi, row));
 }
 
 /**
@@ -214,8 +208,8 @@ export function cmsZPeakPairs(
   const mass: number[] = [];
   const category: ZeeCategory[] = [];
   for (let r = 0; r < pairs.n; r++) {
-    if ((a.charge[r] as number) === (b.charge[r] as number)) continue;
-    if (inEcalGap(a.eta[r] as number) || inEcalGap(b.eta[r] as number)) continue;
+    if (at(a.charge, r) === at(b.charge, r)) continue;
+    if (inEcalGap(at(a.eta, r)) || inEcalGap(at(b.eta, r))) continue;
     if (!passesCmsCutBasedId(a, r, id) || !passesCmsCutBasedId(b, r, id)) continue;
     mass.push(cmsPairMass(pairs, r));
     const barrelA = a.isBarrel[r] === 1;
@@ -269,14 +263,14 @@ export function cmsTagAndProbe(pairs: CmsZeePairs, options: CmsTagAndProbeOption
       [a, b],
       [b, a],
     ] as const) {
-      if (inEcalGap(tag.eta[r] as number) || inEcalGap(probe.eta[r] as number)) continue;
-      if ((tag.pt[r] as number) < tagPtMin || (options.tagBarrelOnly && !tag.isBarrel[r])) continue;
+      if (inEcalGap(at(tag.eta, r)) || inEcalGap(at(probe.eta, r))) continue;
+      if (at(tag.pt, r) < tagPtMin || (options.tagBarrelOnly && !tag.isBarrel[r])) continue;
       if (!passesCmsCutBasedId(tag, r, tagId)) continue;
       mass.push(m);
-      pt.push(probe.pt[r] as number);
-      eta.push(probe.eta[r] as number);
-      tagCharge.push(tag.charge[r] as number);
-      probeCharge.push(probe.charge[r] as number);
+      pt.push(at(probe.pt, r));
+      eta.push(at(probe.eta, r));
+      tagCharge.push(at(tag.charge, r));
+      probeCharge.push(at(probe.charge, r));
       passed.push(probePasses(probe, r) ? 1 : 0);
     }
   }

@@ -1,3 +1,4 @@
+import { at } from '../array.ts';
 import { FitError, PhysicsInputError } from '../errors.ts';
 import type { BinnedFitResult } from '../fit/binned-fit.ts';
 import { breitWignerCrystalBallPdf } from '../fit/breit-wigner-crystal-ball.ts';
@@ -94,9 +95,9 @@ export function fitZPeak(masses: ArrayLike<number>, options: ZPeakFitOptions = {
   const counts = new Float64Array(axis.nBins);
   let events = 0;
   for (let i = 0; i < masses.length; i++) {
-    const b = axis.find(masses[i] as number, 'drop');
+    const b = axis.find(at(masses, i), 'drop');
     if (b < 0) continue;
-    counts[b] = (counts[b] as number) + 1;
+    counts[b] = at(counts, b) + 1;
     events++;
   }
   if (events < 50) {
@@ -214,11 +215,11 @@ export function correctEnergyScale(
     throw new PhysicsInputError('values and categories differ in length', { field: 'categories' });
   }
   return Float64Array.from({ length: values.length }, (_, i) => {
-    const alpha = alphaByCategory[categories[i] as ZeeCategory];
+    const alpha = alphaByCategory[at(categories, i)];
     if (alpha === undefined || !(alpha > -1)) {
       throw new PhysicsInputError(`no valid α for category ${categories[i]}`, { field: 'alphaByCategory' });
     }
-    return (values[i] as number) / (1 + alpha);
+    return at(values, i) / (1 + alpha);
   });
 }
 
@@ -237,11 +238,11 @@ export function smearPairMasses(
     throw new PhysicsInputError('masses and categories differ in length', { field: 'categories' });
   }
   return Float64Array.from({ length: masses.length }, (_, i) => {
-    const c = cByCategory[categories[i] as ZeeCategory];
+    const c = cByCategory[at(categories, i)];
     if (c === undefined || !(c >= 0)) {
       throw new PhysicsInputError(`no valid c for category ${categories[i]}`, { field: 'cByCategory' });
     }
     const f = (1 + c * rng.normal()) * (1 + c * rng.normal());
-    return (masses[i] as number) * Math.sqrt(Math.max(f, 0));
+    return at(masses, i) * Math.sqrt(Math.max(f, 0));
   });
 }

@@ -1,3 +1,4 @@
+import { at } from '../array.ts';
 import { PhysicsInputError } from '../errors.ts';
 import { Rng } from '../sim/rng.ts';
 import { emptyZeeDecay, sampleZee } from '../sim/z-boson.ts';
@@ -55,7 +56,7 @@ export function compareRegressionZPeaks(
       });
     }
     for (let i = 0; i < size; i++) {
-      const r = m.response[i] as number;
+      const r = at(m.response, i);
       if (!(r > 0) || !Number.isFinite(r)) {
         throw new PhysicsInputError(`${m.name}: response ${i} is ${r}, must be finite and positive`, {
           field: 'response',
@@ -63,19 +64,19 @@ export function compareRegressionZPeaks(
       }
     }
   }
-  const order = Array.from({ length: size }, (_, i) => i).sort((a, b) => (eTrue[a] as number) - (eTrue[b] as number));
-  const sorted = order.map((i) => eTrue[i] as number);
-  const lo = sorted[0] as number;
-  const hi = sorted[size - 1] as number;
+  const order = Array.from({ length: size }, (_, i) => i).sort((a, b) => at(eTrue, a) - at(eTrue, b));
+  const sorted = order.map((i) => at(eTrue, i));
+  const lo = at(sorted, 0);
+  const hi = at(sorted, size - 1);
   const nearest = (e: number): number => {
     let a = 0;
     let b = size - 1;
     while (b - a > 1) {
       const m = (a + b) >> 1;
-      if ((sorted[m] as number) <= e) a = m;
+      if (at(sorted, m) <= e) a = m;
       else b = m;
     }
-    return order[e - (sorted[a] as number) <= (sorted[b] as number) - e ? a : b] as number;
+    return at(order, e - at(sorted, a) <= at(sorted, b) - e ? a : b);
   };
   const n = options.n ?? 20_000;
   if (!Number.isInteger(n) || n < 100) throw new PhysicsInputError('n must be an integer ≥ 100', { field: 'n' });
@@ -100,8 +101,7 @@ export function compareRegressionZPeaks(
   }
   const peaks = models.map((m) => {
     const masses = trueMass.map(
-      (mass, k) =>
-        mass * Math.sqrt((m.response[first[k] as number] as number) * (m.response[second[k] as number] as number)),
+      (mass, k) => mass * Math.sqrt(at(m.response, at(first, k)) * at(m.response, at(second, k))),
     );
     const fit = fitZPeak(masses, { background: false, ...options.fit });
     return { name: m.name, mass: fit.mass, massError: fit.massError, width: fit.width, widthError: fit.widthError };

@@ -1,3 +1,4 @@
+import { at } from '../array.ts';
 import { FitError, PhysicsInputError } from '../errors.ts';
 import { Axis } from '../histogram/axis.ts';
 
@@ -29,8 +30,8 @@ export function numericalInversion(curve: ResponseCurve): (eReco: number) => num
   }
   const reco: number[] = [];
   for (let i = 0; i < eTrue.length; i++) {
-    const e = eTrue[i] as number;
-    const r = response[i] as number;
+    const e = at(eTrue, i);
+    const r = at(response, i);
     if (!(e > 0) || !Number.isFinite(e) || !(r > 0) || !Number.isFinite(r)) {
       throw new PhysicsInputError(`point ${i} (E_true ${e}, R ${r}) must be finite and positive`, {
         field: 'response',
@@ -40,7 +41,7 @@ export function numericalInversion(curve: ResponseCurve): (eReco: number) => num
   }
   Axis.variable(eTrue, { field: 'eTrue' });
   for (let i = 1; i < reco.length; i++) {
-    if (!((reco[i] as number) > (reco[i - 1] as number))) {
+    if (!(at(reco, i) > at(reco, i - 1))) {
       throw new PhysicsInputError(
         `mean reconstructed energy R·E_true is not increasing between ${eTrue[i - 1]} and ${eTrue[i]} GeV: the response cannot be inverted`,
         { field: 'response' },
@@ -52,11 +53,11 @@ export function numericalInversion(curve: ResponseCurve): (eReco: number) => num
   const last = reco.length - 1;
   return (eReco: number): number => {
     if (!Number.isFinite(eReco)) throw new PhysicsInputError(`energy ${eReco} is not finite`, { field: 'eReco' });
-    if (eReco <= segments.lo) return eReco / (response[0] as number);
-    if (eReco >= segments.hi) return eReco / (response[last] as number);
+    if (eReco <= segments.lo) return eReco / at(response, 0);
+    if (eReco >= segments.hi) return eReco / at(response, last);
     const a = segments.find(eReco, 'drop');
-    const f = (eReco - (reco[a] as number)) / ((reco[a + 1] as number) - (reco[a] as number));
-    return (eTrue[a] as number) + f * ((eTrue[a + 1] as number) - (eTrue[a] as number));
+    const f = (eReco - at(reco, a)) / (at(reco, a + 1) - at(reco, a));
+    return at(eTrue, a) + f * (at(eTrue, a + 1) - at(eTrue, a));
   };
 }
 

@@ -1,3 +1,4 @@
+import { at } from '../array.ts';
 import { PhysicsInputError } from '../errors.ts';
 import type { BinEfficiency, ScaleFactorProvenance, ScaleFactorTable } from './scale-factor-table.ts';
 import { type EfficiencyMap, type EfficiencyOptions, measureEfficiencies, type ProbeSet } from './tag-and-probe.ts';
@@ -67,8 +68,8 @@ export function measureScaleFactors(args: MeasureScaleFactorsArgs): ScaleFactorM
   const values = ratio(nominalData.bins, nominalMc.bins);
   const stat = nominalData.bins.map((row, i) =>
     row.map((d, j) => {
-      const m = (nominalMc.bins[i] as BinEfficiency[])[j] as BinEfficiency;
-      const sf = (values[i] as number[])[j] as number;
+      const m = at(at(nominalMc.bins, i), j);
+      const sf = at(at(values, i), j);
       const rd = symmetricError(d) / d.value;
       const rm = symmetricError(m) / m.value;
       return Math.abs(sf) * Math.hypot(rd, rm);
@@ -101,15 +102,11 @@ export function measureScaleFactors(args: MeasureScaleFactorsArgs): ScaleFactorM
     variations.push({ source: v.source, label: v.label, values: sf });
     const current = systBySource[v.source] ?? values.map((row) => row.map(() => 0));
     systBySource[v.source] = current.map((row, i) =>
-      row.map((s, j) =>
-        Math.max(s, Math.abs(((sf[i] as number[])[j] as number) - ((values[i] as number[])[j] as number))),
-      ),
+      row.map((s, j) => Math.max(s, Math.abs(at(at(sf, i), j) - at(at(values, i), j)))),
     );
   }
   const syst = values.map((row, i) =>
-    row.map((_, j) =>
-      Math.sqrt(Object.values(systBySource).reduce((s, t) => s + ((t[i] as number[])[j] as number) ** 2, 0)),
-    ),
+    row.map((_, j) => Math.sqrt(Object.values(systBySource).reduce((s, t) => s + at(at(t, i), j) ** 2, 0))),
   );
   values.forEach((row, i) => {
     row.forEach((v, j) => {
@@ -143,7 +140,7 @@ export function symmetricError(e: BinEfficiency): number {
 function ratio(data: BinEfficiency[][], mc: BinEfficiency[][]): number[][] {
   return data.map((row, i) =>
     row.map((d, j) => {
-      const m = ((mc[i] as BinEfficiency[])[j] as BinEfficiency).value;
+      const m = at(at(mc, i), j).value;
       return m > 0 && Number.isFinite(d.value) ? d.value / m : Number.NaN;
     }),
   );

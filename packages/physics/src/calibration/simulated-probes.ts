@@ -1,3 +1,4 @@
+import { at } from '../array.ts';
 import { PhysicsInputError } from '../errors.ts';
 import { Axis } from '../histogram/axis.ts';
 import { passesCutBasedId } from '../sim/electron-id.ts';
@@ -38,9 +39,9 @@ export function probesFromSimulation(sample: ColumnarSample, options: SimulatedP
   const tagEta = column(sample, 'tagEta');
   const keep: number[] = [];
   for (let i = 0; i < sample.n; i++) {
-    if ((tagPt[i] as number) >= tagPtMin && Math.abs(tagEta[i] as number) < tagAbsEtaMax) keep.push(i);
+    if (at(tagPt, i) >= tagPtMin && Math.abs(at(tagEta, i)) < tagAbsEtaMax) keep.push(i);
   }
-  const pick = (name: string) => Float64Array.from(keep, (i) => column(sample, name)[i] as number);
+  const pick = (name: string) => Float64Array.from(keep, (i) => at(column(sample, name), i));
   return makeProbeSet({
     mass: pick('mass'),
     pt: pick('probePt'),
@@ -48,7 +49,7 @@ export function probesFromSimulation(sample: ColumnarSample, options: SimulatedP
     tagCharge: pick('tagCharge'),
     probeCharge: pick('probeCharge'),
     passed: Uint8Array.from(keep, (i) => (passes(sample.columns, i) ? 1 : 0)),
-    weight: Float64Array.from(keep, (i) => sample.weight[i] as number),
+    weight: Float64Array.from(keep, (i) => at(sample.weight, i)),
   });
 }
 
@@ -86,17 +87,17 @@ export function trueEfficiencies(
   const passed = new Float64Array(total.length);
   for (let i = 0; i < sample.n; i++) {
     if (category[i] !== PAIR_CATEGORY.z) continue;
-    const ip = ptAxis.find(pt[i] as number, 'drop');
-    const ie = absEtaAxis.find(Math.abs(eta[i] as number), 'drop');
+    const ip = ptAxis.find(at(pt, i), 'drop');
+    const ie = absEtaAxis.find(Math.abs(at(eta, i)), 'drop');
     if (ip < 0 || ie < 0) continue;
     const b = ip * nEta + ie;
-    total[b] = (total[b] as number) + 1;
-    if (passes(sample.columns, i)) passed[b] = (passed[b] as number) + 1;
+    total[b] = at(total, b) + 1;
+    if (passes(sample.columns, i)) passed[b] = at(passed, b) + 1;
   }
   return Array.from({ length: nPt }, (_, ip) =>
     Array.from({ length: nEta }, (_, ie) => {
-      const n = total[ip * nEta + ie] as number;
-      const e = n > 0 ? (passed[ip * nEta + ie] as number) / n : Number.NaN;
+      const n = at(total, ip * nEta + ie);
+      const e = n > 0 ? at(passed, ip * nEta + ie) / n : Number.NaN;
       return { efficiency: e, error: n > 0 ? Math.sqrt((e * (1 - e)) / n) : Number.NaN, count: n };
     }),
   );

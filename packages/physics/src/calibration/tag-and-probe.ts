@@ -1,3 +1,4 @@
+import { at } from '../array.ts';
 import { FitError, PhysicsInputError } from '../errors.ts';
 import { type BinnedFitResult, fitBinned } from '../fit/binned-fit.ts';
 import { crystalBallPdf } from '../fit/crystal-ball.ts';
@@ -62,10 +63,10 @@ export function makeProbeSet(columns: ProbeColumns): ProbeSet {
     weight: new Float64Array(n),
   };
   for (let i = 0; i < n; i++) {
-    const m = columns.mass[i] as number;
-    const pt = columns.pt[i] as number;
-    const eta = columns.eta[i] as number;
-    const w = columns.weight ? (columns.weight[i] as number) : 1;
+    const m = at(columns.mass, i);
+    const pt = at(columns.pt, i);
+    const eta = at(columns.eta, i);
+    const w = columns.weight ? at(columns.weight, i) : 1;
     for (const [field, v] of [
       ['mass', m],
       ['pt', pt],
@@ -74,8 +75,8 @@ export function makeProbeSet(columns: ProbeColumns): ProbeSet {
     ] as const) {
       if (!Number.isFinite(v)) throw new PhysicsInputError(`${field} of row ${i} is not finite (${v})`, { field });
     }
-    const qt = columns.tagCharge[i] as number;
-    const qp = columns.probeCharge[i] as number;
+    const qt = at(columns.tagCharge, i);
+    const qp = at(columns.probeCharge, i);
     if (Math.abs(qt) !== 1 || Math.abs(qp) !== 1) {
       throw new PhysicsInputError(`charges of row ${i} must be ±1 (got ${qt}, ${qp})`, { field: 'tagCharge' });
     }
@@ -196,9 +197,9 @@ export function measureEfficiencies(probes: ProbeSet, options: EfficiencyOptions
   // Probe indices per bin.
   const members: number[][] = Array.from({ length: nPt * nEta }, () => []);
   for (let i = 0; i < probes.mass.length; i++) {
-    const ip = ptAxis.find(probes.pt[i] as number, 'drop');
-    const ie = absEtaAxis.find(probes.absEta[i] as number, 'drop');
-    if (ip >= 0 && ie >= 0) (members[ip * nEta + ie] as number[]).push(i);
+    const ip = ptAxis.find(at(probes.pt, i), 'drop');
+    const ie = absEtaAxis.find(at(probes.absEta, i), 'drop');
+    if (ip >= 0 && ie >= 0) at(members, ip * nEta + ie).push(i);
   }
   const warnings: string[] = [];
   const bins: BinEfficiency[][] = [];
@@ -206,7 +207,7 @@ export function measureEfficiencies(probes: ProbeSet, options: EfficiencyOptions
     const row: BinEfficiency[] = [];
     for (let ie = 0; ie < nEta; ie++) {
       const where = `pt [${ptEdges[ip]}, ${ptEdges[ip + 1]}) GeV, |η| [${absEtaEdges[ie]}, ${absEtaEdges[ie + 1]})`;
-      const index = members[ip * nEta + ie] as number[];
+      const index = at(members, ip * nEta + ie);
       let yields: [Yield, Yield];
       try {
         yields = binYields(probes, index, options.massWindow, background);
@@ -292,8 +293,8 @@ function binYields(
   };
   let weighted = false;
   for (const i of index) {
-    const m = probes.mass[i] as number;
-    const w = probes.weight[i] as number;
+    const m = at(probes.mass, i);
+    const w = at(probes.weight, i);
     if (w !== 1) weighted = true;
     const k = probes.passed[i] ? 0 : 1;
     let target: number[] | null = null;
@@ -305,21 +306,21 @@ function binYields(
     }
     if (target === null) continue;
     target[k] = (target[k] as number) + w;
-    target[k + 2] = (target[k + 2] as number) + w * w;
+    target[k + 2] = at(target, k + 2) + w * w;
   }
   const result = (k: 0 | 1): Yield => {
     const n = sums.os[k] as number;
     // A zero count still has a Poisson uncertainty: give it the variance of one event.
-    const v = Math.max(sums.os[k + 2] as number, n === 0 ? 1 : 0);
+    const v = Math.max(at(sums.os, k + 2), n === 0 ? 1 : 0);
     switch (background.kind) {
       case 'none':
         return { value: n, variance: v, plain: !weighted };
       case 'same-sign': {
         const s = background.scale ?? 1;
-        const ssCount = (sums.ss[0] as number) + (sums.ss[1] as number);
+        const ssCount = at(sums.ss, 0) + at(sums.ss, 1);
         return {
           value: n - s * (sums.ss[k] as number),
-          variance: v + s * s * (sums.ss[k + 2] as number),
+          variance: v + s * s * at(sums.ss, k + 2),
           // No same-sign pair in the bin: nothing was subtracted, the counts stay binomial.
           plain: !weighted && ssCount === 0,
         };
@@ -332,11 +333,10 @@ function binYields(
         const lambdaHigh = (0.5 * (lo + hi) - cLow) / (cHigh - cLow);
         const aLow = ((hi - lo) * (1 - lambdaHigh)) / (l1 - l0);
         const aHigh = ((hi - lo) * lambdaHigh) / (h1 - h0);
-        const sidebandCount =
-          (sums.low[0] as number) + (sums.low[1] as number) + (sums.high[0] as number) + (sums.high[1] as number);
+        const sidebandCount = at(sums.low, 0) + at(sums.low, 1) + at(sums.high, 0) + at(sums.high, 1);
         return {
           value: n - aLow * (sums.low[k] as number) - aHigh * (sums.high[k] as number),
-          variance: v + aLow * aLow * (sums.low[k + 2] as number) + aHigh * aHigh * (sums.high[k + 2] as number),
+          variance: v + aLow * aLow * at(sums.low, k + 2) + aHigh * aHigh * at(sums.high, k + 2),
           plain: !weighted && sidebandCount === 0,
         };
       }
@@ -359,13 +359,13 @@ function fitYields(
   const pass = new Float64Array(nBins);
   for (const i of index) {
     if (probes.sameSign[i] === 1) continue;
-    const b = axis.find(probes.mass[i] as number, 'drop');
+    const b = axis.find(at(probes.mass, i), 'drop');
     if (b < 0) continue;
-    const w = probes.weight[i] as number;
-    all[b] = (all[b] as number) + w;
-    if (probes.passed[i]) pass[b] = (pass[b] as number) + w;
+    const w = at(probes.weight, i);
+    all[b] = at(all, b) + w;
+    if (probes.passed[i]) pass[b] = at(pass, b) + w;
   }
-  const fail = all.map((v, b) => v - (pass[b] as number));
+  const fail = all.map((v, b) => v - at(pass, b));
   const total = all.reduce((s, v) => s + v, 0);
   if (total < 20) throw new FitError(`only ${total.toFixed(0)} opposite-sign probes in the fit range`);
   const model = (prefix: string) => [

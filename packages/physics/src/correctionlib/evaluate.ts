@@ -1,3 +1,4 @@
+import { at } from '../array.ts';
 import { PhysicsInputError } from '../errors.ts';
 import { Axis, type OutOfRange } from '../histogram/axis.ts';
 import { type ContentV2, type CorrectionSetV2, type EdgeV2, edgeValue, type FlowV2 } from './schema-v2.ts';
@@ -50,19 +51,19 @@ function evaluateNode(node: ContentV2, inputs: CorrectionInputs): number {
     case 'binning': {
       const index = axisOf(node.edges, node.input).find(inputs[node.input] as number, ruleOf(node.flow));
       if (index < 0) return evaluateFlow(node.flow, node.input, inputs);
-      return evaluateNode(node.content[index] as ContentV2, inputs);
+      return evaluateNode(at(node.content, index), inputs);
     }
     case 'multibinning': {
       let flat = 0;
       for (let d = 0; d < node.inputs.length; d++) {
-        const input = node.inputs[d] as string;
-        const edges = node.edges[d] as EdgeV2[];
+        const input = at(node.inputs, d);
+        const edges = at(node.edges, d);
         const axis = axisOf(edges, input);
         const index = axis.find(inputs[input] as number, ruleOf(node.flow));
         if (index < 0) return evaluateFlow(node.flow, input, inputs);
         flat = flat * axis.nBins + index;
       }
-      return evaluateNode(node.content[flat] as ContentV2, inputs);
+      return evaluateNode(at(node.content, flat), inputs);
     }
   }
 }

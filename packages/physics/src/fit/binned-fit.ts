@@ -1,3 +1,4 @@
+import { at } from '../array.ts';
 import { PhysicsInputError } from '../errors.ts';
 import { Axis } from '../histogram/axis.ts';
 import {
@@ -53,7 +54,7 @@ export function fitBinned(args: BinnedFitArgs): BinnedFitResult {
   }
   let observed = 0;
   for (let i = 0; i < nBins; i++) {
-    const n = counts[i] as number;
+    const n = at(counts, i);
     if (!(n >= 0) || !Number.isFinite(n)) throw new PhysicsInputError(`count ${i} is ${n}`, { field: 'counts' });
     observed += n;
   }
@@ -64,13 +65,13 @@ export function fitBinned(args: BinnedFitArgs): BinnedFitResult {
       const p = c.pdf.binFractions(edges, componentValues(c, all));
       let scale: number;
       if (model.extended) {
-        scale = all[c.yieldIndex] as number;
+        scale = at(all, c.yieldIndex);
       } else {
         let total = 0;
-        for (let i = 0; i < nBins; i++) total += p[i] as number;
+        for (let i = 0; i < nBins; i++) total += at(p, i);
         scale = observed / total;
       }
-      for (let i = 0; i < nBins; i++) nu[i] = (nu[i] as number) + scale * (p[i] as number);
+      for (let i = 0; i < nBins; i++) nu[i] = at(nu, i) + scale * at(p, i);
     }
     return nu;
   };
@@ -78,8 +79,8 @@ export function fitBinned(args: BinnedFitArgs): BinnedFitResult {
     const v = expectation(all);
     let s = 0;
     for (let i = 0; i < nBins; i++) {
-      const e = v[i] as number;
-      const n = counts[i] as number;
+      const e = at(v, i);
+      const n = at(counts, i);
       if (!(e >= 0) || (e === 0 && n > 0)) return Number.POSITIVE_INFINITY;
       s += n > 0 ? e - n + n * Math.log(n / e) : e;
     }
@@ -90,8 +91,8 @@ export function fitBinned(args: BinnedFitArgs): BinnedFitResult {
   const expected = Float64Array.from(expectation(best));
   let chi2 = 0;
   for (let i = 0; i < nBins; i++) {
-    const e = expected[i] as number;
-    if (e > 0) chi2 += ((counts[i] as number) - e) ** 2 / e;
+    const e = at(expected, i);
+    if (e > 0) chi2 += (at(counts, i) - e) ** 2 / e;
   }
   const ndf = nBins - fit.free.length - (model.extended ? 0 : 1);
   return {

@@ -1,3 +1,4 @@
+import { at } from '../array.ts';
 import { PhysicsInputError } from '../errors.ts';
 import { breitWignerShape, relativisticBreitWignerShape } from './breit-wigner.ts';
 import { crystalBallShape } from './crystal-ball.ts';
@@ -51,7 +52,7 @@ export function breitWignerCrystalBallPdf(options: BreitWignerCrystalBallOptions
   let lastValid = false;
 
   const compute = (p: ArrayLike<number>): boolean => {
-    const params = Array.from({ length: 6 }, (_, i) => p[i] as number);
+    const params = Array.from({ length: 6 }, (_, i) => at(p, i));
     if (params.every((v, i) => v === lastParams[i])) return lastValid;
     lastParams = params;
     const [mass, gamma, shift, sigma, alpha, n] = params as [number, number, number, number, number, number];
@@ -66,9 +67,9 @@ export function breitWignerCrystalBallPdf(options: BreitWignerCrystalBallOptions
     let total = 0;
     cumulative[0] = 0;
     for (let m = 0; m <= steps; m++) {
-      grid[m] = Math.max(0, conv[2 * steps + m] as number);
+      grid[m] = Math.max(0, at(conv, 2 * steps + m));
       if (m > 0) {
-        total += 0.5 * h * ((grid[m - 1] as number) + (grid[m] as number));
+        total += 0.5 * h * (at(grid, m - 1) + at(grid, m));
         cumulative[m] = total;
       }
     }
@@ -77,8 +78,8 @@ export function breitWignerCrystalBallPdf(options: BreitWignerCrystalBallOptions
       return false;
     }
     for (let m = 0; m <= steps; m++) {
-      grid[m] = (grid[m] as number) / total;
-      cumulative[m] = (cumulative[m] as number) / total;
+      grid[m] = at(grid, m) / total;
+      cumulative[m] = at(cumulative, m) / total;
     }
     return true;
   };
@@ -88,9 +89,9 @@ export function breitWignerCrystalBallPdf(options: BreitWignerCrystalBallOptions
     const u = Math.min(Math.max((x - lo) / h, 0), steps);
     const j = Math.min(Math.floor(u), steps - 1);
     const f = u - j;
-    const y0 = grid[j] as number;
-    const y1 = grid[j + 1] as number;
-    return (cumulative[j] as number) + h * (y0 * f + 0.5 * (y1 - y0) * f * f);
+    const y0 = at(grid, j);
+    const y1 = at(grid, j + 1);
+    return at(cumulative, j) + h * (y0 * f + 0.5 * (y1 - y0) * f * f);
   };
 
   return {
@@ -100,19 +101,19 @@ export function breitWignerCrystalBallPdf(options: BreitWignerCrystalBallOptions
       const out = new Float64Array(xs.length);
       if (!compute(p)) return out.fill(Number.NaN);
       for (let i = 0; i < xs.length; i++) {
-        const u = Math.min(Math.max(((xs[i] as number) - lo) / h, 0), steps);
+        const u = Math.min(Math.max((at(xs, i) - lo) / h, 0), steps);
         const j = Math.min(Math.floor(u), steps - 1);
         const f = u - j;
-        out[i] = (1 - f) * (grid[j] as number) + f * (grid[j + 1] as number);
+        out[i] = (1 - f) * at(grid, j) + f * at(grid, j + 1);
       }
       return out;
     },
     binFractions(edges, p) {
       const out = new Float64Array(Math.max(0, edges.length - 1));
       if (!compute(p)) return out.fill(Number.NaN);
-      let previous = cdf(edges[0] as number);
+      let previous = cdf(at(edges, 0));
       for (let i = 0; i < out.length; i++) {
-        const next = cdf(edges[i + 1] as number);
+        const next = cdf(at(edges, i + 1));
         out[i] = next - previous;
         previous = next;
       }

@@ -1,3 +1,4 @@
+import { at } from '../array.ts';
 import { definePdf, type Pdf, type PdfOptions } from './pdf.ts';
 
 /**
@@ -10,9 +11,9 @@ export function breitWignerPdf(options: PdfOptions): Pdf {
   return definePdf(
     {
       parameters: ['mass', 'width'],
-      valid: (p) => (p[1] as number) > 0,
-      shape: (m, p) => breitWignerShape(m, p[0] as number, p[1] as number),
-      primitive: (m, p) => (2 / (p[1] as number)) * Math.atan((2 * (m - (p[0] as number))) / (p[1] as number)),
+      valid: (p) => at(p, 1) > 0,
+      shape: (m, p) => breitWignerShape(m, at(p, 0), at(p, 1)),
+      primitive: (m, p) => (2 / at(p, 1)) * Math.atan((2 * (m - at(p, 0))) / at(p, 1)),
     },
     options,
   );
@@ -34,8 +35,8 @@ export function relativisticBreitWignerPdf(options: PdfOptions): Pdf {
   return definePdf(
     {
       parameters: ['mass', 'width'],
-      valid: (p) => (p[0] as number) > 0 && (p[1] as number) > 0,
-      shape: (m, p) => relativisticBreitWignerShape(m, p[0] as number, p[1] as number),
+      valid: (p) => at(p, 0) > 0 && at(p, 1) > 0,
+      shape: (m, p) => relativisticBreitWignerShape(m, at(p, 0), at(p, 1)),
     },
     options,
   );

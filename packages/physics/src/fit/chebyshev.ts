@@ -1,3 +1,4 @@
+import { at } from '../array.ts';
 import { PhysicsInputError } from '../errors.ts';
 import { definePdf, type Pdf, type PdfOptions } from './pdf.ts';
 
@@ -27,7 +28,7 @@ export function chebyshevPdf(options: ChebyshevOptions): Pdf {
   const fillT = (u: number) => {
     t[0] = 1;
     t[1] = u;
-    for (let k = 2; k < degree + 2; k++) t[k] = 2 * u * (t[k - 1] as number) - (t[k - 2] as number);
+    for (let k = 2; k < degree + 2; k++) t[k] = 2 * u * at(t, k - 1) - at(t, k - 2);
   };
   return definePdf(
     {
@@ -36,16 +37,15 @@ export function chebyshevPdf(options: ChebyshevOptions): Pdf {
       shape: (x, p) => {
         fillT(toU(x));
         let s = 1;
-        for (let k = 1; k <= degree; k++) s += (p[k - 1] as number) * (t[k] as number);
+        for (let k = 1; k <= degree; k++) s += at(p, k - 1) * at(t, k);
         return s;
       },
       primitive: (x, p) => {
         fillT(toU(x));
-        let s = t[1] as number;
+        let s = at(t, 1);
         for (let k = 1; k <= degree; k++) {
-          const ik =
-            k === 1 ? (t[2] as number) / 4 : 0.5 * ((t[k + 1] as number) / (k + 1) - (t[k - 1] as number) / (k - 1));
-          s += (p[k - 1] as number) * ik;
+          const ik = k === 1 ? at(t, 2) / 4 : 0.5 * (at(t, k + 1) / (k + 1) - at(t, k - 1) / (k - 1));
+          s += at(p, k - 1) * ik;
         }
         return (s * (hi - lo)) / 2;
       },

@@ -1,3 +1,4 @@
+import { at } from '../array.ts';
 import { erf } from '../stats/special.ts';
 import { definePdf, type Pdf, type PdfOptions } from './pdf.ts';
 
@@ -41,13 +42,13 @@ export function crystalBallPdf(options: PdfOptions): Pdf {
   return definePdf(
     {
       parameters: ['mean', 'sigma', 'alpha', 'n'],
-      valid: (p) => (p[1] as number) > 0 && (p[2] as number) > 0 && (p[3] as number) > 0,
-      shape: (x, p) => crystalBallShape((x - (p[0] as number)) / (p[1] as number), p[2] as number, p[3] as number),
+      valid: (p) => at(p, 1) > 0 && at(p, 2) > 0 && at(p, 3) > 0,
+      shape: (x, p) => crystalBallShape((x - at(p, 0)) / at(p, 1), at(p, 2), at(p, 3)),
       primitive: (x, p) => {
-        const sigma = p[1] as number;
-        const alpha = p[2] as number;
-        const t = (x - (p[0] as number)) / sigma;
-        return sigma * (t <= -alpha ? lowTailPrimitive(t, alpha, p[3] as number) : corePrimitive(t, alpha));
+        const sigma = at(p, 1);
+        const alpha = at(p, 2);
+        const t = (x - at(p, 0)) / sigma;
+        return sigma * (t <= -alpha ? lowTailPrimitive(t, alpha, at(p, 3)) : corePrimitive(t, alpha));
       },
     },
     options,
@@ -80,24 +81,17 @@ export function doubleCrystalBallPdf(options: PdfOptions): Pdf {
   return definePdf(
     {
       parameters: ['mean', 'sigma', 'alphaLow', 'nLow', 'alphaHigh', 'nHigh'],
-      valid: (p) => [1, 2, 3, 4, 5].every((i) => (p[i] as number) > 0),
-      shape: (x, p) =>
-        doubleCrystalBallShape(
-          (x - (p[0] as number)) / (p[1] as number),
-          p[2] as number,
-          p[3] as number,
-          p[4] as number,
-          p[5] as number,
-        ),
+      valid: (p) => [1, 2, 3, 4, 5].every((i) => at(p, i) > 0),
+      shape: (x, p) => doubleCrystalBallShape((x - at(p, 0)) / at(p, 1), at(p, 2), at(p, 3), at(p, 4), at(p, 5)),
       primitive: (x, p) => {
-        const sigma = p[1] as number;
-        const aL = p[2] as number;
-        const aH = p[4] as number;
-        const t = (x - (p[0] as number)) / sigma;
-        if (t <= -aL) return sigma * lowTailPrimitive(t, aL, p[3] as number);
+        const sigma = at(p, 1);
+        const aL = at(p, 2);
+        const aH = at(p, 4);
+        const t = (x - at(p, 0)) / sigma;
+        if (t <= -aL) return sigma * lowTailPrimitive(t, aL, at(p, 3));
         if (t < aH) return sigma * corePrimitive(t, aL);
         // The high tail mirrors the low one: ∫_{α_H}^{t} = −lowTailPrimitive(−t) by symmetry.
-        return sigma * (corePrimitive(aH, aL) - lowTailPrimitive(-t, aH, p[5] as number));
+        return sigma * (corePrimitive(aH, aL) - lowTailPrimitive(-t, aH, at(p, 5)));
       },
     },
     options,

@@ -1,3 +1,4 @@
+import { at } from '../array.ts';
 import { definePdf, type Pdf, type PdfOptions } from './pdf.ts';
 
 /**
@@ -12,9 +13,9 @@ export function exponentialPdf(options: PdfOptions): Pdf {
   return definePdf(
     {
       parameters: ['slope'],
-      valid: (p) => Number.isFinite(p[0] as number),
-      shape: (x, p) => Math.exp((p[0] as number) * (x - lo)),
-      primitive: (x, p) => integral(lo, x, p[0] as number),
+      valid: (p) => Number.isFinite(at(p, 0)),
+      shape: (x, p) => Math.exp(at(p, 0) * (x - lo)),
+      primitive: (x, p) => integral(lo, x, at(p, 0)),
     },
     options,
   );

@@ -1,3 +1,4 @@
+import { at } from '../array.ts';
 import { PhysicsInputError } from '../errors.ts';
 
 /**
@@ -35,13 +36,13 @@ export class FftPlan {
   transform(re: Float64Array, im: Float64Array, inverse = false): void {
     const n = this.size;
     for (let i = 0; i < n; i++) {
-      const j = this.reversed[i] as number;
+      const j = at(this.reversed, i);
       if (j > i) {
-        const tr = re[i] as number;
-        re[i] = re[j] as number;
+        const tr = at(re, i);
+        re[i] = at(re, j);
         re[j] = tr;
-        const ti = im[i] as number;
-        im[i] = im[j] as number;
+        const ti = at(im, i);
+        im[i] = at(im, j);
         im[j] = ti;
       }
     }
@@ -51,16 +52,16 @@ export class FftPlan {
       const stride = n / len;
       for (let start = 0; start < n; start += len) {
         for (let k = 0; k < half; k++) {
-          const wr = this.cos[k * stride] as number;
-          const wi = sign * (this.sin[k * stride] as number);
+          const wr = at(this.cos, k * stride);
+          const wi = sign * at(this.sin, k * stride);
           const a = start + k;
           const b = a + half;
-          const br = re[b] as number;
-          const bi = im[b] as number;
+          const br = at(re, b);
+          const bi = at(im, b);
           const tr = br * wr - bi * wi;
           const ti = br * wi + bi * wr;
-          const ar = re[a] as number;
-          const ai = im[a] as number;
+          const ar = at(re, a);
+          const ai = at(im, a);
           re[b] = ar - tr;
           im[b] = ai - ti;
           re[a] = ar + tr;
@@ -70,8 +71,8 @@ export class FftPlan {
     }
     if (inverse) {
       for (let i = 0; i < n; i++) {
-        re[i] = (re[i] as number) / n;
-        im[i] = (im[i] as number) / n;
+        re[i] = at(re, i) / n;
+        im[i] = at(im, i) / n;
       }
     }
   }
@@ -90,10 +91,10 @@ export class FftPlan {
     const pi = new Float64Array(n);
     for (let k = 0; k < n; k++) {
       const m = (n - k) & (n - 1);
-      const zr = re[k] as number;
-      const zi = im[k] as number;
-      const cr = re[m] as number;
-      const ci = -(im[m] as number);
+      const zr = at(re, k);
+      const zi = at(im, k);
+      const cr = at(re, m);
+      const ci = -at(im, m);
       // A = (Z_k + conj Z_{n−k})/2, B = (Z_k − conj Z_{n−k})/2i.
       const ar = (zr + cr) / 2;
       const ai = (zi + ci) / 2;

@@ -1,3 +1,4 @@
+import { at } from '../array.ts';
 import { erf } from '../stats/special.ts';
 import { definePdf, type Pdf, type PdfOptions } from './pdf.ts';
 
@@ -11,14 +12,14 @@ export function gaussianPdf(options: PdfOptions): Pdf {
   return definePdf(
     {
       parameters: ['mean', 'sigma'],
-      valid: (p) => (p[1] as number) > 0,
+      valid: (p) => at(p, 1) > 0,
       shape: (x, p) => {
-        const t = (x - (p[0] as number)) / (p[1] as number);
+        const t = (x - at(p, 0)) / at(p, 1);
         return Math.exp(-0.5 * t * t);
       },
       primitive: (x, p) => {
-        const sigma = p[1] as number;
-        return sigma * Math.sqrt(Math.PI / 2) * erf((x - (p[0] as number)) / (sigma * Math.SQRT2));
+        const sigma = at(p, 1);
+        return sigma * Math.sqrt(Math.PI / 2) * erf((x - at(p, 0)) / (sigma * Math.SQRT2));
       },
     },
     options,

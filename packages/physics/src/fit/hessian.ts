@@ -8,6 +8,7 @@
  * Cost: 2n calls for the gradient, 2n + 2n(n − 1) calls for the Hessian.
  * Reference: Press et al., Numerical Recipes, 3rd ed., section 5.7.
  */
+import { at } from '../array.ts';
 export function numericalGradient(
   f: (x: Float64Array) => number,
   x: ArrayLike<number>,
@@ -17,7 +18,7 @@ export function numericalGradient(
   const xp = Float64Array.from(x);
   const g = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const h = steps[i] as number;
+    const h = at(steps, i);
     const [fp, fm] = alongAxis(f, xp, i, h);
     g[i] = (fp - fm) / (2 * h);
   }
@@ -26,7 +27,7 @@ export function numericalGradient(
 
 /** [f(x + h·eᵢ), f(x − h·eᵢ)] with x = `xp`, whose coordinate i is restored afterwards. */
 function alongAxis(f: (x: Float64Array) => number, xp: Float64Array, i: number, h: number): [number, number] {
-  const xi = xp[i] as number;
+  const xi = at(xp, i);
   xp[i] = xi + h;
   const fp = f(xp);
   xp[i] = xi - h;
@@ -46,16 +47,16 @@ export function numericalHessian(
   const xp = Float64Array.from(x);
   const h: number[][] = Array.from({ length: n }, () => new Array<number>(n).fill(0));
   for (let i = 0; i < n; i++) {
-    const hi = steps[i] as number;
+    const hi = at(steps, i);
     const [fp, fm] = alongAxis(f, xp, i, hi);
-    (h[i] as number[])[i] = (fp - 2 * fx + fm) / (hi * hi);
+    at(h, i)[i] = (fp - 2 * fx + fm) / (hi * hi);
   }
   for (let i = 0; i < n; i++) {
-    const xi = x[i] as number;
-    const hi = steps[i] as number;
+    const xi = at(x, i);
+    const hi = at(steps, i);
     for (let j = 0; j < i; j++) {
-      const xj = x[j] as number;
-      const hj = steps[j] as number;
+      const xj = at(x, j);
+      const hj = at(steps, j);
       xp[i] = xi + hi;
       xp[j] = xj + hj;
       const fpp = f(xp);
@@ -68,8 +69,8 @@ export function numericalHessian(
       xp[i] = xi;
       xp[j] = xj;
       const hij = (fpp - fpm - fmp + fmm) / (4 * hi * hj);
-      (h[i] as number[])[j] = hij;
-      (h[j] as number[])[i] = hij;
+      at(h, i)[j] = hij;
+      at(h, j)[i] = hij;
     }
   }
   return h;

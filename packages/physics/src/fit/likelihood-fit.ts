@@ -1,3 +1,4 @@
+import { at } from '../array.ts';
 import { FitError, PhysicsInputError } from '../errors.ts';
 import { numericalGradient, numericalHessian } from './hessian.ts';
 import { dot, invertPositiveDefinite, matrixVector } from './linear-algebra.ts';
@@ -131,7 +132,7 @@ export function fitLikelihood(args: LikelihoodFitArgs): FitResult {
       throw new PhysicsInputError(`"${name}" is not a parameter of the model`, { field: name });
   }
   const evaluate = (free: ArrayLike<number>, subset: readonly number[]): number => {
-    for (let k = 0; k < subset.length; k++) all[freeIndex[subset[k] as number] as number] = free[k] as number;
+    for (let k = 0; k < subset.length; k++) all[at(freeIndex, at(subset, k))] = at(free, k);
     const v = args.nll(all);
     return Number.isFinite(v) ? v : Number.POSITIVE_INFINITY;
   };
@@ -151,20 +152,20 @@ export function fitLikelihood(args: LikelihoodFitArgs): FitResult {
   };
 
   // Errors: step 0.1σ, shrunk to stay inside the bounds; parameters on a bound are held.
-  const sigma = Array.from(minimum.errorEstimate, (s, k) => (Number.isFinite(s) && s > 0 ? s : (step[k] as number)));
+  const sigma = Array.from(minimum.errorEstimate, (s, k) => (Number.isFinite(s) && s > 0 ? s : at(step, k)));
   const atLimit: number[] = [];
   const kept: number[] = [];
   for (let k = 0; k < best.length; k++) {
-    const distance = Math.min((best[k] as number) - (lower[k] as number), (upper[k] as number) - (best[k] as number));
-    if (distance < 0.01 * (sigma[k] as number)) atLimit.push(k);
+    const distance = Math.min(at(best, k) - at(lower, k), at(upper, k) - at(best, k));
+    if (distance < 0.01 * at(sigma, k)) atLimit.push(k);
     else kept.push(k);
   }
   const h = kept.map((k) => {
-    const distance = Math.min((best[k] as number) - (lower[k] as number), (upper[k] as number) - (best[k] as number));
-    return Math.min(0.1 * (sigma[k] as number), 0.5 * distance);
+    const distance = Math.min(at(best, k) - at(lower, k), at(upper, k) - at(best, k));
+    return Math.min(0.1 * at(sigma, k), 0.5 * distance);
   });
-  const point = Float64Array.from(kept, (k) => best[k] as number);
-  for (let k = 0; k < best.length; k++) all[freeIndex[k] as number] = best[k] as number;
+  const point = Float64Array.from(kept, (k) => at(best, k));
+  for (let k = 0; k < best.length; k++) all[at(freeIndex, k)] = at(best, k);
   const fmin = counted(point, kept);
   let covariance: number[][] | null = null;
   let edm = minimum.edm;
@@ -179,21 +180,21 @@ export function fitLikelihood(args: LikelihoodFitArgs): FitResult {
       edm = 0.5 * dot(g, matrixVector(covariance, g));
     }
   }
-  for (let k = 0; k < best.length; k++) all[freeIndex[k] as number] = best[k] as number;
+  for (let k = 0; k < best.length; k++) all[at(freeIndex, k)] = at(best, k);
 
   const fitted: Record<string, FittedParameter> = {};
   names.forEach((name, i) => {
-    fitted[name] = { value: all[i] as number, error: 0, fixed: true, atLimit: false };
+    fitted[name] = { value: at(all, i), error: 0, fixed: true, atLimit: false };
   });
-  const free = kept.map((k) => names[freeIndex[k] as number] as string);
+  const free = kept.map((k) => at(names, at(freeIndex, k)));
   kept.forEach((k, r) => {
-    const name = names[freeIndex[k] as number] as string;
-    const v = covariance ? ((covariance[r] as number[])[r] as number) : Number.NaN;
-    fitted[name] = { value: best[k] as number, error: Math.sqrt(v), fixed: false, atLimit: false };
+    const name = at(names, at(freeIndex, k));
+    const v = covariance ? at(at(covariance, r), r) : Number.NaN;
+    fitted[name] = { value: at(best, k), error: Math.sqrt(v), fixed: false, atLimit: false };
   });
-  const limitNames = atLimit.map((k) => names[freeIndex[k] as number] as string);
+  const limitNames = atLimit.map((k) => at(names, at(freeIndex, k)));
   for (const name of limitNames)
-    fitted[name] = { value: all[names.indexOf(name)] as number, error: Number.NaN, fixed: false, atLimit: true };
+    fitted[name] = { value: at(all, names.indexOf(name)), error: Number.NaN, fixed: false, atLimit: true };
   const covarianceStatus = !minimum.converged ? 'not-computed' : covariance ? 'accurate' : 'not-positive-definite';
   const ok = minimum.converged && covarianceStatus === 'accurate' && limitNames.length === 0;
   const problems: string[] = [];
@@ -206,9 +207,7 @@ export function fitLikelihood(args: LikelihoodFitArgs): FitResult {
     parameters: fitted,
     free,
     covariance: cov,
-    correlation: cov.map((row, i) =>
-      row.map((v, j) => v / Math.sqrt(((cov[i] as number[])[i] as number) * ((cov[j] as number[])[j] as number))),
-    ),
+    correlation: cov.map((row, i) => row.map((v, j) => v / Math.sqrt(at(at(cov, i), i) * at(at(cov, j), j)))),
     nll: minimum.fval,
     edm,
     calls,

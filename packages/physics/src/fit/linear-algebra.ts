@@ -2,6 +2,7 @@
  * Small dense linear algebra for fits (matrices of a few tens of rows at most), row-major
  * `number[][]`. Enough for covariance matrices; not a general-purpose library.
  */
+import { at } from '../array.ts';
 
 /**
  * Cholesky factor L (lower triangular, A = L·Lᵀ) of a symmetric matrix, or `null` when A is not
@@ -12,16 +13,16 @@ export function choleskyFactor(a: readonly (readonly number[])[]): number[][] | 
   const n = a.length;
   const l: number[][] = Array.from({ length: n }, () => new Array<number>(n).fill(0));
   for (let j = 0; j < n; j++) {
-    const lj = l[j] as number[];
-    let d = (a[j] as readonly number[])[j] as number;
-    for (let k = 0; k < j; k++) d -= (lj[k] as number) ** 2;
+    const lj = at(l, j);
+    let d = at(at(a, j), j);
+    for (let k = 0; k < j; k++) d -= at(lj, k) ** 2;
     if (!(d > 0) || !Number.isFinite(d)) return null;
     const pivot = Math.sqrt(d);
     lj[j] = pivot;
     for (let i = j + 1; i < n; i++) {
-      const li = l[i] as number[];
-      let s = (a[i] as readonly number[])[j] as number;
-      for (let k = 0; k < j; k++) s -= (li[k] as number) * (lj[k] as number);
+      const li = at(l, i);
+      let s = at(at(a, i), j);
+      for (let k = 0; k < j; k++) s -= at(li, k) * at(lj, k);
       li[j] = s / pivot;
     }
   }
@@ -40,19 +41,19 @@ export function invertPositiveDefinite(a: readonly (readonly number[])[]): numbe
   const linv: number[][] = Array.from({ length: n }, () => new Array<number>(n).fill(0));
   for (let c = 0; c < n; c++) {
     for (let i = c; i < n; i++) {
-      const li = l[i] as number[];
+      const li = at(l, i);
       let s = i === c ? 1 : 0;
-      for (let k = c; k < i; k++) s -= (li[k] as number) * ((linv[k] as number[])[c] as number);
-      (linv[i] as number[])[c] = s / (li[i] as number);
+      for (let k = c; k < i; k++) s -= at(li, k) * at(at(linv, k), c);
+      at(linv, i)[c] = s / at(li, i);
     }
   }
   const inv: number[][] = Array.from({ length: n }, () => new Array<number>(n).fill(0));
   for (let i = 0; i < n; i++) {
     for (let j = 0; j <= i; j++) {
       let s = 0;
-      for (let k = i; k < n; k++) s += ((linv[k] as number[])[i] as number) * ((linv[k] as number[])[j] as number);
-      (inv[i] as number[])[j] = s;
-      (inv[j] as number[])[i] = s;
+      for (let k = i; k < n; k++) s += at(at(linv, k), i) * at(at(linv, k), j);
+      at(inv, i)[j] = s;
+      at(inv, j)[i] = s;
     }
   }
   return inv;
@@ -68,28 +69,28 @@ export function invertPositiveDefinite(a: readonly (readonly number[])[]): numbe
 export function solvePositiveDefinite(aIn: ArrayLike<number>, b: ArrayLike<number>, p: number): number[] | null {
   const a = Float64Array.from(aIn);
   for (let j = 0; j < p; j++) {
-    let s = a[j * p + j] as number;
-    for (let k = 0; k < j; k++) s -= (a[j * p + k] as number) ** 2;
+    let s = at(a, j * p + j);
+    for (let k = 0; k < j; k++) s -= at(a, j * p + k) ** 2;
     if (!(s > 0) || !Number.isFinite(s)) return null;
     const l = Math.sqrt(s);
     a[j * p + j] = l;
     for (let i = j + 1; i < p; i++) {
-      let t = a[i * p + j] as number;
-      for (let k = 0; k < j; k++) t -= (a[i * p + k] as number) * (a[j * p + k] as number);
+      let t = at(a, i * p + j);
+      for (let k = 0; k < j; k++) t -= at(a, i * p + k) * at(a, j * p + k);
       a[i * p + j] = t / l;
     }
   }
   const y = new Float64Array(p);
   for (let i = 0; i < p; i++) {
-    let t = b[i] as number;
-    for (let k = 0; k < i; k++) t -= (a[i * p + k] as number) * (y[k] as number);
-    y[i] = t / (a[i * p + i] as number);
+    let t = at(b, i);
+    for (let k = 0; k < i; k++) t -= at(a, i * p + k) * at(y, k);
+    y[i] = t / at(a, i * p + i);
   }
   const x = new Array<number>(p).fill(0);
   for (let i = p - 1; i >= 0; i--) {
-    let t = y[i] as number;
-    for (let k = i + 1; k < p; k++) t -= (a[k * p + i] as number) * (x[k] as number);
-    x[i] = t / (a[i * p + i] as number);
+    let t = at(y, i);
+    for (let k = i + 1; k < p; k++) t -= at(a, k * p + i) * at(x, k);
+    x[i] = t / at(a, i * p + i);
   }
   return x;
 }
@@ -99,9 +100,9 @@ export function matrixVector(a: readonly (readonly number[])[], x: ArrayLike<num
   const n = a.length;
   const y = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const ai = a[i] as readonly number[];
+    const ai = at(a, i);
     let s = 0;
-    for (let j = 0; j < n; j++) s += (ai[j] as number) * (x[j] as number);
+    for (let j = 0; j < n; j++) s += at(ai, j) * at(x, j);
     y[i] = s;
   }
   return y;
@@ -110,6 +111,6 @@ export function matrixVector(a: readonly (readonly number[])[], x: ArrayLike<num
 /** Scalar product xᵀy. */
 export function dot(x: ArrayLike<number>, y: ArrayLike<number>): number {
   let s = 0;
-  for (let i = 0; i < x.length; i++) s += (x[i] as number) * (y[i] as number);
+  for (let i = 0; i < x.length; i++) s += at(x, i) * at(y, i);
   return s;
 }

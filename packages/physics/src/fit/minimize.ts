@@ -1,3 +1,4 @@
+import { at } from '../array.ts';
 import { PhysicsInputError } from '../errors.ts';
 import { type Bounds, boundedDerivative, boundedFromInternal, internalFromBounded } from './bounds.ts';
 import { numericalGradient, numericalHessian } from './hessian.ts';
@@ -74,7 +75,7 @@ export function minimize(
   for (let i = 0; i < n; i++) {
     const lower = options.lower?.[i] ?? Number.NEGATIVE_INFINITY;
     const upper = options.upper?.[i] ?? Number.POSITIVE_INFINITY;
-    const xi = x0[i] as number;
+    const xi = at(x0, i);
     if (!Number.isFinite(xi)) throw new PhysicsInputError(`start value ${i} is not finite (${xi})`, { field: 'x0' });
     if (!(lower < upper)) throw new PhysicsInputError(`bounds of parameter ${i} are empty`, { field: 'bounds' });
     if (xi < lower || xi > upper) {
@@ -93,7 +94,7 @@ export function minimize(
   }
   const toExternal = (t: Float64Array): Float64Array => {
     const x = new Float64Array(n);
-    for (let i = 0; i < n; i++) x[i] = boundedFromInternal(t[i] as number, bounds[i] as Bounds);
+    for (let i = 0; i < n; i++) x[i] = boundedFromInternal(at(t, i), at(bounds, i));
     return x;
   };
   let calls = 0;
@@ -112,8 +113,8 @@ export function minimize(
     status,
     message,
     errorEstimate: Float64Array.from(t, (ti, i) => {
-      const v = lastInverseHessian ? ((lastInverseHessian[i] as number[])[i] as number) : Number.NaN;
-      return Math.abs(boundedDerivative(ti, bounds[i] as Bounds)) * Math.sqrt(v);
+      const v = lastInverseHessian ? at(at(lastInverseHessian, i), i) : Number.NaN;
+      return Math.abs(boundedDerivative(ti, at(bounds, i))) * Math.sqrt(v);
     }),
   });
 
@@ -177,16 +178,15 @@ function diagonalMatrix(d: readonly number[]): number[][] {
 
 function gradientSteps(scale: Float64Array, t: Float64Array): Float64Array {
   const h = new Float64Array(scale.length);
-  for (let i = 0; i < h.length; i++)
-    h[i] = Math.max(1e-3 * (scale[i] as number), 1e-9 * (Math.abs(t[i] as number) + 1));
+  for (let i = 0; i < h.length; i++) h[i] = Math.max(1e-3 * at(scale, i), 1e-9 * (Math.abs(at(t, i)) + 1));
   return h;
 }
 
 function errorScale(hinv: number[][], t: Float64Array): Float64Array {
   const s = new Float64Array(t.length);
   for (let i = 0; i < s.length; i++) {
-    const v = (hinv[i] as number[])[i] as number;
-    s[i] = Math.max(Math.sqrt(v), 1e-8 * (Math.abs(t[i] as number) + 1));
+    const v = at(at(hinv, i), i);
+    s[i] = Math.max(Math.sqrt(v), 1e-8 * (Math.abs(at(t, i)) + 1));
   }
   return s;
 }
@@ -197,7 +197,7 @@ function fullInverseHessian(
   scale: Float64Array,
   ft: number,
 ): number[][] | null {
-  const h = Float64Array.from(scale, (s, i) => Math.max(0.1 * s, 1e-7 * (Math.abs(t[i] as number) + 1)));
+  const h = Float64Array.from(scale, (s, i) => Math.max(0.1 * s, 1e-7 * (Math.abs(at(t, i)) + 1)));
   return invertPositiveDefinite(numericalHessian(f, t, h, ft));
 }
 
@@ -226,14 +226,14 @@ function bfgs(
   let edm = Number.POSITIVE_INFINITY;
   for (let iteration = 0; iteration < 200 * Math.max(1, n) && budgetLeft(); iteration++) {
     let d = matrixVector(hinv, g);
-    for (let i = 0; i < n; i++) d[i] = -(d[i] as number);
+    for (let i = 0; i < n; i++) d[i] = -at(d, i);
     let slope = dot(g, d);
     if (!(slope < 0)) {
       // Not a descent direction: fall back to scaled steepest descent.
       for (let i = 0; i < n; i++) {
-        for (let j = 0; j < n; j++) (hinv[i] as number[])[j] = i === j ? (scale[i] as number) ** 2 : 0;
+        for (let j = 0; j < n; j++) at(hinv, i)[j] = i === j ? at(scale, i) ** 2 : 0;
       }
-      d = Float64Array.from(g, (gi, i) => -gi * (scale[i] as number) ** 2);
+      d = Float64Array.from(g, (gi, i) => -gi * at(scale, i) ** 2);
       slope = dot(g, d);
     }
     edm = -0.5 * slope;
@@ -243,7 +243,7 @@ function bfgs(
     const trial = new Float64Array(n);
     let fTrial = Number.POSITIVE_INFINITY;
     for (let k = 0; k < 40; k++) {
-      for (let i = 0; i < n; i++) trial[i] = (t[i] as number) + alpha * (d[i] as number);
+      for (let i = 0; i < n; i++) trial[i] = at(t, i) + alpha * at(d, i);
       fTrial = f(trial);
       if (fTrial <= ft + 1e-4 * alpha * slope) {
         accepted = true;
@@ -258,7 +258,7 @@ function bfgs(
     if (!accepted) return { t, fval: ft, edm, failed: true };
     const gNew = numericalGradient(f, trial, steps);
     const s = Float64Array.from(d, (di) => alpha * di);
-    const y = Float64Array.from(gNew, (gi, i) => gi - (g[i] as number));
+    const y = Float64Array.from(gNew, (gi, i) => gi - at(g, i));
     const sy = dot(s, y);
     if (sy > 1e-12 * Math.sqrt(dot(s, s) * dot(y, y))) {
       // H⁻¹ ← (I − ρsyᵀ)H⁻¹(I − ρysᵀ) + ρssᵀ, written out with Hy = H⁻¹y.
@@ -266,12 +266,12 @@ function bfgs(
       const hy = matrixVector(hinv, y);
       const yhy = dot(y, hy);
       for (let i = 0; i < n; i++) {
-        const row = hinv[i] as number[];
+        const row = at(hinv, i);
         for (let j = 0; j < n; j++) {
           row[j] =
-            (row[j] as number) -
-            rho * ((hy[i] as number) * (s[j] as number) + (s[i] as number) * (hy[j] as number)) +
-            (rho * rho * yhy + rho) * (s[i] as number) * (s[j] as number);
+            at(row, j) -
+            rho * (at(hy, i) * at(s, j) + at(s, i) * at(hy, j)) +
+            (rho * rho * yhy + rho) * at(s, i) * at(s, j);
         }
       }
     }

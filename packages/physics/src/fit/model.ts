@@ -1,3 +1,4 @@
+import { at } from '../array.ts';
 import { PhysicsInputError } from '../errors.ts';
 import type { Pdf } from './pdf.ts';
 
@@ -41,7 +42,7 @@ export function resolveModel(model: FitModel): ResolvedModel {
     names.push(name);
     return names.length - 1;
   };
-  const range = (components[0] as FitComponent).pdf.range;
+  const range = at(components, 0).pdf.range;
   const resolved = components.map((c) => {
     if (c.pdf.range[0] !== range[0] || c.pdf.range[1] !== range[1]) {
       throw new PhysicsInputError('all components must be normalised on the same range', { field: 'model' });
@@ -58,7 +59,7 @@ export function resolveModel(model: FitModel): ResolvedModel {
 
 /** Copies the shape parameters of component c out of the full vector. */
 export function componentValues(c: ResolvedModel['components'][number], all: Float64Array): Float64Array {
-  for (let k = 0; k < c.parameterIndex.length; k++) c.values[k] = all[c.parameterIndex[k] as number] as number;
+  for (let k = 0; k < c.parameterIndex.length; k++) c.values[k] = at(all, at(c.parameterIndex, k));
   return c.values;
 }
 

@@ -1,4 +1,5 @@
 /** Options of {@link nelderMead}. */
+import { at } from '../array.ts';
 export interface NelderMeadOptions {
   /** Initial simplex step per coordinate (the simplex is x0 and x0 + stepᵢ·eᵢ). */
   step: ArrayLike<number>;
@@ -46,39 +47,38 @@ export function nelderMead(
   const simplex: Float64Array[] = [Float64Array.from(x0)];
   for (let i = 0; i < n; i++) {
     const v = Float64Array.from(x0);
-    v[i] = (v[i] as number) + (options.step[i] as number);
+    v[i] = at(v, i) + at(options.step, i);
     simplex.push(v);
   }
   const fv = simplex.map(value);
   const centroid = new Float64Array(n);
   const trial = (from: Float64Array, coefficient: number): Float64Array => {
     const t = new Float64Array(n);
-    for (let k = 0; k < n; k++)
-      t[k] = (centroid[k] as number) + coefficient * ((from[k] as number) - (centroid[k] as number));
+    for (let k = 0; k < n; k++) t[k] = at(centroid, k) + coefficient * (at(from, k) - at(centroid, k));
     return t;
   };
   let iterations = 0;
   let converged = false;
   const order = Array.from({ length: n + 1 }, (_, i) => i);
   for (; iterations < maxIterations; iterations++) {
-    order.sort((a, b) => (fv[a] as number) - (fv[b] as number));
-    const best = order[0] as number;
-    const worst = order[n] as number;
-    const secondWorst = order[n - 1] as number;
-    const spread = (fv[worst] as number) - (fv[best] as number);
+    order.sort((a, b) => at(fv, a) - at(fv, b));
+    const best = at(order, 0);
+    const worst = at(order, n);
+    const secondWorst = at(order, n - 1);
+    const spread = at(fv, worst) - at(fv, best);
     if (spread < fTol) {
       converged = true;
       break;
     }
     centroid.fill(0);
     for (let i = 0; i < n; i++) {
-      const v = simplex[order[i] as number] as Float64Array;
-      for (let k = 0; k < n; k++) centroid[k] = (centroid[k] as number) + (v[k] as number) / n;
+      const v = at(simplex, at(order, i));
+      for (let k = 0; k < n; k++) centroid[k] = at(centroid, k) + at(v, k) / n;
     }
-    const xw = simplex[worst] as Float64Array;
+    const xw = at(simplex, worst);
     const xr = trial(xw, -alpha);
     const fr = value(xr);
-    if (fr < (fv[best] as number)) {
+    if (fr < at(fv, best)) {
       const xe = trial(xw, -alpha * gamma);
       const fe = value(xe);
       if (fe < fr) {
@@ -90,33 +90,33 @@ export function nelderMead(
       }
       continue;
     }
-    if (fr < (fv[secondWorst] as number)) {
+    if (fr < at(fv, secondWorst)) {
       simplex[worst] = xr;
       fv[worst] = fr;
       continue;
     }
     // Outside contraction when the reflection helped a little, inside contraction otherwise.
-    const outside = fr < (fv[worst] as number);
+    const outside = fr < at(fv, worst);
     const xc = outside ? trial(xr, rho) : trial(xw, rho);
     const fc = value(xc);
-    if (fc < (outside ? fr : (fv[worst] as number))) {
+    if (fc < (outside ? fr : at(fv, worst))) {
       simplex[worst] = xc;
       fv[worst] = fc;
       continue;
     }
-    const xb = simplex[best] as Float64Array;
+    const xb = at(simplex, best);
     for (let i = 0; i <= n; i++) {
       if (i === best) continue;
-      const v = simplex[i] as Float64Array;
-      for (let k = 0; k < n; k++) v[k] = (xb[k] as number) + sigma * ((v[k] as number) - (xb[k] as number));
+      const v = at(simplex, i);
+      for (let k = 0; k < n; k++) v[k] = at(xb, k) + sigma * (at(v, k) - at(xb, k));
       fv[i] = value(v);
     }
   }
   let bestIndex = 0;
-  for (let i = 1; i <= n; i++) if ((fv[i] as number) < (fv[bestIndex] as number)) bestIndex = i;
+  for (let i = 1; i <= n; i++) if (at(fv, i) < at(fv, bestIndex)) bestIndex = i;
   return {
-    x: simplex[bestIndex] as Float64Array,
-    fval: fv[bestIndex] as number,
+    x: at(simplex, bestIndex),
+    fval: at(fv, bestIndex),
     iterations,
     calls,
     converged,

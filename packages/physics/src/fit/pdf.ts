@@ -1,3 +1,4 @@
+import { at } from '../array.ts';
 import { PhysicsInputError } from '../errors.ts';
 
 /**
@@ -65,7 +66,7 @@ export function gaussLegendreIntegral(f: (x: number) => number, a: number, b: nu
   let sum = 0;
   for (let p = 0; p < panels; p++) {
     const mid = a + (p + 0.5) * width;
-    for (let k = 0; k < 8; k++) sum += (GL_W[k] as number) * f(mid + 0.5 * width * (GL_X[k] as number));
+    for (let k = 0; k < 8; k++) sum += at(GL_W, k) * f(mid + 0.5 * width * at(GL_X, k));
   }
   return 0.5 * width * sum;
 }
@@ -92,14 +93,14 @@ export function definePdf(definition: ShapeDefinition, options: PdfOptions): Pdf
       const out = new Float64Array(xs.length);
       if (!valid(p)) return out.fill(Number.NaN);
       const n = norm(p);
-      for (let i = 0; i < xs.length; i++) out[i] = shape(xs[i] as number, p) / n;
+      for (let i = 0; i < xs.length; i++) out[i] = shape(at(xs, i), p) / n;
       return out;
     },
     binFractions(edges, p) {
       const out = new Float64Array(Math.max(0, edges.length - 1));
       if (!valid(p)) return out.fill(Number.NaN);
       const n = norm(p);
-      for (let i = 0; i < out.length; i++) out[i] = integral(edges[i] as number, edges[i + 1] as number, p, 2) / n;
+      for (let i = 0; i < out.length; i++) out[i] = integral(at(edges, i), at(edges, i + 1), p, 2) / n;
       return out;
     },
   };

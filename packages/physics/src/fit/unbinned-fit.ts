@@ -1,3 +1,4 @@
+import { at } from '../array.ts';
 import { PhysicsInputError } from '../errors.ts';
 import { type FitOptions, type FitResult, fitLikelihood, type ParameterSpecs } from './likelihood-fit.ts';
 import { componentValues, type FitModel, resolveModel } from './model.ts';
@@ -25,7 +26,7 @@ export function fitUnbinned(args: UnbinnedFitArgs): FitResult {
   const data = Float64Array.from(args.data);
   if (data.length === 0) throw new PhysicsInputError('no events to fit', { field: 'data' });
   for (let e = 0; e < data.length; e++) {
-    const x = data[e] as number;
+    const x = at(data, e);
     if (!(x >= lo && x <= hi)) {
       throw new PhysicsInputError(`event ${e} (${x}) is outside the fit range [${lo}, ${hi}]`, { field: 'data' });
     }
@@ -36,13 +37,13 @@ export function fitUnbinned(args: UnbinnedFitArgs): FitResult {
     sum.fill(0);
     for (const c of model.components) {
       const d = c.pdf.density(data, componentValues(c, all));
-      const scale = model.extended ? (all[c.yieldIndex] as number) : 1;
+      const scale = model.extended ? at(all, c.yieldIndex) : 1;
       yields += scale;
-      for (let e = 0; e < data.length; e++) sum[e] = (sum[e] as number) + scale * (d[e] as number);
+      for (let e = 0; e < data.length; e++) sum[e] = at(sum, e) + scale * at(d, e);
     }
     let s = model.extended ? yields : 0;
     for (let e = 0; e < data.length; e++) {
-      const v = sum[e] as number;
+      const v = at(sum, e);
       if (!(v > 0)) return Number.POSITIVE_INFINITY;
       s -= Math.log(v);
     }

@@ -1,3 +1,4 @@
+import { at } from '../array.ts';
 import { PhysicsInputError } from '../errors.ts';
 
 /**
@@ -47,8 +48,8 @@ export class Axis {
     this.edges = edges;
     this.nBins = edges.length - 1;
     this.regular = regular;
-    this.lo = edges[0] as number;
-    this.hi = edges[this.nBins] as number;
+    this.lo = at(edges, 0);
+    this.hi = at(edges, this.nBins);
     this.inverseWidth = this.nBins / (this.hi - this.lo);
   }
 
@@ -81,7 +82,7 @@ export class Axis {
     if (e.length < 2) throw new PhysicsInputError(`${field}: an axis needs at least two edges`, { field });
     const i = Axis.firstBadEdge(e, options.openEnds === true);
     if (i >= 0) {
-      if (!Number.isFinite(e[i] as number)) throw new PhysicsInputError(`${field}[${i}] is not finite`, { field });
+      if (!Number.isFinite(at(e, i))) throw new PhysicsInputError(`${field}[${i}] is not finite`, { field });
       throw new PhysicsInputError(`${field} must be strictly increasing (at index ${i})`, { field });
     }
     return new Axis(e, false);
@@ -96,10 +97,10 @@ export class Axis {
   static firstBadEdge(edges: ArrayLike<number>, openEnds = false): number {
     const last = edges.length - 1;
     for (let i = 0; i < edges.length; i++) {
-      const x = edges[i] as number;
+      const x = at(edges, i);
       const open = openEnds && ((i === 0 && x === -Infinity) || (i === last && x === Infinity));
       if (!(open || Number.isFinite(x))) return i;
-      if (i > 0 && !((edges[i] as number) > (edges[i - 1] as number))) return i;
+      if (i > 0 && !(at(edges, i) > at(edges, i - 1))) return i;
     }
     return -1;
   }
@@ -113,15 +114,15 @@ export class Axis {
       let i = Math.floor((x - this.lo) * this.inverseWidth);
       // The product can round across an edge; the stored edges decide (lo ≤ x < hi exactly).
       if (i >= this.nBins) i = this.nBins - 1;
-      if (x < (e[i] as number)) i--;
-      else if (x >= (e[i + 1] as number)) i++;
+      if (x < at(e, i)) i--;
+      else if (x >= at(e, i + 1)) i++;
       return i + 1;
     }
     let lo = 0;
     let hi = this.nBins - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (x >= (e[mid] as number)) lo = mid;
+      if (x >= at(e, mid)) lo = mid;
       else hi = mid - 1;
     }
     return lo + 1;
@@ -141,12 +142,12 @@ export class Axis {
 
   /** Width of in-range bin i (1 … nBins). */
   width(i: number): number {
-    return (this.edges[i] as number) - (this.edges[i - 1] as number);
+    return at(this.edges, i) - at(this.edges, i - 1);
   }
 
   /** Centre of in-range bin i (1 … nBins). */
   centre(i: number): number {
-    return 0.5 * ((this.edges[i] as number) + (this.edges[i - 1] as number));
+    return 0.5 * (at(this.edges, i) + at(this.edges, i - 1));
   }
 
   /** Whether both axes have identical edges. */
@@ -165,7 +166,7 @@ export class Axis {
     const map = new Int32Array(this.nBins + 2);
     let j = 0;
     for (const edge of coarser.edges) {
-      while (j <= this.nBins && (this.edges[j] as number) < edge) j++;
+      while (j <= this.nBins && at(this.edges, j) < edge) j++;
       if (this.edges[j] !== edge) {
         throw new PhysicsInputError(`new edge ${edge} is not an edge of the axis being rebinned`, { field: 'edges' });
       }
@@ -185,7 +186,7 @@ export function coarserAxis(axis: Axis, factor: number): Axis {
     });
   }
   const edges = new Float64Array(axis.nBins / factor + 1);
-  for (let i = 0; i < edges.length; i++) edges[i] = axis.edges[i * factor] as number;
+  for (let i = 0; i < edges.length; i++) edges[i] = at(axis.edges, i * factor);
   if (axis.regular) {
     // Keep the arithmetic fast path when the recomputed edges coincide bit for bit with the merged ones.
     const regular = Axis.regular(edges.length - 1, axis.lo, axis.hi);
@@ -211,7 +212,7 @@ export function cutPointIndex(points: ArrayLike<number>, options: AxisOptions = 
   const field = options.field ?? 'edges';
   if (Axis.firstBadEdge(points) >= 0) throw new PhysicsInputError(`${field}[0] is not finite`, { field });
   if (points.length === 1) {
-    const c = points[0] as number;
+    const c = at(points, 0);
     return (x) => (x >= c ? 1 : x < c ? 0 : -1);
   }
   return (x) => (Number.isNaN(x) ? -1 : 0);

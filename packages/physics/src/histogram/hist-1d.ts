@@ -1,3 +1,4 @@
+import { at } from '../array.ts';
 import { PhysicsInputError } from '../errors.ts';
 import { Axis } from './axis.ts';
 import { checkWeight, HistogramBase } from './histogram-base.ts';
@@ -25,7 +26,7 @@ export class Hist1D extends HistogramBase<Hist1D> {
   }
 
   protected make(axes: Axis[]): Hist1D {
-    return new Hist1D(axes[0] as Axis);
+    return new Hist1D(at(axes, 0));
   }
 
   /** Adds weight w (default 1) at x; NaN x or non-finite w throws {@link PhysicsInputError}. */
@@ -33,8 +34,8 @@ export class Hist1D extends HistogramBase<Hist1D> {
     const b = this.axis.index(x);
     if (b < 0) throw new PhysicsInputError('x is NaN', { field: 'x' });
     checkWeight(w);
-    this.sumW[b] = (this.sumW[b] as number) + w;
-    this.sumW2[b] = (this.sumW2[b] as number) + w * w;
+    this.sumW[b] = at(this.sumW, b) + w;
+    this.sumW2[b] = at(this.sumW2, b) + w * w;
   }
 
   /**
@@ -51,7 +52,7 @@ export class Hist1D extends HistogramBase<Hist1D> {
     const sw2 = this.sumW2;
     const axis = this.axis;
     if (!axis.regular) {
-      for (let i = 0; i < n; i++) this.fill(x[i] as number, weights ? (weights[i] as number) : 1);
+      for (let i = 0; i < n; i++) this.fill(at(x, i), weights ? at(weights, i) : 1);
       return;
     }
     const lo = axis.lo;
@@ -60,14 +61,14 @@ export class Hist1D extends HistogramBase<Hist1D> {
     const nb = axis.nBins;
     const e = axis.edges;
     for (let i = 0; i < n; i++) {
-      const v = x[i] as number;
+      const v = at(x, i);
       let b: number;
       if (v >= lo) {
         if (v < hi) {
           let k = ((v - lo) * inv) | 0;
           if (k >= nb) k = nb - 1;
-          if (v < (e[k] as number)) k--;
-          else if (v >= (e[k + 1] as number)) k++;
+          if (v < at(e, k)) k--;
+          else if (v >= at(e, k + 1)) k++;
           b = k + 1;
         } else {
           b = nb + 1;
@@ -78,25 +79,25 @@ export class Hist1D extends HistogramBase<Hist1D> {
         throw new PhysicsInputError(`x[${i}] is NaN`, { field: 'x' });
       }
       if (weights) {
-        const w = weights[i] as number;
+        const w = at(weights, i);
         if (!(w - w === 0)) throw new PhysicsInputError(`weights[${i}] is not finite (${w})`, { field: 'weights' });
-        sw[b] = (sw[b] as number) + w;
-        sw2[b] = (sw2[b] as number) + w * w;
+        sw[b] = at(sw, b) + w;
+        sw2[b] = at(sw2, b) + w * w;
       } else {
-        sw[b] = (sw[b] as number) + 1;
-        sw2[b] = (sw2[b] as number) + 1;
+        sw[b] = at(sw, b) + 1;
+        sw2[b] = at(sw2, b) + 1;
       }
     }
   }
 
   /** Σw of bin i (0 underflow … nBins + 1 overflow). */
   content(i: number): number {
-    return this.sumW[this.cell([i])] as number;
+    return at(this.sumW, this.cell([i]));
   }
 
   /** Σw² (variance) of bin i. */
   variance(i: number): number {
-    return this.sumW2[this.cell([i])] as number;
+    return at(this.sumW2, this.cell([i]));
   }
 
   /** √Σw² of bin i. */
@@ -106,12 +107,12 @@ export class Hist1D extends HistogramBase<Hist1D> {
 
   /** Σw of the underflow bin (x < first edge). */
   get underflow(): number {
-    return this.sumW[0] as number;
+    return at(this.sumW, 0);
   }
 
   /** Σw of the overflow bin (x ≥ last edge). */
   get overflow(): number {
-    return this.sumW[this.axis.nBins + 1] as number;
+    return at(this.sumW, this.axis.nBins + 1);
   }
 
   /** In-range contents (copy, length nBins). */

@@ -1,3 +1,4 @@
+import { at } from '../array.ts';
 import { PhysicsInputError } from '../errors.ts';
 import type { Axis } from './axis.ts';
 import { Hist1D } from './hist-1d.ts';
@@ -15,7 +16,7 @@ export class Hist2D extends HistogramBase<Hist2D> {
   }
 
   protected make(axes: Axis[]): Hist2D {
-    return new Hist2D(axes[0] as Axis, axes[1] as Axis);
+    return new Hist2D(at(axes, 0), at(axes, 1));
   }
 
   /** Adds weight w at (x, y); NaN coordinates or a non-finite weight throw {@link PhysicsInputError}. */
@@ -24,9 +25,9 @@ export class Hist2D extends HistogramBase<Hist2D> {
     const iy = this.yAxis.index(y);
     if (ix < 0 || iy < 0) throw new PhysicsInputError('a coordinate is NaN', { field: ix < 0 ? 'x' : 'y' });
     checkWeight(w);
-    const c = ix * (this.strides[0] as number) + iy;
-    this.sumW[c] = (this.sumW[c] as number) + w;
-    this.sumW2[c] = (this.sumW2[c] as number) + w * w;
+    const c = ix * at(this.strides, 0) + iy;
+    this.sumW[c] = at(this.sumW, c) + w;
+    this.sumW2[c] = at(this.sumW2, c) + w * w;
   }
 
   /** Fills (x[i], y[i]) with optional weights. */
@@ -34,17 +35,17 @@ export class Hist2D extends HistogramBase<Hist2D> {
     if (y.length !== x.length || (weights && weights.length !== x.length)) {
       throw new PhysicsInputError('x, y and weights must have the same length', { field: 'y' });
     }
-    for (let i = 0; i < x.length; i++) this.fill(x[i] as number, y[i] as number, weights ? (weights[i] as number) : 1);
+    for (let i = 0; i < x.length; i++) this.fill(at(x, i), at(y, i), weights ? at(weights, i) : 1);
   }
 
   /** Σw of cell (ix, iy), each 0 (underflow) … nBins + 1 (overflow). */
   content(ix: number, iy: number): number {
-    return this.sumW[this.cell([ix, iy])] as number;
+    return at(this.sumW, this.cell([ix, iy]));
   }
 
   /** Σw² of cell (ix, iy). */
   variance(ix: number, iy: number): number {
-    return this.sumW2[this.cell([ix, iy])] as number;
+    return at(this.sumW2, this.cell([ix, iy]));
   }
 
   /** Projection on x: Σ over all y bins (flow included), contents and variances. */
@@ -53,8 +54,8 @@ export class Hist2D extends HistogramBase<Hist2D> {
     const ny = this.yAxis.nBins + 2;
     for (let ix = 0; ix < this.xAxis.nBins + 2; ix++) {
       for (let iy = 0; iy < ny; iy++) {
-        h.sumW[ix] = (h.sumW[ix] as number) + (this.sumW[ix * ny + iy] as number);
-        h.sumW2[ix] = (h.sumW2[ix] as number) + (this.sumW2[ix * ny + iy] as number);
+        h.sumW[ix] = at(h.sumW, ix) + at(this.sumW, ix * ny + iy);
+        h.sumW2[ix] = at(h.sumW2, ix) + at(this.sumW2, ix * ny + iy);
       }
     }
     return h;
@@ -66,8 +67,8 @@ export class Hist2D extends HistogramBase<Hist2D> {
     const ny = this.yAxis.nBins + 2;
     for (let ix = 0; ix < this.xAxis.nBins + 2; ix++) {
       for (let iy = 0; iy < ny; iy++) {
-        h.sumW[iy] = (h.sumW[iy] as number) + (this.sumW[ix * ny + iy] as number);
-        h.sumW2[iy] = (h.sumW2[iy] as number) + (this.sumW2[ix * ny + iy] as number);
+        h.sumW[iy] = at(h.sumW, iy) + at(this.sumW, ix * ny + iy);
+        h.sumW2[iy] = at(h.sumW2, iy) + at(this.sumW2, ix * ny + iy);
       }
     }
     return h;

@@ -1,3 +1,4 @@
+import { at } from '../array.ts';
 import { PhysicsInputError } from '../errors.ts';
 import type { Axis } from './axis.ts';
 import { checkWeight, HistogramBase } from './histogram-base.ts';
@@ -16,7 +17,7 @@ export class Hist3D extends HistogramBase<Hist3D> {
   }
 
   protected make(axes: Axis[]): Hist3D {
-    return new Hist3D(axes[0] as Axis, axes[1] as Axis, axes[2] as Axis);
+    return new Hist3D(at(axes, 0), at(axes, 1), at(axes, 2));
   }
 
   /** Adds weight w at (x, y, z); NaN coordinates or a non-finite weight throw {@link PhysicsInputError}. */
@@ -26,9 +27,9 @@ export class Hist3D extends HistogramBase<Hist3D> {
     const iz = this.zAxis.index(z);
     if (ix < 0 || iy < 0 || iz < 0) throw new PhysicsInputError('a coordinate is NaN', { field: 'x' });
     checkWeight(w);
-    const c = ix * (this.strides[0] as number) + iy * (this.strides[1] as number) + iz;
-    this.sumW[c] = (this.sumW[c] as number) + w;
-    this.sumW2[c] = (this.sumW2[c] as number) + w * w;
+    const c = ix * at(this.strides, 0) + iy * at(this.strides, 1) + iz;
+    this.sumW[c] = at(this.sumW, c) + w;
+    this.sumW2[c] = at(this.sumW2, c) + w * w;
   }
 
   /** Fills (x[i], y[i], z[i]) with optional weights. */
@@ -38,18 +39,18 @@ export class Hist3D extends HistogramBase<Hist3D> {
       throw new PhysicsInputError('x, y, z and weights must have the same length', { field: 'y' });
     }
     for (let i = 0; i < n; i++) {
-      this.fill(x[i] as number, y[i] as number, z[i] as number, weights ? (weights[i] as number) : 1);
+      this.fill(at(x, i), at(y, i), at(z, i), weights ? at(weights, i) : 1);
     }
   }
 
   /** Σw of cell (ix, iy, iz), each 0 (underflow) … nBins + 1 (overflow). */
   content(ix: number, iy: number, iz: number): number {
-    return this.sumW[this.cell([ix, iy, iz])] as number;
+    return at(this.sumW, this.cell([ix, iy, iz]));
   }
 
   /** Σw² of cell (ix, iy, iz). */
   variance(ix: number, iy: number, iz: number): number {
-    return this.sumW2[this.cell([ix, iy, iz])] as number;
+    return at(this.sumW2, this.cell([ix, iy, iz]));
   }
 
   /** Rebin by per-axis factors or edge subsets (`undefined` keeps an axis). */

@@ -1,3 +1,4 @@
+import { at } from '../array.ts';
 import { PhysicsInputError } from '../errors.ts';
 import { Axis, coarserAxis } from './axis.ts';
 
@@ -40,7 +41,7 @@ export abstract class HistogramBase<T extends HistogramBase<T>> {
     let size = 1;
     for (let k = axes.length - 1; k >= 0; k--) {
       strides[k] = size;
-      size *= (axes[k] as Axis).nBins + 2;
+      size *= at(axes, k).nBins + 2;
     }
     this.strides = strides;
     this.sumW = new Float64Array(size);
@@ -62,12 +63,12 @@ export abstract class HistogramBase<T extends HistogramBase<T>> {
   protected cell(indices: readonly number[]): number {
     let c = 0;
     for (let k = 0; k < indices.length; k++) {
-      const i = indices[k] as number;
-      const axis = this.axes[k] as Axis;
+      const i = at(indices, k);
+      const axis = at(this.axes, k);
       if (!(Number.isInteger(i) && i >= 0 && i <= axis.nBins + 1)) {
         throw new PhysicsInputError(`bin index ${i} is outside 0 … ${axis.nBins + 1} on axis ${k}`, { field: 'index' });
       }
-      c += i * (this.strides[k] as number);
+      c += i * at(this.strides, k);
     }
     return c;
   }
@@ -76,10 +77,10 @@ export abstract class HistogramBase<T extends HistogramBase<T>> {
   protected inRange(cell: number): boolean {
     let c = cell;
     for (let k = 0; k < this.axes.length; k++) {
-      const stride = this.strides[k] as number;
+      const stride = at(this.strides, k);
       const i = Math.floor(c / stride);
       c -= i * stride;
-      if (i === 0 || i === (this.axes[k] as Axis).nBins + 1) return false;
+      if (i === 0 || i === at(this.axes, k).nBins + 1) return false;
     }
     return true;
   }
@@ -89,10 +90,10 @@ export abstract class HistogramBase<T extends HistogramBase<T>> {
     let c = cell;
     let v = 1;
     for (let k = 0; k < this.axes.length; k++) {
-      const stride = this.strides[k] as number;
+      const stride = at(this.strides, k);
       const i = Math.floor(c / stride);
       c -= i * stride;
-      v *= (this.axes[k] as Axis).width(i);
+      v *= at(this.axes, k).width(i);
     }
     return v;
   }
@@ -100,7 +101,7 @@ export abstract class HistogramBase<T extends HistogramBase<T>> {
   /** Σw over the in-range cells, or over all cells with `includeFlow`. */
   sumOfWeights(includeFlow = false): number {
     let s = 0;
-    for (let c = 0; c < this.sumW.length; c++) if (includeFlow || this.inRange(c)) s += this.sumW[c] as number;
+    for (let c = 0; c < this.sumW.length; c++) if (includeFlow || this.inRange(c)) s += at(this.sumW, c);
     return s;
   }
 
@@ -112,8 +113,8 @@ export abstract class HistogramBase<T extends HistogramBase<T>> {
     let s = 0;
     let s2 = 0;
     for (let c = 0; c < this.sumW.length; c++) {
-      s += this.sumW[c] as number;
-      s2 += this.sumW2[c] as number;
+      s += at(this.sumW, c);
+      s2 += at(this.sumW2, c);
     }
     return s2 > 0 ? (s * s) / s2 : 0;
   }
@@ -123,8 +124,8 @@ export abstract class HistogramBase<T extends HistogramBase<T>> {
     checkWeight(k, 'k');
     const h = this.make([...this.axes]);
     for (let c = 0; c < this.sumW.length; c++) {
-      h.sumW[c] = (this.sumW[c] as number) * k;
-      h.sumW2[c] = (this.sumW2[c] as number) * k * k;
+      h.sumW[c] = at(this.sumW, c) * k;
+      h.sumW2[c] = at(this.sumW2, c) * k * k;
     }
     return h;
   }
@@ -144,15 +145,15 @@ export abstract class HistogramBase<T extends HistogramBase<T>> {
       for (let c = 0; c < h.sumW.length; c++) {
         if (!this.inRange(c)) continue;
         const v = this.volume(c);
-        h.sumW[c] = (h.sumW[c] as number) / v;
-        h.sumW2[c] = (h.sumW2[c] as number) / (v * v);
+        h.sumW[c] = at(h.sumW, c) / v;
+        h.sumW2[c] = at(h.sumW2, c) / (v * v);
       }
     }
     return h;
   }
 
   protected checkSameBinning(other: HistogramBase<T>, field: string): void {
-    if (other.axes.length !== this.axes.length || other.axes.some((a, k) => !a.sameAs(this.axes[k] as Axis))) {
+    if (other.axes.length !== this.axes.length || other.axes.some((a, k) => !a.sameAs(at(this.axes, k)))) {
       throw new PhysicsInputError('the histograms have different binnings', { field });
     }
   }
@@ -163,8 +164,8 @@ export abstract class HistogramBase<T extends HistogramBase<T>> {
     checkWeight(scale, 'scale');
     const h = this.clone();
     for (let c = 0; c < h.sumW.length; c++) {
-      h.sumW[c] = (h.sumW[c] as number) + scale * (other.sumW[c] as number);
-      h.sumW2[c] = (h.sumW2[c] as number) + scale * scale * (other.sumW2[c] as number);
+      h.sumW[c] = at(h.sumW, c) + scale * at(other.sumW, c);
+      h.sumW2[c] = at(h.sumW2, c) + scale * scale * at(other.sumW2, c);
     }
     return h;
   }
@@ -187,10 +188,10 @@ export abstract class HistogramBase<T extends HistogramBase<T>> {
     }
     const h = this.make([...this.axes]);
     for (let c = 0; c < h.sumW.length; c++) {
-      const a = this.sumW[c] as number;
-      const b = den.sumW[c] as number;
-      const va = this.sumW2[c] as number;
-      const vb = den.sumW2[c] as number;
+      const a = at(this.sumW, c);
+      const b = at(den.sumW, c);
+      const va = at(this.sumW2, c);
+      const vb = at(den.sumW2, c);
       if (b === 0) {
         h.sumW[c] = Number.NaN;
         h.sumW2[c] = Number.NaN;
@@ -212,7 +213,7 @@ export abstract class HistogramBase<T extends HistogramBase<T>> {
    */
   protected rebinAxis(k: number, spec: number | ArrayLike<number> | undefined): Axis | undefined {
     if (spec === undefined) return undefined;
-    return typeof spec === 'number' ? coarserAxis(this.axes[k] as Axis, spec) : Axis.variable(spec);
+    return typeof spec === 'number' ? coarserAxis(at(this.axes, k), spec) : Axis.variable(spec);
   }
 
   /**
@@ -225,7 +226,7 @@ export abstract class HistogramBase<T extends HistogramBase<T>> {
       throw new PhysicsInputError(`need ${this.axes.length} axes (got ${newAxes.length})`, { field: 'axes' });
     }
     const target = this.axes.map((a, k) => newAxes[k] ?? a);
-    const maps = this.axes.map((a, k) => a.mappingTo(target[k] as Axis));
+    const maps = this.axes.map((a, k) => a.mappingTo(at(target, k)));
     const h = this.make(target);
     const dims = this.axes.length;
     const idx = new Array<number>(dims).fill(0);
@@ -233,13 +234,13 @@ export abstract class HistogramBase<T extends HistogramBase<T>> {
       let rest = c;
       let nc = 0;
       for (let k = 0; k < dims; k++) {
-        const stride = this.strides[k] as number;
+        const stride = at(this.strides, k);
         idx[k] = Math.floor(rest / stride);
-        rest -= (idx[k] as number) * stride;
-        nc += ((maps[k] as Int32Array)[idx[k] as number] as number) * (h.strides[k] as number);
+        rest -= at(idx, k) * stride;
+        nc += at(at(maps, k), at(idx, k)) * at(h.strides, k);
       }
-      h.sumW[nc] = (h.sumW[nc] as number) + (this.sumW[c] as number);
-      h.sumW2[nc] = (h.sumW2[nc] as number) + (this.sumW2[c] as number);
+      h.sumW[nc] = at(h.sumW, nc) + at(this.sumW, c);
+      h.sumW2[nc] = at(h.sumW2, nc) + at(this.sumW2, c);
     }
     return h;
   }

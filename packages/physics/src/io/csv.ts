@@ -3,6 +3,7 @@
  * "" for a quote, LF or CRLF line ends). Works on strings, so it runs in Workers and browsers; the
  * caller reads the file.
  */
+import { at } from '../array.ts';
 import { DataFormatError, PhysicsInputError } from '../errors.ts';
 import type { ColumnType, Dataset, DatasetColumn } from './dataset.ts';
 
@@ -81,7 +82,7 @@ export function parseCsvRecords(
     atFieldStart = true;
   };
   while (i < n) {
-    const ch = text[i] as string;
+    const ch = at(text, i);
     if (atFieldStart && ch === '"') {
       // Quoted field: runs to the next lone quote.
       const startLine = line;
@@ -94,7 +95,7 @@ export function parseCsvRecords(
             row: startLine,
           });
         }
-        const c = text[i] as string;
+        const c = at(text, i);
         if (c === '"') {
           if (text[i + 1] === '"') {
             value += '"';
@@ -224,11 +225,11 @@ export function readCsv(text: string, options: CsvReadOptions = {}): CsvReadResu
   const types = wanted.map((name, j) => {
     const given = options.types?.[name];
     if (given !== undefined) return given;
-    const k = positions[j] as number;
+    const k = at(positions, j);
     const sampleValues: string[] = [];
     for (let r = 0; r < body.length && sampleValues.length < INFERENCE_ROWS; r++) {
       const rec = body[r] as { fields: string[] };
-      if (rec.fields.length === header.length) sampleValues.push(rec.fields[k] as string);
+      if (rec.fields.length === header.length) sampleValues.push(at(rec.fields, k));
     }
     return inferType(sampleValues);
   });
@@ -241,7 +242,7 @@ export function readCsv(text: string, options: CsvReadOptions = {}): CsvReadResu
   for (const rec of body) {
     let problem: CsvProblem | null = null;
     if (rec.fields.length !== header.length) {
-      const column = rec.fields.length < header.length ? (header[rec.fields.length] as string) : '(extra field)';
+      const column = rec.fields.length < header.length ? at(header, rec.fields.length) : '(extra field)';
       problem = {
         row: rec.line,
         column,
@@ -249,14 +250,14 @@ export function readCsv(text: string, options: CsvReadOptions = {}): CsvReadResu
       };
     } else {
       for (let j = 0; j < wanted.length && problem === null; j++) {
-        const raw = rec.fields[positions[j] as number] as string;
-        const type = types[j] as ColumnType;
+        const raw = at(rec.fields, at(positions, j));
+        const type = at(types, j);
         if (type === 'string') continue;
         const x = parseNumber(raw);
         if (x === null) {
-          problem = { row: rec.line, column: wanted[j] as string, message: `"${raw}" is not a number` };
+          problem = { row: rec.line, column: at(wanted, j), message: `"${raw}" is not a number` };
         } else if (type === 'int32' && !(Number.isInteger(x) && x >= -2147483648 && x <= 2147483647)) {
-          problem = { row: rec.line, column: wanted[j] as string, message: `"${raw}" is not a 32-bit integer` };
+          problem = { row: rec.line, column: at(wanted, j), message: `"${raw}" is not a 32-bit integer` };
         } else {
           numbers[j] = x;
         }
@@ -275,16 +276,16 @@ export function readCsv(text: string, options: CsvReadOptions = {}): CsvReadResu
       continue;
     }
     for (let j = 0; j < wanted.length; j++) {
-      if (types[j] === 'string') (keepText[j] as string[]).push(rec.fields[positions[j] as number] as string);
-      else (keep[j] as number[]).push(numbers[j] as number);
+      if (types[j] === 'string') at(keepText, j).push(at(rec.fields, at(positions, j)));
+      else at(keep, j).push(at(numbers, j));
     }
   }
   const n = body.length - skipped;
   const columns: Record<string, DatasetColumn> = {};
   wanted.forEach((name, j) => {
-    const type = types[j] as ColumnType;
-    const values = keep[j] as number[];
-    if (type === 'string') columns[name] = keepText[j] as string[];
+    const type = at(types, j);
+    const values = at(keep, j);
+    if (type === 'string') columns[name] = at(keepText, j);
     else if (type === 'int32') columns[name] = Int32Array.from(values);
     else if (type === 'float32') columns[name] = Float32Array.from(values);
     else columns[name] = Float64Array.from(values);
@@ -358,8 +359,8 @@ export function writeCsv(ds: Dataset, options: CsvWriteOptions = {}): string {
     for (let j = 0; j < out.length; j++) {
       const col = (out[j] as { col: DatasetColumn | Uint8Array }).col;
       cells[j] = Array.isArray(col)
-        ? quoteField(col[i] as string)
-        : formatNumber((col as Exclude<DatasetColumn, string[]>)[i] as number, f32[j] as boolean);
+        ? quoteField(at(col, i))
+        : formatNumber(at(col as Exclude<DatasetColumn, string[]>, i), at(f32, j));
     }
     lines.push(cells.join(','));
   }

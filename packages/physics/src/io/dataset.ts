@@ -4,6 +4,7 @@
  * string arrays; optional class labels, weights, generator truth and a per-row image travel with
  * the rows when a split or a selection takes them.
  */
+import { at } from '../array.ts';
 import { PhysicsInputError } from '../errors.ts';
 import { Rng } from '../sim/rng.ts';
 import type { ColumnarSample } from '../sim/sample.ts';
@@ -104,17 +105,17 @@ export function sampleFromDataset(ds: Dataset, task: string): { sample: Columnar
 export function selectRows(ds: Dataset, indices: ArrayLike<number>): Dataset {
   const m = indices.length;
   for (let j = 0; j < m; j++) {
-    const i = indices[j] as number;
+    const i = at(indices, j);
     if (!(Number.isInteger(i) && i >= 0 && i < ds.n)) {
       throw new PhysicsInputError(`row index ${i} outside [0, ${ds.n})`, { field: 'indices' });
     }
   }
   const take = <T extends DatasetColumn | Uint8Array>(col: T): T => {
-    if (Array.isArray(col)) return Array.from({ length: m }, (_, j) => col[indices[j] as number]) as T;
+    if (Array.isArray(col)) return Array.from({ length: m }, (_, j) => col[at(indices, j)]) as T;
     const typed = col as Exclude<T, string[]>;
     const ctor = typed.constructor as new (length: number) => typeof typed;
     const out = new ctor(m);
-    for (let j = 0; j < m; j++) out[j] = typed[indices[j] as number] as number;
+    for (let j = 0; j < m; j++) out[j] = at(typed, at(indices, j));
     return out as T;
   };
   const columns: Record<string, DatasetColumn> = {};
@@ -131,7 +132,7 @@ export function selectRows(ds: Dataset, indices: ArrayLike<number>): Dataset {
     const size = h * w * c;
     const data = new Float32Array(m * size);
     for (let j = 0; j < m; j++) {
-      const i = indices[j] as number;
+      const i = at(indices, j);
       data.set(ds.image.data.subarray(i * size, (i + 1) * size), j * size);
     }
     out.image = { data, shape: ds.image.shape };
@@ -176,8 +177,8 @@ export function splitIndices(n: number, options: SplitOptions): SplitIndices {
   for (let i = 0; i < n; i++) perm[i] = i;
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(rng.uniform() * (i + 1));
-    const t = perm[i] as number;
-    perm[i] = perm[j] as number;
+    const t = at(perm, i);
+    perm[i] = at(perm, j);
     perm[j] = t;
   }
   const nTest = Math.round(n * test);
@@ -242,7 +243,7 @@ export function concatDatasets(parts: readonly Dataset[]): Dataset {
     }
   }
   const join = <T extends Float32Array | Float64Array | Int32Array | Uint8Array>(cols: T[]): T => {
-    const ctor = (cols[0] as T).constructor as new (length: number) => T;
+    const ctor = at(cols, 0).constructor as new (length: number) => T;
     const out = new ctor(cols.reduce((s, c) => s + c.length, 0));
     let offset = 0;
     for (const c of cols) {

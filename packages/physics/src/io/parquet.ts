@@ -3,8 +3,10 @@
  * JavaScript: readers take an ArrayBuffer, the writer returns one, so this runs in Workers and
  * browsers as well as Node. Apache Parquet format: https://parquet.apache.org/docs/file-format/.
  */
+
 import { parquetMetadata, parquetRead } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
+import { at } from '../array.ts';
 import { DataFormatError, PhysicsInputError } from '../errors.ts';
 import type { Dataset, DatasetColumn } from './dataset.ts';
 
@@ -172,7 +174,7 @@ export async function readParquet(buffer: ArrayBuffer, options: ParquetReadOptio
         column: IMAGE,
       });
     }
-    const size = (shape[0] as number) * (shape[1] as number) * (shape[2] as number);
+    const size = at(shape, 0) * at(shape, 1) * at(shape, 2);
     const rows = convert(IMAGE) as Uint8Array[];
     const data = new Float32Array(n * size);
     const bytes = new Uint8Array(data.buffer);

@@ -1,3 +1,4 @@
+import { at } from '../array.ts';
 import { PhysicsInputError } from '../errors.ts';
 
 /** A four-momentum in collider coordinates: pt and mass in GeV, phi in radians, eta dimensionless. */
@@ -155,8 +156,8 @@ export function rapidity(v: PxPyPzE): number {
 export function invariantMass(objects: readonly PtEtaPhiM[]): number {
   if (objects.length < 2) throw new PhysicsInputError('invariantMass needs at least two objects', { field: 'objects' });
   if (objects.length === 2) {
-    const a = objects[0] as PtEtaPhiM;
-    const b = objects[1] as PtEtaPhiM;
+    const a = at(objects, 0);
+    const b = at(objects, 1);
     checkPtEtaPhiM(a);
     checkPtEtaPhiM(b);
     const mtA = Math.hypot(a.mass, a.pt);

@@ -1,3 +1,4 @@
+import { at } from '../array.ts';
 import { PhysicsInputError } from '../errors.ts';
 import { Axis } from '../histogram/axis.ts';
 
@@ -11,7 +12,7 @@ export function effectiveSampleSize(weights: ArrayLike<number>): number {
   let s = 0;
   let s2 = 0;
   for (let i = 0; i < weights.length; i++) {
-    const w = weights[i] as number;
+    const w = at(weights, i);
     if (!Number.isFinite(w)) throw new PhysicsInputError(`weights[${i}] is not finite (${w})`, { field: 'weights' });
     s += w;
     s2 += w * w;
@@ -63,19 +64,19 @@ function axesOf(edges: readonly ArrayLike<number>[], dims: number): Axis[] {
 
 /** Flat cell of each event, last variable fastest; values outside the edges use the edge bins (`clamp`). */
 function cellsOf(columns: readonly ArrayLike<number>[], axes: readonly Axis[], field: string): Int32Array {
-  const n = (columns[0] as ArrayLike<number>).length;
+  const n = at(columns, 0).length;
   const cells = new Int32Array(n);
   for (let k = 0; k < columns.length; k++) {
-    const col = columns[k] as ArrayLike<number>;
+    const col = at(columns, k);
     if (col.length !== n)
       throw new PhysicsInputError(`${field}[${k}] has ${col.length} entries, ${field}[0] has ${n}`, { field });
   }
   for (let i = 0; i < n; i++) {
     let c = 0;
     for (let k = 0; k < columns.length; k++) {
-      const x = (columns[k] as ArrayLike<number>)[i] as number;
+      const x = at(at(columns, k), i);
       if (!Number.isFinite(x)) throw new PhysicsInputError(`${field}[${k}][${i}] is not finite (${x})`, { field });
-      const axis = axes[k] as Axis;
+      const axis = at(axes, k);
       c = c * axis.nBins + axis.find(x, 'clamp');
     }
     cells[i] = c;
@@ -88,7 +89,7 @@ function weightsOrOnes(w: ArrayLike<number> | undefined, n: number, field: strin
   if (w.length !== n) throw new PhysicsInputError(`${field} has ${w.length} entries, expected ${n}`, { field });
   const out = Float64Array.from(w);
   for (let i = 0; i < n; i++) {
-    const v = out[i] as number;
+    const v = at(out, i);
     if (!(Number.isFinite(v) && v >= 0))
       throw new PhysicsInputError(`${field}[${i}] must be finite and ≥ 0 (got ${v})`, { field });
   }
@@ -132,22 +133,22 @@ export function reweightToTarget(options: ReweightOptions): Reweighting {
   let sTotal = 0;
   let tTotal = 0;
   for (let i = 0; i < ns; i++) {
-    const c = sCells[i] as number;
-    sHist[c] = (sHist[c] as number) + (sw[i] as number);
-    sTotal += sw[i] as number;
+    const c = at(sCells, i);
+    sHist[c] = at(sHist, c) + at(sw, i);
+    sTotal += at(sw, i);
   }
   for (let i = 0; i < tCells.length; i++) {
-    const c = tCells[i] as number;
-    tHist[c] = (tHist[c] as number) + (tw[i] as number);
-    tTotal += tw[i] as number;
+    const c = at(tCells, i);
+    tHist[c] = at(tHist, c) + at(tw, i);
+    tTotal += at(tw, i);
   }
   if (!(sTotal > 0)) throw new PhysicsInputError('the source has no positive total weight', { field: 'source' });
   if (!(tTotal > 0)) throw new PhysicsInputError('the target has no positive total weight', { field: 'target' });
   const factors = new Float64Array(nCells);
   let lost = 0;
   for (let c = 0; c < nCells; c++) {
-    const s = sHist[c] as number;
-    const t = tHist[c] as number;
+    const s = at(sHist, c);
+    const t = at(tHist, c);
     if (s > 0 && t > 0) factors[c] = t / tTotal / (s / sTotal);
     else if (s > 0) lost += s;
   }
@@ -155,17 +156,17 @@ export function reweightToTarget(options: ReweightOptions): Reweighting {
   let cappedEvents = 0;
   let newTotal = 0;
   for (let i = 0; i < ns; i++) {
-    let f = factors[sCells[i] as number] as number;
+    let f = at(factors, at(sCells, i));
     if (f > maxFactor) {
       f = maxFactor;
       cappedEvents++;
     }
-    weights[i] = (sw[i] as number) * f;
-    newTotal += weights[i] as number;
+    weights[i] = at(sw, i) * f;
+    newTotal += at(weights, i);
   }
   if (newTotal > 0) {
     const k = sTotal / newTotal;
-    for (let i = 0; i < ns; i++) weights[i] = (weights[i] as number) * k;
+    for (let i = 0; i < ns; i++) weights[i] = at(weights, i) * k;
   }
   return {
     edges: axes.map((a) => a.edges),
@@ -193,6 +194,6 @@ export function reweightingFactors(
   }
   const cells = cellsOf(variables, axesOf(map.edges, map.edges.length), 'variables');
   const out = new Float64Array(cells.length);
-  for (let i = 0; i < cells.length; i++) out[i] = map.factors[cells[i] as number] as number;
+  for (let i = 0; i < cells.length; i++) out[i] = at(map.factors, at(cells, i));
   return out;
 }

@@ -1,3 +1,4 @@
+import { at } from '../array.ts';
 import { PhysicsInputError } from '../errors.ts';
 import { erfc } from '../stats/special.ts';
 import { Rng } from './rng.ts';
@@ -118,12 +119,12 @@ export function generateBTagging(options: BTaggingOptions): ColumnarSample {
       let wsum = 0;
       for (let t = 0; t < nDecay; t++) {
         pl[t] = rng.exponential(1);
-        wsum += pl[t] as number;
+        wsum += at(pl, t);
       }
       // Neutrals (π⁰, ν) take about 40 % of the hadron energy.
       const chargedShare = 0.6 * mass;
       for (let t = 0; t < nDecay; t++) {
-        const e = ((pl[t] as number) / wsum) * chargedShare;
+        const e = (at(pl, t) / wsum) * chargedShare;
         const cosT = 2 * rng.uniform() - 1;
         const sinT = Math.sqrt(1 - cosT * cosT);
         const phi = 2 * Math.PI * rng.uniform();
@@ -158,7 +159,7 @@ export function generateBTagging(options: BTaggingOptions): ColumnarSample {
     let v0 = false;
     for (let t = 0; t < nFrag; t++) {
       const j = count + t;
-      const p = Math.max(0.2, ((pl[j] as number) / wsum) * chargedFrag);
+      const p = Math.max(0.2, (at(pl, j) / wsum) * chargedFrag);
       const pt = Math.min(0.9 * p, 0.35 * Math.sqrt(-2 * Math.log(rng.uniformOpen())));
       const phi = 2 * Math.PI * rng.uniform();
       pl[j] = Math.sqrt(p * p - pt * pt);
@@ -180,7 +181,7 @@ export function generateBTagging(options: BTaggingOptions): ColumnarSample {
     let chi2 = 0;
     let nVtx = 0;
     for (let t = 0; t < count; t++) {
-      const s = sig[t] as number;
+      const s = at(sig, t);
       if (s > 0) {
         nPos++;
         logY += Math.log(Math.max(1e-300, promptTrackProbability(s)));
@@ -203,9 +204,9 @@ export function generateBTagging(options: BTaggingOptions): ColumnarSample {
     let sy = 0;
     let sl = 0;
     for (let t = 0; t < count; t++) {
-      sx += px[t] as number;
-      sy += py[t] as number;
-      sl += pl[t] as number;
+      sx += at(px, t);
+      sy += at(py, t);
+      sl += at(pl, t);
     }
     const axisNorm = Math.hypot(sx, sy, sl);
     const ax = sx / axisNorm;
@@ -223,9 +224,9 @@ export function generateBTagging(options: BTaggingOptions): ColumnarSample {
     let tyz = 0;
     let norm = 0;
     for (let t = 0; t < count; t++) {
-      const vx = px[t] as number;
-      const vy = py[t] as number;
-      const vl = pl[t] as number;
+      const vx = at(px, t);
+      const vy = at(py, t);
+      const vl = at(pl, t);
       const along = vx * ax + vy * ay + vl * al;
       const p2 = vx * vx + vy * vy + vl * vl;
       const ptRel2 = Math.max(0, p2 - along * along);

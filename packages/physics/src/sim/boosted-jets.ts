@@ -1,3 +1,4 @@
+import { at } from '../array.ts';
 import { PhysicsInputError } from '../errors.ts';
 import { powerLaw } from './electron-id.ts';
 import { Rng } from './rng.ts';
@@ -178,7 +179,7 @@ export function generateBoostedJets(options: BoostedJetsOptions): ColumnarSample
     c.d2[i] = d2 * Math.exp(rng.normal(0, 0.15));
     c.c2[i] = c2;
     c.sqrtD12[i] = massMeas * Math.sqrt(z / (1 - z)) * Math.exp(rng.normal(0, 0.1));
-    c.sqrtD23[i] = Math.min(c.sqrtD12[i] as number, sqrtD23 * Math.exp(rng.normal(0, 0.1)));
+    c.sqrtD23[i] = Math.min(at(c.sqrtD12, i), sqrtD23 * Math.exp(rng.normal(0, 0.1)));
     c.nTracks[i] = rng.poisson((proc === BOOSTED_JET_PROCESS.qcd ? 9 : 7) * Math.log(pt / 30) + 4 * (prongs - 1));
     label[i] = proc;
     processOut[i] = proc;

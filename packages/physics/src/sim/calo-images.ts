@@ -2,6 +2,7 @@
  * The cell images of `generateCaloShowers`: one shower rasterised onto the 7 × 11 middle-cell grid
  * per layer, with cell times.
  */
+import { at } from '../array.ts';
 import {
   CELL_ETA,
   CELL_PHI,
@@ -79,7 +80,7 @@ export function fillImage(
   const puScale = Math.sqrt(s.mu / 40);
   for (let k = 0; k < layers; k++) {
     const width = LAYER_WIDTH[k] as number;
-    const dep = (s.deposit[k] as number) * (s.scale[k] as number);
+    const dep = at(s.deposit, k) * at(s.scale, k);
     for (let r = 0; r < h; r++) {
       const lo = etaLo + r - 0.5 - s.dEta;
       fe[r] = lateralFraction(lo, lo + 1, width);
@@ -92,8 +93,7 @@ export function fillImage(
     }
     for (let r = 0; r < h; r++) {
       for (let q = 0; q < w; q++) {
-        layerImg[r * w + q] =
-          dep * (fe[r] as number) * ((1 - s.share2) * (f1[q] as number) + s.share2 * (f2[q] as number));
+        layerImg[r * w + q] = dep * at(fe, r) * ((1 - s.share2) * at(f1, q) + s.share2 * at(f2, q));
       }
     }
     // Coarse layers: average over native cells (blocks aligned to absolute detector cells).
@@ -117,7 +117,7 @@ export function fillImage(
         const count = (r2 - r) * (q2 - q);
         const fullCount = ce * cp;
         let sum = 0;
-        for (let a = r; a < r2; a++) for (let b = q; b < q2; b++) sum += layerImg[a * w + b] as number;
+        for (let a = r; a < r2; a++) for (let b = q; b < q2; b++) sum += at(layerImg, a * w + b);
         let noise = 0;
         let pileup = 0;
         for (let m = 0; m < stripsPerCell; m++) {
@@ -147,19 +147,18 @@ export function fillImage(
     let windowNoise = 0;
     for (let a = r0; a < r0 + 3; a++) {
       for (let b = q0; b < q0 + 7; b++) {
-        windowSignal += layerImg[a * w + b] as number;
-        windowNoise += noiseImg[a * w + b] as number;
+        windowSignal += at(layerImg, a * w + b);
+        windowNoise += at(noiseImg, a * w + b);
       }
     }
-    const signalFix = ((s.layer[k] as number) - windowSignal) / 21;
-    const noiseFix = ((s.noise[k] as number) - windowNoise) / 21;
+    const signalFix = (at(s.layer, k) - windowSignal) / 21;
+    const noiseFix = (at(s.noise, k) - windowNoise) / 21;
     for (let a = 0; a < h; a++) {
       for (let b = 0; b < w; b++) {
         const inWindow = a >= r0 && a < r0 + 3 && b >= q0 && b < q0 + 7;
-        const v =
-          (layerImg[a * w + b] as number) + (noiseImg[a * w + b] as number) + (inWindow ? signalFix + noiseFix : 0);
+        const v = at(layerImg, a * w + b) + at(noiseImg, a * w + b) + (inWindow ? signalFix + noiseFix : 0);
         image[offset + (a * w + b) * ch + k] = v;
-        if (timeRng) image[offset + (a * w + b) * ch + layers + k] = timeImg[a * w + b] as number;
+        if (timeRng) image[offset + (a * w + b) * ch + layers + k] = at(timeImg, a * w + b);
       }
     }
   }

@@ -2,6 +2,7 @@
  * The physics of one shower of `generateCaloShowers`: detector layout constants, the longitudinal
  * (GFlash) and lateral profiles, window containment, noise and pile-up, and the barycentre.
  */
+import { at } from '../array.ts';
 import { gammaCdf, lnGamma } from '../stats/special.ts';
 import { innerDetectorMaterial, upstreamMaterial } from './detector.ts';
 import type { Rng } from './rng.ts';
@@ -243,7 +244,7 @@ export function simulateShower(rng: Rng, s: Shower, isPhoton: boolean, eTrue: nu
   // and a per-shower constant term of 0.7 % (non-uniformity), as multiplicative factors.
   const constant = 1 + 0.007 * rng.normal();
   for (let k = 0; k < 4; k++) {
-    const dep = d[k] as number;
+    const dep = at(d, k);
     const rel = dep > 1e-6 ? ((SAMPLING_TERM[k] as number) / Math.sqrt(dep)) * rng.normal() : 0;
     s.scale[k] = Math.max(0, 1 + rel) * (k === 0 ? 1 : constant);
   }
@@ -261,7 +262,7 @@ export function simulateShower(rng: Rng, s: Shower, isPhoton: boolean, eTrue: nu
     const p2 = s.dPhi + s.offsetPhi2;
     const in2 = lateralFraction(-WINDOW_HALF_PHI - p2, WINDOW_HALF_PHI - p2, w);
     const contained = inEta * ((1 - s.share2) * in1 + s.share2 * in2);
-    const dep = (d[k] as number) * (s.scale[k] as number);
+    const dep = at(d, k) * at(s.scale, k);
     s.layer[k] = dep * contained;
     outOfCluster += dep * (1 - contained);
   }

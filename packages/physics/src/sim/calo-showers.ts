@@ -1,3 +1,4 @@
+import { at } from '../array.ts';
 import { PhysicsInputError } from '../errors.ts';
 import {
   CALO_IMAGE_CHANNELS,
@@ -208,10 +209,10 @@ function simulateScalars(options: CaloShowersOptions, calibration: StandardCalib
     const mu = rng.gamma(8, muMean / 8);
     simulateShower(rng, s, isPhoton, eTrue, eta, mu);
     const absEta = Math.abs(eta);
-    const ePs = (s.layer[0] as number) + (s.noise[0] as number);
-    const e1 = (s.layer[1] as number) + (s.noise[1] as number);
-    const e2 = (s.layer[2] as number) + (s.noise[2] as number);
-    const e3 = (s.layer[3] as number) + (s.noise[3] as number);
+    const ePs = at(s.layer, 0) + at(s.noise, 0);
+    const e1 = at(s.layer, 1) + at(s.noise, 1);
+    const e2 = at(s.layer, 2) + at(s.noise, 2);
+    const e3 = at(s.layer, 3) + at(s.noise, 3);
     const eAcc = e1 + e2 + e3;
     const eRaw = ePs + eAcc;
     const depth = longitudinalBarycentre(absEta, ePs, e1, e2, e3);

@@ -1,4 +1,5 @@
 /** The standard (pre-MVA) calibration of the calorimeter showers: its features, fit and application. */
+import { at } from '../array.ts';
 import { PhysicsInputError } from '../errors.ts';
 import { solvePositiveDefinite } from '../fit/linear-algebra.ts';
 import { Axis } from '../histogram/axis.ts';
@@ -67,7 +68,7 @@ export function calibratedEnergy(
   const c = calibration.coefficients[category]?.[etaAxis.find(Math.abs(eta), 'clamp')];
   if (!c) throw new PhysicsInputError('calibration has no coefficients for this shower', { field: 'calibration' });
   let e = 0;
-  for (let k = 0; k < CALIBRATION_FEATURES; k++) e += (c[k] as number) * (x[k] as number);
+  for (let k = 0; k < CALIBRATION_FEATURES; k++) e += at(c, k) * at(x, k);
   return e;
 }
 
@@ -104,26 +105,26 @@ export function fitStandardCalibration(sample: ColumnarSample, etaMax = 1.4): St
   const counts = new Int32Array(3 * nBins);
   const x = new Float64Array(p);
   for (let i = 0; i < sample.n; i++) {
-    const etaBin = etaAxis.find(Math.abs(eta[i] as number), 'clamp');
+    const etaBin = etaAxis.find(Math.abs(at(eta, i)), 'clamp');
     if (etaBin < 0) throw new PhysicsInputError(`eta[${i}] is NaN`, { field: 'eta' });
-    const cell = calibrationCategory(isPhoton[i] as number, isConv[i] as number) * nBins + etaBin;
-    standardCalibrationFeatures(ePs[i] as number, eAcc[i] as number, depth[i] as number, x);
-    const e = eTrue[i] as number;
+    const cell = calibrationCategory(at(isPhoton, i), at(isConv, i)) * nBins + etaBin;
+    standardCalibrationFeatures(at(ePs, i), at(eAcc, i), at(depth, i), x);
+    const e = at(eTrue, i);
     const w = 1 / expectedVariance(e);
     const a = normal[cell] as Float64Array;
     const b = rhs[cell] as Float64Array;
     for (let r = 0; r < p; r++) {
-      b[r] = (b[r] as number) + w * (x[r] as number) * e;
-      for (let c = 0; c < p; c++) a[r * p + c] = (a[r * p + c] as number) + w * (x[r] as number) * (x[c] as number);
+      b[r] = at(b, r) + w * at(x, r) * e;
+      for (let c = 0; c < p; c++) a[r * p + c] = at(a, r * p + c) + w * at(x, r) * at(x, c);
     }
-    counts[cell] = (counts[cell] as number) + 1;
+    counts[cell] = at(counts, cell) + 1;
   }
   const coefficients: number[][][] = [];
   for (let cat = 0; cat < 3; cat++) {
     const row: number[][] = [];
     for (let bin = 0; bin < nBins; bin++) {
       const cell = cat * nBins + bin;
-      if ((counts[cell] as number) < 50) {
+      if (at(counts, cell) < 50) {
         throw new PhysicsInputError(`calibration bin (category ${cat}, |η| bin ${bin}) has fewer than 50 showers`, {
           field: 'n',
         });
@@ -149,7 +150,7 @@ function expectedVariance(e: number): number {
  */
 function solveNormalEquations(aIn: Float64Array, b: Float64Array, p: number): number[] {
   const a = Float64Array.from(aIn);
-  for (let i = 0; i < p; i++) a[i * p + i] = (a[i * p + i] as number) * (1 + 1e-12) + 1e-300;
+  for (let i = 0; i < p; i++) a[i * p + i] = at(a, i * p + i) * (1 + 1e-12) + 1e-300;
   const x = solvePositiveDefinite(a, b, p);
   if (x === null) throw new PhysicsInputError('calibration normal equations are singular', { field: 'n' });
   return x;

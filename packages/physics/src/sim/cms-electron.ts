@@ -1,3 +1,4 @@
+import { at } from '../array.ts';
 import { PhysicsInputError } from '../errors.ts';
 import { ELECTRON_ORIGIN } from './electron-candidate.ts';
 import { PAIR_CATEGORY, pairCategory } from './pair-category.ts';
@@ -314,11 +315,10 @@ export function generateCmsZee(options: CmsZeeOptions): ColumnarSample {
       phis[0] = rng.range(-Math.PI, Math.PI);
       etas[1] = rng.range(-CMS_ECAL_ETA_MAX, CMS_ECAL_ETA_MAX);
       phis[1] = rng.range(-Math.PI, Math.PI);
-      pts[1] =
-        (mTrue * mTrue) / (2 * (pts[0] as number) * (Math.cosh(etas[0] - etas[1]) - Math.cos(phis[0] - phis[1])));
+      pts[1] = (mTrue * mTrue) / (2 * at(pts, 0) * (Math.cosh(etas[0] - etas[1]) - Math.cos(phis[0] - phis[1])));
       charges[0] = rng.uniform() < 0.5 ? -1 : 1;
       if (cat === CMS_PAIR_CATEGORY.continuum) {
-        charges[1] = -(charges[0] as number);
+        charges[1] = -at(charges, 0);
         legOrigins[0] = ELECTRON_ORIGIN.prompt;
         legOrigins[1] = ELECTRON_ORIGIN.prompt;
       } else {
@@ -328,11 +328,11 @@ export function generateCmsZee(options: CmsZeeOptions): ColumnarSample {
         legOrigins[fakeLeg] = fakeOrigin();
         legOrigins[1 - fakeLeg] = rng.uniform() < 0.5 ? ELECTRON_ORIGIN.prompt : fakeOrigin();
       }
-      if (!((pts[1] as number) < 500)) continue;
+      if (!(at(pts, 1) < 500)) continue;
     }
-    if (Math.abs(etas[0] as number) >= CMS_ECAL_ETA_MAX || Math.abs(etas[1] as number) >= CMS_ECAL_ETA_MAX) continue;
-    const pt1 = measure(pts[0] as number, etas[0] as number);
-    const pt2 = measure(pts[1] as number, etas[1] as number);
+    if (Math.abs(at(etas, 0)) >= CMS_ECAL_ETA_MAX || Math.abs(at(etas, 1)) >= CMS_ECAL_ETA_MAX) continue;
+    const pt1 = measure(at(pts, 0), at(etas, 0));
+    const pt2 = measure(at(pts, 1), at(etas, 1));
     if (pt1 < ptMin || pt2 < ptMin) continue;
     const mass = Math.sqrt(2 * pt1 * pt2 * (Math.cosh(etas[0] - etas[1]) - Math.cos(phis[0] - phis[1])));
     if (mass < massLo || mass >= massHi) continue;

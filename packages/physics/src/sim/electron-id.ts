@@ -1,3 +1,4 @@
+import { at } from '../array.ts';
 import { PhysicsInputError } from '../errors.ts';
 import { EM_ETA_MAX, TRT_ETA_MAX } from './detector.ts';
 import {
@@ -39,7 +40,7 @@ export function passesCutBasedId(columns: Record<string, ArrayLike<number>>, row
   const v = (name: ElectronIdVariable): number => {
     const c = columns[name];
     if (!c) throw new PhysicsInputError(`missing column ${name}`, { field: name });
-    return c[row] as number;
+    return at(c, row);
   };
   const absEta = Math.abs(v('eta'));
   const leakage = absEta > 0.8 && absEta < 1.37 ? v('rhad') : v('rhad1');
@@ -156,7 +157,7 @@ export function generateElectronId(options: ElectronIdOptions): ColumnarSample {
     }
     simulateElectronCandidate(rng, kind, cand.et, cand.eta, cand.mu, cand);
     for (let v = 0; v < names.length; v++) {
-      (out[v] as Float32Array)[i] = cand[names[v] as ElectronIdVariable];
+      at(out, v)[i] = cand[at(names, v)];
     }
     brem[i] = cand.brem;
     emFraction[i] = cand.emFraction;

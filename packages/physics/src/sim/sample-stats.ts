@@ -3,6 +3,7 @@
  * benchmark: mean, standard deviation, Pearson correlation, and an FNV-1a hash of a sample's bytes
  * for determinism checks.
  */
+import { at } from '../array.ts';
 import type { ColumnarSample } from './sample.ts';
 
 /** Mean of `xs` over the rows where `keep(i)` holds; NaN when no row is kept. */
@@ -11,7 +12,7 @@ export function maskedMean(xs: ArrayLike<number>, keep: (i: number) => boolean):
   let k = 0;
   for (let i = 0; i < xs.length; i++) {
     if (keep(i)) {
-      s += xs[i] as number;
+      s += at(xs, i);
       k++;
     }
   }
@@ -25,7 +26,7 @@ export function maskedStd(xs: ArrayLike<number>, keep: (i: number) => boolean): 
   let k = 0;
   for (let i = 0; i < xs.length; i++) {
     if (keep(i)) {
-      const d = (xs[i] as number) - m;
+      const d = at(xs, i) - m;
       s += d * d;
       k++;
     }
@@ -42,8 +43,8 @@ export function maskedCorrelation(xs: ArrayLike<number>, ys: ArrayLike<number>, 
   let syy = 0;
   for (let i = 0; i < xs.length; i++) {
     if (!keep(i)) continue;
-    const dx = (xs[i] as number) - mx;
-    const dy = (ys[i] as number) - my;
+    const dx = at(xs, i) - mx;
+    const dy = at(ys, i) - my;
     sxy += dx * dy;
     sxx += dx * dx;
     syy += dy * dy;
@@ -59,7 +60,7 @@ export function hashSample(sample: ColumnarSample): number {
   let h = 0x811c9dc5;
   const feed = (view: ArrayBufferView): void => {
     const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
-    for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ (bytes[i] as number), 0x01000193) >>> 0;
+    for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ at(bytes, i), 0x01000193) >>> 0;
   };
   for (const key of Object.keys(sample.columns).sort()) feed(sample.columns[key] as Float32Array);
   feed(sample.label);

@@ -1,3 +1,4 @@
+import { at } from '../array.ts';
 import { PhysicsInputError } from '../errors.ts';
 import { EM_ETA_MAX, emEnergyResolution, inCrack } from './detector.ts';
 import {
@@ -241,10 +242,10 @@ export function generateTagAndProbe(options: TagAndProbeOptions): TagAndProbeSam
     }
     probe.et = pMeas;
     for (let v = 0; v < idNames.length; v++) {
-      const shift = isData ? (shifts[v] as number) : 0;
-      const smear = isData ? (smears[v] as number) : 0;
-      const value = probe[idNames[v] as ElectronIdVariable];
-      (idOut[v] as Float32Array)[i] = value + shift + (smear > 0 ? rng.normal(0, smear) : 0);
+      const shift = isData ? at(shifts, v) : 0;
+      const smear = isData ? at(smears, v) : 0;
+      const value = probe[at(idNames, v)];
+      at(idOut, v)[i] = value + shift + (smear > 0 ? rng.normal(0, smear) : 0);
     }
     col('tagPt')[i] = tMeas;
     col('tagEta')[i] = tEta;

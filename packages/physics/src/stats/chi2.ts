@@ -1,3 +1,4 @@
+import { at } from '../array.ts';
 import { PhysicsInputError } from '../errors.ts';
 import { regularizedGammaQ } from './special.ts';
 
@@ -61,8 +62,8 @@ export function chi2Histograms(
   let totalA = 0;
   let totalB = 0;
   for (let i = 0; i < n; i++) {
-    const ai = a[i] as number;
-    const bi = b[i] as number;
+    const ai = at(a, i);
+    const bi = at(b, i);
     if (!Number.isFinite(ai)) throw new PhysicsInputError(`a[${i}] is not finite (${ai})`, { field: 'a' });
     if (!Number.isFinite(bi)) throw new PhysicsInputError(`b[${i}] is not finite (${bi})`, { field: 'b' });
     totalA += ai;
@@ -78,10 +79,10 @@ export function chi2Histograms(
   let chi2 = 0;
   let used = 0;
   for (let i = 0; i < n; i++) {
-    const ai = a[i] as number;
-    const bi = b[i] as number;
-    const va = sumW2A ? (sumW2A[i] as number) : ai;
-    const vb = sumW2B ? (sumW2B[i] as number) : bi;
+    const ai = at(a, i);
+    const bi = at(b, i);
+    const va = sumW2A ? at(sumW2A, i) : ai;
+    const vb = sumW2B ? at(sumW2B, i) : bi;
     if (!(va >= 0) || !(vb >= 0)) {
       throw new PhysicsInputError(`bin ${i} has a negative or NaN variance (${va}, ${vb})`, {
         field: sumW2A || sumW2B ? 'sumW2' : 'a',

@@ -1,17 +1,18 @@
+import { at } from '../array.ts';
 import { PhysicsInputError } from '../errors.ts';
 import { Axis } from '../histogram/axis.ts';
 
 function normalised(h: ArrayLike<number>, field: string): Float64Array {
   let total = 0;
   for (let i = 0; i < h.length; i++) {
-    const v = h[i] as number;
+    const v = at(h, i);
     if (!(Number.isFinite(v) && v >= 0))
       throw new PhysicsInputError(`${field}[${i}] must be finite and ≥ 0 (got ${v})`, { field });
     total += v;
   }
   if (!(total > 0)) throw new PhysicsInputError(`${field} has no positive total`, { field });
   const out = new Float64Array(h.length);
-  for (let i = 0; i < h.length; i++) out[i] = (h[i] as number) / total;
+  for (let i = 0; i < h.length; i++) out[i] = at(h, i) / total;
   return out;
 }
 
@@ -29,8 +30,8 @@ export function jensenShannonDivergence(p: ArrayLike<number>, q: ArrayLike<numbe
   const qn = normalised(q, 'q');
   let jsd = 0;
   for (let i = 0; i < pn.length; i++) {
-    const pi = pn[i] as number;
-    const qi = qn[i] as number;
+    const pi = at(pn, i);
+    const qi = at(qn, i);
     const m = 0.5 * (pi + qi);
     if (pi > 0) jsd += 0.5 * pi * Math.log2(pi / m);
     if (qi > 0) jsd += 0.5 * qi * Math.log2(qi / m);
@@ -96,19 +97,19 @@ export function massSculpting(options: MassSculptingOptions): MassSculptingResul
   let totalAfter = 0;
   for (let i = 0; i < n; i++) {
     if (labels?.[i]) continue;
-    const m = mass[i] as number;
-    const s = scores[i] as number;
+    const m = at(mass, i);
+    const s = at(scores, i);
     if (!Number.isFinite(m)) throw new PhysicsInputError(`mass[${i}] is not finite (${m})`, { field: 'mass' });
     if (!Number.isFinite(s)) throw new PhysicsInputError(`scores[${i}] is not finite (${s})`, { field: 'scores' });
-    const w = weights ? (weights[i] as number) : 1;
+    const w = weights ? at(weights, i) : 1;
     if (!(Number.isFinite(w) && w >= 0))
       throw new PhysicsInputError(`weights[${i}] must be finite and ≥ 0 (got ${w})`, { field: 'weights' });
     const b = axis.find(m, 'drop');
     if (b < 0) continue;
-    before[b] = (before[b] as number) + w;
+    before[b] = at(before, b) + w;
     totalBefore += w;
     if (s >= threshold) {
-      after[b] = (after[b] as number) + w;
+      after[b] = at(after, b) + w;
       totalAfter += w;
     }
   }

@@ -1,3 +1,4 @@
+import { at } from '../array.ts';
 import { PhysicsInputError } from '../errors.ts';
 
 /** Options of {@link ksTest}. */
@@ -65,9 +66,9 @@ function prepare(x: ArrayLike<number>, w: ArrayLike<number> | undefined, name: '
   let total2 = 0;
   for (let i = 0; i < n; i++) {
     order[i] = i;
-    const v = x[i] as number;
+    const v = at(x, i);
     if (!Number.isFinite(v)) throw new PhysicsInputError(`${name}[${i}] is not finite (${v})`, { field: name });
-    const wi = w ? (w[i] as number) : 1;
+    const wi = w ? at(w, i) : 1;
     if (!(Number.isFinite(wi) && wi >= 0)) {
       throw new PhysicsInputError(`${field}[${i}] must be finite and ≥ 0 (got ${wi})`, { field });
     }
@@ -75,13 +76,13 @@ function prepare(x: ArrayLike<number>, w: ArrayLike<number> | undefined, name: '
     total2 += wi * wi;
   }
   if (!(total > 0)) throw new PhysicsInputError(`sample ${name} has zero total weight`, { field });
-  order.sort((i, j) => (x[i] as number) - (x[j] as number));
+  order.sort((i, j) => at(x, i) - at(x, j));
   const values = new Float64Array(n);
   const weights = new Float64Array(n);
   for (let k = 0; k < n; k++) {
-    const i = order[k] as number;
-    values[k] = x[i] as number;
-    weights[k] = w ? (w[i] as number) : 1;
+    const i = at(order, k);
+    values[k] = at(x, i);
+    weights[k] = w ? at(w, i) : 1;
   }
   return { values, weights, total, effectiveN: (total * total) / total2 };
 }
@@ -111,11 +112,11 @@ export function ksTest(a: ArrayLike<number>, b: ArrayLike<number>, options: KsTe
   const na = sa.values.length;
   const nb = sb.values.length;
   while (i < na || j < nb) {
-    const va = i < na ? (sa.values[i] as number) : Number.POSITIVE_INFINITY;
-    const vb = j < nb ? (sb.values[j] as number) : Number.POSITIVE_INFINITY;
+    const va = i < na ? at(sa.values, i) : Number.POSITIVE_INFINITY;
+    const vb = j < nb ? at(sb.values, j) : Number.POSITIVE_INFINITY;
     const x = Math.min(va, vb);
-    while (i < na && sa.values[i] === x) cumA += sa.weights[i++] as number;
-    while (j < nb && sb.values[j] === x) cumB += sb.weights[j++] as number;
+    while (i < na && sa.values[i] === x) cumA += at(sa.weights, i++);
+    while (j < nb && sb.values[j] === x) cumB += at(sb.weights, j++);
     const diff = Math.abs(cumA / sa.total - cumB / sb.total);
     if (diff > d) d = diff;
   }

@@ -1,3 +1,4 @@
+import { at } from '../array.ts';
 import { PhysicsInputError } from '../errors.ts';
 import { Axis } from '../histogram/axis.ts';
 
@@ -12,7 +13,7 @@ function finiteCopy(values: ArrayLike<number>, field: string): Float64Array {
   if (values.length === 0) throw new PhysicsInputError(`${field} is empty`, { field });
   const out = new Float64Array(values.length);
   for (let i = 0; i < values.length; i++) {
-    const v = values[i] as number;
+    const v = at(values, i);
     if (!Number.isFinite(v)) throw new PhysicsInputError(`${field}[${i}] is not finite (${v})`, { field });
     out[i] = v;
   }
@@ -24,8 +25,8 @@ function sortedQuantile(sorted: Float64Array, q: number): number {
   const h = (sorted.length - 1) * q;
   const lo = Math.floor(h);
   const hi = Math.min(lo + 1, sorted.length - 1);
-  const a = sorted[lo] as number;
-  return a + (h - lo) * ((sorted[hi] as number) - a);
+  const a = at(sorted, lo);
+  return a + (h - lo) * (at(sorted, hi) - a);
 }
 
 function checkQ(q: number): void {
@@ -83,9 +84,9 @@ export function meanAbsoluteError(
   let sum = 0;
   let total = 0;
   for (let i = 0; i < n; i++) {
-    const p = predicted[i] as number;
-    const t = truth[i] as number;
-    const w = weights ? (weights[i] as number) : 1;
+    const p = at(predicted, i);
+    const t = at(truth, i);
+    const w = weights ? at(weights, i) : 1;
     if (!Number.isFinite(p))
       throw new PhysicsInputError(`predicted[${i}] is not finite (${p})`, { field: 'predicted' });
     if (!Number.isFinite(t)) throw new PhysicsInputError(`truth[${i}] is not finite (${t})`, { field: 'truth' });
@@ -105,8 +106,8 @@ function ratios(eReco: ArrayLike<number>, eTrue: ArrayLike<number>): Float64Arra
     throw new PhysicsInputError(`eTrue has ${eTrue.length} entries, eReco has ${n}`, { field: 'eTrue' });
   const r = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const e = eReco[i] as number;
-    const t = eTrue[i] as number;
+    const e = at(eReco, i);
+    const t = at(eTrue, i);
     if (!Number.isFinite(e)) throw new PhysicsInputError(`eReco[${i}] is not finite (${e})`, { field: 'eReco' });
     if (!(Number.isFinite(t) && t > 0))
       throw new PhysicsInputError(`eTrue[${i}] must be finite and > 0 GeV (got ${t})`, { field: 'eTrue' });
@@ -188,25 +189,25 @@ export function responseAndResolution(options: ResponseResolutionOptions): Respo
   const nBins = energyAxis.nBins * nEta;
   const members: number[][] = Array.from({ length: nBins }, () => []);
   for (let i = 0; i < n; i++) {
-    const e = eta[i] as number;
+    const e = at(eta, i);
     if (!Number.isFinite(e)) throw new PhysicsInputError(`eta[${i}] is not finite (${e})`, { field: 'eta' });
-    const ie = energyAxis.find(eTrue[i] as number, 'drop');
+    const ie = energyAxis.find(at(eTrue, i), 'drop');
     const ia = absEtaAxis.find(Math.abs(e), 'drop');
     if (ie < 0 || ia < 0) continue;
-    (members[ie * nEta + ia] as number[]).push(r[i] as number);
+    at(members, ie * nEta + ia).push(at(r, i));
   }
   const count = new Uint32Array(nBins);
   const response = new Float64Array(nBins).fill(Number.NaN);
   const resolution = new Float64Array(nBins).fill(Number.NaN);
   const relativeResolution = new Float64Array(nBins).fill(Number.NaN);
   for (let b = 0; b < nBins; b++) {
-    const m = Float64Array.from(members[b] as number[]).sort();
+    const m = Float64Array.from(at(members, b)).sort();
     count[b] = m.length;
     if (m.length === 0) continue;
     response[b] = sortedQuantile(m, 0.5);
     if (m.length < 2) continue;
     resolution[b] = (sortedQuantile(m, 0.75) - sortedQuantile(m, 0.25)) / IQR_TO_SIGMA;
-    relativeResolution[b] = (resolution[b] as number) / (response[b] as number);
+    relativeResolution[b] = at(resolution, b) / at(response, b);
   }
   return {
     energyEdges: energyAxis.edges,

@@ -1,3 +1,4 @@
+import { at } from '../array.ts';
 import { PhysicsInputError } from '../errors.ts';
 
 /** A receiver operating characteristic as HEP uses it: efficiencies for the cut `score >= threshold`. */
@@ -43,9 +44,9 @@ export function rocCurve(
   // −0 is folded into +0 so that the two, which compare equal, form one point.
   const values = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const s = scores[i] as number;
+    const s = at(scores, i);
     if (!Number.isFinite(s)) throw new PhysicsInputError(`score ${i} is not finite (${s})`, { field: 'scores' });
-    const w = weights ? (weights[i] as number) : 1;
+    const w = weights ? at(weights, i) : 1;
     if (!Number.isFinite(w)) throw new PhysicsInputError(`weight ${i} is not finite (${w})`, { field: 'weights' });
     if (labels[i]) totalSignal += w;
     else totalBackground += w;
@@ -65,10 +66,10 @@ export function rocCurve(
   let sumS = 0;
   let sumB = 0;
   for (let k = n - 1; k >= 0; ) {
-    const t = values[order[k] as number] as number;
-    while (k >= 0 && values[order[k] as number] === t) {
-      const i = order[k] as number;
-      const w = weights ? (weights[i] as number) : 1;
+    const t = at(values, at(order, k));
+    while (k >= 0 && values[at(order, k)] === t) {
+      const i = at(order, k);
+      const w = weights ? at(weights, i) : 1;
       if (labels[i]) sumS += w;
       else sumB += w;
       k--;
@@ -102,8 +103,8 @@ function sortIndexAscending(values: Float64Array): Uint32Array {
   let keyLo = new Uint32Array(n);
   let idx = new Uint32Array(n);
   for (let i = 0; i < n; i++) {
-    const hi = words[2 * i + hiOff] as number;
-    const lo = words[2 * i + loOff] as number;
+    const hi = at(words, 2 * i + hiOff);
+    const lo = at(words, 2 * i + loOff);
     if (hi & 0x80000000) {
       keyHi[i] = ~hi >>> 0;
       keyLo[i] = ~lo >>> 0;
@@ -123,24 +124,24 @@ function sortIndexAscending(values: Float64Array): Uint32Array {
     const src = useHi ? keyHi : keyLo;
     count.fill(0);
     for (let i = 0; i < n; i++) {
-      const d = ((src[i] as number) >>> shift) & 0xffff;
-      count[d] = (count[d] as number) + 1;
+      const d = (at(src, i) >>> shift) & 0xffff;
+      count[d] = at(count, d) + 1;
     }
     // Skip a pass whose digit is the same for every entry (e.g. the low words of rounded scores).
-    if (count[((src[0] as number) >>> shift) & 0xffff] === n) continue;
+    if (count[(at(src, 0) >>> shift) & 0xffff] === n) continue;
     let sum = 0;
     for (let d = 0; d < 65536; d++) {
-      const c = count[d] as number;
+      const c = at(count, d);
       count[d] = sum;
       sum += c;
     }
     for (let i = 0; i < n; i++) {
-      const d = ((src[i] as number) >>> shift) & 0xffff;
-      const p = count[d] as number;
+      const d = (at(src, i) >>> shift) & 0xffff;
+      const p = at(count, d);
       count[d] = p + 1;
-      tmpHi[p] = keyHi[i] as number;
-      tmpLo[p] = keyLo[i] as number;
-      tmpIdx[p] = idx[i] as number;
+      tmpHi[p] = at(keyHi, i);
+      tmpLo[p] = at(keyLo, i);
+      tmpIdx[p] = at(idx, i);
     }
     [keyHi, tmpHi] = [tmpHi, keyHi];
     [keyLo, tmpLo] = [tmpLo, keyLo];
@@ -159,7 +160,7 @@ export function aucFromRoc(roc: RocCurve): number {
   const y = roc.signalEfficiency;
   let area = 0;
   for (let i = 1; i < x.length; i++) {
-    area += ((x[i] as number) - (x[i - 1] as number)) * 0.5 * ((y[i] as number) + (y[i - 1] as number));
+    area += (at(x, i) - at(x, i - 1)) * 0.5 * (at(y, i) + at(y, i - 1));
   }
   return area;
 }

@@ -1,3 +1,4 @@
+import { at } from '../array.ts';
 import { PhysicsInputError } from '../errors.ts';
 
 /*
@@ -37,13 +38,13 @@ function requireNumber(x: number, field: string): void {
 function erfSmall(x: number): number {
   const y = Math.abs(x);
   const ysq = y > 1.11e-16 ? y * y : 0;
-  let num = (ERF_A[4] as number) * ysq;
+  let num = at(ERF_A, 4) * ysq;
   let den = ysq;
   for (let i = 0; i < 3; i++) {
-    num = (num + (ERF_A[i] as number)) * ysq;
-    den = (den + (ERF_B[i] as number)) * ysq;
+    num = (num + at(ERF_A, i)) * ysq;
+    den = (den + at(ERF_B, i)) * ysq;
   }
-  return (x * (num + (ERF_A[3] as number))) / (den + (ERF_B[3] as number));
+  return (x * (num + at(ERF_A, 3))) / (den + at(ERF_B, 3));
 }
 
 /** erfc(y) for y > 0.46875 (Cody's second and third approximations, exp(−y²) split for accuracy). */
@@ -51,22 +52,22 @@ function erfcLarge(y: number): number {
   if (y >= ERFC_X_BIG) return 0;
   let r: number;
   if (y <= 4) {
-    let num = (ERF_C[8] as number) * y;
+    let num = at(ERF_C, 8) * y;
     let den = y;
     for (let i = 0; i < 7; i++) {
-      num = (num + (ERF_C[i] as number)) * y;
-      den = (den + (ERF_D[i] as number)) * y;
+      num = (num + at(ERF_C, i)) * y;
+      den = (den + at(ERF_D, i)) * y;
     }
-    r = (num + (ERF_C[7] as number)) / (den + (ERF_D[7] as number));
+    r = (num + at(ERF_C, 7)) / (den + at(ERF_D, 7));
   } else {
     const z = 1 / (y * y);
-    let num = (ERF_P[5] as number) * z;
+    let num = at(ERF_P, 5) * z;
     let den = z;
     for (let i = 0; i < 4; i++) {
-      num = (num + (ERF_P[i] as number)) * z;
-      den = (den + (ERF_Q[i] as number)) * z;
+      num = (num + at(ERF_P, i)) * z;
+      den = (den + at(ERF_Q, i)) * z;
     }
-    r = (z * (num + (ERF_P[4] as number))) / (den + (ERF_Q[4] as number));
+    r = (z * (num + at(ERF_P, 4))) / (den + at(ERF_Q, 4));
     r = (ONE_OVER_SQRT_PI - r) / y;
   }
   // exp(−y²) = exp(−ysq²)·exp(−(y−ysq)(y+ysq)) with ysq = y rounded to 1/16 keeps y² exact.
@@ -123,8 +124,8 @@ export function lnGamma(x: number): number {
   if (x === Number.POSITIVE_INFINITY) return x;
   if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - lnGamma(1 - x);
   const z = x - 1;
-  let sum = LANCZOS[0] as number;
-  for (let i = 1; i < LANCZOS.length; i++) sum += (LANCZOS[i] as number) / (z + i);
+  let sum = at(LANCZOS, 0);
+  for (let i = 1; i < LANCZOS.length; i++) sum += at(LANCZOS, i) / (z + i);
   const t = z + LANCZOS_G + 0.5;
   return HALF_LN_TWO_PI + (z + 0.5) * Math.log(t) - t + Math.log(sum);
 }

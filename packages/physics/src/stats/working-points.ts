@@ -1,3 +1,4 @@
+import { at } from '../array.ts';
 import { PhysicsInputError } from '../errors.ts';
 import { Axis } from '../histogram/axis.ts';
 import type { RocCurve } from './roc.ts';
@@ -18,18 +19,18 @@ function signalThreshold(scores: Float64Array, weights: Float64Array, target: nu
   let total = 0;
   for (let i = 0; i < n; i++) {
     order[i] = i;
-    total += weights[i] as number;
+    total += at(weights, i);
   }
   if (!(total > 0)) return Number.NaN;
-  order.sort((i, j) => (scores[j] as number) - (scores[i] as number));
+  order.sort((i, j) => at(scores, j) - at(scores, i));
   const goal = target * total * (1 - 1e-12);
   let sum = 0;
   for (let k = 0; k < n; ) {
-    const t = scores[order[k] as number] as number;
-    while (k < n && scores[order[k] as number] === t) sum += weights[order[k++] as number] as number;
+    const t = at(scores, at(order, k));
+    while (k < n && scores[at(order, k)] === t) sum += at(weights, at(order, k++));
     if (sum >= goal) return t;
   }
-  return scores[order[n - 1] as number] as number;
+  return at(scores, at(order, n - 1));
 }
 
 function collectSignal(
@@ -46,9 +47,9 @@ function collectSignal(
   const s: number[] = [];
   const w: number[] = [];
   for (let i = 0; i < n; i++) {
-    const si = scores[i] as number;
+    const si = at(scores, i);
     if (!Number.isFinite(si)) throw new PhysicsInputError(`score ${i} is not finite (${si})`, { field: 'scores' });
-    const wi = weights ? (weights[i] as number) : 1;
+    const wi = weights ? at(weights, i) : 1;
     if (!Number.isFinite(wi)) throw new PhysicsInputError(`weight ${i} is not finite (${wi})`, { field: 'weights' });
     if (labels[i]) {
       s.push(si);
@@ -95,15 +96,15 @@ export function backgroundEfficiencyAtSignalEfficiency(roc: RocCurve, target: nu
     throw new PhysicsInputError('the ROC curve is empty or its arrays differ in length', { field: 'roc' });
   }
   for (let i = 0; i < eS.length; i++) {
-    const s = eS[i] as number;
+    const s = at(eS, i);
     if (s >= target) {
-      if (s === target || i === 0) return eB[i] as number;
-      const s0 = eS[i - 1] as number;
-      const b0 = eB[i - 1] as number;
-      return b0 + ((target - s0) / (s - s0)) * ((eB[i] as number) - b0);
+      if (s === target || i === 0) return at(eB, i);
+      const s0 = at(eS, i - 1);
+      const b0 = at(eB, i - 1);
+      return b0 + ((target - s0) / (s - s0)) * (at(eB, i) - b0);
     }
   }
-  return eB[eB.length - 1] as number;
+  return at(eB, eB.length - 1);
 }
 
 /**
@@ -169,8 +170,8 @@ export function flatWorkingPoint(options: FlatWorkingPointOptions): FlatWorkingP
   const nEta = absEtaAxis.nBins;
   const bin = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    const p = pt[i] as number;
-    const e = eta[i] as number;
+    const p = at(pt, i);
+    const e = at(eta, i);
     if (!Number.isFinite(p)) throw new PhysicsInputError(`pt[${i}] is not finite (${p})`, { field: 'pt' });
     if (!Number.isFinite(e)) throw new PhysicsInputError(`eta[${i}] is not finite (${e})`, { field: 'eta' });
     bin[i] = ptAxis.find(p, 'clamp') * nEta + absEtaAxis.find(Math.abs(e), 'clamp');
@@ -179,24 +180,23 @@ export function flatWorkingPoint(options: FlatWorkingPointOptions): FlatWorkingP
   // Validate scores, labels and weights once, then group signal events by bin (one pass, O(n)).
   collectSignal(scores, labels, weights);
   const signalCount = new Uint32Array(nBins + 1);
-  for (let i = 0; i < n; i++)
-    if (labels[i]) signalCount[(bin[i] as number) + 1] = (signalCount[(bin[i] as number) + 1] as number) + 1;
-  for (let b = 0; b < nBins; b++) signalCount[b + 1] = (signalCount[b + 1] as number) + (signalCount[b] as number);
-  const total = signalCount[nBins] as number;
+  for (let i = 0; i < n; i++) if (labels[i]) signalCount[at(bin, i) + 1] = at(signalCount, at(bin, i) + 1) + 1;
+  for (let b = 0; b < nBins; b++) signalCount[b + 1] = at(signalCount, b + 1) + at(signalCount, b);
+  const total = at(signalCount, nBins);
   const groupedScores = new Float64Array(total);
   const groupedWeights = new Float64Array(total);
   const fillAt = signalCount.slice(0, nBins);
   for (let i = 0; i < n; i++) {
     if (!labels[i]) continue;
-    const p = fillAt[bin[i] as number] as number;
-    fillAt[bin[i] as number] = p + 1;
-    groupedScores[p] = scores[i] as number;
-    groupedWeights[p] = weights ? (weights[i] as number) : 1;
+    const p = at(fillAt, at(bin, i));
+    fillAt[at(bin, i)] = p + 1;
+    groupedScores[p] = at(scores, i);
+    groupedWeights[p] = weights ? at(weights, i) : 1;
   }
   const thresholds = new Float64Array(nBins);
   for (let b = 0; b < nBins; b++) {
-    const lo = signalCount[b] as number;
-    const hi = signalCount[b + 1] as number;
+    const lo = at(signalCount, b);
+    const hi = at(signalCount, b + 1);
     thresholds[b] = signalThreshold(groupedScores.subarray(lo, hi), groupedWeights.subarray(lo, hi), target);
   }
   const sPass = new Float64Array(nBins);
@@ -204,23 +204,23 @@ export function flatWorkingPoint(options: FlatWorkingPointOptions): FlatWorkingP
   const bPass = new Float64Array(nBins);
   const bAll = new Float64Array(nBins);
   for (let i = 0; i < n; i++) {
-    const b = bin[i] as number;
-    const wi = weights ? (weights[i] as number) : 1;
-    const pass = (scores[i] as number) >= (thresholds[b] as number);
+    const b = at(bin, i);
+    const wi = weights ? at(weights, i) : 1;
+    const pass = at(scores, i) >= at(thresholds, b);
     if (labels[i]) {
-      sAll[b] = (sAll[b] as number) + wi;
-      if (pass) sPass[b] = (sPass[b] as number) + wi;
+      sAll[b] = at(sAll, b) + wi;
+      if (pass) sPass[b] = at(sPass, b) + wi;
     } else {
-      bAll[b] = (bAll[b] as number) + wi;
-      if (pass) bPass[b] = (bPass[b] as number) + wi;
+      bAll[b] = at(bAll, b) + wi;
+      if (pass) bPass[b] = at(bPass, b) + wi;
     }
   }
   const effS = new Float64Array(nBins);
   const effB = new Float64Array(nBins);
   for (let b = 0; b < nBins; b++) {
-    const t = thresholds[b] as number;
-    effS[b] = (sAll[b] as number) > 0 && !Number.isNaN(t) ? (sPass[b] as number) / (sAll[b] as number) : Number.NaN;
-    effB[b] = (bAll[b] as number) > 0 && !Number.isNaN(t) ? (bPass[b] as number) / (bAll[b] as number) : Number.NaN;
+    const t = at(thresholds, b);
+    effS[b] = at(sAll, b) > 0 && !Number.isNaN(t) ? at(sPass, b) / at(sAll, b) : Number.NaN;
+    effB[b] = at(bAll, b) > 0 && !Number.isNaN(t) ? at(bPass, b) / at(bAll, b) : Number.NaN;
   }
   return {
     ptEdges: ptAxis.edges,
@@ -243,5 +243,5 @@ export function passesFlatWorkingPoint(wp: FlatWorkingPoint, score: number, pt: 
   const ptBin = Axis.variable(wp.ptEdges, { field: 'ptEdges' }).find(pt, 'clamp');
   const etaBin = absEtaAxis.find(Math.abs(eta), 'clamp');
   if (ptBin < 0 || etaBin < 0) return false;
-  return score >= (wp.thresholds[ptBin * absEtaAxis.nBins + etaBin] as number);
+  return score >= at(wp.thresholds, ptBin * absEtaAxis.nBins + etaBin);
 }

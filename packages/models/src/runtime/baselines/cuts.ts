@@ -8,6 +8,7 @@
  * ⊃ tight menus. Score: the number of levels a candidate passes, s ∈ {0, 1, …, L}; because the
  * levels are nested, the cut `s ≥ k` is exactly level k's selection.
  */
+import { at } from '@hepml/physics';
 import { z } from 'zod';
 import {
   binnedFileProblem,
@@ -45,10 +46,9 @@ const FORMAT = 'hepml-cuts';
 export function cutLevelsProblem(levels: readonly number[]): FormatProblem | null {
   if (levels.length === 0) return { path: ['levels'], message: 'must not be empty' };
   for (let l = 0; l < levels.length; l++) {
-    const t = levels[l] as number;
+    const t = at(levels, l);
     if (!(t > 0 && t <= 1)) return { path: ['levels', l], message: 'must lie in (0, 1]' };
-    if (l > 0 && !(t < (levels[l - 1] as number)))
-      return { path: ['levels', l], message: 'must be strictly decreasing' };
+    if (l > 0 && !(t < at(levels, l - 1))) return { path: ['levels', l], message: 'must be strictly decreasing' };
   }
   return null;
 }
@@ -75,15 +75,15 @@ function cutsProblem(file: CutsV1): FormatProblem | null {
   const L = file.levels.length;
   const nBins = file.bins.length;
   for (let b = 0; b < nBins; b++) {
-    const levels = (file.bins[b] as CutsV1['bins'][number]).levels;
+    const levels = at(file.bins, b).levels;
     if (levels.length !== L) return { path: ['bins', b, 'levels'], message: `must have ${L} entries` };
     for (let l = 0; l < L; l++) {
-      const level = levels[l] as CutsV1['bins'][number]['levels'][number];
+      const level = at(levels, l);
       for (const side of ['lower', 'upper'] as const) {
         if (level[side].length !== V)
           return { path: ['bins', b, 'levels', l, side], message: `must have ${V} entries` };
       }
-      const previous = l > 0 ? (levels[l - 1] as typeof level) : null;
+      const previous = l > 0 ? at(levels, l - 1) : null;
       for (let v = 0; v < V; v++) {
         const a = level.lower[v] ?? Number.NEGATIVE_INFINITY;
         const c = level.upper[v] ?? Number.POSITIVE_INFINITY;
@@ -123,8 +123,8 @@ export function evaluateCuts(params: CutsParams, features: Float32Array, n: numb
       const o = base + level * V;
       let ok = true;
       for (let v = 0; v < V; v++) {
-        const x = features[i * d + (variables[v] as number)] as number;
-        if (!(x >= (lower[o + v] as number) && x < (upper[o + v] as number))) {
+        const x = features[i * d + at(variables, v)] as number;
+        if (!(x >= at(lower, o + v) && x < at(upper, o + v))) {
           ok = false;
           break;
         }
@@ -157,7 +157,7 @@ export function serializeCuts(params: CutsParams): CutsV1 {
     inputs: [...params.inputs],
     binning: serializeEtEtaBinning(params.binning, params.inputs),
     levels: [...params.levels],
-    variables: params.variables.map((k) => params.inputs[k] as string),
+    variables: params.variables.map((k) => at(params.inputs, k)),
     bins: Array.from({ length: nBins }, (_, b) => ({
       levels: Array.from({ length: L }, (_, l) => ({
         lower: side(params.lower, (b * L + l) * V),

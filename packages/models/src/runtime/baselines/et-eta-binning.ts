@@ -2,7 +2,7 @@
  * The ET × |η| binning of the ATLAS electron identification (Eur. Phys. J. C 79 (2019) 639,
  * arXiv:1902.04655, Sect. 6) as the binned baselines evaluate it and write it (Workers-safe).
  */
-import { Axis } from '@hepml/physics';
+import { Axis, at } from '@hepml/physics';
 import { z } from 'zod';
 import { edgesV1, type FormatProblem, inputNameProblem } from './format.ts';
 
@@ -27,7 +27,10 @@ export const EtEtaBinningV1 = z.strictObject({
   etInput: z.string(),
   etaInput: z.string(),
   etEdges: edgesV1(2),
-  absEtaEdges: edgesV1(2).refine((edges) => (edges[0] as number) >= 0, { path: [0], message: 'must be ≥ 0' }),
+  absEtaEdges: edgesV1(2).refine((edges) => edges.length === 0 || at(edges, 0) >= 0, {
+    path: [0],
+    message: 'must be ≥ 0',
+  }),
 });
 export type EtEtaBinningV1 = z.infer<typeof EtEtaBinningV1>;
 
@@ -62,8 +65,8 @@ function buildLookup(binning: EtEtaBinning): EtEtaLookup {
   const nEta = absEta.nBins;
   const { et: etColumn, eta: etaColumn } = binning;
   return (features, row, d) => {
-    const i = et.find(features[row * d + etColumn] as number, 'clamp');
-    const j = absEta.find(Math.abs(features[row * d + etaColumn] as number), 'clamp');
+    const i = et.find(at(features, row * d + etColumn), 'clamp');
+    const j = absEta.find(Math.abs(at(features, row * d + etaColumn)), 'clamp');
     return Math.max(i, 0) * nEta + Math.max(j, 0);
   };
 }
@@ -76,8 +79,8 @@ export function etEtaBin(binning: EtEtaBinning | null, features: ArrayLike<numbe
 export function serializeEtEtaBinning(binning: EtEtaBinning | null, inputs: readonly string[]): EtEtaBinningV1 | null {
   if (!binning) return null;
   return {
-    etInput: inputs[binning.et] as string,
-    etaInput: inputs[binning.eta] as string,
+    etInput: at(inputs, binning.et),
+    etaInput: at(inputs, binning.eta),
     etEdges: [...binning.etEdges],
     absEtaEdges: [...binning.absEtaEdges],
   };

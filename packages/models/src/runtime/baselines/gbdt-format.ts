@@ -3,6 +3,7 @@
  * {@link GbdtV1}), its strict reader and writer (Workers-safe). Fitting is `fitGbdt`
  * (baselines/gbdt.ts), evaluation `evaluateGbdt` (runtime/baselines/gbdt.ts).
  */
+import { at } from '@hepml/physics';
 import { z } from 'zod';
 import { baselineFileV1, type FormatProblem, readFormat, refineWith } from './format.ts';
 
@@ -87,7 +88,7 @@ function gbdtProblem(file: GbdtV1): FormatProblem | null {
   }
   const d = file.inputs.length;
   for (let t = 0; t < file.trees.length; t++) {
-    const problem = treeProblem(file.trees[t] as GbdtV1['trees'][number], d);
+    const problem = treeProblem(at(file.trees, t), d);
     if (problem) return { path: ['trees', t, ...problem.path], message: problem.message };
   }
   return null;
@@ -102,16 +103,16 @@ function treeProblem(tree: GbdtV1['trees'][number], d: number): FormatProblem | 
   }
   const parents = new Uint8Array(m);
   for (let i = 0; i < m; i++) {
-    const f = tree.feature[i] as number;
+    const f = at(tree.feature, i);
     if (f < -1 || f > d - 1) return { path: ['feature', i], message: `must be an integer in [-1, ${d - 1}]` };
     for (const key of ['left', 'right'] as const) {
-      const c = tree[key][i] as number;
+      const c = at(tree[key], i);
       if (f < 0) {
         if (c !== -1) return { path: [key, i], message: 'must be -1 in a leaf' };
         continue;
       }
       if (c < i + 1 || c > m - 1) return { path: [key, i], message: `must be an integer in [${i + 1}, ${m - 1}]` };
-      if ((parents[c] as number) > 0) return { path: [key, i], message: `node ${c} already has a parent` };
+      if (at(parents, c) > 0) return { path: [key, i], message: `node ${c} already has a parent` };
       parents[c] = 1;
     }
   }
@@ -136,7 +137,7 @@ export function serializeGbdt(params: GbdtParams): GbdtV1 {
     objective: params.objective,
     numClass: params.numClass,
     initScore: [...params.initScore],
-    scaleBy: params.scaleBy === null ? null : (params.inputs[params.scaleBy] as string),
+    scaleBy: params.scaleBy === null ? null : at(params.inputs, params.scaleBy),
     trees: params.trees.map((t) => ({
       feature: Array.from(t.feature),
       threshold: Array.from(t.threshold),

@@ -11,7 +11,7 @@
  * nor loses precision when d is within 1e-16 of 0 or 1. The first and last density bins are
  * open-ended: underflow and overflow fall into them.
  */
-import { cutPointIndex } from '@hepml/physics';
+import { at, cutPointIndex } from '@hepml/physics';
 import { z } from 'zod';
 import {
   binnedFileProblem,
@@ -57,7 +57,7 @@ const FORMAT = 'hepml-likelihood';
 
 /** ln(signal[k] / background[k]) of a pair of densities (the derived {@link LikelihoodPdf.logRatio}). */
 export function likelihoodLogRatios(signal: Float64Array, background: Float64Array): Float64Array {
-  return Float64Array.from(signal, (s, k) => Math.log(s / (background[k] as number)));
+  return Float64Array.from(signal, (s, k) => Math.log(s / at(background, k)));
 }
 
 /** The densities of one variable: one probability per bin, each positive, summing to 1 (within 1e-6). */
@@ -130,12 +130,12 @@ export function evaluateLikelihood(
   const bins = pdfLookups(params.pdfs);
   for (let i = 0; i < n; i++) {
     const bin = binOf(features, i, d);
-    const pdfs = params.pdfs[bin] as LikelihoodPdf[];
-    const binsOf = bins[bin] as ((x: number) => number)[];
-    let sum = params.binPrior[bin] as number;
+    const pdfs = at(params.pdfs, bin);
+    const binsOf = at(bins, bin);
+    let sum = at(params.binPrior, bin);
     for (let v = 0; v < V; v++) {
-      const k = (binsOf[v] as (x: number) => number)(features[i * d + (params.variables[v] as number)] as number);
-      sum += (pdfs[v] as LikelihoodPdf).logRatio[Math.max(k, 0)] as number;
+      const k = at(binsOf, v)(features[i * d + at(params.variables, v)] as number);
+      sum += at(pdfs, v).logRatio[Math.max(k, 0)] as number;
     }
     res[i] = sum * invTau;
   }
@@ -161,10 +161,10 @@ export function serializeLikelihood(params: LikelihoodParams): LikelihoodV1 {
     formatVersion: 1,
     inputs: [...params.inputs],
     binning: serializeEtEtaBinning(params.binning, params.inputs),
-    variables: params.variables.map((k) => params.inputs[k] as string),
+    variables: params.variables.map((k) => at(params.inputs, k)),
     tau: params.tau,
     bins: params.pdfs.map((bin, b) => ({
-      logPrior: params.binPrior[b] as number,
+      logPrior: at(params.binPrior, b),
       pdfs: bin.map((p) => ({
         edges: Array.from(p.edges),
         signal: Array.from(p.signal),

@@ -11,7 +11,7 @@
  * (lo ≤ |η| < hi; the first bin from 0, the last also takes everything above) (ATLAS "calibration
  * hits" method, ATL-LARG-PUB-2009-001; Eur. Phys. J. C 72 (2012) 1909, §4).
  */
-import { calibrationCategory, cutPointIndex, standardCalibrationFeatures } from '@hepml/physics';
+import { at, calibrationCategory, cutPointIndex, standardCalibrationFeatures } from '@hepml/physics';
 import { z } from 'zod';
 import {
   baselineFileV1,
@@ -60,7 +60,7 @@ export const StandardCalibrationV1 = baselineFileV1(FORMAT, {
     isPhoton: z.string(),
     isConverted: z.string(),
   }),
-  absEtaUpperEdges: edgesV1(1).refine((edges) => (edges[0] as number) > 0, {
+  absEtaUpperEdges: edgesV1(1).refine((edges) => edges.length === 0 || at(edges, 0) > 0, {
     path: [0],
     message: 'must be positive',
   }),
@@ -120,15 +120,15 @@ export function evaluateStandardCalibration(
   for (let i = 0; i < n; i++) {
     const o = i * d;
     standardCalibrationFeatures(
-      features[o + roles.ePs] as number,
-      features[o + roles.eAcc] as number,
-      features[o + roles.showerDepth] as number,
+      at(features, o + roles.ePs),
+      at(features, o + roles.eAcc),
+      at(features, o + roles.showerDepth),
       x,
     );
-    const cat = calibrationCategory(features[o + roles.isPhoton] as number, features[o + roles.isConverted] as number);
-    const c = (coefficients[cat] as number[][])[binOf(features[o + roles.eta] as number)] as number[];
+    const cat = calibrationCategory(at(features, o + roles.isPhoton), at(features, o + roles.isConverted));
+    const c = at(coefficients, cat)[binOf(at(features, o + roles.eta))] as number[];
     let e = 0;
-    for (let k = 0; k < STANDARD_CALIBRATION_TERMS; k++) e += (c[k] as number) * (x[k] as number);
+    for (let k = 0; k < STANDARD_CALIBRATION_TERMS; k++) e += at(c, k) * at(x, k);
     res[i] = e;
   }
   return res;
@@ -142,7 +142,7 @@ export function standardCalibrationParameterCount(params: StandardCalibrationPar
 /** JSON form (`hepml-standard-calibration/1`). */
 export function serializeStandardCalibration(params: StandardCalibrationParams): StandardCalibrationV1 {
   const roles = {} as Record<StandardCalibrationRole, string>;
-  for (const role of STANDARD_CALIBRATION_ROLES) roles[role] = params.inputs[params.roles[role]] as string;
+  for (const role of STANDARD_CALIBRATION_ROLES) roles[role] = at(params.inputs, params.roles[role]);
   return {
     format: FORMAT,
     formatVersion: 1,
