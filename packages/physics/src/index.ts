@@ -1,4 +1,4 @@
-/** @module @hepml/physics — physics, statistics and simulation of hepml-edge (pure TypeScript). */
+/** @module @hepml/physics — physics, statistics and simulation of hepml-edge (pure TypeScript): Axis is the one way to bin, io/format the shared part of the file schemas, at() the checked element read. */
 export * from './array.ts';
 export * from './calibration/cms-zee.ts';
 export * from './calibration/energy-scale.ts';
