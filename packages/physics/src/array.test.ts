@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { at } from './array.ts';
+import { at, concatArrays } from './array.ts';
 
 describe('at: the checked element read', () => {
   it('reads elements of arrays and typed arrays', () => {
@@ -17,5 +17,16 @@ describe('at: the checked element read', () => {
 
   it('passes null elements through (only a missing element is an error)', () => {
     expect(at([null, 1], 0)).toBeNull();
+  });
+});
+
+describe('concatArrays', () => {
+  it('puts the parts one after the other in the array it is given', () => {
+    const bytes = concatArrays([Uint8Array.of(1, 2), new Uint8Array(0), Uint8Array.of(3)], (n) => new Uint8Array(n));
+    expect(bytes).toBeInstanceOf(Uint8Array);
+    expect([...bytes]).toEqual([1, 2, 3]);
+    const floats = concatArrays([Float32Array.of(0.5), [1.5, 2.5]], (n) => new Float32Array(n));
+    expect([...floats]).toEqual([0.5, 1.5, 2.5]);
+    expect(concatArrays([], (n) => new Uint8Array(n)).length).toBe(0);
   });
 });

@@ -14,3 +14,25 @@ export function at<T>(xs: ArrayLike<T>, i: number): T {
   }
   return v;
 }
+
+/** A typed array that can be filled from others: Uint8Array, Float32Array, … */
+interface Fillable {
+  readonly length: number;
+  set(array: ArrayLike<number>, offset?: number): void;
+}
+
+/**
+ * The arrays of `parts` one after the other, in a new array that `make(total length)` allocates
+ * (`(n) => new Uint8Array(n)` for bytes, `(n) => new Float32Array(n)` for weights).
+ */
+export function concatArrays<T extends Fillable>(parts: readonly ArrayLike<number>[], make: (length: number) => T): T {
+  let total = 0;
+  for (const p of parts) total += p.length;
+  const out = make(total);
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}

@@ -1,4 +1,4 @@
-import { at } from '@hepml/physics';
+import { at, concatArrays } from '@hepml/physics';
 import { ApiError } from '../errors.ts';
 
 /**
@@ -29,7 +29,7 @@ export async function readBodyText(req: Request, maxBytes: number): Promise<stri
     }
     chunks.push(value);
   }
-  const bytes = chunks.length === 1 ? at(chunks, 0) : concat(chunks, total);
+  const bytes = chunks.length === 1 ? at(chunks, 0) : concatArrays(chunks, (n) => new Uint8Array(n));
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
@@ -52,14 +52,4 @@ export async function readJson(req: Request, maxBytes: number): Promise<unknown>
 
 function tooLarge(maxBytes: number): ApiError {
   return new ApiError(413, 'payload_too_large', `body exceeds ${maxBytes} bytes`, 'body');
-}
-
-function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.byteLength;
-  }
-  return out;
 }

@@ -1,3 +1,4 @@
+import { concatArrays } from '@hepml/physics';
 import { BundleError } from '../errors.ts';
 /**
  * A POSIX ustar archive writer (IEEE Std 1003.1-1988) for bundle downloads: each file is a
@@ -10,7 +11,6 @@ export function writeTar(
 ): Uint8Array<ArrayBuffer> {
   const enc = new TextEncoder();
   const blocks: Uint8Array[] = [];
-  let total = 0;
   const mtime = Math.floor((options.mtime ?? 0) / 1000);
   for (const [path, bytes] of files) {
     const name = options.prefix ? `${options.prefix}/${path}` : path;
@@ -34,22 +34,13 @@ export function writeTar(
     for (const b of header) sum += b;
     field(148, 8, `${octal(sum, 7)}\0`);
     blocks.push(header, bytes);
-    total += 512 + bytes.byteLength;
     const pad = (512 - (bytes.byteLength % 512)) % 512;
     if (pad) {
       blocks.push(new Uint8Array(pad));
-      total += pad;
     }
   }
   blocks.push(new Uint8Array(1024));
-  total += 1024;
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const b of blocks) {
-    out.set(b, o);
-    o += b.byteLength;
-  }
-  return out;
+  return concatArrays(blocks, (n) => new Uint8Array(n));
 }
 
 /** Reads a ustar archive written by {@link writeTar} (regular files only) back into a map. */

@@ -1,5 +1,5 @@
 import type { ColumnarSample } from '@hepml/physics';
-import { at } from '@hepml/physics';
+import { at, concatArrays } from '@hepml/physics';
 import type * as tf from '@tensorflow/tfjs';
 import { type Bundle, buildBundle } from '../bundle/build.ts';
 import { sha256Hex } from '../bundle/hash.ts';
@@ -32,14 +32,7 @@ export async function sampleHash(sample: ColumnarSample, image?: Float32Array): 
   add(sample.label);
   add(sample.weight);
   if (image) add(image);
-  const total = parts.reduce((s, p) => s + p.length, 0);
-  const all = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) {
-    all.set(p, o);
-    o += p.length;
-  }
-  return sha256Hex(all);
+  return sha256Hex(concatArrays(parts, (n) => new Uint8Array(n)));
 }
 
 /** Row-major raw (unstandardised) matrix of the chosen rows and columns. */

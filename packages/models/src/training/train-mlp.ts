@@ -1,5 +1,5 @@
 import type { ColumnarSample } from '@hepml/physics';
-import { at } from '@hepml/physics';
+import { at, concatArrays } from '@hepml/physics';
 import * as tf from '@tensorflow/tfjs';
 import { buildMlpModel } from '../architectures/mlp.ts';
 import type { BundleInputV1, DenseLayerV1 } from '../bundle/manifest.ts';
@@ -19,14 +19,7 @@ export function denseLayerSpecs(model: tf.LayersModel): DenseLayerV1[] {
 /** The weights of a dense tfjs model in bundle order (per layer kernel row-major, then bias). */
 export function flattenDenseWeights(model: tf.LayersModel): Float32Array {
   const parts = model.getWeights().map((w) => w.dataSync() as Float32Array);
-  const total = parts.reduce((n, p) => n + p.length, 0);
-  const out = new Float32Array(total);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatArrays(parts, (n) => new Float32Array(n));
 }
 
 /** Mean and standard deviation per column over the given rows: the bundle's offset and scale. */
