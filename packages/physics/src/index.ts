@@ -23,7 +23,7 @@ export * from './fit/exponential.ts';
 export * from './fit/fft.ts';
 export * from './fit/gaussian.ts';
 export * from './fit/likelihood-fit.ts';
-export { solvePositiveDefinite } from './fit/linear-algebra.ts';
+export { addToNormalEquations, solvePositiveDefinite } from './fit/linear-algebra.ts';
 export * from './fit/minimize.ts';
 export * from './fit/model.ts';
 export * from './fit/pdf.ts';

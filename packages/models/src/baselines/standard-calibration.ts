@@ -6,6 +6,7 @@
  * `hepml-standard-calibration/1` are runtime/baselines/standard-calibration.ts.
  */
 import {
+  addToNormalEquations,
   at,
   calibrationCategory,
   type StandardCalibration,
@@ -141,12 +142,7 @@ export function fitStandardCalibrationBaseline(options: FitStandardCalibrationOp
     );
     const cat = calibrationCategory(at(features, o + roles.isPhoton), at(features, o + roles.isConverted));
     for (const cell of [cat * (nBins + 1) + absEtaBin(at(features, o + roles.eta)), cat * (nBins + 1) + nBins]) {
-      const a = normal[cell] as Float64Array;
-      const b = rhs[cell] as Float64Array;
-      for (let r = 0; r < p; r++) {
-        b[r] = at(b, r) + w * at(x, r) * e;
-        for (let c = 0; c < p; c++) a[r * p + c] = at(a, r * p + c) + w * at(x, r) * at(x, c);
-      }
+      addToNormalEquations(at(normal, cell), at(rhs, cell), x, e, w, p);
       counts[cell] = at(counts, cell) + 1;
     }
   }

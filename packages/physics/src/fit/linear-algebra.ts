@@ -114,3 +114,23 @@ export function dot(x: ArrayLike<number>, y: ArrayLike<number>): number {
   for (let i = 0; i < x.length; i++) s += at(x, i) * at(y, i);
   return s;
 }
+
+/**
+ * Adds one weighted observation to the normal equations of a linear least-squares fit
+ * y ≈ Σ_r β_r x_r: A += w·x·xᵀ (row-major p × p) and b += w·x·y, so that solving A β = b
+ * ({@link solvePositiveDefinite}) gives the weighted least-squares β. The weight w is 1/σ² for a
+ * fit weighted by the variance of y.
+ */
+export function addToNormalEquations(
+  a: Float64Array,
+  b: Float64Array,
+  x: ArrayLike<number>,
+  y: number,
+  w: number,
+  p: number,
+): void {
+  for (let r = 0; r < p; r++) {
+    b[r] = at(b, r) + w * at(x, r) * y;
+    for (let c = 0; c < p; c++) a[r * p + c] = at(a, r * p + c) + w * at(x, r) * at(x, c);
+  }
+}

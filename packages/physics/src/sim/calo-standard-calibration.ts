@@ -1,7 +1,7 @@
 /** The standard (pre-MVA) calibration of the calorimeter showers: its features, fit and application. */
 import { at } from '../array.ts';
 import { PhysicsInputError } from '../errors.ts';
-import { solvePositiveDefinite } from '../fit/linear-algebra.ts';
+import { addToNormalEquations, solvePositiveDefinite } from '../fit/linear-algebra.ts';
 import { Axis } from '../histogram/axis.ts';
 import type { ColumnarSample } from './sample.ts';
 
@@ -111,12 +111,7 @@ export function fitStandardCalibration(sample: ColumnarSample, etaMax = 1.4): St
     standardCalibrationFeatures(at(ePs, i), at(eAcc, i), at(depth, i), x);
     const e = at(eTrue, i);
     const w = 1 / expectedVariance(e);
-    const a = normal[cell] as Float64Array;
-    const b = rhs[cell] as Float64Array;
-    for (let r = 0; r < p; r++) {
-      b[r] = at(b, r) + w * at(x, r) * e;
-      for (let c = 0; c < p; c++) a[r * p + c] = at(a, r * p + c) + w * at(x, r) * at(x, c);
-    }
+    addToNormalEquations(at(normal, cell), at(rhs, cell), x, e, w, p);
     counts[cell] = at(counts, cell) + 1;
   }
   const coefficients: number[][][] = [];
