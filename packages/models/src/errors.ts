@@ -1,24 +1,14 @@
-/** Named errors of `@hepml/models`; each carries an optional `cause`. */
+/** Named errors of `@hepml/models`; each carries an optional `cause` and names its `field` ({@link FieldError}). */
+import { FieldError } from '@hepml/physics';
 
-/** A bundle (manifest or weights) that is malformed, inconsistent or whose hashes do not match. */
-export class BundleError extends Error {
+/** A bundle (manifest or weights) that is malformed, inconsistent or whose hashes do not match; `field` is the path of the offending field, e.g. `inputs[2].scale`, or the file name. */
+export class BundleError extends FieldError {
   override name = 'BundleError';
-  /** Path of the offending field, e.g. `inputs[2].scale`, or the file name. */
-  readonly field: string | undefined;
-  constructor(message: string, options: { field?: string; cause?: unknown } = {}) {
-    super(message, { cause: options.cause });
-    this.field = options.field;
-  }
 }
 
 /** Input rows given to a model that do not match its manifest. */
-export class ModelInputError extends Error {
+export class ModelInputError extends FieldError {
   override name = 'ModelInputError';
-  readonly field: string | undefined;
-  constructor(message: string, options: { field?: string; cause?: unknown } = {}) {
-    super(message, { cause: options.cause });
-    this.field = options.field;
-  }
 }
 
 /** What went wrong in the registry; each code has one HTTP status ({@link RegistryError.status}). */
@@ -31,15 +21,13 @@ export type RegistryErrorCode = 'not_found' | 'conflict' | 'invalid' | 'forbidde
 const REGISTRY_ERROR_STATUS = { not_found: 404, forbidden: 403, invalid: 400, conflict: 409 } as const;
 
 /** Registry conflicts and lookups that fail, with the HTTP status they answer with. */
-export class RegistryError extends Error {
+export class RegistryError extends FieldError {
   override name = 'RegistryError';
   readonly code: RegistryErrorCode;
-  /** The input at fault (`name`, `version`), when one can be named. */
-  readonly field: string | undefined;
+  /** `field`: the input at fault (`name`, `version`), when one can be named. */
   constructor(message: string, options: { code: RegistryErrorCode; field?: string; cause?: unknown }) {
-    super(message, { cause: options.cause });
+    super(message, options);
     this.code = options.code;
-    this.field = options.field;
   }
 
   /** The HTTP status of this error's code. */

@@ -1,12 +1,23 @@
 /** Named errors of `@hepml/physics`; each carries an optional `cause`. */
-export class PhysicsInputError extends Error {
-  override name = 'PhysicsInputError';
+
+/**
+ * An error that names the argument or field at fault (`inputs[2].scale`, `ptEdges`): the base of
+ * every such error in hepml-edge (physics' {@link PhysicsInputError}, the models' bundle, input and
+ * registry errors), so the API turns each into the `field` of its error envelope the same way.
+ */
+export class FieldError extends Error {
+  override name = 'FieldError';
   /** The argument or field at fault, when one can be named. */
   readonly field: string | undefined;
   constructor(message: string, options: { field?: string; cause?: unknown } = {}) {
     super(message, { cause: options.cause });
     this.field = options.field;
   }
+}
+
+/** Bad input to a physics function: a value out of its domain, mismatched lengths, bad edges. */
+export class PhysicsInputError extends FieldError {
+  override name = 'PhysicsInputError';
 }
 
 /** A fit or a numerical method that did not converge; never a silent wrong answer. */
