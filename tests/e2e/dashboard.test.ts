@@ -70,21 +70,22 @@ describe('leaderboard page', () => {
     const names = publicElectronTaggers.map((t) => t.name).sort();
     await page.locator('th[data-column=name] a').click();
     await page.waitForURL(/sort=name&dir=asc/);
-    expect(await rowNames(page)).toEqual(names);
+    await expect.poll(() => rowNames(page)).toEqual(names);
     await page.locator('th[data-column=name] a').click();
     await page.waitForURL(/sort=name&dir=desc/);
-    expect(await rowNames(page)).toEqual([...names].reverse());
+    await expect.poll(() => rowNames(page)).toEqual([...names].reverse());
     // εB at 92 %: lower is better, so the first click sorts ascending (εB = 0.92^k falls with k).
     await page.locator('th[data-column=bkgEffAt92] a').click();
     await page.waitForURL(/sort=bkgEffAt92&dir=asc/);
-    expect(await rowNames(page)).toEqual([...publicElectronTaggers].sort((a, b) => b.k - a.k).map((t) => t.name));
+    await expect.poll(() => rowNames(page)).toEqual([...publicElectronTaggers].sort((a, b) => b.k - a.k).map((t) => t.name));
     await page.screenshot({ path: join(SCREENSHOTS, 'leaderboard-sorted.png'), fullPage: true });
   });
 
   it('filters the trained models and keeps the baselines', async () => {
     const page = await open('/leaderboard/electron-id');
+    await page.locator('form.filter[data-hydrated=true]').waitFor();
     await page.locator('input[name=q]').fill('deep');
-    expect(await rowNames(page)).toEqual(['e2e-deep', 'e2e-likelihood', 'e2e-cuts']);
+    await expect.poll(() => rowNames(page)).toEqual(['e2e-deep', 'e2e-likelihood', 'e2e-cuts']);
   });
 
   it('draws one ROC curve per entry, each in its own colour', async () => {
