@@ -77,7 +77,9 @@ describe('leaderboard page', () => {
     // εB at 92 %: lower is better, so the first click sorts ascending (εB = 0.92^k falls with k).
     await page.locator('th[data-column=bkgEffAt92] a').click();
     await page.waitForURL(/sort=bkgEffAt92&dir=asc/);
-    await expect.poll(() => rowNames(page)).toEqual([...publicElectronTaggers].sort((a, b) => b.k - a.k).map((t) => t.name));
+    await expect
+      .poll(() => rowNames(page))
+      .toEqual([...publicElectronTaggers].sort((a, b) => b.k - a.k).map((t) => t.name));
     await page.screenshot({ path: join(SCREENSHOTS, 'leaderboard-sorted.png'), fullPage: true });
   });
 
