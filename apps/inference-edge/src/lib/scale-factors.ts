@@ -5,7 +5,7 @@ import {
   type CorrectionInputs,
   type CorrectionSetV2,
   type CorrectionV2,
-  edgeValue,
+  edgeValues,
   evaluateCorrection,
 } from '@hepml/physics';
 
@@ -153,8 +153,8 @@ export function tabulateScaleFactors(l: ScaleFactorLookup): ScaleFactorGrid | un
     const pi = node.inputs.indexOf(l.ptInput);
     const ei = node.inputs.indexOf(l.etaInput);
     if (pi < 0 || ei < 0 || node.inputs.length !== 2) return undefined;
-    ptEdges = (node.edges[pi] ?? []).map(edgeValue);
-    etaEdges = (node.edges[ei] ?? []).map(edgeValue);
+    ptEdges = edgeValues(node.edges[pi] ?? []);
+    etaEdges = edgeValues(node.edges[ei] ?? []);
   } else return undefined;
   const centre = (lo: number, hi: number) =>
     Number.isFinite(lo) && Number.isFinite(hi) ? (lo + hi) / 2 : Number.isFinite(lo) ? lo + 1 : hi - 1;

@@ -188,8 +188,8 @@ describe('correctionlib schema v2 export, validation and evaluation', () => {
         /corrections\[0\]\.data\.content\[2\]\.value\.content: has 5 entries/,
       ],
       [
-        (d) => (d.corrections[0].data.content[0].value.flow = 'wrap'),
-        /content\[0\]\.value\.flow: must be "clamp", "error"/,
+        (d) => (d.corrections[0].data.content[0].value.flow = 'wrapped'),
+        /content\[0\]\.value\.flow: must be "clamp", "error", "wrap"/,
       ],
       [(d) => delete d.corrections[0].data.content[0].value.flow, /content\[0\]\.value\.flow: is missing/],
       [(d) => (d.corrections[0].data.content[1].key = 'nominal'), /content\[1\]\.key: duplicate key "nominal"/],
@@ -205,8 +205,8 @@ describe('correctionlib schema v2 export, validation and evaluation', () => {
       ],
       [(d) => (d.corrections[0].extra = 1), /corrections\[0\]\.extra: unknown or unsupported key/],
       [
-        (d) => (d.corrections[0].data.nodetype = 'formula'),
-        /corrections\[0\]\.data\.nodetype: unsupported node type "formula"/,
+        (d) => (d.corrections[0].data.nodetype = 'lwtnn'),
+        /corrections\[0\]\.data\.nodetype: unsupported node type "lwtnn"/,
       ],
       [(d) => d.corrections.push(d.corrections[0]), /corrections\[1\]\.name: duplicate correction name/],
       [(d) => (d.corrections[0].version = 1.5), /corrections\[0\]\.version: must be an integer/],
