@@ -43,7 +43,14 @@ describe('closure of tag-and-probe scale factors on simulation (issue 9)', () =>
       provenance: { data: 'pseudo-data seed 9001', mc: 'MC seed 9002', method: 'OS − SS in 81–101 GeV' },
     });
     const { table } = measurement;
-    expect(measurement.warnings).toEqual([]);
+    // Only the probes above the last pT edge, counted and reported (issue 22), once per probe set.
+    expect(measurement.warnings).toHaveLength(4);
+    for (const w of measurement.warnings) {
+      expect(w).toMatch(
+        /^(data|MC)( \(tag tag pt > 30 GeV\))?: \d+ probes outside the binning are not used: pt < 15 GeV: 0, pt ≥ 60 GeV: \d+, \|η\| < 0: 0, \|η\| ≥ 2\.47: 0$/,
+      );
+    }
+    expect(measurement.data.outOfRange.ptOverflow).toBe(1001);
     // The truth: efficiencies of real Z→ee probes in independent samples of each kind (their own
     // binomial error enters the pull denominator).
     const trueData = trueEfficiencies(generateTagAndProbe({ n: N, seed: 9003, kind: 'data' }), ptEdges, absEtaEdges);

@@ -1,7 +1,16 @@
 import { at } from '../array.ts';
 import { PhysicsInputError } from '../errors.ts';
 import type { BinEfficiency, ScaleFactorProvenance, ScaleFactorTable } from './scale-factor-table.ts';
-import { type EfficiencyMap, type EfficiencyOptions, measureEfficiencies, type ProbeSet } from './tag-and-probe.ts';
+import {
+  type BackgroundMethod,
+  type BackgroundShape,
+  type EfficiencyMap,
+  type EfficiencyOptions,
+  measureEfficiencies,
+  outOfRangeWarning,
+  type ProbeSet,
+  type SignalShape,
+} from './tag-and-probe.ts';
 
 /**
  * One varied choice of the measurement for a systematic uncertainty: other tag–probe options
@@ -56,7 +65,8 @@ export interface ScaleFactorMeasurement {
  *   alternatives; total σ_syst = quadrature sum over sources (sources independent). The variations
  *   re-use the same events, so a part of each difference is statistical: this is the usual,
  *   conservative convention (CMS, JINST 10 (2015) P06005, arXiv:1502.02701, section 6.3).
- * Bins where either efficiency is NaN or ε_MC = 0 get SF = NaN (listed in `warnings`).
+ * Bins where either efficiency is NaN or ε_MC = 0 get SF = NaN (listed in `warnings`). Probes
+ * outside the binning are reported for the nominal data and MC (and for a variation's own probes).
  *
  * Throws {@link PhysicsInputError} for bad edges or options (see {@link measureEfficiencies}) or
  * a variation without source or label.
@@ -96,8 +106,13 @@ export function measureScaleFactors(args: MeasureScaleFactorsArgs): ScaleFactorM
     };
     const d = measureEfficiencies(v.data ?? args.data, dataOptions);
     const m = measureEfficiencies(v.mc ?? args.mc, mcOptions);
-    warnings.push(...d.warnings.map((w) => `data (${v.source} ${v.label}): ${w}`));
-    warnings.push(...m.warnings.map((w) => `MC (${v.source} ${v.label}): ${w}`));
+    // Probes outside the binning are reported once for the nominal probes, again only for a variation's own.
+    const own = (map: EfficiencyMap, probes: ProbeSet | undefined) =>
+      probes === undefined
+        ? map.warnings.filter((w) => w !== outOfRangeWarning(map.ptEdges, map.absEtaEdges, map.outOfRange))
+        : map.warnings;
+    warnings.push(...own(d, v.data).map((w) => `data (${v.source} ${v.label}): ${w}`));
+    warnings.push(...own(m, v.mc).map((w) => `MC (${v.source} ${v.label}): ${w}`));
     const sf = ratio(d.bins, m.bins);
     variations.push({ source: v.source, label: v.label, values: sf });
     const current = systBySource[v.source] ?? values.map((row) => row.map(() => 0));
@@ -130,6 +145,42 @@ export function measureScaleFactors(args: MeasureScaleFactorsArgs): ScaleFactorM
     provenance: args.provenance,
   };
   return { table, data: nominalData, mc: nominalMc, variations, warnings };
+}
+
+const SIGNAL_SHAPES: readonly SignalShape[] = ['crystal-ball', 'gaussian', 'breit-wigner-crystal-ball'];
+const BACKGROUND_SHAPES: readonly BackgroundShape[] = ['exponential', 'chebyshev'];
+
+/**
+ * The shape systematics of the fit mode: for a nominal `fit` background method, one variation per
+ * alternative signal shape (source `signal-shape`: Crystal Ball, Gaussian, Breit–Wigner ⊗ Crystal
+ * Ball, less the nominal one) and per alternative background shape (source `background-shape`:
+ * exponential, Chebyshev, less the nominal), everything else as nominal. With
+ * {@link measureScaleFactors} the systematic of a source is the largest shift of the SF over its
+ * alternatives (CMS, JINST 10 (2015) P06005, section 6.3: "signal and background shapes").
+ * `mcBackground` is MC's nominal background method where it differs (e.g. `none` for simulation):
+ * MC then keeps it in every variation.
+ */
+export function fitShapeVariations(
+  nominal: Extract<BackgroundMethod, { kind: 'fit' }>,
+  mcBackground?: BackgroundMethod,
+): ScaleFactorVariation[] {
+  const signal = nominal.signal ?? 'crystal-ball';
+  const background = nominal.backgroundShape ?? 'exponential';
+  const mc = mcBackground && mcBackground.kind !== 'fit' ? { mcOptions: { background: mcBackground } } : {};
+  return [
+    ...SIGNAL_SHAPES.filter((s) => s !== signal).map((s) => ({
+      source: 'signal-shape',
+      label: s,
+      options: { background: { ...nominal, signal: s } },
+      ...mc,
+    })),
+    ...BACKGROUND_SHAPES.filter((b) => b !== background).map((b) => ({
+      source: 'background-shape',
+      label: b,
+      options: { background: { ...nominal, backgroundShape: b } },
+      ...mc,
+    })),
+  ];
 }
 
 /** Half the width of the efficiency interval, (errorLow + errorHigh)/2. */

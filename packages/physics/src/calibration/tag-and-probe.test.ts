@@ -134,10 +134,11 @@ describe('tag-and-probe efficiencies', () => {
     ]);
     const map = measureEfficiencies(set, { ...binning, ptEdges: [20, 50, 100], background: { kind: 'same-sign' } });
     expect(map.bins[1]?.[0]?.value).toBeNaN();
-    // P = 10 − 12 = −2, F = 3: a downward fluctuation gives ε = −2 < 0, clipped to 0 and reported.
+    // P = 10 − 12 = −2, F = 3: a downward fluctuation gives ε = −2 < 0, clipped to 0 and reported
+    // with σ = √(F²V(P) + P²V(F))/N² = √(9·22 + 4·3) of the unclipped estimate (issue 22).
     expect(map.bins[0]?.[0]?.value).toBe(0);
     expect(map.warnings).toEqual([
-      'pt [20, 50) GeV, |η| [0, 2.5): estimate -2.0000 clipped into [0, 1]',
+      'pt [20, 50) GeV, |η| [0, 2.5): estimate -2.0000 clipped into [0, 1] (uncertainty ±14.4914 of the unclipped estimate kept)',
       'pt [50, 100) GeV, |η| [0, 2.5): no signal probes (0.0 after background subtraction)',
     ]);
   });
