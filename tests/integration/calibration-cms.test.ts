@@ -47,7 +47,17 @@ describe('calibration on the CMS Z→ee open data (first 4,000 pairs)', () => {
     };
     const wp80 = measureEfficiencies(cmsTagAndProbe(pairs, { id: CMS_WP80 }), options);
     const wp95 = measureEfficiencies(cmsTagAndProbe(pairs, { id: CMS_WP95 }), options);
-    expect(wp80.warnings).toEqual([]);
+    // Probes beyond |η| = 2.5 are counted and reported, not dropped silently (issue 22).
+    expect(wp80.outOfRange).toEqual({
+      ptUnderflow: 0,
+      ptOverflow: 0,
+      absEtaUnderflow: 0,
+      absEtaOverflow: 20,
+      probes: 20,
+    });
+    expect(wp80.warnings).toEqual([
+      '20 probes outside the binning are not used: pt < 25 GeV: 0, pt ≥ 300 GeV: 0, |η| < 0: 0, |η| ≥ 2.5: 20',
+    ]);
     for (const map of [wp80, wp95]) {
       for (const row of map.bins) {
         for (const bin of row) {
