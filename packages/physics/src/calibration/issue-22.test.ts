@@ -6,6 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../sim/rng.ts';
+import { fitZPeak } from './energy-scale.ts';
+import { compareRegressionZPeaks } from './regression-z-peak.ts';
 import { fitShapeVariations, measureScaleFactors, symmetricError } from './scale-factors.ts';
 import { makeProbeSet, measureEfficiencies, type ProbeSet } from './tag-and-probe.ts';
 
@@ -201,5 +203,58 @@ describe('issue 22: fit mode with pass and fail shapes and shape systematics', (
     // Each variation is its own fit: their SFs differ from the nominal and from each other.
     const values = result.variations.map((v) => v.values[0]?.[0] as number);
     expect(new Set([sf, ...values]).size).toBe(4);
+  }, 120_000);
+});
+
+describe('issue 22: MINOS errors of the Z-peak parameters beside the Hesse ones', () => {
+  it('gives profile-likelihood (MINOS) errors of the peak position and width beside Hesse, equal for a well-measured peak', () => {
+    const rng = new Rng(2022);
+    // Z line shape (Breit–Wigner, Γ = 2.4952 GeV) smeared by a 1.8 GeV Gaussian, shifted by −0.4 GeV.
+    const masses: number[] = [];
+    while (masses.length < 3000) {
+      const bw = 91.1876 + 0.5 * 2.4952 * Math.tan(Math.PI * (rng.uniform() - 0.5));
+      const m = bw - 0.4 + 1.8 * rng.normal();
+      if (m >= 75 && m < 105) masses.push(m);
+    }
+    const fit = fitZPeak(masses, { background: false, minos: true });
+    const minosMass = fit.massErrorMinos;
+    const minosWidth = fit.widthErrorMinos;
+    if (!minosMass || !minosWidth) throw new Error('no MINOS errors');
+    // A well-constrained peak: the profile is nearly parabolic, MINOS ≈ Hesse.
+    for (const [m, hesse] of [
+      [minosMass, fit.massError],
+      [minosWidth, fit.widthError],
+    ] as const) {
+      expect(Math.abs(m.lower / hesse - 1)).toBeLessThan(0.15);
+      expect(Math.abs(m.upper / hesse - 1)).toBeLessThan(0.15);
+      expect(m.lowerAtLimit || m.upperAtLimit).toBe(false);
+    }
+    expect(Math.abs(fit.mass - (91.1876 - 0.4))).toBeLessThan(3 * fit.massError);
+    // Without the option, no scan is made.
+    expect(fitZPeak(masses, { background: false }).massErrorMinos).toBeUndefined();
+  }, 120_000);
+});
+
+describe('issue 22: MINOS errors of the regression Z peaks', () => {
+  it('passes the scan through to each model on request', () => {
+    const rng = new Rng(31);
+    const size = 5000;
+    const eTrue = Float64Array.from({ length: size }, () => 5 * 100 ** rng.uniform());
+    const response = Float64Array.from({ length: size }, () => 1 + 0.02 * rng.normal());
+    const [peak] = compareRegressionZPeaks(eTrue, [{ name: 'mlp', response }], {
+      seed: 5,
+      n: 150,
+      fit: { minos: true },
+    });
+    const width = peak?.widthErrorMinos;
+    const mass = peak?.massErrorMinos;
+    if (!width || !mass || !peak) throw new Error('no MINOS errors');
+    // 150 decays: the errors are of the Hesse size, from an actual scan on each side.
+    expect(width.calls).toBeGreaterThan(2);
+    expect(width.lower).not.toBe(width.upper);
+    expect(width.lower).toBeGreaterThan(0.5 * peak.widthError);
+    expect(width.upper).toBeLessThan(2 * peak.widthError);
+    expect(mass.lower).toBeGreaterThan(0.5 * peak.massError);
+    expect(mass.upper).toBeLessThan(2 * peak.massError);
   }, 120_000);
 });

@@ -1,5 +1,6 @@
 import { at } from '../array.ts';
 import { PhysicsInputError } from '../errors.ts';
+import type { MinosError } from '../fit/minos.ts';
 import { Rng } from '../sim/rng.ts';
 import { emptyZeeDecay, sampleZee } from '../sim/z-boson.ts';
 import { fitZPeak, type ZPeakFitOptions } from './energy-scale.ts';
@@ -24,9 +25,15 @@ export interface RegressionZPeakOptions {
 export interface RegressionZPeak {
   name: string;
   mass: number;
+  /** Hesse error of `mass` [GeV]. */
   massError: number;
+  /** MINOS errors of `mass` [GeV] (with `fit: { minos: true }`). */
+  massErrorMinos?: MinosError;
   width: number;
+  /** Hesse error of `width` [GeV]. */
   widthError: number;
+  /** MINOS errors of `width` [GeV] (with `fit: { minos: true }`). */
+  widthErrorMinos?: MinosError;
 }
 
 /**
@@ -104,7 +111,15 @@ export function compareRegressionZPeaks(
       (mass, k) => mass * Math.sqrt(at(m.response, at(first, k)) * at(m.response, at(second, k))),
     );
     const fit = fitZPeak(masses, { background: false, ...options.fit });
-    return { name: m.name, mass: fit.mass, massError: fit.massError, width: fit.width, widthError: fit.widthError };
+    return {
+      name: m.name,
+      mass: fit.mass,
+      massError: fit.massError,
+      ...(fit.massErrorMinos ? { massErrorMinos: fit.massErrorMinos } : {}),
+      width: fit.width,
+      widthError: fit.widthError,
+      ...(fit.widthErrorMinos ? { widthErrorMinos: fit.widthErrorMinos } : {}),
+    };
   });
   return peaks.sort((a, b) => a.width - b.width);
 }
