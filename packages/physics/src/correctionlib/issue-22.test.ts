@@ -58,6 +58,11 @@ describe('issue 22: correctionlib files as correctionlib ≥ 2.8 writes them', (
     expect([0.5, 4.5, 5.5, -0.5, -3.5, 8, 3.99].map(phi)).toEqual([10, 10, 20, 30, 10, 10, 30]);
     expect(evaluateCorrection(s, 'open', { x: 1e300 })).toBe(2);
     expect(evaluateCorrection(s, 'open', { x: -1e300 })).toBe(1);
+    // A period needs finite ends.
+    const openWrap = { nodetype: 'binning', input: 'x', edges: [0, 1, '+inf'], content: [1, 2], flow: 'wrap' };
+    expect(() => set([correction('w', [real('x')], openWrap)])).toThrow(
+      /corrections\[0\]\.data\.flow: "wrap" needs finite first and last edges/,
+    );
   });
 });
 

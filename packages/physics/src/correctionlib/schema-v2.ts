@@ -305,7 +305,17 @@ export const BinningV2 = strict({
     const message = `has ${node.content.length} entries for ${bins} bins`;
     ctx.addIssue({ code: 'custom', message, path: ['content'], input: node });
   }
+  if (node.flow === 'wrap' && !finiteEdges(node.edges)) {
+    ctx.addIssue({ code: 'custom', message: WRAP_NEEDS_FINITE_EDGES, path: ['flow'], input: node });
+  }
 });
+
+const WRAP_NEEDS_FINITE_EDGES = '"wrap" needs finite first and last edges (the period is last − first)';
+
+/** Whether an axis has finite first and last edges (what `wrap` needs for its period). */
+function finiteEdges(edges: EdgesV2): boolean {
+  return !Array.isArray(edges) || edges.every((e) => typeof e === 'number');
+}
 
 export const MultiBinningV2 = strict({
   nodetype: z.literal('multibinning'),
@@ -323,6 +333,9 @@ export const MultiBinningV2 = strict({
   if (node.content.length !== bins) {
     const message = `has ${node.content.length} entries, the product of the axis sizes is ${bins}`;
     ctx.addIssue({ code: 'custom', message, path: ['content'], input: node });
+  }
+  if (node.flow === 'wrap' && !node.edges.every(finiteEdges)) {
+    ctx.addIssue({ code: 'custom', message: WRAP_NEEDS_FINITE_EDGES, path: ['flow'], input: node });
   }
 });
 
