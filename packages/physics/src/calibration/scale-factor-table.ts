@@ -1,4 +1,9 @@
-/** An efficiency measured in one bin, with its (possibly asymmetric) 68.3 % interval. */
+/**
+ * An efficiency measured in one bin, with its (possibly asymmetric) 68.3 % interval. Clopper–Pearson
+ * intervals lie inside [0, 1]; a background-subtracted estimate clipped into [0, 1] keeps the
+ * symmetric error of the unclipped estimate, so its interval may reach past 0 or 1 (see
+ * `measureEfficiencies`).
+ */
 export interface BinEfficiency {
   /** ε in [0, 1] (NaN when the bin holds no signal). */
   value: number;

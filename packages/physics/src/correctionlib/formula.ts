@@ -61,7 +61,9 @@ const UNARY: Readonly<Record<string, (a: number) => number>> = {
 const BINARY_FUNCTIONS: Readonly<Record<string, (a: number, b: number) => number>> = {
   atan2: Math.atan2,
   pow: Math.pow,
+  // biome-ignore lint/complexity/useMathMinMax: std::max(a, b) returns a when either is NaN, Math.max NaN.
   max: (a, b) => (a < b ? b : a),
+  // biome-ignore lint/complexity/useMathMinMax: as std::min, for NaN arguments.
   min: (a, b) => (b < a ? b : a),
 };
 
