@@ -11,7 +11,7 @@ export const ONNX_ML_OPSET = 3;
  * `evaluateGbdt` evaluates: one `ai.onnx.ml` TreeEnsembleRegressor (opset 3, aggregate SUM,
  * base_values = the initial scores) giving the raw scores F [N, K] — tree t adds to target
  * t mod K, split nodes are BRANCH_LT (x < threshold goes to the true = left child; NaN compares
- * false and goes right, as in hepml) — then in the default domain: σ for `binary` (as Exp etc., see `sigmoidNodes`), Softmax
+ * false and goes right, as in hepml, or to the true = left child where `missingLeft` marks the node) — then in the default domain: σ for `binary` (as Exp etc., see `sigmoidNodes`), Softmax
  * over the K classes for `multiclass`, and for `l2`/`huber` F itself or, with `scaleBy`, F times
  * that raw input (Gather + Mul). Input `input` [N, F] raw values (baselines take no
  * standardisation), output `output` [N, K].
@@ -32,6 +32,7 @@ export function gbdtOnnxGraph(params: GbdtParams): OnnxGraph {
     values: [] as number[],
     trueIds: [] as number[],
     falseIds: [] as number[],
+    missingTrue: [] as number[],
   };
   const targets = { treeIds: [] as number[], nodeIds: [] as number[], ids: [] as number[], weights: [] as number[] };
   params.trees.forEach((tree, t) => {
@@ -44,6 +45,7 @@ export function gbdtOnnxGraph(params: GbdtParams): OnnxGraph {
       nodes.values.push(f < 0 ? 0 : at(tree.threshold, i));
       nodes.trueIds.push(f < 0 ? 0 : at(tree.left, i));
       nodes.falseIds.push(f < 0 ? 0 : at(tree.right, i));
+      nodes.missingTrue.push(f >= 0 && tree.missingLeft?.[i] === 1 ? 1 : 0);
       if (f < 0) {
         targets.treeIds.push(t);
         targets.nodeIds.push(i);
@@ -70,7 +72,7 @@ export function gbdtOnnxGraph(params: GbdtParams): OnnxGraph {
       nodes_values_as_tensor: { doubles: nodes.values },
       nodes_truenodeids: { ints: nodes.trueIds },
       nodes_falsenodeids: { ints: nodes.falseIds },
-      nodes_missing_value_tracks_true: { ints: nodes.treeIds.map(() => 0) },
+      nodes_missing_value_tracks_true: { ints: nodes.missingTrue },
       target_treeids: { ints: targets.treeIds },
       target_nodeids: { ints: targets.nodeIds },
       target_ids: { ints: targets.ids },

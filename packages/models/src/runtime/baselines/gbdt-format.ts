@@ -23,6 +23,11 @@ export interface GbdtTree {
   right: Int32Array;
   /** Leaf output (shrinkage included; 0 in split nodes). */
   value: Float64Array;
+  /**
+   * Where a NaN input goes at each split: 1 left, 0 right. Absent: every NaN goes right (the
+   * fitted models; imported XGBoost/LightGBM/ONNX-ML trees carry their default directions).
+   */
+  missingLeft?: Uint8Array;
 }
 
 /** A fitted model (JSON form {@link GbdtV1}). */
@@ -65,6 +70,8 @@ export const GbdtV1 = baselineFileV1(FORMAT, {
       left: integers,
       right: integers,
       value: z.array(z.number()),
+      /** Optional: 1 where a NaN input goes left at the split, 0 where it goes right (the default). */
+      missingLeft: z.array(z.union([z.literal(0), z.literal(1)])).optional(),
     }),
   ),
 }).superRefine(refineWith((file) => gbdtProblem(file)));
@@ -101,6 +108,8 @@ function treeProblem(tree: GbdtV1['trees'][number], d: number): FormatProblem | 
   for (const key of ['threshold', 'left', 'right', 'value'] as const) {
     if (tree[key].length !== m) return { path: [key], message: `must have ${m} entries, has ${tree[key].length}` };
   }
+  if (tree.missingLeft && tree.missingLeft.length !== m)
+    return { path: ['missingLeft'], message: `must have ${m} entries, has ${tree.missingLeft.length}` };
   const parents = new Uint8Array(m);
   for (let i = 0; i < m; i++) {
     const f = at(tree.feature, i);
@@ -144,6 +153,9 @@ export function serializeGbdt(params: GbdtParams): GbdtV1 {
       left: Array.from(t.left),
       right: Array.from(t.right),
       value: Array.from(t.value),
+      ...(t.missingLeft && t.missingLeft.some((b) => b === 1)
+        ? { missingLeft: Array.from(t.missingLeft, (b) => (b === 1 ? 1 : 0)) }
+        : {}),
     })),
   };
 }
@@ -167,6 +179,7 @@ export function parseGbdt(json: unknown): GbdtParams {
         left: Int32Array.from(t.left),
         right: Int32Array.from(t.right),
         value: Float64Array.from(t.value),
+        ...(t.missingLeft ? { missingLeft: Uint8Array.from(t.missingLeft) } : {}),
       }),
     ),
     scaleBy: file.scaleBy === null ? null : inputs.indexOf(file.scaleBy),

@@ -2,7 +2,9 @@
  * Evaluation of a fitted histogram GBDT (`GbdtParams`, runtime/baselines/gbdt-format.ts) on raw
  * Float32Array rows, Workers-safe: the trees packed contiguously and walked tree by tree over
  * blocks of rows, on TypeScript loops or on the wasm kernel `gbdtSum` (layout in gbdt-wasm.ts);
- * both give the same bits. Splits send x < threshold to the left child; NaN goes right.
+ * both give the same bits. Splits send x < threshold to the left child; NaN goes right, or left at
+ * the nodes a tree's `missingLeft` marks (imported models; those forests run on the TypeScript loops,
+ * the kernel has no missing direction).
  */
 import { checkBaselineRows } from './format.ts';
 import type { GbdtParams, GbdtTree } from './gbdt-format.ts';
@@ -45,11 +47,12 @@ export function evaluateGbdt(
   const packed = packedForest(params.trees);
   if (
     kernels === 'auto' &&
+    !packed.anyMissingLeft &&
     (packed.wasm === undefined || (packed.wasm && (packed.wasm.d !== d || packed.wasm.K !== K)))
   ) {
     packed.wasm = wasmForest(packed, d, K, EVAL_BLOCK);
   }
-  const forest = kernels === 'auto' ? packed.wasm : null;
+  const forest = kernels === 'auto' && !packed.anyMissingLeft ? packed.wasm : null;
   const rowsPerBlock = Math.min(EVAL_BLOCK, n);
   const acc = forest ? forest.acc() : new Float64Array(rowsPerBlock * K);
   for (let start = 0; start < n; start += EVAL_BLOCK) {
@@ -78,6 +81,10 @@ function sumTrees(
   acc: Float64Array,
 ): void {
   const { roots, feature, threshold, child, value } = p;
+  if (p.anyMissingLeft) {
+    sumTreesMissing(p, features, start, m, d, K, acc);
+    return;
+  }
   for (let t = 0; t < roots.length; t++) {
     const root = roots[t] as number;
     const k = K === 1 ? 0 : t % K;
@@ -87,6 +94,35 @@ function sumTrees(
       let f = feature[node] as number;
       while (f >= 0) {
         node = (child[node] as number) + ((features[base + f] as number) < (threshold[node] as number) ? 0 : 1);
+        f = feature[node] as number;
+      }
+      acc[r * K + k] = (acc[r * K + k] as number) + (value[node] as number);
+    }
+  }
+}
+
+/** {@link sumTrees} where some splits send NaN left (`missingLeft`). */
+function sumTreesMissing(
+  p: PackedForest,
+  features: Float32Array,
+  start: number,
+  m: number,
+  d: number,
+  K: number,
+  acc: Float64Array,
+): void {
+  const { roots, feature, threshold, child, value, missingLeft } = p;
+  for (let t = 0; t < roots.length; t++) {
+    const root = roots[t] as number;
+    const k = K === 1 ? 0 : t % K;
+    for (let r = 0; r < m; r++) {
+      const base = (start + r) * d;
+      let node = root;
+      let f = feature[node] as number;
+      while (f >= 0) {
+        const x = features[base + f] as number;
+        const right = Number.isNaN(x) ? missingLeft[node] !== 1 : !(x < (threshold[node] as number));
+        node = (child[node] as number) + (right ? 1 : 0);
         f = feature[node] as number;
       }
       acc[r * K + k] = (acc[r * K + k] as number) + (value[node] as number);
@@ -127,6 +163,10 @@ export interface PackedForest {
   threshold: Float64Array;
   child: Int32Array;
   value: Float64Array;
+  /** 1 where a NaN input goes left (all 0 without `missingLeft` in the trees). */
+  missingLeft: Uint8Array;
+  /** Whether any split sends NaN left (then the TypeScript loops evaluate: the kernel cannot). */
+  anyMissingLeft: boolean;
   /** The same trees in the wasm kernels' memory (built on first evaluation); null without them. */
   wasm?: WasmForest | null;
 }
@@ -146,6 +186,8 @@ function packedForest(trees: readonly GbdtTree[]): PackedForest {
     threshold: new Float64Array(total),
     child: new Int32Array(total),
     value: new Float64Array(total),
+    missingLeft: new Uint8Array(total),
+    anyMissingLeft: false,
   };
   let next = 0;
   trees.forEach((t, k) => {
@@ -161,6 +203,10 @@ function packedForest(trees: readonly GbdtTree[]): PackedForest {
       p.feature[at] = f;
       p.threshold[at] = t.threshold[old] as number;
       p.value[at] = t.value[old] as number;
+      if (f >= 0 && t.missingLeft?.[old] === 1) {
+        p.missingLeft[at] = 1;
+        p.anyMissingLeft = true;
+      }
       if (f < 0) {
         p.child[at] = -1;
         continue;
