@@ -236,7 +236,7 @@ function lightgbmText(trees: Flat[], missingNan: boolean[][], objective: string,
   trees.forEach((t, ti) => {
     const splits: number[] = [];
     const leaves: number[] = [];
-    t.left.forEach((l, i) => (l < 0 ? leaves : splits).push(i));
+    for (const [i, l] of t.left.entries()) (l < 0 ? leaves : splits).push(i);
     const ref = (i: number) => ((t.left[i] as number) < 0 ? -(leaves.indexOf(i) + 1) : splits.indexOf(i));
     const dt = splits.map((i, s) => (missingNan[ti]?.[s] ? 8 : 0) | (t.nanLeft[i] ? 2 : 0));
     out.push(
