@@ -8,7 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { OnnxGraph } from '../export/onnx-graph.ts';
 import { evaluateGbdt } from '../runtime/baselines/gbdt.ts';
 import { parseGbdt, serializeGbdt } from '../runtime/baselines/gbdt-format.ts';
-import { importLightgbmText, importXgboostJson } from './boosters.ts';
+import { createRunner } from '../runtime/runner.ts';
+import { lightgbmTextToGbdt, xgboostJsonToGbdt } from './boosters.ts';
+import { importLightgbmText, importXgboostJson } from './gbdt-bundle.ts';
 
 const D = 3;
 
@@ -161,7 +163,7 @@ describe('XGBoost JSON as a hepml GBDT', () => {
     const rng = new Rng(1911);
     const trees = Array.from({ length: 6 }, () => randomTree(rng, THRESHOLDS));
     const json = JSON.parse(JSON.stringify(xgboostJson(trees, 'binary:logistic', 1, '3E-1')));
-    const p = importXgboostJson(json);
+    const p = xgboostJsonToGbdt(json);
     expect([p.objective, p.inputs]).toEqual(['binary', ['pt_gev', 'eta', 'rhad']]);
     const n = 500;
     const x = rows(rng, n, THRESHOLDS);
@@ -180,6 +182,15 @@ describe('XGBoost JSON as a hepml GBDT', () => {
     const again = parseGbdt(JSON.parse(JSON.stringify(serializeGbdt(p))));
     expect(worst(evaluateGbdt(again, x, n, undefined, 'ts'), want)).toBeLessThan(1e-5);
     expect(Math.max(...want) - Math.min(...want)).toBeGreaterThan(0.2);
+    // As a bundle, served by the runtime.
+    const bytes = new TextEncoder().encode(JSON.stringify(json));
+    const bundle = await importXgboostJson(bytes, { name: 'xgb-test', createdAt: '2026-01-01T00:00:00Z' });
+    expect(bundle.manifest.architecture).toMatchObject({ kind: 'gbdt', format: 'hepml-gbdt/1' });
+    const served = createRunner(bundle.manifest, Object.fromEntries(bundle.files)).predict(x, n);
+    expect(worst(served, want)).toBeLessThan(1e-5);
+    await expect(importXgboostJson(new TextEncoder().encode('{'), { name: 'x' })).rejects.toThrow(
+      /XGBoost JSON: not JSON/,
+    );
   });
 
   it('multi:softprob with three classes and reg:squarederror equal ONNX Runtime', async () => {
@@ -187,7 +198,7 @@ describe('XGBoost JSON as a hepml GBDT', () => {
     const trees = Array.from({ length: 9 }, () => randomTree(rng, THRESHOLDS));
     const n = 300;
     const x = rows(rng, n, THRESHOLDS);
-    const multi = importXgboostJson(xgboostJson(trees, 'multi:softprob', 3, '5E-1'));
+    const multi = xgboostJsonToGbdt(xgboostJson(trees, 'multi:softprob', 3, '5E-1'));
     const wantMulti = await ortTrees(
       trees,
       (t, i) => trees[t]?.value[i] as number,
@@ -199,7 +210,7 @@ describe('XGBoost JSON as a hepml GBDT', () => {
       n,
     );
     expect(worst(evaluateGbdt(multi, x, n), wantMulti)).toBeLessThan(1e-5);
-    const reg = importXgboostJson(xgboostJson(trees, 'reg:squarederror', 1, '[1.25E1]'));
+    const reg = xgboostJsonToGbdt(xgboostJson(trees, 'reg:squarederror', 1, '[1.25E1]'));
     const wantReg = await ortTrees(trees, (t, i) => trees[t]?.value[i] as number, 'BRANCH_LT', 1, [12.5], 'none', x, n);
     expect(worst(evaluateGbdt(reg, x, n), wantReg)).toBeLessThan(1e-5);
   });
@@ -209,13 +220,13 @@ describe('XGBoost JSON as a hepml GBDT', () => {
     const json = xgboostJson([randomTree(rng, THRESHOLDS)], 'binary:logistic', 1, '5E-1');
     const broken = JSON.parse(JSON.stringify(json));
     broken.learner.gradient_booster.model.trees[0].split_conditions = 'x';
-    expect(() => importXgboostJson(broken)).toThrow(/learner\.gradient_booster\.model\.trees\[0\]\.split_conditions/);
+    expect(() => xgboostJsonToGbdt(broken)).toThrow(/learner\.gradient_booster\.model\.trees\[0\]\.split_conditions/);
     const rank = JSON.parse(JSON.stringify(json));
     rank.learner.objective.name = 'rank:pairwise';
-    expect(() => importXgboostJson(rank)).toThrow(FieldError);
+    expect(() => xgboostJsonToGbdt(rank)).toThrow(FieldError);
     const short = JSON.parse(JSON.stringify(json));
     short.learner.gradient_booster.model.trees[0].default_left.pop();
-    expect(() => importXgboostJson(short)).toThrow(/trees\[0\]\.default_left must have 15 entries/);
+    expect(() => xgboostJsonToGbdt(short)).toThrow(/trees\[0\]\.default_left must have 15 entries/);
   });
 });
 
@@ -279,7 +290,7 @@ describe('LightGBM text as a hepml GBDT', () => {
     const rng = new Rng(1921);
     const trees = Array.from({ length: 6 }, () => randomTree(rng, THRESHOLDS));
     const missingNan = trees.map(() => Array.from({ length: 7 }, () => rng.uniform() < 0.6));
-    const p = importLightgbmText(lightgbmText(trees, missingNan, 'binary sigmoid:1', 1));
+    const p = lightgbmTextToGbdt(lightgbmText(trees, missingNan, 'binary sigmoid:1', 1));
     expect([p.objective, p.inputs, p.trees.length]).toEqual(['binary', ['pt_gev', 'eta', 'rhad'], 6]);
     // ONNX: BRANCH_LEQ; NaN tracks the default (missing NaN) or goes where 0 goes (missing none).
     const onnx = trees.map((t, ti) => {
@@ -303,7 +314,7 @@ describe('LightGBM text as a hepml GBDT', () => {
     const trees = Array.from({ length: 6 }, () => randomTree(rng, THRESHOLDS));
     const missingNan = trees.map(() => Array.from({ length: 7 }, () => true));
     const text = lightgbmText(trees, missingNan, 'multiclass num_class:3', 3);
-    const p = importLightgbmText(text);
+    const p = lightgbmTextToGbdt(text);
     const n = 300;
     const x = rows(rng, n, THRESHOLDS);
     const want = await ortTrees(
@@ -317,12 +328,17 @@ describe('LightGBM text as a hepml GBDT', () => {
       n,
     );
     expect(worst(evaluateGbdt(p, x, n), want)).toBeLessThan(1e-5);
-    expect(() => importLightgbmText(text.replace('objective=multiclass num_class:3', 'objective=lambdarank'))).toThrow(
+    const bundle = await importLightgbmText(new TextEncoder().encode(text), { name: 'lgbm-test' });
+    expect(bundle.manifest.outputs.map((o) => o.name)).toEqual(['class_0', 'class_1', 'class_2']);
+    expect(worst(createRunner(bundle.manifest, Object.fromEntries(bundle.files)).predict(x, n), want)).toBeLessThan(
+      1e-5,
+    );
+    expect(() => lightgbmTextToGbdt(text.replace('objective=multiclass num_class:3', 'objective=lambdarank'))).toThrow(
       /objective lambdarank/,
     );
-    expect(() => importLightgbmText(text.replace(/\nleaf_value=[^\n]*/, '\nleaf_value=1 2'))).toThrow(
+    expect(() => lightgbmTextToGbdt(text.replace(/\nleaf_value=[^\n]*/, '\nleaf_value=1 2'))).toThrow(
       /Tree=0: leaf_value must have 8 numbers/,
     );
-    expect(() => importLightgbmText(text.replace(/decision_type=\d+/, 'decision_type=1'))).toThrow(/categorical/);
+    expect(() => lightgbmTextToGbdt(text.replace(/decision_type=\d+/, 'decision_type=1'))).toThrow(/categorical/);
   });
 });

@@ -52,7 +52,7 @@ function zodFail(format: string, error: z.ZodError): never {
  * multi:softmax served as probabilities) as a hepml GBDT. base_score is the mean response (a
  * probability for binary:logistic, turned into its logit; since XGBoost 2 it may be a list "[a,b]").
  */
-export function importXgboostJson(json: unknown, inputNames?: readonly string[]): GbdtParams {
+export function xgboostJsonToGbdt(json: unknown, inputNames?: readonly string[]): GbdtParams {
   const parsed = XgbModel.safeParse(json);
   if (!parsed.success) zodFail('XGBoost JSON', parsed.error);
   const { learner } = parsed.data;
@@ -154,7 +154,7 @@ export function importXgboostJson(json: unknown, inputNames?: readonly string[])
  * score (boost_from_average), so the initial score is 0. Missing type Zero and categorical splits
  * are refused, naming the tree and field.
  */
-export function importLightgbmText(text: string, inputNames?: readonly string[]): GbdtParams {
+export function lightgbmTextToGbdt(text: string, inputNames?: readonly string[]): GbdtParams {
   const blocks = text.split(/\r?\n(?=Tree=)/);
   const header = keyValues(blocks[0] ?? '');
   const objectiveLine = header.get('objective');
