@@ -9,6 +9,9 @@ import { sha256Hex } from '../bundle/hash.ts';
 import type { BundleManifestV1 } from '../bundle/manifest.ts';
 import { type GbdtParams, gbdtParameterCount, serializeGbdt } from '../runtime/baselines/gbdt-format.ts';
 import { lightgbmTextToGbdt, xgboostJsonToGbdt } from './boosters.ts';
+import { importLwtnnJson } from './lwtnn.ts';
+import type { OnnxModel, OnnxNode } from './onnx/model.ts';
+import { treeEnsembleToGbdt } from './tree-ensemble.ts';
 
 /** What the foreign file does not say: the bundle's name and, optionally, its outputs and description. */
 export interface ImportOptions {
@@ -83,4 +86,57 @@ export async function importXgboostJson(bytes: Uint8Array, options: ImportOption
 /** A LightGBM text model file as a bundle (errors name the tree and key). */
 export async function importLightgbmText(bytes: Uint8Array, options: ImportOptions): Promise<Bundle> {
   return gbdtImportBundle(lightgbmTextToGbdt(new TextDecoder().decode(bytes)), bytes, 'lightgbm-text', options);
+}
+
+/**
+ * A decoded ONNX model that is one `ai.onnx.ml` TreeEnsembleClassifier/Regressor node (possibly
+ * followed by ZipMap, whose map output is dropped: the bundle serves the probabilities tensor) as a
+ * GBDT bundle. Input names: `options.inputNames`, else `f0 … f(d−1)` (ONNX names one tensor).
+ * Other graphs are refused, naming the node; the caller (the ONNX importer) runs those itself.
+ */
+export async function onnxTreeEnsembleBundle(
+  model: OnnxModel,
+  source: Uint8Array,
+  options: ImportOptions & { inputNames?: readonly string[] },
+): Promise<Bundle> {
+  const nodes = model.graph.nodes;
+  const trees = nodes.filter((n) => n.domain === 'ai.onnx.ml' && n.opType.startsWith('TreeEnsemble'));
+  const rest = nodes.filter((n) => !trees.includes(n));
+  const extra = rest.find((n) => !(n.domain === 'ai.onnx.ml' && n.opType === 'ZipMap'));
+  if (trees.length !== 1 || extra)
+    throw new FieldError(
+      `ONNX: graph.node must be one ai.onnx.ml TreeEnsemble node (and ZipMap) for a GBDT bundle${extra ? `, has ${JSON.stringify(extra.name)} (${extra.opType})` : `, has ${trees.length} tree ensembles`}`,
+      { field: 'graph.node' },
+    );
+  const node = trees[0] as OnnxNode;
+  const input = model.graph.inputs.find((i) => i.name === node.inputs[0]);
+  const d = input?.shape[1];
+  const names =
+    options.inputNames ?? (typeof d === 'number' ? Array.from({ length: d }, (_, i) => `f${i}`) : undefined);
+  if (!names)
+    throw new FieldError(
+      `ONNX: graph.input ${JSON.stringify(node.inputs[0])} must have a fixed second dimension (or give input names)`,
+      {
+        field: 'graph.input',
+      },
+    );
+  return gbdtImportBundle(treeEnsembleToGbdt(node, names), source, `onnx:${model.producerName}`, options);
+}
+
+/**
+ * A `.json` model file by content: XGBoost (a `learner` object) or lwtnn (`inputs` and `layers`).
+ * Anything else is refused naming the keys looked for.
+ */
+export async function importJsonModel(bytes: Uint8Array, options: ImportOptions): Promise<Bundle> {
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (cause) {
+    throw new FieldError(`model JSON: not JSON (${(cause as Error).message})`, { field: '(root)' });
+  }
+  if (json && typeof json === 'object' && 'learner' in json) return importXgboostJson(bytes, options);
+  if (json && typeof json === 'object' && 'layers' in json && 'inputs' in json) return importLwtnnJson(bytes, options);
+  throw new FieldError('model JSON: neither XGBoost (key "learner") nor lwtnn (keys "inputs" and "layers")', {
+    field: '(root)',
+  });
 }

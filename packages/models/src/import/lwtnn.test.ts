@@ -6,6 +6,7 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { OnnxGraph } from '../export/onnx-graph.ts';
 import { createRunner } from '../runtime/runner.ts';
+import { importJsonModel } from './gbdt-bundle.ts';
 import { importLwtnnJson } from './lwtnn.ts';
 
 const ONNX_ACT: Record<string, string | null> = {
@@ -96,7 +97,8 @@ async function check(net: ReturnType<typeof network>, rng: Rng): Promise<Float32
   const n = 64;
   const d = net.inputs.length;
   const x = Float32Array.from({ length: n * d }, (_, i) => 10 * (i % d) + 3 * rng.normal());
-  const bundle = await importLwtnnJson(new TextEncoder().encode(JSON.stringify(net)), { name: 'lwtnn-test' });
+  const bundle = await importJsonModel(new TextEncoder().encode(JSON.stringify(net)), { name: 'lwtnn-test' });
+  expect(bundle.manifest.architecture.kind).toBe('mlp');
   const got = createRunner(bundle.manifest, Object.fromEntries(bundle.files)).predict(x, n);
   const want = await ortNetwork(net, x, n);
   expect(got.length).toBe(want.length);

@@ -9,7 +9,9 @@ import type { OnnxAttribute } from '../export/onnx-graph.ts';
 import { OnnxGraph } from '../export/onnx-graph.ts';
 import { evaluateGbdt } from '../runtime/baselines/gbdt.ts';
 import { type GbdtParams, parseGbdt, serializeGbdt } from '../runtime/baselines/gbdt-format.ts';
-import type { OnnxAttributeValue, OnnxNode } from './onnx/model.ts';
+import { createRunner } from '../runtime/runner.ts';
+import { onnxTreeEnsembleBundle } from './gbdt-bundle.ts';
+import type { OnnxAttributeValue, OnnxModel, OnnxNode } from './onnx/model.ts';
 import { nextFloat32Above, treeEnsembleToGbdt } from './tree-ensemble.ts';
 
 const D = 3;
@@ -193,7 +195,35 @@ describe('ai.onnx.ml tree ensembles as hepml GBDTs', () => {
     const x = rows(rng, n, THRESHOLDS);
     const p = treeEnsembleToGbdt(asNode('TreeEnsembleClassifier', attributes), INPUTS);
     expect([p.objective, p.numClass, p.trees.length]).toEqual(['multiclass', 3, 24]);
-    checkBoth(p, x, n, await runOrt('TreeEnsembleClassifier', attributes, x, n, 3));
+    const want = await runOrt('TreeEnsembleClassifier', attributes, x, n, 3);
+    checkBoth(p, x, n, want);
+    // The lone node (with a ZipMap after it) as a model: a GBDT bundle served by the runtime.
+    const node = asNode('TreeEnsembleClassifier', attributes);
+    const zipMap = { ...asNode('ZipMap', {}), name: 'zip', inputs: ['Z'], outputs: ['map'] };
+    const model: OnnxModel = {
+      irVersion: 8,
+      producerName: 'skl2onnx',
+      producerVersion: '1',
+      opsets: new Map([
+        ['', 13],
+        ['ai.onnx.ml', 3],
+      ]),
+      graph: {
+        name: 'g',
+        nodes: [node, zipMap],
+        initializers: new Map(),
+        inputs: [{ name: 'X', type: 'float', shape: ['N', D] }],
+        outputs: [{ name: 'Z', type: 'float', shape: ['N', 3] }],
+      },
+    };
+    const bundle = await onnxTreeEnsembleBundle(model, new Uint8Array([1]), { name: 'onnx-trees', inputNames: INPUTS });
+    expectClose(createRunner(bundle.manifest, Object.fromEntries(bundle.files)).predict(x, n), want);
+    const relu = { ...asNode('Relu', {}), domain: '', name: 'act' };
+    await expect(
+      onnxTreeEnsembleBundle({ ...model, graph: { ...model.graph, nodes: [node, relu] } }, new Uint8Array(), {
+        name: 'x',
+      }),
+    ).rejects.toThrow(/graph\.node must be one ai\.onnx\.ml TreeEnsemble node.*"act" \(Relu\)/);
   });
 
   it('refuses what the GBDT cannot serve, naming node and attribute', () => {
