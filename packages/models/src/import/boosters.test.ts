@@ -10,7 +10,7 @@ import { evaluateGbdt } from '../runtime/baselines/gbdt.ts';
 import { parseGbdt, serializeGbdt } from '../runtime/baselines/gbdt-format.ts';
 import { createRunner } from '../runtime/runner.ts';
 import { lightgbmTextToGbdt, xgboostJsonToGbdt } from './boosters.ts';
-import { importLightgbmText, importXgboostJson } from './gbdt-bundle.ts';
+import { importJsonModel, importLightgbmText, importXgboostJson } from './gbdt-bundle.ts';
 
 const D = 3;
 
@@ -190,6 +190,11 @@ describe('XGBoost JSON as a hepml GBDT', () => {
     expect(worst(served, want)).toBeLessThan(1e-5);
     await expect(importXgboostJson(new TextEncoder().encode('{'), { name: 'x' })).rejects.toThrow(
       /XGBoost JSON: not JSON/,
+    );
+    const detected = await importJsonModel(bytes, { name: 'xgb-test' });
+    expect(detected.manifest.architecture.kind).toBe('gbdt');
+    await expect(importJsonModel(new TextEncoder().encode('{"a":1}'), { name: 'x' })).rejects.toThrow(
+      /neither XGBoost/,
     );
   });
 
