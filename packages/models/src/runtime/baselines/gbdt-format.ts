@@ -153,7 +153,7 @@ export function serializeGbdt(params: GbdtParams): GbdtV1 {
       left: Array.from(t.left),
       right: Array.from(t.right),
       value: Array.from(t.value),
-      ...(t.missingLeft && t.missingLeft.some((b) => b === 1)
+      ...(t.missingLeft?.some((b) => b === 1)
         ? { missingLeft: Array.from(t.missingLeft, (b) => (b === 1 ? 1 : 0)) }
         : {}),
     })),

@@ -3,8 +3,8 @@
  * Float32Array rows, Workers-safe: the trees packed contiguously and walked tree by tree over
  * blocks of rows, on TypeScript loops or on the wasm kernel `gbdtSum` (layout in gbdt-wasm.ts);
  * both give the same bits. Splits send x < threshold to the left child; NaN goes right, or left at
- * the nodes a tree's `missingLeft` marks (imported models; those forests run on the TypeScript loops,
- * the kernel has no missing direction).
+ * the nodes a tree's `missingLeft` marks (imported models; the kernel has no missing direction, so
+ * blocks of rows with a NaN in such a forest run on the TypeScript loops).
  */
 import { checkBaselineRows } from './format.ts';
 import type { GbdtParams, GbdtTree } from './gbdt-format.ts';
@@ -47,18 +47,20 @@ export function evaluateGbdt(
   const packed = packedForest(params.trees);
   if (
     kernels === 'auto' &&
-    !packed.anyMissingLeft &&
     (packed.wasm === undefined || (packed.wasm && (packed.wasm.d !== d || packed.wasm.K !== K)))
   ) {
     packed.wasm = wasmForest(packed, d, K, EVAL_BLOCK);
   }
-  const forest = kernels === 'auto' && !packed.anyMissingLeft ? packed.wasm : null;
+  const forest = kernels === 'auto' ? packed.wasm : null;
   const rowsPerBlock = Math.min(EVAL_BLOCK, n);
   const acc = forest ? forest.acc() : new Float64Array(rowsPerBlock * K);
   for (let start = 0; start < n; start += EVAL_BLOCK) {
     const m = Math.min(EVAL_BLOCK, n - start);
     for (let r = 0; r < m; r++) for (let k = 0; k < K; k++) acc[r * K + k] = params.initScore[k] as number;
-    if (forest) forest.sum(features, start, m);
+    // The kernel has no missing direction: blocks with a NaN in a forest that sends some NaN left
+    // run on the TypeScript loops (the same bits: both sum in the same order).
+    if (forest && !(packed.anyMissingLeft && hasNaN(features, start * d, (start + m) * d)))
+      forest.sum(features, start, m);
     else sumTrees(packed, features, start, m, d, K, acc);
     finish(params, features, start, m, acc, res);
   }
@@ -99,6 +101,11 @@ function sumTrees(
       acc[r * K + k] = (acc[r * K + k] as number) + (value[node] as number);
     }
   }
+}
+
+function hasNaN(features: Float32Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (Number.isNaN(features[i])) return true;
+  return false;
 }
 
 /** {@link sumTrees} where some splits send NaN left (`missingLeft`). */
@@ -165,7 +172,7 @@ export interface PackedForest {
   value: Float64Array;
   /** 1 where a NaN input goes left (all 0 without `missingLeft` in the trees). */
   missingLeft: Uint8Array;
-  /** Whether any split sends NaN left (then the TypeScript loops evaluate: the kernel cannot). */
+  /** Whether any split sends NaN left (then blocks with a NaN run on the TypeScript loops: the kernel cannot). */
   anyMissingLeft: boolean;
   /** The same trees in the wasm kernels' memory (built on first evaluation); null without them. */
   wasm?: WasmForest | null;
