@@ -153,6 +153,20 @@ describe('figures as physicists read them (issue 23)', () => {
     expect(await performance.locator('tr[data-metric=rejectionAt50] td').textContent()).toBe((2 ** 6).toFixed(1));
     expect(await performance.locator('tr[data-metric=latencyUs] th').textContent()).toBe('latency [µs/event]');
     expect(await metrics.locator('th', { hasText: /^bkgEffAt92$/ }).count()).toBe(0);
+    const request = stack.browser.contexts()[0]?.request;
+    if (!request) throw new Error('no browser context');
+    const base = stack.dashboard.url;
+    const csv = await request.get(`${base}${await page.getByTestId('model-figures-csv').getAttribute('href')}`);
+    expect(csv.headers()['content-type']).toContain('text/csv');
+    const lines = (await csv.text()).trim().split('\r\n');
+    expect(lines[0]).toBe('group,key,label,value');
+    expect(lines).toContain(`performance,rejectionAt50,1/εB at εS = 50 %,${2 ** 6}`);
+    const body = await (
+      await request.get(`${base}${await page.getByTestId('model-figures-json').getAttribute('href')}`)
+    ).json();
+    expect(body.model).toBe('e2e-mlp');
+    expect(body.figures).toContainEqual({ key: 'auc', label: 'AUC', group: 'performance', value: 6 / 7 });
+    expect(body.workingPoints).toHaveLength(2);
     await page.screenshot({ path: join(SCREENSHOTS, 'model-figures.png'), fullPage: true });
   });
 

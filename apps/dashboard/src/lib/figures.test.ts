@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvField, figureLabel, groupFigures, recommendationRule, toCsv } from './figures';
+import { csvField, figureLabel, figuresCsv, figuresDownload, groupFigures, recommendationRule, toCsv } from './figures';
 import { sig } from './format';
 
 describe('sig', () => {
@@ -62,5 +62,26 @@ describe('toCsv', () => {
         [1, 0.5],
       ]),
     ).toBe('x,y\r\n1,0.5\r\n');
+  });
+});
+
+describe('figuresDownload and figuresCsv', () => {
+  it('labels every figure and lists the working points at full precision', () => {
+    const d = figuresDownload({
+      model: 'm',
+      version: 2,
+      task: 'electron-id',
+      metrics: { bkgEffAt92: 0.123456789, epochs: 12 },
+      workingPoints: [{ name: 'tight', signalEfficiency: 0.8, threshold: 0.91, backgroundEfficiency: 0.01 }],
+    });
+    expect(d.figures).toEqual([
+      { key: 'bkgEffAt92', label: 'εB at εS = 92 %', group: 'performance', value: 0.123456789 },
+      { key: 'epochs', label: 'epochs', group: 'training', value: 12 },
+    ]);
+    const lines = figuresCsv(d).trim().split('\r\n');
+    expect(lines[0]).toBe('group,key,label,value');
+    expect(lines[1]).toBe('performance,bkgEffAt92,εB at εS = 92 %,0.123456789');
+    expect(lines).toContain('working point,tight.threshold,score threshold at tight,0.91');
+    expect(lines).toHaveLength(1 + 2 + 3);
   });
 });

@@ -86,3 +86,50 @@ export function csvField(value: string | number | null | undefined): string {
 export function toCsv(rows: readonly (readonly (string | number | null | undefined)[])[]): string {
   return `${rows.map((r) => r.map(csvField).join(',')).join('\r\n')}\r\n`;
 }
+
+/** A model version's figures and working points as the downloads serve them, every figure labelled. */
+export interface FiguresDownload {
+  model: string;
+  version: number;
+  task: string;
+  figures: { key: string; label: string; group: FigureGroup; value: number }[];
+  workingPoints: { name: string; signalEfficiency: number; threshold: number; backgroundEfficiency: number }[];
+}
+
+/** The download of a manifest's metrics and working points (full precision, labels and groups). */
+export function figuresDownload(args: {
+  model: string;
+  version: number;
+  task: string;
+  metrics: Readonly<Record<string, number>>;
+  workingPoints: readonly { name: string; signalEfficiency: number; threshold: number; backgroundEfficiency: number }[];
+}): FiguresDownload {
+  return {
+    model: args.model,
+    version: args.version,
+    task: args.task,
+    figures: Object.entries(args.metrics).map(([key, value]) => {
+      const l = figureLabel(key);
+      return { key, label: l.label, group: l.group, value };
+    }),
+    workingPoints: args.workingPoints.map(({ name, signalEfficiency, threshold, backgroundEfficiency }) => ({
+      name,
+      signalEfficiency,
+      threshold,
+      backgroundEfficiency,
+    })),
+  };
+}
+
+/** The same download as CSV: one row per figure, then one row per working point (εS, threshold, εB). */
+export function figuresCsv(d: FiguresDownload): string {
+  return toCsv([
+    ['group', 'key', 'label', 'value'],
+    ...d.figures.map((f) => [f.group, f.key, f.label, f.value]),
+    ...d.workingPoints.flatMap((w) => [
+      ['working point', `${w.name}.signalEfficiency`, `εS at ${w.name}`, w.signalEfficiency],
+      ['working point', `${w.name}.threshold`, `score threshold at ${w.name}`, w.threshold],
+      ['working point', `${w.name}.backgroundEfficiency`, `εB at ${w.name}`, w.backgroundEfficiency],
+    ]),
+  ]);
+}
