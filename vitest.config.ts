@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['packages/*/src/**/*.test.ts'],
+          include: ['packages/*/src/**/*.test.ts', 'apps/dashboard/src/lib/**/*.test.ts'],
           environment: 'node',
           testTimeout: 60_000,
         },

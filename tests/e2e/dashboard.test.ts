@@ -143,6 +143,59 @@ describe('leaderboard page', () => {
   });
 });
 
+describe('figures as physicists read them (issue 23)', () => {
+  it('labels the model figures with symbols and units, grouped', async () => {
+    const page = await open('/models/e2e-mlp', { javaScript: false });
+    const metrics = page.getByTestId('metrics');
+    const performance = metrics.locator('tbody[data-group=performance]');
+    expect(await performance.locator('tr[data-metric=bkgEffAt92] th').textContent()).toBe('εB at εS = 92 %');
+    expect(await performance.locator('tr[data-metric=rejectionAt50] th').textContent()).toBe('1/εB at εS = 50 %');
+    expect(await performance.locator('tr[data-metric=rejectionAt50] td').textContent()).toBe((2 ** 6).toFixed(1));
+    expect(await performance.locator('tr[data-metric=latencyUs] th').textContent()).toBe('latency [µs/event]');
+    expect(await metrics.locator('th', { hasText: /^bkgEffAt92$/ }).count()).toBe(0);
+    const request = stack.browser.contexts()[0]?.request;
+    if (!request) throw new Error('no browser context');
+    const base = stack.dashboard.url;
+    const csv = await request.get(`${base}${await page.getByTestId('model-figures-csv').getAttribute('href')}`);
+    expect(csv.headers()['content-type']).toContain('text/csv');
+    const lines = (await csv.text()).trim().split('\r\n');
+    expect(lines[0]).toBe('group,key,label,value');
+    expect(lines).toContain(`performance,rejectionAt50,1/εB at εS = 50 %,${2 ** 6}`);
+    const body = await (
+      await request.get(`${base}${await page.getByTestId('model-figures-json').getAttribute('href')}`)
+    ).json();
+    expect(body.model).toBe('e2e-mlp');
+    expect(body.figures).toContainEqual({ key: 'auc', label: 'AUC', group: 'performance', value: 6 / 7 });
+    expect(body.workingPoints).toHaveLength(2);
+    await page.screenshot({ path: join(SCREENSHOTS, 'model-figures.png'), fullPage: true });
+  });
+
+  it('states the recommended rule and serves the figures and ROC curves as CSV without JavaScript', async () => {
+    const page = await open('/leaderboard/electron-id', { javaScript: false });
+    expect(await page.getByTestId('recommended-rule').textContent()).toContain('beat the cut-based baseline');
+    const request = stack.browser.contexts()[0]?.request;
+    if (!request) throw new Error('no browser context');
+    const figures = await request.get(
+      `${stack.dashboard.url}${await page.getByTestId('figures-csv').getAttribute('href')}`,
+    );
+    expect(figures.status()).toBe(200);
+    expect(figures.headers()['content-type']).toContain('text/csv');
+    const lines = (await figures.text()).trim().split('\r\n');
+    const header = lines[0]?.split(',') ?? [];
+    expect(header.slice(0, 5)).toEqual(['rank', 'model', 'version', 'kind', 'recommended']);
+    expect(header).toContain('1/εB at εS = 50 % (rejectionAt50)');
+    expect(lines).toHaveLength(publicElectronTaggers.length + 1);
+    const mlp = lines.find((l) => l.split(',')[1] === 'e2e-mlp')?.split(',') ?? [];
+    expect(Number(mlp[header.indexOf('1/εB at εS = 50 % (rejectionAt50)')])).toBe(2 ** 6);
+    const roc = await request.get(`${stack.dashboard.url}${await page.getByTestId('roc-csv').getAttribute('href')}`);
+    const rocLines = (await roc.text()).trim().split('\r\n');
+    expect(rocLines[0]?.split(',')[0]).toBe('signal efficiency εS');
+    expect(rocLines[0]).toContain('1/εB e2e-mlp v1');
+    expect(rocLines.length).toBeGreaterThan(10);
+    await page.screenshot({ path: join(SCREENSHOTS, 'leaderboard-rule.png'), fullPage: true });
+  });
+});
+
 describe('model page', () => {
   it('shows inputs with units and normalisation, architecture, working points, evaluation and lineage', async () => {
     const page = await open('/models/e2e-mlp');

@@ -19,3 +19,16 @@ export function count(n: number): string {
 export function edge(x: number | null | undefined): string {
   return x === null || x === undefined || !Number.isFinite(x) ? '∞' : String(x);
 }
+
+/**
+ * Formats a number to `digits` significant figures (default 4), without exponent for
+ * 1e-4 ≤ |x| < 1e6 and without trailing zeros; integers read as integers (`12`, not `12.0000`).
+ * Meant for stored constants such as input offsets and scales, whose 16 digits say nothing.
+ */
+export function sig(value: number | null | undefined, digits = 4): string {
+  if (value === undefined || value === null || !Number.isFinite(value)) return '–';
+  if (Number.isInteger(value) && Math.abs(value) < 1e15) return String(value);
+  const a = Math.abs(value);
+  const s = a !== 0 && (a < 1e-4 || a >= 1e6) ? value.toExponential(digits - 1) : value.toPrecision(digits);
+  return s.includes('e') ? s.replace(/\.?0+e/, 'e') : s.includes('.') ? s.replace(/\.?0+$/, '') : s;
+}

@@ -6,6 +6,7 @@ import { type Bundle, buildBundle } from '../bundle/build.ts';
 import type { EvaluationV1 } from '../bundle/evaluation.ts';
 import { type BundleInputV1, type BundleManifestV1, type BundleOutputV1, modelOutputs } from '../bundle/manifest.ts';
 import { BundleError } from '../errors.ts';
+import { inputDescription } from '../input-descriptions.ts';
 import { cutsParameterCount, serializeCuts } from '../runtime/baselines/cuts.ts';
 import { BASELINE_FORMATS, type BaselineModel, baselineOutputSize } from '../runtime/baselines/dispatch.ts';
 import { gbdtParameterCount, serializeGbdt } from '../runtime/baselines/gbdt-format.ts';
@@ -91,7 +92,13 @@ function defaultOutputs(model: BaselineModel): BundleOutputV1[] {
 export async function buildBaselineBundle(options: BaselineBundleOptions): Promise<Bundle> {
   const { model } = options;
   const inputs: BundleInputV1[] = model.params.inputs.map((name) => {
-    const input: BundleInputV1 = { name, unit: options.units?.[name] ?? '1', offset: 0, scale: 1 };
+    const input: BundleInputV1 = {
+      name,
+      unit: options.units?.[name] ?? '1',
+      offset: 0,
+      scale: 1,
+      ...inputDescription(name),
+    };
     const description = options.inputDescriptions?.[name];
     if (description !== undefined) input.description = description;
     return input;

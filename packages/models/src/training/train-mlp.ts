@@ -3,6 +3,7 @@ import { at, concatArrays } from '@hepml/physics';
 import * as tf from '@tensorflow/tfjs';
 import { buildMlpModel } from '../architectures/mlp.ts';
 import type { BundleInputV1, DenseLayerV1 } from '../bundle/manifest.ts';
+import { inputDescription } from '../input-descriptions.ts';
 import { splitIndices } from './samples.ts';
 
 export { buildMlpModel, type MlpArgs } from '../architectures/mlp.ts';
@@ -36,7 +37,7 @@ export function standardisation(sample: ColumnarSample, names: readonly string[]
     }
     const mean = s / rows.length;
     const sd = Math.sqrt(Math.max(0, s2 / rows.length - mean * mean));
-    return { name, unit: sample.units[name] ?? '1', offset: mean, scale: sd > 0 ? sd : 1 };
+    return { name, unit: sample.units[name] ?? '1', offset: mean, scale: sd > 0 ? sd : 1, ...inputDescription(name) };
   });
 }
 
