@@ -33,7 +33,7 @@ export type SuiteTask = (typeof SUITE_TASKS)[number];
  * under 5 minutes on 2 shared cores with the wasm backend (measured task by task; see the report).
  */
 export const SUITE_DEFAULTS: Record<SuiteTask, { n: number; epochs: number }> = {
-  'electron-id': { n: 60_000, epochs: 12 },
+  'electron-id': { n: 60_000, epochs: 30 },
   bjet: { n: 60_000, epochs: 12 },
   'boosted-jet': { n: 60_000, epochs: 12 },
   'energy-regression': { n: 40_000, epochs: 20 },
