@@ -76,7 +76,8 @@ export interface TaskSuiteOptions {
   onDone?: (entry: SuiteEntry) => void;
 }
 
-function simulate(task: SuiteTask, n: number, seed: number): ColumnarSample | CaloShowerSample {
+/** The simulated sample of a task (the default suite's generators). */
+export function simulateTaskSample(task: SuiteTask, n: number, seed: number): ColumnarSample | CaloShowerSample {
   switch (task) {
     case 'electron-id':
       return generateElectronId({ n, seed });
@@ -111,7 +112,7 @@ export async function trainTaskSuite(options: TaskSuiteOptions): Promise<SuiteEn
   const { task, seed } = options;
   const defaults = SUITE_DEFAULTS[task];
   const epochs = options.epochs ?? defaults.epochs;
-  const sample = options.sample ?? simulate(task, options.n ?? defaults.n, seed);
+  const sample = options.sample ?? simulateTaskSample(task, options.n ?? defaults.n, seed);
   const include = options.include ?? (() => true);
   const entries: SuiteEntry[] = [];
   const common = {
