@@ -5,6 +5,7 @@ export * from './common.ts';
 export * from './electron-id.ts';
 export * from './fit.ts';
 export * from './samples.ts';
+export * from './study.ts';
 export * from './tagger.ts';
 export * from './tasks.ts';
 export * from './tfjs-wasm-gradients.ts';
