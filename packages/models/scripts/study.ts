@@ -19,19 +19,11 @@ import {
   studyFigure,
 } from '../src/training/study.ts';
 import { SUITE_TASKS, type SuiteTask } from '../src/training/suite.ts';
+import { cliFailure, positiveIntFlag } from './cli.ts';
 import { ProgressBar } from './progress.ts';
 
-function fail(message: string): never {
-  process.stderr.write(`study: ${message}\n`);
-  process.exit(2);
-}
-
-function positiveInt(value: string | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) fail(`--${name} must be a positive integer, got "${value}"`);
-  return n;
-}
+const fail: (message: string) => never = cliFailure('study');
+const positiveInt = positiveIntFlag(fail);
 
 let values: Record<string, string | undefined>;
 try {

@@ -31,6 +31,7 @@ import { writeBundleDir } from '../src/node/bundle-dir.ts';
 import { type BackendChoice, selectBackend } from '../src/training/backend.ts';
 import { sampleFromDataset } from '../src/training/data.ts';
 import { SUITE_NETWORKS, SUITE_TASKS, type SuiteEntry, type SuiteTask, trainTaskSuite } from '../src/training/suite.ts';
+import { cliFailure, positiveIntFlag } from './cli.ts';
 import { codeVersion } from './git-version.ts';
 import { ProgressBar } from './progress.ts';
 
@@ -39,17 +40,8 @@ const BACKENDS = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 const baselineSuffixes = (task: SuiteTask) =>
   task === 'energy-regression' ? ['standard', 'gbdt'] : ['cuts', 'likelihood', 'gbdt'];
 
-function fail(message: string): never {
-  process.stderr.write(`train: ${message}\n`);
-  process.exit(2);
-}
-
-function positiveInt(value: string | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) fail(`--${name} must be a positive integer, got "${value}"`);
-  return n;
-}
+const fail: (message: string) => never = cliFailure('train');
+const positiveInt = positiveIntFlag(fail);
 
 const { values } = parseArgs({
   options: {
