@@ -46,3 +46,5 @@ app.notFound((c) => errorResponse(new ApiError(404, 'not_found', `no route ${c.r
 app.onError(errorResponse);
 
 export default app;
+// The rate limit's Durable Object class; wrangler.toml binds it as RATE_LIMITER.
+export { RateLimiter } from './middleware/rate-limit/index.ts';

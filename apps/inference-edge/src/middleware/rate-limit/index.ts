@@ -1,59 +1,40 @@
-import { Lru } from '@hepml/models/runtime';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../../env.ts';
 import { ApiError } from '../../errors.ts';
+import type { BucketLimits } from './bucket.ts';
+
+export { RateLimiter } from './durable-object.ts';
 
 /** Options of {@link rateLimit}. */
-export interface RateLimitOptions {
-  /** Sustained requests per second allowed per key. */
-  ratePerSecond: number;
-  /** Requests a key may send at once before the rate applies (bucket size). */
-  burst: number;
-  /** Keys kept at most (oldest dropped first), so memory stays bounded under many clients. */
-  maxKeys?: number;
+export interface RateLimitOptions extends BucketLimits {
   /** Clock in ms (tests pass their own). */
   now?: () => number;
-}
-
-interface Bucket {
-  tokens: number;
-  updated: number;
 }
 
 /**
  * A token bucket per client: the token's owner when authenticated, else the client address
  * (`CF-Connecting-IP`). Over the limit the answer is 429 with `Retry-After` (seconds until one
- * request is allowed again). Buckets live in the isolate's memory: each Workers isolate limits on
- * its own, which bounds abuse of one isolate; a deployment adds Cloudflare's rate-limiting rules
- * in front for a global limit.
+ * request is allowed again); under it, `RateLimit-Remaining`. The bucket lives in the client's
+ * Durable Object (binding `RATE_LIMITER`, class {@link RateLimiter}), so every isolate that serves
+ * the client counts against the same limit.
  */
 export function rateLimit(options: RateLimitOptions | ((env: AppEnv['Bindings']) => RateLimitOptions | null)) {
-  // Made on the first request, when the options (from the environment) are known; the least
-  // recently seen key is dropped first.
-  let buckets: Lru<string, Bucket> | undefined;
   return createMiddleware<AppEnv>(async (c, next) => {
     const o = typeof options === 'function' ? options(c.env) : options;
     if (o === null) return next();
-    const { ratePerSecond, burst, maxKeys = 10_000, now = Date.now } = o;
-    buckets ??= new Lru<string, Bucket>(maxKeys);
+    const { ratePerSecond, burst, now = Date.now } = o;
+    const namespace = c.env.RATE_LIMITER;
+    // A deployment without the binding would silently not limit; refuse instead (a 500 that logs why).
+    if (!namespace) throw new Error('the Durable Object binding RATE_LIMITER is missing (see wrangler.toml)');
     const p = c.get('principal');
     const key = p?.userId != null ? `user:${p.userId}` : `ip:${c.req.header('cf-connecting-ip') ?? 'local'}`;
-    const t = now();
-    let b = buckets.get(key);
-    if (b) {
-      b.tokens = Math.min(burst, b.tokens + ((t - b.updated) / 1000) * ratePerSecond);
-      b.updated = t;
-    } else {
-      b = { tokens: burst, updated: t };
-      buckets.set(key, b);
+    const limiter = namespace.get(namespace.idFromName(key));
+    const r = await limiter.take({ ratePerSecond, burst, now: now() });
+    if (!r.allowed) {
+      c.header('Retry-After', String(r.retryAfterSeconds));
+      throw new ApiError(429, 'rate_limited', `too many requests; retry after ${r.retryAfterSeconds} s`);
     }
-    if (b.tokens < 1) {
-      const retryAfter = Math.max(1, Math.ceil((1 - b.tokens) / ratePerSecond));
-      c.header('Retry-After', String(retryAfter));
-      throw new ApiError(429, 'rate_limited', `too many requests; retry after ${retryAfter} s`);
-    }
-    b.tokens -= 1;
-    c.header('RateLimit-Remaining', String(Math.floor(b.tokens)));
+    c.header('RateLimit-Remaining', String(r.remaining));
     return next();
   });
 }
