@@ -37,6 +37,10 @@ export const ASSET_FILE_LIMIT_BYTES = 25 * MiB;
 export interface CheckResult {
   name: string;
   ok: boolean;
+  /** The figure checked and its limit, in `unit`; a figure reported but not checked has no limit. */
+  value: number;
+  limit: number | null;
+  unit: 'bytes' | 'ms' | 'files';
   detail: string;
 }
 
