@@ -4,13 +4,14 @@
  * for the inference API and the dashboard. Nothing here needs a Cloudflare account or network.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BlobStore, openRegistry, type RegistryDb } from '@hepml/models/registry';
-import { getPlatformProxy } from 'wrangler';
+import { experimental_readRawConfig, getPlatformProxy } from 'wrangler';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const API_CONFIG = join(ROOT, 'wrangler.toml');
@@ -62,15 +63,27 @@ export interface LocalPlatform {
 
 /** Runs `fn` with the registry and the R2 bucket persisted under `persistTo`, then disposes the proxy. */
 export async function withPlatform<T>(persistTo: string, fn: (p: LocalPlatform) => Promise<T>): Promise<T> {
-  const proxy = await getPlatformProxy<{ DB: Parameters<typeof openRegistry>[0]; MODELS: BlobStore }>({
-    configPath: API_CONFIG,
-    persist: { path: join(persistTo, 'v3') },
-    remoteBindings: false,
-  });
+  // The proxy runs no Worker code, so it gets the root config's D1 and R2 only: the rate limit's
+  // Durable Object is a class of the Worker itself, which a proxy cannot serve (wrangler would warn
+  // that it "will not work in local development", misleadingly: `wrangler dev` serves it).
+  const { rawConfig } = experimental_readRawConfig({ config: API_CONFIG });
+  const dir = mkdtempSync(join(tmpdir(), 'hepml-platform-'));
+  const configPath = join(dir, 'wrangler.json');
+  const { name, compatibility_date, d1_databases, r2_buckets } = rawConfig;
+  writeFileSync(configPath, JSON.stringify({ name, compatibility_date, d1_databases, r2_buckets }));
   try {
-    return await fn({ db: openRegistry(proxy.env.DB), store: proxy.env.MODELS });
+    const proxy = await getPlatformProxy<{ DB: Parameters<typeof openRegistry>[0]; MODELS: BlobStore }>({
+      configPath,
+      persist: { path: join(persistTo, 'v3') },
+      remoteBindings: false,
+    });
+    try {
+      return await fn({ db: openRegistry(proxy.env.DB), store: proxy.env.MODELS });
+    } finally {
+      await proxy.dispose();
+    }
   } finally {
-    await proxy.dispose();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
