@@ -19,7 +19,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, stripVTControlCharacters } from 'node:util';
 import { createToken, openRegistry, systemPrincipal } from '@hepml/models/registry';
 import { experimental_readRawConfig, getPlatformProxy } from 'wrangler';
 import {
@@ -113,7 +113,7 @@ export function databaseIdFrom(listJson: string, name: string): string | undefin
 
 /** Whether `wrangler r2 bucket list` (text: one `name: …` line per bucket) lists `name`. */
 export function bucketListed(listText: string, name: string): boolean {
-  return [...listText.matchAll(/^name:\s+(\S+)\s*$/gm)].some((m) => m[1] === name);
+  return [...stripVTControlCharacters(listText).matchAll(/^name:\s+(\S+)\s*$/gm)].some((m) => m[1] === name);
 }
 
 /** The workers.dev address `wrangler deploy` printed. */

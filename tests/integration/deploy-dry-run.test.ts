@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { bucketListed, databaseIdFrom, deployedUrl } from '../../scripts/deploy.ts';
 import type { CheckResult } from '../../scripts/deploy-checks.ts';
 import { API_CONFIG, DASHBOARD_CONFIG, ROOT } from '../../scripts/local-stack.ts';
 
@@ -120,5 +121,38 @@ describe('pnpm run deploy -- --dry-run', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
     expect(unknown.stderr).toContain("'--dryrun'");
+  });
+});
+
+describe('reading what wrangler prints', () => {
+  it('finds the database id in `d1 list --json`, the bucket in `r2 bucket list`, the address in `deploy`', () => {
+    const d1 = JSON.stringify([
+      { uuid: '0a1b2c3d-0000-4000-8000-000000000001', name: 'other-db', version: 'production', num_tables: 3 },
+      { uuid: '0a1b2c3d-0000-4000-8000-0000000000d1', name: 'hepml-registry', version: 'production', num_tables: 9 },
+    ]);
+    expect(databaseIdFrom(d1, 'hepml-registry')).toBe('0a1b2c3d-0000-4000-8000-0000000000d1');
+    expect(databaseIdFrom(d1, 'hepml')).toBeUndefined();
+    expect(databaseIdFrom('[]', 'hepml-registry')).toBeUndefined();
+    expect(() => databaseIdFrom('{"error":1}', 'hepml-registry')).toThrow(/did not answer a list/);
+    // `wrangler r2 bucket list`: labelled values, one block per bucket (colours when a terminal).
+    const r2 = [
+      'Listing buckets...',
+      'name:           hepml-models-old',
+      'creation_date:  2026-01-02T03:04:05.000Z',
+      '',
+      '\u001b[37mname:\u001b[39m           \u001b[90mhepml-models\u001b[39m',
+      'creation_date:  2026-02-03T04:05:06.000Z',
+    ].join('\n');
+    expect(bucketListed(r2, 'hepml-models')).toBe(true);
+    expect(bucketListed(r2, 'hepml')).toBe(false);
+    const deployOut = [
+      'Total Upload: 1389.46 KiB / gzip: 262.01 KiB',
+      'Uploaded hepml-inference-edge (4.12 sec)',
+      'Deployed hepml-inference-edge triggers (0.85 sec)',
+      '  https://hepml-inference-edge.physics-lab.workers.dev',
+      'Current Version ID: 5d7c9a1e-0000-4000-8000-000000000000',
+    ].join('\n');
+    expect(deployedUrl(deployOut)).toBe('https://hepml-inference-edge.physics-lab.workers.dev');
+    expect(deployedUrl('No deploy targets for hepml-inference-edge')).toBeUndefined();
   });
 });
