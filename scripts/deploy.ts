@@ -1,17 +1,18 @@
 /**
  * `pnpm run deploy`: puts hepml-edge on Cloudflare with wrangler.
  *
- *   1. creates the D1 database `hepml-registry` and the R2 bucket `hepml-models`, or reuses them,
- *   2. writes the deploy configs with their ids into .hepml/deploy/ (the committed wrangler.toml
+ *   1. checks both Workers as they would be uploaded (size, start-up, CPU time per request) and
+ *      stops before creating anything if one fails,
+ *   2. creates the D1 database `hepml-registry` and the R2 bucket `hepml-models`, or reuses them,
+ *   3. writes the deploy configs with their ids into .hepml/deploy/ (the committed wrangler.toml
  *      files keep the local ids `npm start` and the tests use),
- *   3. applies the registry's migrations to the remote database,
- *   4. checks both Workers as they would be uploaded (size, start-up, CPU time per request),
+ *   4. applies the registry's migrations to the remote database,
  *   5. deploys the inference API, sets its secrets, and on a new database mints the first admin
  *      token into .hepml/deploy/admin-token (never printed),
- *   6. builds and deploys the dashboard, pointed at the API.
+ *   6. deploys the dashboard (built for the checks), pointed at the API.
  *
- * `--dry-run` does steps 2 and 4 offline with no account (local ids, the API's address a
- * placeholder) and prints the plan of the rest. Flags: `--plan free|paid` (size and CPU limits;
+ * `--dry-run` does step 1 offline with no account (the configs with the local ids, the API's
+ * address a placeholder) and prints the plan of the rest. Flags: `--plan free|paid` (size and CPU limits;
  * default free). Exit status 0 when every check passes, 2 with one line saying what failed.
  * Authentication is wrangler's: `wrangler login`, or CLOUDFLARE_API_TOKEN (and
  * CLOUDFLARE_ACCOUNT_ID when the token sees several accounts).
@@ -208,7 +209,7 @@ function planLines(o: { database: string; bucket: string; api: RawConfig; dashbo
       ? 'secrets: none declared (a Worker declares them in its wrangler.toml under secrets.required)'
       : `wrangler secret put ${secrets.map((s) => `${s.name} (${s.present ? 'from the environment' : `missing: set $${s.name}`})`).join(', ')}`,
     `on a new database: mint the first admin token into ${ADMIN_TOKEN_FILE} (mode 600, not printed)`,
-    `build the dashboard (SvelteKit, adapter-cloudflare) and wrangler deploy: Worker "${o.dashboard.name}" with its static assets, API_ORIGIN the API's address (or $HEPML_API_ORIGIN)`,
+    `wrangler deploy: Worker "${o.dashboard.name}" with its static assets, API_ORIGIN the API's address (or $HEPML_API_ORIGIN)`,
   ];
 }
 
@@ -266,45 +267,23 @@ async function main(): Promise<number> {
   const apiSource = readConfig(API_CONFIG);
   const { database, bucket } = resourcesOf(apiSource);
   const placeholderOrigin = `https://${apiSource.name}.<your-subdomain>.workers.dev`;
+  const dashboardFor = (databaseId: string, origin: string) =>
+    deployConfig(DASHBOARD_CONFIG, { databaseId, vars: { API_ORIGIN: origin } });
 
-  let databaseId = apiSource.d1_databases?.[0]?.database_id ?? '';
-  let createdDatabase = false;
   if (!dryRun) {
     try {
       await wrangler(['whoami', '--json']);
     } catch {
       fail('not authenticated with Cloudflare: run `npx wrangler login`, or set CLOUDFLARE_API_TOKEN');
     }
-    const existing = databaseIdFrom(await wrangler(['d1', 'list', '--json']), database);
-    if (existing) {
-      say(`deploy: reusing D1 database ${database} (${existing})`);
-      databaseId = existing;
-    } else {
-      say(`deploy: creating D1 database ${database}`);
-      await wrangler(['d1', 'create', database]);
-      const created = databaseIdFrom(await wrangler(['d1', 'list', '--json']), database);
-      if (!created) fail(`wrangler d1 create ${database} succeeded but d1 list does not show it`);
-      databaseId = created as string;
-      createdDatabase = true;
-    }
-    if (bucketListed(await wrangler(['r2', 'bucket', 'list']), bucket)) say(`deploy: reusing R2 bucket ${bucket}`);
-    else {
-      say(`deploy: creating R2 bucket ${bucket}`);
-      await wrangler(['r2', 'bucket', 'create', bucket]);
-    }
   }
 
-  const apiConfig = deployConfig(API_CONFIG, { databaseId });
+  // The checks come first, in a dry run and before a real deployment creates anything. The bundles
+  // do not depend on the database's id: the configs carry the local one until it is known.
+  const localId = apiSource.d1_databases?.[0]?.database_id ?? '';
+  let apiConfig = deployConfig(API_CONFIG, { databaseId: localId });
   writeConfig(API_DEPLOY_CONFIG, apiConfig);
-  const dashboardFor = (origin: string) => deployConfig(DASHBOARD_CONFIG, { databaseId, vars: { API_ORIGIN: origin } });
-  writeConfig(DASHBOARD_DEPLOY_CONFIG, dashboardFor(process.env.HEPML_API_ORIGIN || placeholderOrigin));
-
-  if (!dryRun) {
-    say(`deploy: applying migrations to ${database} (remote)`);
-    await wrangler(['d1', 'migrations', 'apply', database, '--remote', '-c', API_DEPLOY_CONFIG]);
-  }
-
-  // The checks: the same in a dry run and before a real upload.
+  writeConfig(DASHBOARD_DEPLOY_CONFIG, dashboardFor(localId, process.env.HEPML_API_ORIGIN || placeholderOrigin));
   if (dashboardBuildIsStale()) {
     say('deploy: building the dashboard');
     await buildDashboard();
@@ -325,20 +304,46 @@ async function main(): Promise<number> {
 
   if (dryRun) {
     say('deploy: --dry-run, nothing was created or uploaded. A deployment would:');
-    planLines({ database, bucket, api: apiConfig, dashboard: dashboardFor(placeholderOrigin) }).forEach((l, i) => {
-      say(`  ${i + 1}. ${l}`);
-    });
+    planLines({ database, bucket, api: apiConfig, dashboard: dashboardFor(localId, placeholderOrigin) }).forEach(
+      (l, i) => {
+        say(`  ${i + 1}. ${l}`);
+      },
+    );
   }
   if (failed.length > 0) fail(`${failed.length} check(s) failed: ${failed.map((f) => f.name).join('; ')}`);
   if (dryRun) return 0;
-
   for (const [config, source] of [
-    [apiConfig, API_DEPLOY_CONFIG],
-    [dashboardFor(placeholderOrigin), DASHBOARD_DEPLOY_CONFIG],
+    [apiConfig, API_CONFIG],
+    [dashboardFor(localId, placeholderOrigin), DASHBOARD_CONFIG],
   ] as const) {
     const missing = secretsOf(config).filter((s) => !s.present);
     if (missing.length > 0) fail(`${source}: set ${missing.map((s) => `$${s.name}`).join(', ')} (secrets.required)`);
   }
+
+  let databaseId: string;
+  let createdDatabase = false;
+  const existing = databaseIdFrom(await wrangler(['d1', 'list', '--json']), database);
+  if (existing) {
+    say(`deploy: reusing D1 database ${database} (${existing})`);
+    databaseId = existing;
+  } else {
+    say(`deploy: creating D1 database ${database}`);
+    await wrangler(['d1', 'create', database]);
+    const created = databaseIdFrom(await wrangler(['d1', 'list', '--json']), database);
+    if (!created) fail(`wrangler d1 create ${database} succeeded but d1 list does not show it`);
+    databaseId = created as string;
+    createdDatabase = true;
+  }
+  if (bucketListed(await wrangler(['r2', 'bucket', 'list']), bucket)) say(`deploy: reusing R2 bucket ${bucket}`);
+  else {
+    say(`deploy: creating R2 bucket ${bucket}`);
+    await wrangler(['r2', 'bucket', 'create', bucket]);
+  }
+  apiConfig = deployConfig(API_CONFIG, { databaseId });
+  writeConfig(API_DEPLOY_CONFIG, apiConfig);
+
+  say(`deploy: applying migrations to ${database} (remote)`);
+  await wrangler(['d1', 'migrations', 'apply', database, '--remote', '-c', API_DEPLOY_CONFIG]);
   say(`deploy: deploying ${apiConfig.name}`);
   const apiOut = await wrangler(['deploy', '-c', API_DEPLOY_CONFIG]);
   const apiUrl = process.env.HEPML_API_ORIGIN || deployedUrl(apiOut);
@@ -351,7 +356,7 @@ async function main(): Promise<number> {
     await mintAdminToken(apiConfig);
     say(`deploy: first admin token written to ${ADMIN_TOKEN_FILE} (mode 600)`);
   }
-  const dashboard = dashboardFor(apiUrl as string);
+  const dashboard = dashboardFor(databaseId, apiUrl as string);
   writeConfig(DASHBOARD_DEPLOY_CONFIG, dashboard);
   say(`deploy: deploying ${dashboard.name}`);
   const dashOut = await wrangler(['deploy', '-c', DASHBOARD_DEPLOY_CONFIG]);
