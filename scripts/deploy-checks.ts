@@ -7,7 +7,7 @@
  *
  * Limits (https://developers.cloudflare.com/workers/platform/limits/): Worker size after gzip
  * 3 MiB on the free plan, 10 MiB on the paid plan; start-up (parse and run the global scope) 1 s
- * today, 400 ms before 2025-10 — we hold to 400 ms; CPU time 10 ms per request on the free plan;
+ * since 2025-10 (400 ms before; reported beside it); CPU time 10 ms per request on the free plan;
  * static assets 20,000 files (free) and 25 MiB per file.
  */
 import { spawn } from 'node:child_process';
@@ -29,8 +29,14 @@ export const PLAN_LIMITS = {
   paid: { workerGzipBytes: 10 * MiB, assetFiles: 100_000, cpuMsPerRequest: 30_000 },
 } as const;
 export type Plan = keyof typeof PLAN_LIMITS;
-/** Start-up limit we hold to: the 400 ms Cloudflare enforced until 2025-10 (1 s since). */
-export const STARTUP_LIMIT_MS = 400;
+/**
+ * The start-up limit Cloudflare enforces at upload: 1 s since 2025-10-10 (changelog "Worker
+ * startup time limit increased to 1 second"). The former 400 ms is reported beside it, not
+ * enforced: a profile samples wall time, and on a loaded 2-core machine it stretched from 107 to
+ * 367 ms for the same bundle, so a 400 ms gate would fail on load rather than on the Worker.
+ */
+export const STARTUP_LIMIT_MS = 1000;
+export const FORMER_STARTUP_LIMIT_MS = 400;
 export const ASSET_FILE_LIMIT_BYTES = 25 * MiB;
 
 /** One check's outcome, as printed. */
