@@ -27,7 +27,6 @@ import {
   ASSET_FILE_LIMIT_BYTES,
   buildWorker,
   type CheckResult,
-  FORMER_STARTUP_LIMIT_MS,
   measureAssets,
   measureCpuPerRequest,
   PLAN_LIMITS,
@@ -148,20 +147,20 @@ async function checkWorker(options: {
       detail: `${kib(size.rawBytes)} raw, ${kib(size.gzipBytes)} gzip (limit ${kib(limits.workerGzipBytes)} gzip on the ${options.plan} plan; modules: ${size.modules.join(', ')})`,
     },
   ];
-  // A profile samples wall time, so a loaded machine stretches it: a start-up over the limit is
-  // profiled again, up to twice, and the shortest kept.
+  // A loaded machine still stretches busy time a little: over the limit, profile again (twice at
+  // most) and keep the least.
   let startup = await profileStartup(options.config, join(DEPLOY_DIR, `${options.label}-startup.cpuprofile`));
-  for (let again = 0; again < 2 && startup.spanMs > STARTUP_LIMIT_MS; again++) {
+  for (let again = 0; again < 2 && startup.busyMs > STARTUP_LIMIT_MS; again++) {
     const retry = await profileStartup(options.config, join(DEPLOY_DIR, `${options.label}-startup.cpuprofile`));
-    if (retry.spanMs < startup.spanMs) startup = retry;
+    if (retry.busyMs < startup.busyMs) startup = retry;
   }
   results.push({
     name: `${options.label}: start-up`,
-    ok: startup.spanMs <= STARTUP_LIMIT_MS,
-    value: startup.spanMs,
+    ok: startup.busyMs <= STARTUP_LIMIT_MS,
+    value: startup.busyMs,
     limit: STARTUP_LIMIT_MS,
     unit: 'ms',
-    detail: `${startup.spanMs.toFixed(0)} ms (${startup.busyMs.toFixed(0)} ms busy) to run the global scope in workerd (limit ${STARTUP_LIMIT_MS} ms; ${startup.spanMs <= FORMER_STARTUP_LIMIT_MS ? 'within' : 'over'} the former ${FORMER_STARTUP_LIMIT_MS} ms)`,
+    detail: `${startup.busyMs.toFixed(0)} ms of work running the global scope in workerd, over ${startup.spanMs.toFixed(0)} ms from profiler start to end (limit ${STARTUP_LIMIT_MS} ms; Cloudflare enforces 1 s)`,
   });
   const config = readConfig(options.config);
   if (config.assets?.directory) {
