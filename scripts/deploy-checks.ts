@@ -131,9 +131,10 @@ export interface StartupProfile {
  * global scope in workerd under the profiler and writes a `.cpuprofile`). Busy time is what the
  * isolate spent on samples other than `(idle)`, each sample lasting until the next one, as
  * DevTools reads a profile; the span, from the profiler's start to its end, adds the waits (for
- * the script, for a core). On this 2-core machine under a load of 15–20 the API's span went from
- * 107 to 661 ms while its busy time went from 54 to 72 ms, so the check is on busy time. Cloudflare
- * measures on its own machines: this estimates the same phase, not the figure it will enforce.
+ * the script, for a core), so the check is on busy time. Both grow with the machine's load, busy
+ * time less: for the same API bundle on this 2-core machine, span 107 ms and busy 54 ms nearly
+ * idle, span 625–661 ms and busy 72–295 ms under a load of 15–20. Cloudflare measures on its own
+ * machines: this estimates the same phase, not the figure it will enforce.
  */
 export async function profileStartup(config: string, outfile: string): Promise<StartupProfile> {
   await wrangler(['check', 'startup', '-c', config, '--outfile', outfile]);

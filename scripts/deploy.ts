@@ -147,8 +147,8 @@ async function checkWorker(options: {
       detail: `${kib(size.rawBytes)} raw, ${kib(size.gzipBytes)} gzip (limit ${kib(limits.workerGzipBytes)} gzip on the ${options.plan} plan; modules: ${size.modules.join(', ')})`,
     },
   ];
-  // A loaded machine still stretches busy time a little: over the limit, profile again (twice at
-  // most) and keep the least.
+  // A loaded machine stretches busy time too: over the limit, profile again (twice at most) and
+  // keep the least.
   let startup = await profileStartup(options.config, join(DEPLOY_DIR, `${options.label}-startup.cpuprofile`));
   for (let again = 0; again < 2 && startup.busyMs > STARTUP_LIMIT_MS; again++) {
     const retry = await profileStartup(options.config, join(DEPLOY_DIR, `${options.label}-startup.cpuprofile`));
