@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bucketListed, databaseIdFrom, deployedUrl } from '../../scripts/deploy.ts';
-import type { CheckResult } from '../../scripts/deploy-checks.ts';
+import { type CheckResult, cpuTimeMs } from '../../scripts/deploy-checks.ts';
 import { API_CONFIG, DASHBOARD_CONFIG, ROOT } from '../../scripts/local-stack.ts';
 
 const run = promisify(execFile);
@@ -154,5 +154,13 @@ describe('reading what wrangler prints', () => {
     ].join('\n');
     expect(deployedUrl(deployOut)).toBe('https://hepml-inference-edge.physics-lab.workers.dev');
     expect(deployedUrl('No deploy targets for hepml-inference-edge')).toBeUndefined();
+  });
+
+  it('reads the CPU time `ps -o time=` prints (macOS to the hundredth, procps to the second)', () => {
+    expect(cpuTimeMs('   0:01.23\n')).toBeCloseTo(1230, 9);
+    expect(cpuTimeMs('00:00:07')).toBe(7000);
+    expect(cpuTimeMs('1:02:03.5')).toBeCloseTo(3_723_500, 9);
+    expect(() => cpuTimeMs('')).toThrow(/ps printed no CPU time/);
+    expect(() => cpuTimeMs('n/a')).toThrow(/ps printed no CPU time/);
   });
 });
