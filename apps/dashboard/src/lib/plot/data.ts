@@ -1,4 +1,4 @@
-import { toCsv } from '$lib/figures';
+import { toCsv } from '../figures';
 import type { PlotAxis, PlotLayer, PlotSpec } from './spec';
 
 /** One drawn point of a layer: x (bin centre for a histogram or box) with its range, y with its interval. */

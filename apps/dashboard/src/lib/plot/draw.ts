@@ -14,7 +14,7 @@ export interface Stroke {
 export interface Surface {
   path(
     points: readonly (readonly [number, number])[],
-    style: { stroke?: Stroke; fill?: string; closed?: boolean },
+    style: { stroke?: Stroke; fill?: string; closed?: boolean; cls?: 'error-bar' | 'band' },
   ): void;
   marker(
     x: number,
@@ -90,7 +90,7 @@ function drawLayer(s: Surface, layer: PlotLayer, f: PanelFrame): void {
             [b, d],
             [a, d],
           ],
-          { fill: withAlpha(layer.colour, layer.opacity ?? 0.3), closed: true },
+          { fill: withAlpha(layer.colour, layer.opacity ?? 0.3), closed: true, cls: 'band' },
         );
       });
       return;
@@ -112,7 +112,7 @@ function drawLayer(s: Surface, layer: PlotLayer, f: PanelFrame): void {
               [px, bottom],
               [px, top],
             ],
-            { stroke },
+            { stroke, cls: 'error-bar' },
           );
         const xl = layer.xLow?.[i];
         const xh = layer.xHigh?.[i];

@@ -6,8 +6,8 @@
  */
 import type { OvertrainingV1, RegressionBinV1 } from '@hepml/models/bundle';
 import { clopperPearsonInterval } from '@hepml/physics';
-import { fmt } from '$lib/format';
-import { OKABE_ITO, seriesColour } from '$lib/palette';
+import { fmt } from '../format';
+import { OKABE_ITO, seriesColour } from '../palette';
 import type { PlotLayer, PlotSpec, Values } from './spec';
 
 const [BLUE, VERMILLION] = OKABE_ITO as [string, string];

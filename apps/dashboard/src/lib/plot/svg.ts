@@ -30,8 +30,9 @@ function svgSurface(out: string[]): Surface {
   return {
     path(points, style) {
       const d = points.map(([x, y], i) => `${i === 0 ? 'M' : 'L'}${n(x)} ${n(y)}`).join('') + (style.closed ? 'Z' : '');
-      if (style.fill) out.push(`<path d="${d}" fill="${xml(style.fill)}" stroke="none"/>`);
-      if (style.stroke) out.push(`<path d="${d}" ${strokeAttrs(style.stroke)}/>`);
+      const cls = style.cls ? ` class="${style.cls}"` : '';
+      if (style.fill) out.push(`<path${cls} d="${d}" fill="${xml(style.fill)}" stroke="none"/>`);
+      if (style.stroke) out.push(`<path${cls} d="${d}" ${strokeAttrs(style.stroke)}/>`);
     },
     marker(x, y, kind, colour, size) {
       const c = xml(colour);

@@ -2,7 +2,7 @@ import { findTask } from '@hepml/models';
 import type { BundleManifestV1, RegressionBinV1 } from '@hepml/models/bundle';
 import { findReadableModel, type Principal, type RegistryDb, resolveVersion, rocOf } from '@hepml/models/registry';
 import { error } from '@sveltejs/kit';
-import { rejectionOnGrid } from '$lib/roc';
+import { rejectionOnGrid } from '../roc';
 import { orNotFound } from './model';
 
 /** A model or one of its versions as the compare view names it: `name` (newest) or `name@3`. */
