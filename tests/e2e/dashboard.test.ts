@@ -354,20 +354,21 @@ describe('HEP plots, downloads and comparisons (issue 23)', () => {
     await page.getByLabel('compare e2e-mlp v1').check();
     await page.getByLabel('compare e2e-deep v1').check();
     await Promise.all([page.waitForURL(/\/compare\?/), page.getByTestId('compare-form').locator('button').click()]);
-    expect(new URL(page.url()).searchParams.getAll('models')).toEqual(['e2e-mlp@1', 'e2e-deep@1']);
+    // The ticked rows come in the table's order (ranked): e2e-deep first, the reference.
+    expect(new URL(page.url()).searchParams.getAll('models')).toEqual(['e2e-deep@1', 'e2e-mlp@1']);
     const roc = page.locator('[data-testid=compare-roc][data-hydrated=true][data-curves="2"]');
     await roc.waitFor();
     expect(await roc.getAttribute('data-panels')).toBe('2');
     const json = JSON.parse((await downloadFrom(page, roc, 'JSON')).bytes.toString('utf8'));
-    // εB = εS^k: at the stored ROC points (εS = 0.05, 0.10, …) the ratio of 1/εB (deep, k = 8,
-    // over mlp, k = 6) is εS^−2 exactly; between them the curves are interpolated.
+    // εB = εS^k: at the stored ROC points (εS = 0.05, 0.10, …) the ratio of 1/εB (mlp, k = 6,
+    // over deep, k = 8) is εS² exactly; between them the curves are interpolated.
     const ratio = json.panels[1].layers[0].points as { x: number; y: number | null }[];
     const atRocPoints = ratio.filter((q) => Math.abs(q.x * 20 - Math.round(q.x * 20)) < 1e-9 && q.x < 1);
     expect(atRocPoints.length).toBeGreaterThan(15);
-    for (const p of atRocPoints) expect((p.y ?? 0) * p.x ** 2).toBeCloseTo(1, 6);
+    for (const p of atRocPoints) expect((p.y ?? 0) / p.x ** 2).toBeCloseTo(1, 6);
     const auc = page.locator('[data-testid=compare-figures] tr[data-metric=auc] td');
-    expect(await auc.nth(0).textContent()).toBe((6 / 7).toFixed(4));
-    expect(await auc.nth(1).textContent()).toBe(`${(8 / 9).toFixed(4)}(+${(8 / 9 - 6 / 7).toFixed(4)})`);
+    expect(await auc.nth(0).textContent()).toBe((8 / 9).toFixed(4));
+    expect(await auc.nth(1).textContent()).toBe(`${(6 / 7).toFixed(4)}(−${(8 / 9 - 6 / 7).toFixed(4)})`);
     const tight = page.locator(
       '[data-testid=compare-working-points] tr[data-working-point=tight][data-quantity="εB"] td',
     );

@@ -50,7 +50,7 @@ export function rocPlot(args: {
     ...(args.ratio && ref
       ? {
           ratio: {
-            y: { label: `ratio to ${ref.label}` },
+            y: { label: 'ratio to first' },
             reference: 1,
             layers: curves.slice(1).map(
               (c): PlotLayer => ({
@@ -282,7 +282,7 @@ export function scaleFactorPlot(name: string, grid: CalibrationGrid, j: number):
       y: { label: 'SF = ε_data/ε_MC' },
       reference: 1,
       layers: [
-        band('stat ⊕ syst', OKABE_ITO[4] ?? '#E69F00', total, 0.45),
+        band('stat ⊕ syst', '#F2D27A', total, 1),
         band(
           'stat',
           OKABE_ITO[5] ?? '#56B4E9',
@@ -357,7 +357,7 @@ export function resolutionPlot(name: string, inputs: readonly ResolutionInput[])
     ...(standard
       ? {
           ratio: {
-            y: { label: 'rIQR (to standard)' },
+            y: { label: 'rIQR' },
             reference: 1,
             layers: models.map((m): PlotLayer => {
               const bins = energyBins(m.bins);

@@ -112,17 +112,20 @@ function yValues(layer: PlotLayer): (number | null)[] {
 }
 
 /**
- * The range an axis shows: its fixed `min`/`max` where set, else the data's extent; a linear axis
- * gets 5 % padding, a log axis the decades around the positive values (non-positive ones cannot be
- * drawn). An empty or degenerate extent widens to a unit interval (a decade on a log axis).
+ * The range an axis shows: its fixed `min`/`max` where set, else the data's extent with 5 % padding
+ * (on a log axis 5 % of the span in decades, at least a factor 1.1, over the positive values only:
+ * non-positive ones cannot be drawn). An empty or degenerate extent widens to a unit interval (a
+ * decade on a log axis).
  */
 export function axisRange(axis: PlotAxis, values: readonly (number | null)[]): [number, number] {
   const usable = values.filter((v): v is number => v !== null && Number.isFinite(v) && (!axis.log || v > 0));
   let lo = usable.length > 0 ? Math.min(...usable) : axis.log ? 1 : 0;
   let hi = usable.length > 0 ? Math.max(...usable) : axis.log ? 10 : 1;
   if (axis.log) {
-    lo = axis.min ?? 10 ** Math.floor(Math.log10(lo) + 1e-9);
-    hi = axis.max ?? 10 ** Math.ceil(Math.log10(hi) - 1e-9);
+    // 5 % of the span in log₁₀ (at least a factor 1.1) each side.
+    const pad = 10 ** Math.max(Math.log10(1.1), 0.05 * Math.log10(hi / lo));
+    lo = axis.min ?? lo / pad;
+    hi = axis.max ?? hi * pad;
     if (hi <= lo) hi = lo * 10;
     return [lo, hi];
   }
@@ -147,14 +150,19 @@ export function plotRanges(spec: PlotSpec): { x: [number, number]; main: [number
 }
 
 /**
- * Tick positions: on a log axis the decades inside [lo, hi]; on a linear axis multiples of a step of
- * 1, 2 or 5 × 10ⁿ chosen to give about `target` ticks.
+ * Tick positions: on a log axis the decades inside [lo, hi] (with 2 and 5 × 10ⁿ when fewer than
+ * three decades are in view); on a linear axis multiples of a step of 1, 2 or 5 × 10ⁿ chosen to
+ * give about `target` ticks.
  */
 export function ticks(lo: number, hi: number, log = false, target = 6): number[] {
   if (log) {
-    const out: number[] = [];
-    for (let n = Math.ceil(Math.log10(lo) - 1e-9); n <= Math.floor(Math.log10(hi) + 1e-9); n++) out.push(10 ** n);
-    return out;
+    const inside = (v: number) => v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9);
+    const decades: number[] = [];
+    for (let n = Math.floor(Math.log10(lo)); n <= Math.ceil(Math.log10(hi)); n++) decades.push(10 ** n);
+    const out = decades.filter(inside);
+    // Fewer than three decades in view: 2 and 5 times each decade too.
+    if (out.length >= 3) return out;
+    return decades.flatMap((d) => [d, 2 * d, 5 * d].map((v) => Number(v.toPrecision(12)))).filter(inside);
   }
   const raw = (hi - lo) / Math.max(1, target);
   const mag = 10 ** Math.floor(Math.log10(raw));
@@ -171,6 +179,7 @@ const SUPERSCRIPT = '⁰¹²³⁴⁵⁶⁷⁸⁹';
 export function tickLabel(value: number, all: readonly number[], log = false): string {
   if (log) {
     const n = Math.round(Math.log10(value));
+    if (Math.abs(Math.log10(value) - n) > 1e-9) return String(Number(value.toPrecision(6)));
     if (n >= 0 && n <= 3) return String(10 ** n);
     if (n < 0 && n >= -2) return (10 ** n).toFixed(-n);
     return `10${n < 0 ? '⁻' : ''}${[...String(Math.abs(n))].map((d) => SUPERSCRIPT[Number(d)]).join('')}`;
