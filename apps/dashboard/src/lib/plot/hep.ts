@@ -285,9 +285,9 @@ export function scaleFactorPlot(name: string, grid: CalibrationGrid, j: number):
         band('stat ⊕ syst', '#F2D27A', total, 1),
         band(
           'stat',
-          OKABE_ITO[5] ?? '#56B4E9',
+          '#8CC5EC',
           cells.map((c) => c?.stat ?? null),
-          0.6,
+          1,
         ),
         {
           kind: 'points',

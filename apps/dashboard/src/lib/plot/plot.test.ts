@@ -35,6 +35,7 @@ describe('axes', () => {
     ]);
     expect(tickLabel(0.4, [0, 0.2, 0.4])).toBe('0.4');
     expect(tickLabel(20, [0, 10, 20])).toBe('20');
+    expect(tickLabel(0, [], true)).toBe('');
   });
 
   it('pads a linear range by 5 % and a log range by 5 % of its decades, dropping what log cannot draw', () => {

@@ -175,8 +175,9 @@ export function ticks(lo: number, hi: number, log = false, target = 6): number[]
 
 const SUPERSCRIPT = '⁰¹²³⁴⁵⁶⁷⁸⁹';
 
-/** A tick label: decades as 1, 10, 100, 1000 then 10ⁿ; linear ticks with the step's decimals. */
+/** A tick label: decades as 1, 10, 100, 1000 then 10ⁿ; linear ticks with the step's decimals; '' for what an axis cannot show. */
 export function tickLabel(value: number, all: readonly number[], log = false): string {
+  if (!Number.isFinite(value) || (log && value <= 0)) return '';
   if (log) {
     const n = Math.round(Math.log10(value));
     if (Math.abs(Math.log10(value) - n) > 1e-9) return String(Number(value.toPrecision(6)));
