@@ -2,7 +2,7 @@
  * The dashboard in real Chromium against a seeded local stack (API + dashboard under wrangler dev):
  * every page, with and without client JavaScript, and what an anonymous visitor must not see.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { clopperPearsonInterval } from '@hepml/physics';
@@ -251,6 +251,7 @@ describe('HEP plots, downloads and comparisons (issue 23)', () => {
 
     const png = await downloadFrom(page, plot, 'PNG');
     expect(png.name).toBe('e2e-mlp-v1-overtraining.png');
+    writeFileSync(join(SCREENSHOTS, 'download-overtraining.png'), png.bytes);
     const size = pngSize(png.bytes);
     const width = Number(/width="(\d+)"/.exec(text)?.[1]);
     expect(size.width).toBe(2 * width);
@@ -288,6 +289,7 @@ describe('HEP plots, downloads and comparisons (issue 23)', () => {
     expect(legend).toContain('data, 0 ≤ |η| < 0.8');
     expect(legend).toContain('MC, 1.37 ≤ |η| < 2.47');
     const svg = (await downloadFrom(page, eff, 'SVG')).bytes.toString('utf8');
+    writeFileSync(join(SCREENSHOTS, 'download-efficiency.svg'), svg);
     expect(svg).toContain('class="panel ratio"');
     expect(svg).toContain('data/MC (SF)');
     expect(svg.match(/class="error-bar"/g)).toHaveLength(27);
@@ -359,6 +361,7 @@ describe('HEP plots, downloads and comparisons (issue 23)', () => {
     const roc = page.locator('[data-testid=compare-roc][data-hydrated=true][data-curves="2"]');
     await roc.waitFor();
     expect(await roc.getAttribute('data-panels')).toBe('2');
+    writeFileSync(join(SCREENSHOTS, 'download-compare-roc.png'), (await downloadFrom(page, roc, 'PNG')).bytes);
     const json = JSON.parse((await downloadFrom(page, roc, 'JSON')).bytes.toString('utf8'));
     // εB = εS^k: at the stored ROC points (εS = 0.05, 0.10, …) the ratio of 1/εB (mlp, k = 6,
     // over deep, k = 8) is εS² exactly; between them the curves are interpolated.
