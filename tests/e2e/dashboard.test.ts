@@ -347,6 +347,13 @@ describe('HEP plots, downloads and comparisons (issue 23)', () => {
     for (const r of ratio) expect(r).toBeCloseTo(0.8, 12);
     const model = await open('/models/e2e-regression');
     await model.locator('[data-testid=resolution][data-hydrated=true]').waitFor();
+    const response = model.locator('[data-testid=response][data-hydrated=true][data-curves="2"]');
+    await response.waitFor();
+    expect(await response.locator('.legend li').allTextContents()).toEqual([
+      'model, eIQR = 0.0321',
+      'standard calibration, eIQR = 0.0369',
+    ]);
+    expect((await downloadFrom(model, response, 'SVG')).name).toBe('e2e-regression-v1-response.svg');
     await plot.screenshot({ path: join(SCREENSHOTS, 'resolution.png') });
   });
 

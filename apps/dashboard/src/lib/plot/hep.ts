@@ -392,3 +392,45 @@ export function resolutionPlot(name: string, inputs: readonly ResolutionInput[])
       : {}),
   };
 }
+
+/** One normalised histogram of a {@link histogramsPlot}: fractions of its sample's events per bin. */
+export interface HistogramInput {
+  label: string;
+  colour: string;
+  fractions: readonly number[];
+  /** Dashed outline (the second of a pair), else solid. */
+  dashed?: boolean;
+}
+
+/**
+ * Normalised histograms on shared edges (`edges[i] <= x < edges[i+1]`) as outlined steps, the y
+ * axis the fraction of events per bin: the evaluation's mass-sculpting and response figures.
+ */
+export function histogramsPlot(args: {
+  name: string;
+  title: string;
+  caption: string;
+  xLabel: string;
+  edges: readonly number[];
+  histograms: readonly HistogramInput[];
+}): PlotSpec {
+  return {
+    name: args.name,
+    title: args.title,
+    caption: args.caption,
+    x: { label: args.xLabel, min: args.edges[0], max: args.edges[args.edges.length - 1] },
+    main: {
+      y: { label: 'fraction of events per bin', min: 0 },
+      layers: args.histograms.map(
+        (h): PlotLayer => ({
+          kind: 'hist',
+          label: h.label,
+          colour: h.colour,
+          edges: args.edges,
+          y: h.fractions,
+          ...(h.dashed ? { dash: [6, 4] } : {}),
+        }),
+      ),
+    },
+  };
+}

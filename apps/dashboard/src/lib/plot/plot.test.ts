@@ -6,6 +6,7 @@ import {
   eIqrError,
   fractionInterval,
   histogramOverlap,
+  histogramsPlot,
   overtrainingPlot,
   ptBins,
   resolutionPlot,
@@ -278,5 +279,24 @@ describe('HEP plots', () => {
     expect(x0).toBeLessThan(3);
     expect(x1).toBeGreaterThan(25);
     expect(x1).toBeLessThan(30);
+  });
+
+  it('histograms: outlined steps on shared edges, the second dashed, y from 0', () => {
+    const p = histogramsPlot({
+      name: 'h',
+      title: 'Response',
+      caption: 'c',
+      xLabel: 'E_reco/E_true [1]',
+      edges: [0.8, 1, 1.2],
+      histograms: [
+        { label: 'model', colour: '#0072B2', fractions: [0.4, 0.6] },
+        { label: 'standard', colour: '#009E73', fractions: [0.5, 0.5], dashed: true },
+      ],
+    });
+    expect(p.main.layers.map((l) => (l.kind === 'hist' ? [l.label, l.fill ?? false, l.dash ?? null] : null))).toEqual([
+      ['model', false, null],
+      ['standard', false, [6, 4]],
+    ]);
+    expect(plotRanges(p)).toEqual({ x: [0.8, 1.2], main: [0, 0.6 + 0.05 * 0.6] });
   });
 });

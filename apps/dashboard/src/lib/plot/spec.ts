@@ -133,7 +133,8 @@ export function axisRange(axis: PlotAxis, values: readonly (number | null)[]): [
     lo -= 0.5;
     hi += 0.5;
   }
-  const pad = 0.05 * (hi - lo);
+  // 5 % of what is shown: a fixed end (a histogram's 0) counts.
+  const pad = 0.05 * ((axis.max ?? hi) - (axis.min ?? lo));
   return [axis.min ?? lo - pad, axis.max ?? hi + pad];
 }
 
