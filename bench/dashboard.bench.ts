@@ -56,6 +56,54 @@ try {
       'HTML kB': Buffer.byteLength(html) / 1024,
     },
   ]);
+  // The other pages with plots, each in a fresh page, counted the same way once its plot is drawn.
+  // A plot's download code (SVG writer, CSV) loads on the first click only and is not counted.
+  const others: { what: string; path: string; drawn: string }[] = [
+    {
+      what: 'compare view (2 models)',
+      path: '/compare?models=e2e-deep@1,e2e-mlp@1',
+      drawn: '[data-testid=compare-roc][data-curves="2"]',
+    },
+    {
+      what: 'model page (overtraining)',
+      path: '/models/e2e-mlp',
+      drawn: '[data-testid=overtraining][data-curves="4"]',
+    },
+    {
+      what: 'calibration page (4 plots)',
+      path: '/models/e2e-mlp/calibration',
+      drawn: '[data-testid=efficiency-tight][data-curves="6"]',
+    },
+    { what: 'version history', path: '/models/e2e-bjet/versions', drawn: '[data-testid=version-history]' },
+  ];
+  const weights: Record<string, string | number>[] = [];
+  for (const o of others) {
+    const p = await stack.browser.newPage();
+    const got: { type: string; raw: number; gzip: number }[] = [];
+    const wait: Promise<void>[] = [];
+    p.on('response', (res) => {
+      const type = res.request().resourceType();
+      if (type !== 'script') return;
+      wait.push(
+        res.body().then((body) => void got.push({ type, raw: body.byteLength, gzip: gzipSync(body).byteLength })),
+      );
+    });
+    const res = await p.goto(`${stack.dashboard.url}${o.path}`);
+    if (res?.status() !== 200) throw new Error(`${o.path} answered ${res?.status()}`);
+    await p.locator(o.drawn).waitFor({ timeout: 30_000 });
+    await p.waitForLoadState('networkidle');
+    await Promise.all(wait);
+    const html = Buffer.byteLength(await p.content()) / 1024;
+    weights.push({
+      page: o.what,
+      'JS files': got.length,
+      'JS raw kB': got.reduce((a, f) => a + f.raw, 0) / 1024,
+      'JS gzip kB': got.reduce((a, f) => a + f.gzip, 0) / 1024,
+      'HTML kB': html,
+    });
+    await p.close();
+  }
+  report('Dashboard: JavaScript the other pages with plots ship (as loaded by Chromium, plots drawn)', weights);
   report(
     'Dashboard: what the leaderboard page ships (as loaded by Chromium, ROC chart drawn)',
     [

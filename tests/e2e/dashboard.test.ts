@@ -2,11 +2,21 @@
  * The dashboard in real Chromium against a seeded local stack (API + dashboard under wrangler dev):
  * every page, with and without client JavaScript, and what an anonymous visitor must not see.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import { clopperPearsonInterval } from '@hepml/physics';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { powerRoc, TAGGER_INPUTS, TAGGERS, taggerScore } from './seed.ts';
+import {
+  powerRoc,
+  SEEDED_PROBES,
+  seededEfficiencies,
+  TAGGER_EVALUATION,
+  TAGGER_INPUTS,
+  TAGGERS,
+  taggerScore,
+} from './seed.ts';
 import { SCREENSHOTS, type Stack, startStack } from './stack.ts';
 
 let stack: Stack;
@@ -94,7 +104,10 @@ describe('leaderboard page', () => {
     const page = await open('/leaderboard/electron-id');
     const chart = page.getByTestId('roc');
     await chart.and(page.locator(`[data-curves="${publicElectronTaggers.length}"]`)).waitFor();
-    expect(await chart.locator('.u-legend .u-series').count()).toBe(publicElectronTaggers.length);
+    // The legend carries each curve's AUC.
+    const legend = chart.locator('.legend li');
+    expect(await legend.count()).toBe(publicElectronTaggers.length);
+    expect(await legend.allTextContents()).toContain(`e2e-mlp v1, AUC = ${(6 / 7).toFixed(4)}`);
     // Every curve's colour (the swatch beside its row) is present on the canvas.
     const found = await page.evaluate(() => {
       const canvas = document.querySelector<HTMLCanvasElement>('[data-testid=roc] canvas');
@@ -196,6 +209,216 @@ describe('figures as physicists read them (issue 23)', () => {
   });
 });
 
+/** Clicks a plot's download button (by its text) and returns the file's name and bytes. */
+async function downloadFrom(page: Page, plot: Locator, button: 'SVG' | 'PNG' | 'CSV' | 'JSON', keyboard = false) {
+  const target = plot.locator('.downloads button', { hasText: new RegExp(`^${button}$`) });
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    keyboard ? target.focus().then(() => page.keyboard.press('Enter')) : target.click(),
+  ]);
+  const path = await download.path();
+  return { name: download.suggestedFilename(), bytes: readFileSync(path) };
+}
+
+/** Width and height of a PNG from its IHDR chunk. */
+function pngSize(bytes: Buffer): { width: number; height: number } {
+  expect(bytes.subarray(0, 8).toString('latin1')).toBe('\x89PNG\r\n\x1a\n');
+  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
+}
+
+describe('HEP plots, downloads and comparisons (issue 23)', () => {
+  it('draws the TMVA overtraining plot: filled training histograms, test points with Clopper–Pearson bars, KS p in the legend', async () => {
+    const page = await open('/models/e2e-mlp');
+    const plot = page.locator('[data-testid=overtraining][data-hydrated=true][data-curves="4"]');
+    await plot.waitFor();
+    // 20 bins × 2 test samples, every bin populated.
+    expect(await plot.getAttribute('data-error-bars')).toBe('40');
+    expect(await plot.locator('[role=img]').getAttribute('aria-label')).toContain('Clopper–Pearson error bars');
+    const legend = await plot.locator('.legend li').allTextContents();
+    expect(legend).toEqual([
+      'signal, training',
+      'background, training',
+      'signal, test (KS p = 0.480)',
+      'background, test (KS p = 0.630)',
+    ]);
+
+    const svg = await downloadFrom(page, plot, 'SVG');
+    expect(svg.name).toBe('e2e-mlp-v1-overtraining.svg');
+    const text = svg.bytes.toString('utf8');
+    expect(text.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(text.match(/class="error-bar"/g)).toHaveLength(40);
+    expect(text).toContain('signal, test (KS p = 0.480)');
+
+    const png = await downloadFrom(page, plot, 'PNG');
+    expect(png.name).toBe('e2e-mlp-v1-overtraining.png');
+    writeFileSync(join(SCREENSHOTS, 'download-overtraining.png'), png.bytes);
+    const size = pngSize(png.bytes);
+    const width = Number(/width="(\d+)"/.exec(text)?.[1]);
+    expect(size.width).toBe(2 * width);
+    expect(size.height).toBeGreaterThan(400);
+
+    // The numbers, by keyboard: the first test-signal bin with its interval from the stored counts.
+    const csv = await downloadFrom(page, plot, 'CSV', true);
+    expect(csv.name).toBe('e2e-mlp-v1-overtraining.csv');
+    const lines = csv.bytes.toString('utf8').trim().split('\r\n');
+    expect(lines[0]).toBe(
+      'panel,layer,kind,x: classifier score [1],x low,x high,y: fraction of events per bin,y low,y high',
+    );
+    const f = TAGGER_EVALUATION.overtraining.histograms.testSignal[0] ?? 0;
+    const cp = clopperPearsonInterval(Math.round(f * 1000), 1000);
+    const row =
+      lines.find((l) => l.startsWith('main,signal, test') || l.startsWith('main,"signal, test'))?.split(',') ?? [];
+    const [lo, hi] = [Number(row.at(-2)), Number(row.at(-1))];
+    expect(lo).toBeCloseTo(cp.lower + f - Math.round(f * 1000) / 1000, 9);
+    expect(hi).toBeCloseTo(cp.upper + f - Math.round(f * 1000) / 1000, 9);
+    const json = JSON.parse((await downloadFrom(page, plot, 'JSON')).bytes.toString('utf8'));
+    expect(json.panels[0].layers.map((l: { kind: string }) => l.kind)).toEqual(['hist', 'hist', 'points', 'points']);
+    expect(json.panels[0].layers[0].points).toHaveLength(20);
+    await plot.screenshot({ path: join(SCREENSHOTS, 'overtraining.png') });
+  });
+
+  it('calibration: efficiencies of data and MC with error bars and an SF ratio panel, SF per |η| bin with bands', async () => {
+    const page = await open('/models/e2e-mlp/calibration');
+    const eff = page.locator('[data-testid=efficiency-tight][data-hydrated=true][data-curves="6"]');
+    await eff.waitFor();
+    expect(await eff.getAttribute('data-panels')).toBe('2');
+    expect(await eff.locator('canvas').count()).toBe(2);
+    // 9 bins × (data, MC) in the main panel and 9 SF ± stat in the ratio panel.
+    expect(await eff.getAttribute('data-error-bars')).toBe('27');
+    const legend = await eff.locator('.legend li').allTextContents();
+    expect(legend).toContain('data, 0 ≤ |η| < 0.8');
+    expect(legend).toContain('MC, 1.37 ≤ |η| < 2.47');
+    const svg = (await downloadFrom(page, eff, 'SVG')).bytes.toString('utf8');
+    writeFileSync(join(SCREENSHOTS, 'download-efficiency.svg'), svg);
+    expect(svg).toContain('class="panel ratio"');
+    expect(svg).toContain('data/MC (SF)');
+    expect(svg.match(/class="error-bar"/g)).toHaveLength(27);
+    // The JSON's data points carry the stored Clopper–Pearson intervals of the seeded counts.
+    const json = JSON.parse((await downloadFrom(page, eff, 'JSON')).bytes.toString('utf8'));
+    const expected = seededEfficiencies(stack.seeded.scaleFactors).data[1]?.[2];
+    const point = json.panels[0].layers[4].points[1];
+    expect(json.panels[0].layers[4].label).toBe('data, 1.37 ≤ |η| < 2.47');
+    expect(point.y).toBeCloseTo(expected?.value ?? Number.NaN, 12);
+    const cp = clopperPearsonInterval(expected?.passed ?? 0, SEEDED_PROBES.data);
+    expect(point.yLow).toBeCloseTo(cp.lower, 12);
+    expect(point.yHigh).toBeCloseTo(cp.upper, 12);
+    expect(json.panels[1].panel).toBe('ratio');
+
+    const sf = stack.seeded.scaleFactors;
+    for (let j = 0; j < 3; j++) {
+      const plot = page.locator(`[data-testid=sf-tight-${j}][data-hydrated=true][data-curves="3"]`);
+      await plot.waitFor();
+      expect(await plot.locator('.legend li').allTextContents()).toEqual(['stat ⊕ syst', 'stat', 'SF']);
+    }
+    const first = page.locator('[data-testid=sf-tight-0]');
+    const sfSvg = (await downloadFrom(page, first, 'SVG')).bytes.toString('utf8');
+    expect(sfSvg.match(/class="band"/g)).toHaveLength(6);
+    const sfJson = JSON.parse((await downloadFrom(page, first, 'JSON')).bytes.toString('utf8'));
+    const total = sfJson.panels[0].layers[0].points[2];
+    const width = Math.hypot(sf.stat[2]?.[0] ?? 0, sf.syst[2]?.[0] ?? 0);
+    expect(total.yHigh).toBeCloseTo((sf.values[2]?.[0] ?? 0) + width, 12);
+    expect([total.xLow, total.xHigh]).toEqual([50, 100]);
+    await page.screenshot({ path: join(SCREENSHOTS, 'calibration-plots.png'), fullPage: true });
+  });
+
+  it('the calibration numbers read without JavaScript', async () => {
+    const page = await open('/models/e2e-mlp/calibration', { javaScript: false });
+    const table = page.getByTestId('efficiency-table-tight');
+    const e = seededEfficiencies(stack.seeded.scaleFactors).mc[0]?.[0];
+    const text = (await table.locator('tbody tr').first().textContent())?.replace(/\s+/g, ' ') ?? '';
+    const lo = (e?.value ?? 0) - (e?.errorLow ?? 0);
+    const hi = (e?.value ?? 0) + (e?.errorHigh ?? 0);
+    expect(text).toContain(`[${lo.toFixed(4)}, ${hi.toFixed(4)}]`);
+    expect(await page.locator('[data-testid=efficiency-tight] [role=img]').getAttribute('aria-label')).toContain(
+      'probe pT',
+    );
+    expect(await page.locator('[data-testid=efficiency-tight] .downloads').count()).toBe(0);
+  });
+
+  it('draws the resolution against E_true for the regressions, with rIQR to the standard calibration underneath', async () => {
+    const page = await open('/leaderboard/energy-regression');
+    const plot = page.locator('[data-testid=resolution][data-hydrated=true][data-panels="2"]');
+    await plot.waitFor();
+    expect(await plot.locator('.legend li').allTextContents()).toEqual(['e2e-regression v1', 'standard calibration']);
+    expect(await plot.getAttribute('data-error-bars')).toBe('15');
+    const json = JSON.parse((await downloadFrom(page, plot, 'JSON')).bytes.toString('utf8'));
+    expect(json.x).toEqual({ label: 'E_true [GeV]', log: true });
+    const ratio = json.panels[1].layers[0].points.map((p: { y: number }) => p.y);
+    for (const r of ratio) expect(r).toBeCloseTo(0.8, 12);
+    const model = await open('/models/e2e-regression');
+    await model.locator('[data-testid=resolution][data-hydrated=true]').waitFor();
+    const response = model.locator('[data-testid=response][data-hydrated=true][data-curves="2"]');
+    await response.waitFor();
+    expect(await response.locator('.legend li').allTextContents()).toEqual([
+      'model, eIQR = 0.0321',
+      'standard calibration, eIQR = 0.0369',
+    ]);
+    expect((await downloadFrom(model, response, 'SVG')).name).toBe('e2e-regression-v1-response.svg');
+    await plot.screenshot({ path: join(SCREENSHOTS, 'resolution.png') });
+  });
+
+  it('compares ticked models from the leaderboard: ROC overlay with a ratio panel, figures and working points diffed', async () => {
+    const page = await open('/leaderboard/electron-id');
+    await page.locator('form.filter[data-hydrated=true]').waitFor();
+    await page.getByLabel('compare e2e-mlp v1').check();
+    await page.getByLabel('compare e2e-deep v1').check();
+    await Promise.all([page.waitForURL(/\/compare\?/), page.getByTestId('compare-form').locator('button').click()]);
+    // The ticked rows come in the table's order (ranked): e2e-deep first, the reference.
+    expect(new URL(page.url()).searchParams.getAll('models')).toEqual(['e2e-deep@1', 'e2e-mlp@1']);
+    const roc = page.locator('[data-testid=compare-roc][data-hydrated=true][data-curves="2"]');
+    await roc.waitFor();
+    expect(await roc.getAttribute('data-panels')).toBe('2');
+    writeFileSync(join(SCREENSHOTS, 'download-compare-roc.png'), (await downloadFrom(page, roc, 'PNG')).bytes);
+    const json = JSON.parse((await downloadFrom(page, roc, 'JSON')).bytes.toString('utf8'));
+    // εB = εS^k: at the stored ROC points (εS = 0.05, 0.10, …) the ratio of 1/εB (mlp, k = 6,
+    // over deep, k = 8) is εS² exactly; between them the curves are interpolated.
+    const ratio = json.panels[1].layers[0].points as { x: number; y: number | null }[];
+    const atRocPoints = ratio.filter((q) => Math.abs(q.x * 20 - Math.round(q.x * 20)) < 1e-9 && q.x < 1);
+    expect(atRocPoints.length).toBeGreaterThan(15);
+    for (const p of atRocPoints) expect((p.y ?? 0) / p.x ** 2).toBeCloseTo(1, 6);
+    const auc = page.locator('[data-testid=compare-figures] tr[data-metric=auc] td');
+    expect(await auc.nth(0).textContent()).toBe((8 / 9).toFixed(4));
+    expect(await auc.nth(1).textContent()).toBe(`${(6 / 7).toFixed(4)}(−${(8 / 9 - 6 / 7).toFixed(4)})`);
+    const tight = page.locator(
+      '[data-testid=compare-working-points] tr[data-working-point=tight][data-quantity="εB"] td',
+    );
+    // Cells: the quantity, then e2e-deep (the reference), then e2e-mlp with its difference.
+    expect(await tight.nth(1).textContent()).toBe((0.8 ** 8).toFixed(4));
+    expect(await tight.nth(2).textContent()).toBe(`${(0.8 ** 6).toFixed(4)}(+${(0.8 ** 6 - 0.8 ** 8).toFixed(4)})`);
+    await page.screenshot({ path: join(SCREENSHOTS, 'compare.png'), fullPage: true });
+  });
+
+  it('the compare view works without JavaScript from a typed query, and refuses bad or hidden models', async () => {
+    const page = await open('/compare', { javaScript: false });
+    await page.locator('input[name=models]').fill('e2e-bjet@1, e2e-bjet@2');
+    await Promise.all([page.waitForNavigation(), page.getByTestId('compare-query').locator('button').click()]);
+    const auc = page.locator('[data-testid=compare-figures] tr[data-metric=auc] td');
+    expect(await auc.allTextContents()).toEqual([
+      (4 / 5).toFixed(4),
+      `${(5 / 6).toFixed(4)}(+${(5 / 6 - 4 / 5).toFixed(4)})`,
+    ]);
+    const request = page.request;
+    expect((await request.get(`${stack.dashboard.url}/compare?models=e2e-mlp@0`)).status()).toBe(400);
+    expect((await request.get(`${stack.dashboard.url}/compare?models=no-such-model`)).status()).toBe(404);
+    expect((await request.get(`${stack.dashboard.url}/compare?models=e2e-mlp,e2e-private`)).status()).toBe(404);
+  });
+
+  it('shows a model’s version history with the change from the previous version', async () => {
+    const page = await open('/models/e2e-bjet', { javaScript: false });
+    await Promise.all([page.waitForNavigation(), page.getByTestId('version-history-link').click()]);
+    const rows = page.locator('[data-testid=version-history] tbody tr');
+    expect(await rows.evaluateAll((r) => r.map((x) => x.getAttribute('data-version')))).toEqual(['2', '1']);
+    const auc = rows.first().locator('td[data-column=auc]');
+    expect(await auc.locator('[data-delta]').textContent()).toBe(`+${(5 / 6 - 4 / 5).toFixed(4)}`);
+    expect(await auc.locator('[data-delta]').getAttribute('class')).toContain('better');
+    expect(await rows.last().locator('td[data-column=auc]').textContent()).toContain((4 / 5).toFixed(4));
+    expect(await page.getByTestId('compare-versions').getAttribute('href')).toBe(
+      '/compare?models=e2e-bjet@2,e2e-bjet@1',
+    );
+    await page.screenshot({ path: join(SCREENSHOTS, 'versions.png'), fullPage: true });
+  });
+});
+
 describe('model page', () => {
   it('shows inputs with units and normalisation, architecture, working points, evaluation and lineage', async () => {
     const page = await open('/models/e2e-mlp');
@@ -267,7 +490,7 @@ describe('calibration page', () => {
         );
       }
     }
-    expect(await heatmap.locator('tbody th').last().textContent()).toBe('50 – ∞');
+    expect(await heatmap.locator('tbody th').last().textContent()).toBe('50 – 100');
     await page.locator('[data-testid=efficiency-tight][data-curves="6"]').waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, 'calibration.png'), fullPage: true });
   });
@@ -288,7 +511,7 @@ describe('calibration page', () => {
     expect(set.corrections[0]?.name).toBe('e2e-mlp-tight');
     const nominal = set.corrections[0]?.data.content.find((c) => c.key === 'nominal')?.value;
     expect(nominal?.content).toEqual(stack.seeded.scaleFactors.values.flat());
-    expect(nominal?.edges[0]).toEqual([20, 35, 50, 'inf']);
+    expect(nominal?.edges[0]).toEqual([20, 35, 50, 100]);
   });
 
   it('answers a private model with 404', async () => {

@@ -7,12 +7,19 @@ import { buildBundle, type DenseLayerV1, mlpParameterCount } from '@hepml/models
 import type { BlobStore } from '@hepml/models/registry';
 import {
   createToken,
+  encodeScaleFactorTables,
   ensureUser,
   type Principal,
   publishBundle,
   type RegistryDb,
   systemPrincipal,
 } from '@hepml/models/registry';
+import {
+  type BinEfficiency,
+  clopperPearsonInterval,
+  type ScaleFactorTable,
+  scaleFactorsToCorrectionSet,
+} from '@hepml/physics';
 
 /** Inputs of every seeded tagger: raw x enters the network as (x − offset) / scale. */
 export const TAGGER_INPUTS = [
@@ -64,6 +71,7 @@ export const TAGGER_EVALUATION = {
       trainBackground: shape(20, 1, 4),
       testBackground: shape(20, 1, 4.3),
     },
+    events: { trainSignal: 3000, testSignal: 1000, trainBackground: 3000, testBackground: 1000 },
   },
   featureRanking: {
     metric: 'auc' as const,
@@ -83,6 +91,8 @@ interface TaggerSpec {
   visibility?: 'public' | 'private';
   owner?: 'system' | 'alice';
   extraMetrics?: Record<string, number>;
+  /** Exponents k of versions published before this one (v1, v2, …; this spec is the newest). */
+  earlier?: number[];
 }
 
 /** What the tests know about the seeded registry. */
@@ -100,7 +110,7 @@ export const TAGGERS: TaggerSpec[] = [
   { name: 'e2e-likelihood', task: 'electron-id', k: 4, kind: 'baseline' },
   { name: 'e2e-private', task: 'electron-id', k: 12, visibility: 'private', owner: 'alice' },
   { name: 'e2e-draft', task: 'electron-id', k: 3, visibility: 'private', owner: 'alice' },
-  { name: 'e2e-bjet', task: 'bjet', k: 5 },
+  { name: 'e2e-bjet', task: 'bjet', k: 5, earlier: [4] },
   { name: 'e2e-boosted', task: 'boosted-jet', k: 7 },
 ];
 
@@ -125,7 +135,12 @@ async function taggerBundle(spec: TaggerSpec) {
         { name: 'tight', signalEfficiency: 0.8, threshold: 0.7, backgroundEfficiency: 0.8 ** spec.k },
       ],
       roc,
-      ...(spec.name === 'e2e-mlp' ? { evaluation: TAGGER_EVALUATION } : {}),
+      ...(spec.name === 'e2e-mlp'
+        ? {
+            evaluation: TAGGER_EVALUATION,
+            calibration: { scaleFactors: 'scale-factors.json', tables: 'scale-factor-tables.json' },
+          }
+        : {}),
       lineage: {
         datasetHash: `e2e-${spec.k}`,
         codeVersion: 'e2e',
@@ -134,9 +149,75 @@ async function taggerBundle(spec: TaggerSpec) {
         backend: 'none',
       },
     },
-    new Map([['weights.bin', new Uint8Array(new Float32Array(TAGGER_WEIGHTS).buffer)]]),
+    new Map([
+      ['weights.bin', new Uint8Array(new Float32Array(TAGGER_WEIGHTS).buffer)],
+      ...(spec.name === 'e2e-mlp' ? calibrationFiles(seededScaleFactors()) : []),
+    ]),
   );
 }
+
+/** Probes per bin of the seeded efficiencies: data and MC (the intervals are Clopper–Pearson of these). */
+export const SEEDED_PROBES = { data: 800, mc: 4000 };
+
+/**
+ * ε_MC = 0.9 − 0.05·j + 0.02·i and ε_data = SF·ε_MC in bin [i][j], as counts of passing probes out
+ * of {@link SEEDED_PROBES} with their 68.3 % Clopper–Pearson intervals.
+ */
+export function seededEfficiencies(sf: Seeded['scaleFactors']): { data: BinEfficiency[][]; mc: BinEfficiency[][] } {
+  const bin = (e: number, total: number): BinEfficiency => {
+    const passed = Math.round(e * total);
+    const { efficiency, lower, upper } = clopperPearsonInterval(passed, total);
+    return { value: efficiency, errorLow: efficiency - lower, errorHigh: upper - efficiency, passed, total };
+  };
+  const effMc = (i: number, j: number) => 0.9 - 0.05 * j + 0.02 * i;
+  return {
+    mc: sf.values.map((row, i) => row.map((_, j) => bin(effMc(i, j), SEEDED_PROBES.mc))),
+    data: sf.values.map((row, i) => row.map((v, j) => bin(v * effMc(i, j), SEEDED_PROBES.data))),
+  };
+}
+
+/** The calibration files of `e2e-mlp`: its `tight` table (hepml-scale-factors/1) and its correctionlib export. */
+function calibrationFiles(sf: Seeded['scaleFactors']): [string, Uint8Array][] {
+  const eff = seededEfficiencies(sf);
+  const table: ScaleFactorTable = {
+    name: 'e2e-mlp-tight',
+    ptEdges: sf.ptEdges,
+    absEtaEdges: sf.absEtaEdges,
+    values: sf.values,
+    stat: sf.stat,
+    syst: sf.syst,
+    systBySource: {},
+    effData: eff.data,
+    effMc: eff.mc,
+    provenance: { data: 'pseudo-data Z→ee', mc: 'Z→ee MC', method: 'seeded counts, Clopper–Pearson intervals' },
+  };
+  const correctionlib = scaleFactorsToCorrectionSet(table, { version: 1 });
+  return [
+    ['scale-factor-tables.json', encodeScaleFactorTables([{ workingPoint: 'tight', table }])],
+    ['scale-factors.json', new TextEncoder().encode(JSON.stringify(correctionlib))],
+  ];
+}
+
+/**
+ * The seeded regression's resolution in E_true bins: model eIQR = 0.12/√E, standard calibration
+ * 0.15/√E (E the bin's geometric centre in GeV), 500 events per bin.
+ */
+export const REGRESSION_BINS = [3, 10, 25, 50, 100, 300].slice(0, -1).map((lo, i, all) => {
+  const hi = all[i + 1] ?? 300;
+  const e = Math.sqrt(lo * hi);
+  const model = 0.12 / Math.sqrt(e);
+  const standard = 0.15 / Math.sqrt(e);
+  return {
+    variable: 'eTrue',
+    unit: 'GeV',
+    lo,
+    hi,
+    n: 500,
+    model: { mae: model * e * 0.8, eIqr: model, response: 1.0 },
+    standard: { mae: standard * e * 0.8, eIqr: standard, response: 0.99 },
+    rIqr: model / standard,
+  };
+});
 
 async function regressionBundle() {
   const layers: DenseLayerV1[] = [{ type: 'dense', units: 1, activation: 'linear' }];
@@ -157,6 +238,25 @@ async function regressionBundle() {
       weights: 'weights.bin',
       metrics: { mae: 1.234, eIqr: 0.0321, rIqr: 0.87 },
       workingPoints: [],
+      evaluation: {
+        split: { train: 6000, validation: 2000, test: 2500 },
+        regression: {
+          target: 'eTrue',
+          unit: 'GeV',
+          overall: {
+            n: 2500,
+            model: { mae: 1.234, eIqr: 0.0321, response: 1 },
+            standard: { mae: 1.5, eIqr: 0.0369, response: 0.99 },
+            rIqr: 0.87,
+          },
+          bins: REGRESSION_BINS,
+          response: {
+            edges: [0.8, 0.9, 1, 1.1, 1.2],
+            model: [0.05, 0.45, 0.45, 0.05],
+            standard: [0.08, 0.47, 0.4, 0.05],
+          },
+        },
+      },
       lineage: {
         datasetHash: 'e2e-reg',
         codeVersion: 'e2e',
@@ -184,60 +284,6 @@ export function seededScaleFactors(): Seeded['scaleFactors'] {
   };
 }
 
-/** The part of a D1 binding the seed uses (the tests carry no Workers types). */
-interface D1Statement {
-  bind(...values: unknown[]): D1Statement;
-  first<T>(): Promise<T | null>;
-}
-interface D1Like {
-  prepare(sql: string): D1Statement;
-  batch(statements: D1Statement[]): Promise<unknown>;
-}
-
-/**
- * Writes the table through the D1 binding itself (the tests package has no drizzle of its own):
- * the same rows a calibration publish writes into `scale_factor_tables` / `scale_factor_bins`.
- */
-async function insertScaleFactors(db: RegistryDb, model: string, sf: Seeded['scaleFactors']): Promise<void> {
-  // drizzle keeps the binding as `$client`; RegistryDb's type does not spell it out.
-  const d1 = (db as RegistryDb & { $client: D1Like }).$client;
-  const version = await d1
-    .prepare(
-      'select v.id as id from model_versions v join models m on m.id = v.model_id where m.name = ? and v.version = 1',
-    )
-    .bind(model)
-    .first<{ id: number }>();
-  if (!version) throw new Error(`seed: ${model} v1 not found`);
-  const table = await d1
-    .prepare(
-      'insert into scale_factor_tables (version_id, working_point, data_sample, mc_sample) values (?, ?, ?, ?) returning id',
-    )
-    .bind(version.id, 'tight', 'pseudo-data Z→ee', 'Z→ee MC')
-    .first<{ id: number }>();
-  if (!table) throw new Error('seed: scale-factor table insert returned nothing');
-  const insert = d1.prepare(
-    'insert into scale_factor_bins (table_id, pt_lo, pt_hi, abs_eta_lo, abs_eta_hi, value, stat, syst, eff_data, eff_mc) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-  );
-  const statements = sf.values.flatMap((rowValues, i) =>
-    rowValues.map((value, j) => {
-      const effMc = 0.9 - 0.05 * j + 0.02 * i;
-      return insert.bind(
-        table.id,
-        sf.ptEdges[i] ?? 0,
-        i === sf.values.length - 1 ? null : (sf.ptEdges[i + 1] ?? null),
-        sf.absEtaEdges[j] ?? 0,
-        sf.absEtaEdges[j + 1] ?? 0,
-        value,
-        sf.stat[i]?.[j] ?? 0,
-        sf.syst[i]?.[j] ?? 0,
-        effMc * value,
-        effMc,
-      );
-    }),
-  );
-  await d1.batch(statements);
-}
-
 /** Seeds the registry; returns alice's publish token and the seeded specs. */
 export async function seedRegistry(db: RegistryDb, store: BlobStore): Promise<Seeded> {
   const system = await systemPrincipal(db);
@@ -251,14 +297,14 @@ export async function seedRegistry(db: RegistryDb, store: BlobStore): Promise<Se
     collaborationIds: [],
   };
   for (const spec of TAGGERS) {
-    await publishBundle(db, store, await taggerBundle(spec), {
-      actor: spec.owner === 'alice' ? alice : system,
-      kind: spec.kind ?? 'network',
-      visibility: spec.visibility ?? 'public',
-    });
+    for (const k of [...(spec.earlier ?? []), spec.k]) {
+      await publishBundle(db, store, await taggerBundle({ ...spec, k }), {
+        actor: spec.owner === 'alice' ? alice : system,
+        kind: spec.kind ?? 'network',
+        visibility: spec.visibility ?? 'public',
+      });
+    }
   }
   await publishBundle(db, store, await regressionBundle(), { actor: system, visibility: 'public' });
-  const scaleFactors = seededScaleFactors();
-  await insertScaleFactors(db, 'e2e-mlp', scaleFactors);
-  return { aliceToken, taggers: TAGGERS, scaleFactors };
+  return { aliceToken, taggers: TAGGERS, scaleFactors: seededScaleFactors() };
 }

@@ -37,8 +37,22 @@ export const KsResultV1 = z.strictObject({ statistic: probability, pValue: proba
 export type KsResultV1 = z.infer<typeof KsResultV1>;
 
 /**
+ * Effective numbers of events N_eff = (Σw)²/Σw² (Kish; the event count when unweighted) behind
+ * each of the four overtraining histograms, so a reader can put binomial (Clopper–Pearson) error
+ * bars on a bin's fraction f as the interval of round(f·N_eff) passing out of N_eff.
+ */
+export const OvertrainingEventsV1 = z.strictObject({
+  trainSignal: nonNegative,
+  testSignal: nonNegative,
+  trainBackground: nonNegative,
+  testBackground: nonNegative,
+});
+export type OvertrainingEventsV1 = z.infer<typeof OvertrainingEventsV1>;
+
+/**
  * Overtraining check (TMVA style): the score distributions of training and test events compared
- * per class with a KS test, and the four histograms for the plot (shared `edges`).
+ * per class with a KS test, and the four histograms for the plot (shared `edges`), with the
+ * effective numbers of events behind them (`events`, optional: bundles built before it have none).
  */
 export const OvertrainingV1 = z.strictObject({
   signal: KsResultV1,
@@ -52,6 +66,7 @@ export const OvertrainingV1 = z.strictObject({
       testBackground: fractions,
     })
     .superRefine(({ edges, ...counts }, ctx) => checkBins(ctx, edges, counts)),
+  events: OvertrainingEventsV1.optional(),
 });
 export type OvertrainingV1 = z.infer<typeof OvertrainingV1>;
 

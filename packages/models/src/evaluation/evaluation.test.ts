@@ -5,7 +5,7 @@ import { permutationImportance } from './feature-ranking.ts';
 import { binFractions } from './histogram.ts';
 import { evaluateMassSculpting } from './mass-sculpting.ts';
 import { evaluateMultiClass } from './multiclass.ts';
-import { overtrainingCheck } from './overtraining.ts';
+import { effectiveEvents, overtrainingCheck } from './overtraining.ts';
 import { evaluateRegression } from './regression.ts';
 
 function gaussianScores(n: number, seed: number, shift: number) {
@@ -25,10 +25,23 @@ describe('overtrainingCheck', () => {
     const h = same.histograms;
     expect(h.trainSignal.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
     expect(h.edges).toHaveLength(41);
+    // Unweighted: the effective numbers of events are the class counts of each split.
+    const signalOf = (split: ReturnType<typeof gaussianScores>) => split.labels.reduce((a, l) => a + l, 0);
+    expect(same.events?.trainSignal).toBe(signalOf(gaussianScores(3000, 1, 0)));
+    expect(same.events?.testBackground).toBe(3000 - signalOf(gaussianScores(3000, 2, 0)));
     // The block is valid for the manifest parser.
     expect(() =>
       parseEvaluation({ split: { train: 1, validation: 1, test: 1 }, overtraining: same }, 'e'),
     ).not.toThrow();
+  });
+});
+
+describe('effectiveEvents', () => {
+  it('is the count for unit weights, (Σw)²/Σw² otherwise, 0 for no events', () => {
+    expect(effectiveEvents([1, 1, 1, 1])).toBe(4);
+    expect(effectiveEvents([2, 2])).toBe(2);
+    expect(effectiveEvents([1, 3])).toBeCloseTo(16 / 10, 12);
+    expect(effectiveEvents([])).toBe(0);
   });
 });
 

@@ -20,12 +20,24 @@ function byClass(split: ScoredSplit, signal: boolean): { s: number[]; w: number[
   return { s, w };
 }
 
+/** Kish's effective number of events (Σw)²/Σw²: the count itself for unit weights, 0 for none. */
+export function effectiveEvents(weights: readonly number[]): number {
+  let sum = 0;
+  let sumSq = 0;
+  for (const w of weights) {
+    sum += w;
+    sumSq += w * w;
+  }
+  return sumSq > 0 ? (sum * sum) / sumSq : 0;
+}
+
 /**
  * Overtraining check as TMVA makes it: for signal and background separately, the two-sample
  * Kolmogorov–Smirnov test between the score distributions of the training and the test events
  * (weighted; a small p-value, say < 0.01, means the network scores its training events
  * differently: it memorised them), plus the four normalised histograms over a shared range for the
- * plot (`bins` equal bins between the smallest and largest score seen).
+ * plot (`bins` equal bins between the smallest and largest score seen) with the effective numbers of
+ * events behind each ({@link effectiveEvents}), for the plot's error bars.
  * Reference: A. Hoecker et al., TMVA Users Guide, arXiv:physics/0703039, §3.1.
  */
 export function overtrainingCheck(train: ScoredSplit, test: ScoredSplit, bins = 40): OvertrainingV1 {
@@ -44,6 +56,12 @@ export function overtrainingCheck(train: ScoredSplit, test: ScoredSplit, bins = 
   const edges = uniformEdges(lo, hi > lo ? hi : lo + 1, bins);
   return {
     signal: ks(trS, teS),
+    events: {
+      trainSignal: effectiveEvents(trS.w),
+      testSignal: effectiveEvents(teS.w),
+      trainBackground: effectiveEvents(trB.w),
+      testBackground: effectiveEvents(teB.w),
+    },
     background: ks(trB, teB),
     histograms: {
       edges,

@@ -1,4 +1,11 @@
-import { type Principal, type RegistryDb, resolveVersion, scaleFactorsOf } from '@hepml/models/registry';
+import {
+  type BlobStore,
+  type Principal,
+  parseScaleFactorTables,
+  type RegistryDb,
+  resolveVersion,
+  scaleFactorsOf,
+} from '@hepml/models/registry';
 import { type CorrectionSetV2, type ScaleFactorTable, scaleFactorsToCorrectionSet } from '@hepml/physics';
 import { orNotFound } from './model';
 
@@ -9,6 +16,9 @@ export interface ScaleFactorCell {
   syst: number;
   effData: number | null;
   effMc: number | null;
+  /** 68.3 % intervals [low, high] of the efficiencies, from the version's tables file when it has one. */
+  effDataInterval?: [number, number] | null;
+  effMcInterval?: [number, number] | null;
 }
 
 /**
@@ -26,21 +36,68 @@ export interface ScaleFactorGrid {
   cells: (ScaleFactorCell | null)[][];
 }
 
-/** The model version's scale-factor tables, as a reader allowed to see the model sees them. */
+/**
+ * The efficiency intervals of a version's full tables file (`calibration.tables`, read from the
+ * store and validated), by working point and `[ptBin][absEtaBin]` as absolute [low, high]: the
+ * registry's bins keep the efficiencies only. Undefined when the version has no tables file.
+ */
+async function efficiencyIntervals(
+  store: BlobStore,
+  path: string | undefined,
+  files: Record<string, { r2Key: string }>,
+): Promise<
+  Map<string, { ptEdges: number[]; absEtaEdges: number[]; data: Interval[][]; mc: Interval[][] }> | undefined
+> {
+  const key = path ? files[path]?.r2Key : undefined;
+  if (!path || !key) return undefined;
+  const object = await store.get(key);
+  if (!object) return undefined;
+  const file = parseScaleFactorTables(path, new Uint8Array(await object.arrayBuffer()));
+  const interval = (e: { value: number; errorLow: number; errorHigh: number }): Interval =>
+    Number.isFinite(e.value) && Number.isFinite(e.errorLow) && Number.isFinite(e.errorHigh)
+      ? [e.value - e.errorLow, e.value + e.errorHigh]
+      : null;
+  return new Map(
+    file.tables.map(({ workingPoint, table }) => [
+      workingPoint,
+      {
+        ptEdges: table.ptEdges,
+        absEtaEdges: table.absEtaEdges,
+        data: table.effData.map((row) => row.map(interval)),
+        mc: table.effMc.map((row) => row.map(interval)),
+      },
+    ]),
+  );
+}
+
+type Interval = [number, number] | null;
+
+/**
+ * The model version's scale-factor tables, as a reader allowed to see the model sees them; with
+ * `store`, each cell also carries its efficiencies' 68.3 % intervals from the tables file.
+ */
 export async function scaleFactorGrids(
   db: RegistryDb,
   name: string,
   version: number | 'latest',
   viewer: Principal,
+  store?: BlobStore,
 ): Promise<{ name: string; task: string; version: number; calibrationFile: string | null; grids: ScaleFactorGrid[] }> {
   const resolved = await orNotFound(resolveVersion(db, name, version, viewer));
   const tables = await orNotFound(scaleFactorsOf(db, name, resolved.version, viewer));
+  const intervals = store
+    ? await efficiencyIntervals(store, resolved.manifest.calibration?.tables, resolved.files)
+    : undefined;
   const grids = tables.map((table): ScaleFactorGrid => {
     const own = table.bins;
     const ptLos = [...new Set(own.map((b) => b.ptLo))].sort((a, b) => a - b);
     const etaLos = [...new Set(own.map((b) => b.absEtaLo))].sort((a, b) => a - b);
     const lastPt = own.find((b) => b.ptLo === ptLos[ptLos.length - 1]);
     const lastEta = own.find((b) => b.absEtaLo === etaLos[etaLos.length - 1]);
+    const full = intervals?.get(table.workingPoint);
+    // Bins of the file and of the registry are matched by their low edges.
+    const fileBin = (pt: number, eta: number, which: 'data' | 'mc'): Interval =>
+      full?.[which][full.ptEdges.indexOf(pt)]?.[full.absEtaEdges.indexOf(eta)] ?? null;
     return {
       workingPoint: table.workingPoint,
       dataSample: table.dataSample,
@@ -51,7 +108,19 @@ export async function scaleFactorGrids(
       cells: ptLos.map((pt) =>
         etaLos.map((eta) => {
           const b = own.find((x) => x.ptLo === pt && x.absEtaLo === eta);
-          return b ? { value: b.value, stat: b.stat, syst: b.syst, effData: b.effData, effMc: b.effMc } : null;
+          if (!b) return null;
+          const cell: ScaleFactorCell = {
+            value: b.value,
+            stat: b.stat,
+            syst: b.syst,
+            effData: b.effData,
+            effMc: b.effMc,
+          };
+          if (full) {
+            cell.effDataInterval = fileBin(pt, eta, 'data');
+            cell.effMcInterval = fileBin(pt, eta, 'mc');
+          }
+          return cell;
         }),
       ),
     };

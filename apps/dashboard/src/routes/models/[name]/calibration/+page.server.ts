@@ -4,4 +4,10 @@ import { registry } from '$lib/server/registry';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ params, url, platform, locals }) =>
-  scaleFactorGrids(registry(platform), params.name, versionParam(url.searchParams.get('v')), locals.viewer);
+  scaleFactorGrids(
+    registry(platform),
+    params.name,
+    versionParam(url.searchParams.get('v')),
+    locals.viewer,
+    platform?.env.MODELS,
+  );
