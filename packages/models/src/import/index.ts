@@ -3,6 +3,7 @@ export { OnnxImportError, OnnxUnsupportedError } from '../errors.ts';
 export { lightgbmTextToGbdt, xgboostJsonToGbdt } from './boosters.ts';
 export * from './gbdt-bundle.ts';
 export { importLwtnnJson } from './lwtnn.ts';
+export * from './onnx/bundle.ts';
 export { decodeOnnxModel, decodeOnnxTensor } from './onnx/decode.ts';
 export type {
   OnnxAttributeValue,
