@@ -889,7 +889,7 @@ export const ONNX_OPS: Readonly<Record<string, OpSpec>> = {
   Reciprocal: unary((x) => 1 / x),
   Floor: unary(Math.floor),
   Ceil: unary(Math.ceil),
-  Relu: unary((x) => (x < 0 ? 0 : x)),
+  Relu: unary((x) => Math.max(0, x)),
   LeakyRelu: unaryWith(['alpha'], (ctx) => {
     const a = floatAttr(ctx, 'alpha', 0.01);
     return (x) => (x < 0 ? a * x : x);
