@@ -39,7 +39,7 @@ export function packedDenseOp(
   fallback: OpSpec,
 ): OpSpec | null {
   const gemm = node.opType === 'Gemm';
-  if (!b || b.type !== 'float' || b.dims.length !== 2) return null;
+  if (b?.type !== 'float' || b.dims.length !== 2) return null;
   if (gemm && attr(node, 'transA', 0) !== 0) return null;
   const transB = gemm && attr(node, 'transB', 0) === 1;
   const [r0, r1] = b.dims as [number, number];
@@ -58,7 +58,7 @@ export function packedDenseOp(
     attributes: fallback.attributes,
     run(ctx: OpContext, inputs: readonly (Tensor | undefined)[]): Tensor[] {
       const a = inputs[0];
-      if (!a || a.type !== 'float' || a.dims.length !== 2 || a.dims[1] !== fanIn) return fallback.run(ctx, inputs);
+      if (a?.type !== 'float' || a.dims.length !== 2 || a.dims[1] !== fanIn) return fallback.run(ctx, inputs);
       const rows = a.dims[0] as number;
       const out = new Float32Array(rows * units);
       for (let start = 0; start < rows; start += BLOCK)
