@@ -236,6 +236,30 @@ const CASES: Case[] = [
     },
   },
   {
+    name: 'Slice with negative starts, steps, axes; Erf; HardSigmoid; GELU as PyTorch exports it',
+    inputs: [{ name: 'x', dims: [3, 8, 5] }],
+    build: (g, [x]) => {
+      const s = g.node('Slice', [
+        x as string,
+        g.int64s('starts', [2], [-1, 1]),
+        g.int64s('ends', [2], [-(2 ** 62), 5]),
+        g.int64s('axes', [2], [1, -1]),
+        g.int64s('steps', [2], [-2, 2]),
+      ]);
+      const half = g.floats('half', [], [0.5]);
+      const gelu = g.node('Mul', [
+        g.node('Mul', [s, half]),
+        g.node('Add', [
+          g.node('Erf', [g.node('Div', [s, g.floats('sqrt2', [], [Math.SQRT2])])]),
+          g.floats('one', [], [1]),
+        ]),
+      ]);
+      node(g, 'Concat', [gelu, g.node('HardSigmoid', [s], { attributes: { alpha: { float: 0.3 } } })], {
+        axis: { int: 2 },
+      });
+    },
+  },
+  {
     name: 'dynamic flatten: Shape, Gather, Unsqueeze, Concat, Reshape, Squeeze',
     inputs: [{ name: 'x', dims: [3, 2, 4] }],
     build: (g, [x]) => {
@@ -281,14 +305,16 @@ describe('what the interpreter refuses', () => {
   }
 
   it('an op outside the set, naming node and op', () => {
-    const m = model('Erf');
+    const m = model('LpNormalization');
     expect(() => compileOnnxGraph(m)).toThrow(OnnxUnsupportedError);
-    expect(() => compileOnnxGraph(m)).toThrow('graph.node[0] "erf_0": operator Erf is not supported');
+    expect(() => compileOnnxGraph(m)).toThrow(
+      'graph.node[0] "lpnormalization_0": operator LpNormalization is not supported',
+    );
     try {
       compileOnnxGraph(m);
     } catch (e) {
-      expect((e as OnnxUnsupportedError).op).toBe('Erf');
-      expect((e as OnnxUnsupportedError).node).toBe('erf_0');
+      expect((e as OnnxUnsupportedError).op).toBe('LpNormalization');
+      expect((e as OnnxUnsupportedError).node).toBe('lpnormalization_0');
     }
   });
 

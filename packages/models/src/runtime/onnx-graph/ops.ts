@@ -874,6 +874,93 @@ const Dropout: OpSpec = {
 };
 
 /** SELU's defaults: the float32 values of α = 1.6732632423543772 and γ = 1.0507009873554805 (Klambauer et al., arXiv:1706.02515). */
+/**
+ * Slice: per axis the elements start, start + step, … before end (ONNX semantics: negative
+ * starts/ends count from the end, clamped to [0, dim] for positive steps and [−1, dim − 1] for
+ * negative ones). Opset < 10 takes starts, ends, axes as attributes, later as inputs with steps.
+ */
+const Slice: OpSpec = {
+  attributes: ['starts', 'ends', 'axes'],
+  run(ctx, inputs) {
+    const x = need(ctx, inputs, 0);
+    const rank = x.dims.length;
+    const legacy = ctx.opset < 10;
+    const list = (i: number, name: string): number[] | undefined => {
+      if (legacy) return intsAttr(ctx, name);
+      const t = inputs[i];
+      return t ? intValues(ctx, t, name) : undefined;
+    };
+    const starts = list(1, 'starts') ?? ctx.fail('starts are required');
+    const ends = list(2, 'ends') ?? ctx.fail('ends are required');
+    const axes = list(3, 'axes') ?? starts.map((_, i) => i);
+    const steps = (legacy ? undefined : list(4, 'steps')) ?? starts.map(() => 1);
+    if (ends.length !== starts.length || axes.length !== starts.length || steps.length !== starts.length)
+      ctx.fail('starts, ends, axes and steps must have the same length');
+    const start = x.dims.map(() => 0);
+    const step = x.dims.map(() => 1);
+    const dims = [...x.dims];
+    axes.forEach((a0, i) => {
+      const a = axisOf(ctx, a0, rank, 'axes entry');
+      const d = x.dims[a] as number;
+      const st = steps[i] as number;
+      if (st === 0) ctx.fail('steps must not be 0');
+      let b = starts[i] as number;
+      let e = ends[i] as number;
+      if (b < 0) b += d;
+      if (e < 0) e += d;
+      if (st > 0) {
+        b = Math.min(d, Math.max(0, b));
+        e = Math.min(d, Math.max(0, e));
+      } else {
+        b = Math.min(d - 1, Math.max(-1, b));
+        e = Math.min(d - 1, Math.max(-1, e));
+      }
+      start[a] = b;
+      step[a] = st;
+      dims[a] = Math.max(0, Math.ceil((e - b) / st));
+    });
+    const y = like(x, dims);
+    const inStrides = stridesOf(x.dims);
+    const n = y.data.length;
+    const counter = dims.map(() => 0);
+    for (let k = 0; k < n; k++) {
+      let offset = 0;
+      for (let a = 0; a < rank; a++)
+        offset += ((start[a] as number) + (counter[a] as number) * (step[a] as number)) * (inStrides[a] as number);
+      y.data[k] = x.data[offset] as number;
+      for (let a = rank - 1; a >= 0; a--) {
+        counter[a] = (counter[a] as number) + 1;
+        if ((counter[a] as number) < (dims[a] as number)) break;
+        counter[a] = 0;
+      }
+    }
+    return [y];
+  },
+};
+
+/**
+ * erf(x): the Maclaurin series 2/√π Σ (−1)ⁿ x^(2n+1) / (n!(2n+1)) in float64 for |x| < 3 (about
+ * 1e-15 absolute there), Abramowitz & Stegun 7.1.26 beyond (|error| < 1.5e-7 on 1 − erf ≤ 2.3e-5).
+ */
+export function erf(x: number): number {
+  const a = Math.abs(x);
+  if (Number.isNaN(x)) return x;
+  if (a < 3) {
+    let term = x;
+    let sum = x;
+    const x2 = x * x;
+    for (let n = 1; n < 80 && Math.abs(term) > 1e-17 * Math.abs(sum); n++) {
+      term *= -x2 / n;
+      sum += term / (2 * n + 1);
+    }
+    return (2 / Math.sqrt(Math.PI)) * sum;
+  }
+  const t = 1 / (1 + 0.3275911 * a);
+  const poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  const y = 1 - poly * Math.exp(-a * a);
+  return x < 0 ? -y : y;
+}
+
 const SELU_ALPHA = 1.6732631921768188;
 const SELU_GAMMA = 1.0507010221481323;
 
@@ -919,6 +1006,21 @@ export const ONNX_OPS: Readonly<Record<string, OpSpec>> = {
   Sigmoid: unary((x) => 1 / (1 + Math.exp(-x))),
   Tanh: unary(Math.tanh),
   Softplus: unary(softplus),
+  Erf: unary(erf),
+  // Gelu (opset 20): x·Φ(x) exactly, or the tanh approximation.
+  Gelu: unaryWith(['approximate'], (ctx) => {
+    const approximate = stringAttr(ctx, 'approximate', 'none');
+    if (approximate === 'tanh')
+      return (x) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
+    if (approximate !== 'none') ctx.fail(`approximate "${approximate}" is not an ONNX value`);
+    return (x) => 0.5 * x * (1 + erf(x / Math.SQRT2));
+  }),
+  HardSigmoid: unaryWith(['alpha', 'beta'], (ctx) => {
+    const alpha = floatAttr(ctx, 'alpha', 0.2);
+    const beta = floatAttr(ctx, 'beta', 0.5);
+    return (x) => Math.max(0, Math.min(1, alpha * x + beta));
+  }),
+  Slice,
   Softmax: softmaxLike(false),
   LogSoftmax: softmaxLike(true),
   Clip,
