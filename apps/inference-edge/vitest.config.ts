@@ -30,7 +30,7 @@ export default defineConfig({
     setupFiles: [root('./test/apply-migrations.ts')],
     testTimeout: 30_000,
     // One JSON log line per request (src/middleware/request-context): thousands in the suites.
-    // The line itself is checked in src/routes/observability.test.ts.
+    // The line itself is checked in src/middleware/request-context/index.test.ts.
     onConsoleLog: (log) => !log.startsWith('{"msg":"request"'),
   },
 });

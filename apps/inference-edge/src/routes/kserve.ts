@@ -206,7 +206,12 @@ export async function readInfer(c: Context<AppEnv>): Promise<ReadInfer> {
   if (declared !== undefined) {
     const text = declared.trim();
     if (!/^[0-9]{1,10}$/.test(text)) {
-      throw new ApiError(400, 'invalid_input', `${HEADER_LENGTH} must be a byte count, got "${declared.slice(0, 32)}"`, HEADER_LENGTH);
+      throw new ApiError(
+        400,
+        'invalid_input',
+        `${HEADER_LENGTH} must be a byte count, got "${declared.slice(0, 32)}"`,
+        HEADER_LENGTH,
+      );
     }
     headerLength = Number(text);
     if (headerLength > bytes.byteLength) {
@@ -288,7 +293,12 @@ export function binaryLayout(read: ReadInfer): (number | undefined)[] {
 }
 
 /** An input's values as float32, row-major: from its binary data or its JSON `data`. */
-function tensorValues(read: ReadInfer, layout: readonly (number | undefined)[], t: InferInput, i: number): Float32Array {
+function tensorValues(
+  read: ReadInfer,
+  layout: readonly (number | undefined)[],
+  t: InferInput,
+  i: number,
+): Float32Array {
   const offset = layout[i];
   const field = `inputs[${i}].data`;
   if (offset !== undefined) return binaryTensorValues(read.bytes, offset, elementCount(t.shape), t.datatype, field);

@@ -12,11 +12,11 @@ import type { AppEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
 import { endpoint, MODEL_UNAVAILABLE, TOO_LARGE } from '../lib/endpoint.ts';
 import { type PredictRequest, predictV1, prepareV1 } from '../lib/inference.ts';
-import { timed } from '../middleware/request-context/index.ts';
 import { imageOf, scaleFactorsPathOf } from '../lib/manifest-view.ts';
 import { requestedModel } from '../lib/model-cache.ts';
 import { versionOf } from '../lib/resolve.ts';
 import { type ScaleFactorGrid, scaleFactorLookups, tabulateScaleFactors } from '../lib/scale-factors.ts';
+import { timed } from '../middleware/request-context/index.ts';
 import {
   ListModelsQuery,
   ModelDetailSchema,

@@ -23,8 +23,7 @@ export function energyFromCorrection(
   const output = manifest.outputs.findIndex((o) => o.kind === 'correction');
   if (output < 0) return undefined;
   const o = manifest.outputs[output];
-  const base =
-    o?.energyBase ?? (manifest.task === 'energy-regression' ? STANDARD_CALIBRATION_COLUMN : undefined);
+  const base = o?.energyBase ?? (manifest.task === 'energy-regression' ? STANDARD_CALIBRATION_COLUMN : undefined);
   const input = base === undefined ? -1 : manifest.inputs.findIndex((i) => i.name === base);
   return input < 0 ? undefined : { output, input };
 }

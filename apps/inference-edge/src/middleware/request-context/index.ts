@@ -61,10 +61,7 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   await next();
   const total = performance.now() - start;
   c.header('X-Request-Id', id);
-  c.header(
-    'Server-Timing',
-    `parse;dur=${ms(timing.parseMs)}, model;dur=${ms(timing.modelMs)}, total;dur=${ms(total)}`,
-  );
+  c.header('Server-Timing', `parse;dur=${ms(timing.parseMs)}, model;dur=${ms(timing.modelMs)}, total;dur=${ms(total)}`);
   const served = c.get('served');
   console.log(
     JSON.stringify({
