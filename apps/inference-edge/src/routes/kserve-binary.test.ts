@@ -78,9 +78,15 @@ describe('KServe v2 binary tensor data (as tritonclient sends it)', () => {
   it('answers a request built byte by byte from the extension document, as binary and as JSON', async () => {
     await publish(await mlpBundle({ name: 'kb-tagger' }));
     const data = new DataView(new ArrayBuffer(12 + 24 + 6));
-    ET.forEach((v, i) => data.setFloat32(4 * i, v, true));
-    ETA.forEach((v, i) => data.setFloat64(12 + 8 * i, v, true));
-    RETA_FP16_WORDS.forEach((w, i) => data.setUint16(36 + 2 * i, w, true));
+    ET.forEach((v, i) => {
+      data.setFloat32(4 * i, v, true);
+    });
+    ETA.forEach((v, i) => {
+      data.setFloat64(12 + 8 * i, v, true);
+    });
+    RETA_FP16_WORDS.forEach((w, i) => {
+      data.setUint16(36 + 2 * i, w, true);
+    });
     const bytes = new Uint8Array(data.buffer);
     const header =
       '{"id":"t-1","inputs":[' +
@@ -161,8 +167,12 @@ describe('KServe v2 binary tensor data (as tritonclient sends it)', () => {
       // et and reta binary in this datatype (reta after a 1-byte-odd offset when size is 1),
       // eta as JSON in the same datatype (BOOL as true/false).
       const data = new DataView(new ArrayBuffer(6 * size));
-      column(0).forEach((x, r) => write(data, r * size, x));
-      column(2).forEach((x, r) => write(data, (3 + r) * size, x));
+      column(0).forEach((x, r) => {
+        write(data, r * size, x);
+      });
+      column(2).forEach((x, r) => {
+        write(data, (3 + r) * size, x);
+      });
       const etaJson = datatype === 'BOOL' ? column(1).map((x) => x === 1) : column(1);
       const header = JSON.stringify({
         inputs: [
