@@ -1,6 +1,7 @@
 // Property-based fuzzing of the edge API inside workerd (issue 11): generated malformed requests to
 // v1 predict (rows and columns), KServe v2 infer and publish. Every answer must be a 4xx JSON error
-// envelope `{"error": {"code", "message", "field"}}` naming the field at fault — never a 5xx, never
+// envelope `{"error": {"code", "message", "field"}}` (on /v2 the protocol's `{"error": "<message>",
+// "code", "field"}`) naming the field at fault — never a 5xx, never
 // a stack trace or SQL. Each generator starts from a valid request and applies exactly one
 // mutation that makes it invalid, so the expected status and field are known per case.
 import fc from 'fast-check';
@@ -71,8 +72,16 @@ function problemOf(c: Case, status: number, contentType: string, text: string): 
   } catch {
     return 'body is not JSON';
   }
-  if (Object.keys(body).join() !== 'error') return 'body is not {"error": …}';
-  const err = body.error ?? {};
+  let err: { code?: unknown; message?: unknown; field?: unknown };
+  if (c.path.startsWith('/v2/')) {
+    // The open inference protocol's form: the message as a string, code and field beside it.
+    const v2 = body as { error?: unknown; code?: unknown; field?: unknown };
+    if (Object.keys(v2).some((k) => !['error', 'code', 'field'].includes(k))) return 'body is not {"error": "…", …}';
+    err = { code: v2.code, message: v2.error, field: v2.field };
+  } else {
+    if (Object.keys(body).join() !== 'error') return 'body is not {"error": …}';
+    err = body.error ?? {};
+  }
   if (typeof err.code !== 'string' || !/^[a-z_]+$/.test(err.code)) return 'error.code missing';
   if (typeof err.message !== 'string' || err.message.length === 0) return 'error.message missing';
   if (c.expect.field !== null || err.field !== undefined) {
@@ -426,12 +435,29 @@ const inferCase: fc.Arbitrary<Case> = fc.oneof(
       fc.nat(),
       fc.oneof(
         fc.string({ maxLength: 6 }),
-        fc.constantFrom('INT32', 'fp32', 'BYTES', 'FP16', 'BOOL'),
+        fc.constantFrom('INT128', 'fp32', 'BYTES', 'FP8', 'STRING'),
         goodValue,
         fc.constant(null),
       ),
     )
-    .filter(([, , , d]) => d !== 'FP32' && d !== 'FP64')
+    // Every numeric datatype and BOOL is valid (issue 20); only others are bad.
+    .filter(
+      ([, , , d]) =>
+        ![
+          'BOOL',
+          'UINT8',
+          'UINT16',
+          'UINT32',
+          'UINT64',
+          'INT8',
+          'INT16',
+          'INT32',
+          'INT64',
+          'FP16',
+          'FP32',
+          'FP64',
+        ].includes(d as string),
+    )
     .map(([path, inputs, k, datatype]) => {
       const i = pick(k, inputs.length);
       const t = inputs.map((x, j) => (j === i ? { ...x, datatype } : x));

@@ -69,7 +69,7 @@ function valueFault(v: unknown, datatype: TensorDatatype): string | undefined {
 /**
  * The values of a JSON tensor `data` as float32, row-major. `data` is flat (exactly
  * `elementCount(shape)` values) or nested as row-major arrays matching `shape` level by level
- * (`[[0.5], [0.6]]` for shape [2, 1]). Values are numbers of the datatype (integers in range for
+ * (`[[0.5], [0.6]]` for shape [2, 1]); it is read as nested when every entry is an array. Values are numbers of the datatype (integers in range for
  * the integer types) or, for BOOL, true/false (1/0). Every fault is a 400 naming the element
  * (`inputs[0].data[1][0]`).
  */
@@ -80,7 +80,8 @@ export function jsonTensorValues(
   field: string,
 ): Float32Array {
   const size = elementCount(shape);
-  const nested = data.some((v) => Array.isArray(v));
+  // Nested only when every entry is an array: in a mix, the arrays are the entries at fault.
+  const nested = data.length > 0 && Array.isArray(data[0]) && data.every((v) => Array.isArray(v));
   const out = new Float32Array(size);
   if (!nested) {
     if (data.length !== size) {
@@ -97,7 +98,9 @@ export function jsonTensorValues(
         out[i] = v;
         continue;
       }
-      const fault = valueFault(v, datatype);
+      const fault = Array.isArray(v)
+        ? 'is an array but other entries are not (send data flat, or nested as the shape throughout)'
+        : valueFault(v, datatype);
       if (fault) throw new ApiError(400, 'invalid_input', `${field}[${i}]: ${fault}`, `${field}[${i}]`);
       out[i] = v === true ? 1 : v === false ? 0 : (v as number);
     }

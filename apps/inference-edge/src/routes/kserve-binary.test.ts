@@ -274,7 +274,8 @@ describe('KServe v2 binary tensor data (as tritonclient sends it)', () => {
     expect(((await b.json()) as InferJson).outputs[0]?.data).toEqual(a.outputs[0]?.data);
     const bad: [unknown, string, RegExp][] = [
       [[[0.5, 0.6]], 'inputs[1].data', /1 entries, dimension 0 of shape \[2, 1\] is 2/],
-      [[[0.5], 0.6], 'inputs[1].data[1]', /must be an array/],
+      [[[0.5], 0.6], 'inputs[1].data[0]', /other entries are not/],
+      [[[0.5], [0.6, 0.7]], 'inputs[1].data[1]', /2 entries, dimension 1 of shape \[2, 1\] is 1/],
       [[[0.5], [[0.6]]], 'inputs[1].data[1][0]', /nests deeper/],
       [[[0.5], ['x']], 'inputs[1].data[1][0]', /finite number/],
     ];
