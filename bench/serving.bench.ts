@@ -303,6 +303,9 @@ async function load(url: string, payload: Payload, connections: number, seconds 
   };
 }
 
+/** Lines the worker wrote to stdout (its request log), counted by Miniflare's stdio handler. */
+let loggedLines = 0;
+
 /** The workerd processes Miniflare started (children of this process), found once it is up. */
 let workerdPids: number[] = [];
 
@@ -409,6 +412,14 @@ async function startDeployedWorker(outdir: string): Promise<{ url: string; entry
     bindings: vars,
     host: '127.0.0.1',
     port: await freePort(),
+    // The worker logs one JSON line per request; a deployment ships them to its log sink, here
+    // they are counted (a check that logging ran under load) and not printed.
+    handleRuntimeStdio: (stdout: NodeJS.ReadableStream, stderr: NodeJS.ReadableStream) => {
+      stdout.on('data', (d: Buffer) => {
+        for (let i = d.indexOf(10); i >= 0; i = d.indexOf(10, i + 1)) loggedLines++;
+      });
+      stderr.pipe(process.stderr);
+    },
     unsafeDirectSockets: [{ host: '127.0.0.1', port: await freePort() }],
   });
   const entry = await mf.ready;
@@ -529,7 +540,7 @@ async function main(): Promise<void> {
       return `${r.toFixed(2)}× at ${conns} connection${conns === 1 ? '' : 's'}`;
     });
     const binaryRatio = `KServe v2 at batch 1,000, binary tensor data against JSON in the same run: ${ratios.join(', ')}.`;
-    process.stdout.write(`  ${binaryRatio}\n`);
+    process.stdout.write(`  ${binaryRatio}\n  the worker logged ${loggedLines} request lines\n`);
     await deployed.mf.dispose();
     deployed = undefined;
 
