@@ -734,6 +734,78 @@ const nameCase: fc.Arbitrary<Case> = fc
     };
   });
 
+/**
+ * KServe v2 binary tensor data (issue 20): a valid binary request (each input FP32 or FP64 with
+ * `binary_data_size`, the bytes after the JSON header) with one fault: a wrong declared size, a
+ * body cut short or padded, a header length past the body or not a number, random bytes as the
+ * header, or a NaN in the data.
+ */
+const binaryInferCase: fc.Arbitrary<Case> = fc
+  .tuple(
+    inferPath,
+    goodInfer,
+    fc.nat(),
+    fc.constantFrom('size', 'short', 'long', 'header past body', 'header not a number', 'garbage header', 'nan'),
+    fc.integer({ min: 1, max: 7 }),
+    fc.uint8Array({ minLength: 1, maxLength: 40 }),
+  )
+  .map(([path, inputs, k, fault, d, garbage]) => {
+    const i = pick(k, inputs.length);
+    const parts = inputs.map((t) =>
+      t.datatype === 'FP64'
+        ? new Uint8Array(Float64Array.from(t.data).buffer)
+        : new Uint8Array(Float32Array.from(t.data).buffer),
+    );
+    if (fault === 'nan') {
+      const p = parts[i] as Uint8Array;
+      const view = new DataView(p.buffer);
+      if (inputs[i]?.datatype === 'FP64') view.setFloat64(0, Number.NaN, true);
+      else view.setFloat32(0, Number.NaN, true);
+    }
+    const header = {
+      inputs: inputs.map(({ data, ...t }, j) => ({
+        ...t,
+        parameters: { binary_data_size: (parts[j] as Uint8Array).byteLength + (fault === 'size' && j === i ? d : 0) },
+      })),
+    };
+    const head = new TextEncoder().encode(JSON.stringify(header));
+    let data = new Uint8Array(parts.reduce((a, p) => a + p.byteLength, 0));
+    let o = 0;
+    for (const p of parts) {
+      data.set(p, o);
+      o += p.byteLength;
+    }
+    if (fault === 'short') data = data.subarray(0, Math.max(0, data.byteLength - d));
+    if (fault === 'long') data = new Uint8Array([...data, ...new Uint8Array(d)]);
+    const first = fault === 'garbage header' ? garbage : head;
+    const body = new Uint8Array(first.byteLength + data.byteLength);
+    body.set(first, 0);
+    body.set(data, first.byteLength);
+    const headerLength =
+      fault === 'header past body'
+        ? String(body.byteLength + d)
+        : fault === 'header not a number'
+          ? `${d}x`
+          : String(first.byteLength);
+    const field =
+      fault === 'size'
+        ? `inputs[${i}].parameters.binary_data_size`
+        : fault === 'short' || fault === 'long'
+          ? 'body'
+          : fault === 'nan'
+            ? `inputs[${i}].data[0]`
+            : fault === 'garbage header'
+              ? /^(body|inputs.*|.+)$/
+              : 'inference-header-content-length';
+    return {
+      what: `binary tensors: ${fault}`,
+      path,
+      body,
+      headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': headerLength },
+      expect: { status: 400, field },
+    };
+  });
+
 // ---- publish ----------------------------------------------------------------------------------
 
 const publishCase: fc.Arbitrary<Case> = fc.oneof(
@@ -879,6 +951,14 @@ describe('fuzz: every malformed request is a 4xx naming the problem, never a 5xx
     'KServe v2 infer',
     async () => {
       expect(await fuzz(inferCase, runs(3500), SEED + 2)).toBe(runs(3500));
+    },
+    FUZZ_TIMEOUT_MS,
+  );
+
+  it(
+    'KServe v2 infer with binary tensor data',
+    async () => {
+      expect(await fuzz(binaryInferCase, runs(600), SEED + 7)).toBe(runs(600));
     },
     FUZZ_TIMEOUT_MS,
   );

@@ -191,6 +191,12 @@ export interface ReadInfer {
   /** The whole body; binary tensor data starts at `binaryStart`. */
   bytes: Uint8Array;
   binaryStart: number;
+  /**
+   * The bytes after the header, 8-byte aligned: a view of the body when the header's length
+   * leaves them aligned, else one copy, so that every tensor can be read as a typed-array view
+   * (one copy of the region rather than one per misaligned tensor).
+   */
+  binary: Uint8Array;
 }
 
 /**
@@ -224,11 +230,14 @@ export async function readInfer(c: Context<AppEnv>): Promise<ReadInfer> {
     }
   }
   const json = parseJsonText(decodeUtf8(bytes.subarray(0, headerLength)));
-  return { req: validate(InferRequestSchema, json), bytes, binaryStart: headerLength };
+  const req = validate(InferRequestSchema, json);
+  const rest = bytes.subarray(headerLength);
+  const binary = rest.byteOffset % 8 === 0 ? rest : rest.slice();
+  return { req, bytes, binaryStart: headerLength, binary };
 }
 
 /**
- * Where each input's binary data lies in the body (undefined for a JSON input): consecutive
+ * Where each input's binary data lies in `read.binary` (undefined for a JSON input): consecutive
  * after the header in input order, each `parameters.binary_data_size` bytes, which must equal
  * shape × element size; together they must fill the body exactly. An input with both `data` and
  * a binary size, or with neither, is refused.
@@ -236,7 +245,8 @@ export async function readInfer(c: Context<AppEnv>): Promise<ReadInfer> {
 export function binaryLayout(read: ReadInfer): (number | undefined)[] {
   const { req, bytes, binaryStart } = read;
   const available = bytes.byteLength - binaryStart;
-  let offset = binaryStart;
+  // Offsets into `read.binary`.
+  let offset = 0;
   const layout = req.inputs.map((t, i) => {
     const size = t.parameters?.binary_data_size;
     if (size === undefined) {
@@ -272,7 +282,7 @@ export function binaryLayout(read: ReadInfer): (number | undefined)[] {
     offset += size;
     return at;
   });
-  const declared = offset - binaryStart;
+  const declared = offset;
   if (declared > 0 && binaryStart === bytes.byteLength && available === 0) {
     throw new ApiError(
       400,
@@ -301,7 +311,7 @@ function tensorValues(
 ): Float32Array {
   const offset = layout[i];
   const field = `inputs[${i}].data`;
-  if (offset !== undefined) return binaryTensorValues(read.bytes, offset, elementCount(t.shape), t.datatype, field);
+  if (offset !== undefined) return binaryTensorValues(read.binary, offset, elementCount(t.shape), t.datatype, field);
   return jsonTensorValues(t.data ?? [], t.shape, t.datatype, field);
 }
 
@@ -406,9 +416,12 @@ function wantedOutputs(names: readonly string[], req: InferRequest): { index: nu
 }
 
 const inferHandler = async (c: Context<AppEnv>, params: { name: string; version?: string }) => {
-  const start = performance.now();
+  // Parse time: reading and checking the body and packing the tensors, not resolving the model.
+  let start = performance.now();
   const read = await readInfer(c);
+  c.get('timing').parseMs += performance.now() - start;
   const model = await requestedModel(c, params);
+  start = performance.now();
   if (read.req.model_name !== undefined && read.req.model_name !== model.name) {
     throw new ApiError(
       400,
