@@ -8,6 +8,7 @@ import {
   PredictResponseSchema as ApiPredictResponseSchema,
 } from '@hepml/models/api';
 import { z } from '@hono/zod-openapi';
+import { TENSOR_DATATYPES } from './lib/tensors.ts';
 
 /** The error envelope (shared with the dashboard: `@hepml/models/api`). */
 export const ErrorEnvelopeSchema = ApiErrorEnvelopeSchema.openapi('Error', {
@@ -307,13 +308,9 @@ export const ScaleFactorTableSchema = z
  * Tensor datatypes accepted on input: every numeric type of the protocol and BOOL (values reach
  * the models as float32). BYTES is refused: no model here takes strings.
  */
-export const KServeDatatype = z.enum(
-  ['BOOL', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'INT8', 'INT16', 'INT32', 'INT64', 'FP16', 'FP32', 'FP64'],
-  {
-    error: () =>
-      'must be one of BOOL, UINT8, UINT16, UINT32, UINT64, INT8, INT16, INT32, INT64, FP16, FP32, FP64 (BYTES is not supported: the models take numbers)',
-  },
-);
+export const KServeDatatype = z.enum(TENSOR_DATATYPES, {
+  error: () => `must be one of ${TENSOR_DATATYPES.join(', ')} (BYTES is not supported: the models take numbers)`,
+});
 
 const Parameter = z.union([z.string(), z.number(), z.boolean()]);
 

@@ -27,6 +27,9 @@ export const ELEMENT_BYTES = {
 /** A datatype a tensor may have here. */
 export type TensorDatatype = keyof typeof ELEMENT_BYTES;
 
+/** The datatypes a tensor may have here, in the protocol's order. */
+export const TENSOR_DATATYPES = Object.keys(ELEMENT_BYTES) as [TensorDatatype, ...TensorDatatype[]];
+
 /** The integer datatypes' ranges (64-bit ones to what a float64 holds exactly, ±2^53). */
 const INTEGER_RANGE: Partial<Record<TensorDatatype, [number, number]>> = {
   UINT8: [0, 255],
