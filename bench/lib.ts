@@ -114,7 +114,7 @@ export const autocannon = createRequire(import.meta.url)('autocannon') as (optio
   url: string;
   method: string;
   headers: Record<string, string>;
-  body: string;
+  body: string | Buffer;
   connections: number;
   duration?: number;
   amount?: number;

@@ -24,8 +24,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const ORDER = ['peak', 'physics', 'sim', 'runtime', 'scaling', 'training', 'serving', 'dashboard'];
 const PER_BENCH_TIMEOUT_S = 240;
 /**
- * Benchmarks that need longer: training runs the default suite; serving has 16 cases of 5 s, each
- * server warmed up first (10 s at batch 1, 4 s at batch 1,000), ~160 s; load warms the worker up
+ * Benchmarks that need longer: training runs the default suite; serving has 22 cases of 5 s, each
+ * server warmed up first (10 s at batch 1, 4 s at batch 1,000), ~200 s; load warms the worker up
  * (≤ 180 s) before its 2 × 60 s.
  */
 const TIMEOUT_S: Record<string, number> = { training: 480, serving: 360, load: 420 };

@@ -29,5 +29,8 @@ export default defineConfig({
     include: ['apps/inference-edge/src/**/*.test.ts', 'apps/inference-edge/test/**/*.test.ts'],
     setupFiles: [root('./test/apply-migrations.ts')],
     testTimeout: 30_000,
+    // One JSON log line per request (src/middleware/request-context): thousands in the suites.
+    // The line itself is checked in src/middleware/request-context/index.test.ts.
+    onConsoleLog: (log) => !log.startsWith('{"msg":"request"'),
   },
 });

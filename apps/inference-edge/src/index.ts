@@ -8,6 +8,7 @@ import type { AppEnv } from './env.ts';
 import { ApiError, errorResponse } from './errors.ts';
 import { authenticateRequest } from './middleware/auth/index.ts';
 import { limitsFromEnv, rateLimit } from './middleware/rate-limit/index.ts';
+import { requestContext } from './middleware/request-context/index.ts';
 import { describeApi } from './routes/docs.ts';
 import { healthRoute } from './routes/health.ts';
 import { kserveRoute } from './routes/kserve.ts';
@@ -22,6 +23,10 @@ import { versionsRoute } from './routes/versions.ts';
 initWasmKernels(kernels);
 
 const app = new OpenAPIHono<AppEnv>();
+
+// Outermost, so that every answer (errors, 404s and 429s included) carries X-Request-Id and
+// Server-Timing, and every request is one log line.
+app.use('*', requestContext);
 
 // nosniff, referrer-policy no-referrer, frame and cross-origin policies on every answer, errors
 // included. No CORS headers are sent: browsers on other origins can neither read answers nor send

@@ -8,6 +8,7 @@ import {
   PredictResponseSchema as ApiPredictResponseSchema,
 } from '@hepml/models/api';
 import { z } from '@hono/zod-openapi';
+import { TENSOR_DATATYPES } from './lib/tensors.ts';
 
 /** The error envelope (shared with the dashboard: `@hepml/models/api`). */
 export const ErrorEnvelopeSchema = ApiErrorEnvelopeSchema.openapi('Error', {
@@ -303,15 +304,45 @@ export const ScaleFactorTableSchema = z
 
 // ---- KServe v2 (open inference protocol) ---------------------------------------------------
 
-export const KServeDatatype = z.enum(['FP32', 'FP64']);
+/**
+ * Tensor datatypes accepted on input: every numeric type of the protocol and BOOL (values reach
+ * the models as float32). BYTES is refused: no model here takes strings.
+ */
+export const KServeDatatype = z.enum(TENSOR_DATATYPES, {
+  error: () => `must be one of ${TENSOR_DATATYPES.join(', ')} (BYTES is not supported: the models take numbers)`,
+});
+
+const Parameter = z.union([z.string(), z.number(), z.boolean()]);
+
+/**
+ * JSON tensor data: flat row-major values, or arrays nested row-major as the shape (`[[0.5],
+ * [0.6]]` for shape [2, 1]). Checked element by element against shape and datatype by the route
+ * (one pass, without a schema per element), which names the element at fault.
+ */
+export const TensorDataSchema = z
+  .custom<unknown[]>((v) => Array.isArray(v), { message: 'must be an array (flat or nested as the shape)' })
+  .openapi({
+    type: 'array',
+    items: {},
+    description:
+      'flat, row-major, or nested row-major as the shape; numbers (integers in range for the integer types), true/false for BOOL',
+  });
 
 export const InferInputSchema = z
   .object({
     name: z.string().min(1).max(64),
     shape: z.array(z.number().int().nonnegative()).min(1).max(4),
     datatype: KServeDatatype.openapi({ example: 'FP32' }),
-    parameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
-    data: FiniteNumbersSchema.openapi({ description: 'flat, row-major' }),
+    parameters: z
+      .object({
+        binary_data_size: z.number().int().nonnegative().optional().openapi({
+          description:
+            'binary tensor data extension: the tensor is sent as this many bytes after the JSON header (little-endian, row-major); `data` is then absent',
+        }),
+      })
+      .catchall(Parameter)
+      .optional(),
+    data: TensorDataSchema.optional(),
   })
   .strict()
   .openapi('InferInputTensor');
@@ -319,14 +350,29 @@ export const InferInputSchema = z
 export const InferRequestSchema = z
   .object({
     id: z.string().max(256).optional(),
-    parameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+    /** Some clients repeat the path's model in the body (the binary extension's own example does). */
+    model_name: z.string().max(128).optional(),
+    model_version: z.string().max(16).optional(),
+    parameters: z
+      .object({
+        binary_data_output: z.boolean().optional().openapi({
+          description: 'every output as binary tensor data unless its own `binary_data` says otherwise',
+        }),
+      })
+      .catchall(Parameter)
+      .optional(),
     inputs: z.array(InferInputSchema).min(1).max(64),
     outputs: z
       .array(
         z
           .object({
             name: z.string().min(1).max(64),
-            parameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+            parameters: z
+              .object({
+                binary_data: z.boolean().optional().openapi({ description: 'this output as binary tensor data' }),
+              })
+              .catchall(Parameter)
+              .optional(),
           })
           .strict(),
       )
@@ -340,8 +386,11 @@ export const InferOutputSchema = z
   .object({
     name: z.string(),
     shape: z.array(z.number().int()),
-    datatype: KServeDatatype,
-    data: z.array(z.number()),
+    datatype: z.literal('FP32'),
+    parameters: z
+      .object({ binary_data_size: z.number().int().openapi({ description: 'bytes of this output after the header' }) })
+      .optional(),
+    data: z.array(z.number()).optional().openapi({ description: 'absent when the output is sent as binary data' }),
   })
   .openapi('InferOutputTensor');
 
@@ -353,6 +402,34 @@ export const InferResponseSchema = z
     outputs: z.array(InferOutputSchema),
   })
   .openapi('InferResponse');
+
+/** The protocol's error body on `/v2`: the message as a string; `code` and `field` beside it. */
+export const KServeErrorSchema = z
+  .object({
+    error: z.string(),
+    code: z.string(),
+    field: z.string().optional(),
+  })
+  .openapi('KServeError', {
+    example: { error: 'inputs[0].data[1]: must be a finite number', code: 'invalid_input', field: 'inputs[0].data[1]' },
+  });
+
+/** One entry of the Triton model-repository index (`POST /v2/repository/index`). */
+export const RepositoryIndexEntrySchema = z
+  .object({
+    name: z.string(),
+    version: z.string(),
+    state: z.enum(['READY', 'UNAVAILABLE']),
+    reason: z.string(),
+  })
+  .openapi('RepositoryIndexEntry');
+
+export const RepositoryIndexRequestSchema = z
+  .object({
+    ready: z.boolean().optional().openapi({ description: 'true: only the versions that can serve now' }),
+  })
+  .strict()
+  .openapi('RepositoryIndexRequest');
 
 const TensorMetadata = z.object({ name: z.string(), datatype: z.string(), shape: z.array(z.number().int()) });
 

@@ -29,7 +29,15 @@ export const post = (path: string, body: unknown, token?: string) =>
 export const get = (path: string, token?: string) =>
   api(path, token ? { headers: { authorization: `Bearer ${token}` } } : {});
 
-/** The error envelope of a failed answer. */
+/**
+ * The error of a failed answer as `{code, message, field}`: the `/v1` envelope's `error` object, or
+ * the `/v2` protocol form (`error` the message string, `code` and `field` beside it).
+ */
 export async function errorOf(res: Response): Promise<{ code: string; message: string; field?: string }> {
-  return ((await res.json()) as { error: { code: string; message: string; field?: string } }).error;
+  const body = (await res.json()) as
+    | { error: { code: string; message: string; field?: string } }
+    | { error: string; code: string; field?: string };
+  if (typeof body.error !== 'string') return body.error;
+  const v2 = body as { error: string; code: string; field?: string };
+  return { code: v2.code, message: v2.error, ...(v2.field !== undefined ? { field: v2.field } : {}) };
 }

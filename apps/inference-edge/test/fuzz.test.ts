@@ -1,6 +1,7 @@
 // Property-based fuzzing of the edge API inside workerd (issue 11): generated malformed requests to
 // v1 predict (rows and columns), KServe v2 infer and publish. Every answer must be a 4xx JSON error
-// envelope `{"error": {"code", "message", "field"}}` naming the field at fault — never a 5xx, never
+// envelope `{"error": {"code", "message", "field"}}` (on /v2 the protocol's `{"error": "<message>",
+// "code", "field"}`) naming the field at fault — never a 5xx, never
 // a stack trace or SQL. Each generator starts from a valid request and applies exactly one
 // mutation that makes it invalid, so the expected status and field are known per case.
 import fc from 'fast-check';
@@ -71,8 +72,16 @@ function problemOf(c: Case, status: number, contentType: string, text: string): 
   } catch {
     return 'body is not JSON';
   }
-  if (Object.keys(body).join() !== 'error') return 'body is not {"error": …}';
-  const err = body.error ?? {};
+  let err: { code?: unknown; message?: unknown; field?: unknown };
+  if (c.path.startsWith('/v2/')) {
+    // The open inference protocol's form: the message as a string, code and field beside it.
+    const v2 = body as { error?: unknown; code?: unknown; field?: unknown };
+    if (Object.keys(v2).some((k) => !['error', 'code', 'field'].includes(k))) return 'body is not {"error": "…", …}';
+    err = { code: v2.code, message: v2.error, field: v2.field };
+  } else {
+    if (Object.keys(body).join() !== 'error') return 'body is not {"error": …}';
+    err = body.error ?? {};
+  }
   if (typeof err.code !== 'string' || !/^[a-z_]+$/.test(err.code)) return 'error.code missing';
   if (typeof err.message !== 'string' || err.message.length === 0) return 'error.message missing';
   if (c.expect.field !== null || err.field !== undefined) {
@@ -426,12 +435,29 @@ const inferCase: fc.Arbitrary<Case> = fc.oneof(
       fc.nat(),
       fc.oneof(
         fc.string({ maxLength: 6 }),
-        fc.constantFrom('INT32', 'fp32', 'BYTES', 'FP16', 'BOOL'),
+        fc.constantFrom('INT128', 'fp32', 'BYTES', 'FP8', 'STRING'),
         goodValue,
         fc.constant(null),
       ),
     )
-    .filter(([, , , d]) => d !== 'FP32' && d !== 'FP64')
+    // Every numeric datatype and BOOL is valid (issue 20); only others are bad.
+    .filter(
+      ([, , , d]) =>
+        ![
+          'BOOL',
+          'UINT8',
+          'UINT16',
+          'UINT32',
+          'UINT64',
+          'INT8',
+          'INT16',
+          'INT32',
+          'INT64',
+          'FP16',
+          'FP32',
+          'FP64',
+        ].includes(d as string),
+    )
     .map(([path, inputs, k, datatype]) => {
       const i = pick(k, inputs.length);
       const t = inputs.map((x, j) => (j === i ? { ...x, datatype } : x));
@@ -708,6 +734,78 @@ const nameCase: fc.Arbitrary<Case> = fc
     };
   });
 
+/**
+ * KServe v2 binary tensor data (issue 20): a valid binary request (each input FP32 or FP64 with
+ * `binary_data_size`, the bytes after the JSON header) with one fault: a wrong declared size, a
+ * body cut short or padded, a header length past the body or not a number, random bytes as the
+ * header, or a NaN in the data.
+ */
+const binaryInferCase: fc.Arbitrary<Case> = fc
+  .tuple(
+    inferPath,
+    goodInfer,
+    fc.nat(),
+    fc.constantFrom('size', 'short', 'long', 'header past body', 'header not a number', 'garbage header', 'nan'),
+    fc.integer({ min: 1, max: 7 }),
+    fc.uint8Array({ minLength: 1, maxLength: 40 }),
+  )
+  .map(([path, inputs, k, fault, d, garbage]) => {
+    const i = pick(k, inputs.length);
+    const parts = inputs.map((t) =>
+      t.datatype === 'FP64'
+        ? new Uint8Array(Float64Array.from(t.data).buffer)
+        : new Uint8Array(Float32Array.from(t.data).buffer),
+    );
+    if (fault === 'nan') {
+      const p = parts[i] as Uint8Array;
+      const view = new DataView(p.buffer);
+      if (inputs[i]?.datatype === 'FP64') view.setFloat64(0, Number.NaN, true);
+      else view.setFloat32(0, Number.NaN, true);
+    }
+    const header = {
+      inputs: inputs.map(({ data, ...t }, j) => ({
+        ...t,
+        parameters: { binary_data_size: (parts[j] as Uint8Array).byteLength + (fault === 'size' && j === i ? d : 0) },
+      })),
+    };
+    const head = new TextEncoder().encode(JSON.stringify(header));
+    let data = new Uint8Array(parts.reduce((a, p) => a + p.byteLength, 0));
+    let o = 0;
+    for (const p of parts) {
+      data.set(p, o);
+      o += p.byteLength;
+    }
+    if (fault === 'short') data = data.subarray(0, Math.max(0, data.byteLength - d));
+    if (fault === 'long') data = new Uint8Array([...data, ...new Uint8Array(d)]);
+    const first = fault === 'garbage header' ? garbage : head;
+    const body = new Uint8Array(first.byteLength + data.byteLength);
+    body.set(first, 0);
+    body.set(data, first.byteLength);
+    const headerLength =
+      fault === 'header past body'
+        ? String(body.byteLength + d)
+        : fault === 'header not a number'
+          ? `${d}x`
+          : String(first.byteLength);
+    const field =
+      fault === 'size'
+        ? `inputs[${i}].parameters.binary_data_size`
+        : fault === 'short' || fault === 'long'
+          ? 'body'
+          : fault === 'nan'
+            ? `inputs[${i}].data[0]`
+            : fault === 'garbage header'
+              ? /^(body|inputs.*|.+)$/
+              : 'inference-header-content-length';
+    return {
+      what: `binary tensors: ${fault}`,
+      path,
+      body,
+      headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': headerLength },
+      expect: { status: 400, field },
+    };
+  });
+
 // ---- publish ----------------------------------------------------------------------------------
 
 const publishCase: fc.Arbitrary<Case> = fc.oneof(
@@ -853,6 +951,14 @@ describe('fuzz: every malformed request is a 4xx naming the problem, never a 5xx
     'KServe v2 infer',
     async () => {
       expect(await fuzz(inferCase, runs(3500), SEED + 2)).toBe(runs(3500));
+    },
+    FUZZ_TIMEOUT_MS,
+  );
+
+  it(
+    'KServe v2 infer with binary tensor data',
+    async () => {
+      expect(await fuzz(binaryInferCase, runs(600), SEED + 7)).toBe(runs(600));
     },
     FUZZ_TIMEOUT_MS,
   );

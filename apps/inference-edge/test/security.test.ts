@@ -55,16 +55,18 @@ describe('tokens', () => {
       expired: expired.token,
       revoked: revoked.token,
     };
-    const bodies = new Set<string>();
+    // One body per error form: the /v1 envelope, the protocol's form on /v2.
+    const bodies = { v1: new Set<string>(), v2: new Set<string>() };
     for (const [what, token] of Object.entries(bad)) {
       for (const path of ['/v1/me', '/v1/models/sec-public', '/v2/models/sec-public']) {
         const res = await get(path, token);
         expect(res.status, `${what} on ${path}`).toBe(401);
-        expect(res.headers.get('www-authenticate'), what).toContain('Bearer');
-        bodies.add(await res.text());
+        expect(res.headers.get('www-authenticate'), what).toContain('error="invalid_token"');
+        bodies[path.startsWith('/v2') ? 'v2' : 'v1'].add(await res.text());
       }
     }
-    expect([...bodies]).toHaveLength(1);
+    expect([...bodies.v1]).toHaveLength(1);
+    expect([...bodies.v2]).toHaveLength(1);
   });
 
   it('a read-only token cannot publish, deprecate, promote or change visibility (403); no token is 401', async () => {

@@ -5,6 +5,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
 import { requireScope } from '../middleware/auth/index.ts';
+import { addTiming } from '../middleware/request-context/index.ts';
 import { ErrorEnvelopeSchema } from '../schemas.ts';
 import { readJson } from './body.ts';
 
@@ -43,6 +44,8 @@ export interface EndpointSpec<
    */
   upload?: Record<string, z.ZodType>;
   responses: Record<number, ResponseSpec>;
+  /** The schema of its error answers (default the API's envelope; `/v2` routes give the protocol's form). */
+  errorSchema?: z.ZodType;
 }
 
 type Infer<T> = T extends z.ZodType ? z.infer<T> : undefined;
@@ -90,11 +93,12 @@ export function endpoint<
   handler: (c: Context<AppEnv>, input: EndpointInput<P, Q, B>) => Response | Promise<Response>,
 ): void {
   const defaults: Record<number, ResponseSpec> = {};
-  if (spec.params || spec.query || spec.body || spec.upload) defaults[400] = BAD_INPUT;
-  if (spec.params) defaults[404] = NOT_FOUND;
+  const errorSchema = spec.errorSchema ?? ErrorEnvelopeSchema;
+  if (spec.params || spec.query || spec.body || spec.upload) defaults[400] = { ...BAD_INPUT, schema: errorSchema };
+  if (spec.params) defaults[404] = { ...NOT_FOUND, schema: errorSchema };
   if (spec.scope) {
-    defaults[401] = { description: 'No token, or an invalid one', schema: ErrorEnvelopeSchema };
-    defaults[403] = { description: `The token lacks the ${spec.scope} scope`, schema: ErrorEnvelopeSchema };
+    defaults[401] = { description: 'No token, or an invalid one', schema: errorSchema };
+    defaults[403] = { description: `The token lacks the ${spec.scope} scope`, schema: errorSchema };
   }
   const responses: Record<string, { description: string; content?: Record<string, { schema: z.ZodType }> }> = {};
   for (const [status, r] of Object.entries({ ...defaults, ...spec.responses })) {
@@ -121,11 +125,13 @@ export function endpoint<
   app.openAPIRegistry.registerPath(route);
   const honoPath = spec.path.replaceAll(/\/{(.+?)}/g, '/:$1');
   const run: MiddlewareHandler<AppEnv> = async (c) => {
+    const start = performance.now();
     const params = spec.params ? validate(spec.params, c.req.param()) : undefined;
     const query = spec.query ? validate(spec.query, c.req.query()) : undefined;
     const body = spec.body
       ? validate(spec.body, await readJson(c.req.raw, spec.maxBodyBytes ?? Number(c.env.MAX_BODY_BYTES)))
       : undefined;
+    addTiming(c, 'parseMs', performance.now() - start);
     return handler(c, { params, query, body } as EndpointInput<P, Q, B>);
   };
   if (spec.scope) app.on(spec.method.toUpperCase(), honoPath, requireScope(spec.scope));

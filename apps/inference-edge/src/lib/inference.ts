@@ -125,7 +125,7 @@ export function prepareImage(
   model: LoadedModel,
   n: number,
   shape: readonly number[] | undefined,
-  data: readonly number[] | undefined,
+  data: ArrayLike<number> | undefined,
   field: string,
 ): Float32Array | undefined {
   const spec = model.image;
@@ -161,19 +161,26 @@ export function prepareImage(
       `${field}.data`,
     );
   }
-  return Float32Array.from(data);
+  return data instanceof Float32Array ? data : Float32Array.from(data);
 }
 
 /**
  * Evaluates a prepared batch and composes the v1 answer. Taggers: per row the score, the decision
  * score ≥ threshold at each working point, and, when the row gave pt (GeV) and η and the model has
  * scale factors for the chosen working point, the scale factor with its uncertainty. Regressions:
- * the calibrated energy (GeV) and, when the model has a `resolution` output (Crystal-Ball
- * models), σ in GeV.
+ * the calibrated energy (GeV) — the model's energy output, or its correction factor times the
+ * input it multiplies ({@link derivedEnergy}), the factor then beside it — and, when the model has
+ * a `resolution` output (Crystal-Ball models), σ in GeV. `time` wraps the model's evaluation
+ * (for Server-Timing).
  */
-export function predictV1(model: LoadedModel, batch: PreparedBatch, workingPoint: string | undefined): PredictResponse {
+export function predictV1(
+  model: LoadedModel,
+  batch: PreparedBatch,
+  workingPoint: string | undefined,
+  time: (run: () => Float32Array) => Float32Array = (run) => run(),
+): PredictResponse {
   const { n } = batch;
-  const out = model.runner.predict(batch.features, n, batch.image);
+  const out = time(() => model.runner.predict(batch.features, n, batch.image));
   const outputs = splitOutputs(model, out, n);
   const result: PredictResponse = {
     model: model.name,
@@ -189,9 +196,11 @@ export function predictV1(model: LoadedModel, batch: PreparedBatch, workingPoint
     const ei = m.outputs.findIndex((o) => o.kind === 'energy');
     const ri = m.outputs.findIndex((o) => o.kind === 'resolution');
     const ci = m.outputs.findIndex((o) => o.kind === 'correction');
+    const derived = derivedEnergy(model, batch.features, out, n);
     for (let r = 0; r < n; r++) {
       const p: Prediction = {};
       if (ei >= 0) p.energy = at(out, r * k + ei);
+      else if (derived) p.energy = at(derived, r);
       if (ri >= 0) p.resolution = at(out, r * k + ri);
       if (ci >= 0) p.correction = at(out, r * k + ci);
       result.predictions.push(p);
@@ -236,6 +245,26 @@ export function predictV1(model: LoadedModel, batch: PreparedBatch, workingPoint
   }
   result.scores = scores;
   return result;
+}
+
+/**
+ * The energy (GeV) of each row of a model whose output is a dimensionless factor on one of its
+ * inputs (`energyFromCorrection`): E = correction × raw(base input), in float32 as the outputs.
+ * Undefined when the model outputs its energy itself or has no such factor.
+ */
+export function derivedEnergy(
+  model: LoadedModel,
+  features: Float32Array,
+  out: Float32Array,
+  n: number,
+): Float32Array | undefined {
+  const e = model.energyFromCorrection;
+  if (!e) return undefined;
+  const k = model.manifest.outputs.length;
+  const inputs = model.manifest.inputs.length;
+  const energy = new Float32Array(n);
+  for (let r = 0; r < n; r++) energy[r] = at(out, r * k + e.output) * at(features, r * inputs + e.input);
+  return energy;
 }
 
 /** Row-major outputs → one array per manifest output name. */

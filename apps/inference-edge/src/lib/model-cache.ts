@@ -10,6 +10,8 @@ import {
   BundleError,
   type BundleManifestV1,
   createRunner,
+  type EnergyFromCorrection,
+  energyFromCorrection,
   Lru,
   type ModelRunner,
   parseManifest,
@@ -34,6 +36,8 @@ export interface LoadedModel {
   image: ImageSpec | undefined;
   /** Whether the model is a tagger (score outputs) or an energy regression. */
   kind: 'tagger' | 'regression';
+  /** A regression whose output is a factor on an input: how its energy (GeV) is derived. */
+  energyFromCorrection: EnergyFromCorrection | undefined;
   /** Index in the output row of the tagger score (first `score`, else first `class-score`). */
   scoreIndex: number;
   /** The bundle's correctionlib file, when it has scale factors. */
@@ -155,6 +159,7 @@ async function fetchModel(bucket: R2Bucket, db: D1Binding, ref: VersionRef): Pro
     runner,
     image: imageOf(manifest),
     kind: regression || scoreIndex < 0 ? 'regression' : 'tagger',
+    energyFromCorrection: energyFromCorrection(manifest),
     scoreIndex: Math.max(0, scoreIndex),
     scaleFactors,
     scaleFactorLookups: scaleFactors

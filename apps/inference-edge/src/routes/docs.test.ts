@@ -45,6 +45,7 @@ describe('GET /v1/openapi.json and /docs', () => {
         'get /v2/models/{name}/versions/{version}/ready',
         'post /v2/models/{name}/infer',
         'post /v2/models/{name}/versions/{version}/infer',
+        'post /v2/repository/index',
         // Issue 21: the routes that were written in bare Hono are in the document too.
         'get /',
         'get /docs',
@@ -133,7 +134,14 @@ describe('GET /v1/openapi.json and /docs', () => {
     expect(extra.status).toBe(400);
     expect((await errorOf(extra)).field).toBe('batch');
     const infer = doc.components.schemas.InferRequest;
-    expect(Object.keys(infer?.properties ?? {}).sort()).toEqual(['id', 'inputs', 'outputs', 'parameters']);
+    expect(Object.keys(infer?.properties ?? {}).sort()).toEqual([
+      'id',
+      'inputs',
+      'model_name',
+      'model_version',
+      'outputs',
+      'parameters',
+    ]);
   });
 
   it('serves a self-contained HTML docs page (no external script or style)', async () => {

@@ -9,7 +9,7 @@ const DOCUMENT_INFO = {
     title: 'hepml-edge inference API',
     version: '1.0.0',
     description:
-      'Calibrated tagger and energy-regression inference (v1) and the KServe v2 open inference protocol. Energies and momenta in GeV, angles in radians.',
+      'Calibrated tagger and energy-regression inference (v1) and the KServe v2 open inference protocol with the binary tensor data extension. Energies and momenta in GeV, angles in radians. Errors: `{"error": {"code", "message", "field"}}` on /v1, the protocol\'s `{"error": "<message>", "code", "field"}` on /v2. Every answer carries `X-Request-Id` and `Server-Timing` (parse, model, total in ms).',
   },
 } as const;
 
@@ -119,8 +119,9 @@ pre{background:#f4f6f8;padding:.6rem;overflow:auto;font-size:13px}
 </head>
 <body>
 <h1>hepml-edge inference API</h1>
-<p>Calibrated tagger and energy-regression inference (v1) and the KServe v2 open inference protocol.
-Energies and momenta in GeV, angles in radians. Errors: <code>{"error": {"code", "message", "field"}}</code>.
+<p>Calibrated tagger and energy-regression inference (v1) and the KServe v2 open inference protocol
+(with binary tensor data). Energies and momenta in GeV, angles in radians. Errors:
+<code>{"error": {"code", "message", "field"}}</code> on /v1, <code>{"error": "&lt;message&gt;", "code", "field"}</code> on /v2.
 The machine-readable document: <a href="/v1/openapi.json">/v1/openapi.json</a>.</p>
 <div id="ops">loading /v1/openapi.json …</div>
 <script>

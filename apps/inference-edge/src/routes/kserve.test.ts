@@ -107,7 +107,7 @@ describe('KServe v2', () => {
       { name: 'reta', shape: [2], datatype: 'FP32', data: [0.9, 0.95] },
     ];
     const cases: [unknown, number, string][] = [
-      [{ inputs: [{ ...good[0], datatype: 'INT64' }, good[1], good[2]] }, 400, 'inputs[0].datatype'],
+      [{ inputs: [{ ...good[0], datatype: 'BYTES' }, good[1], good[2]] }, 400, 'inputs[0].datatype'],
       [{ inputs: [{ ...good[0], data: [40] }, good[1], good[2]] }, 400, 'inputs[0].data'],
       [{ inputs: [good[0], good[1]] }, 400, 'inputs.reta'],
       [{ inputs: [...good, { name: 'foo', shape: [2], datatype: 'FP32', data: [1, 2] }] }, 400, 'inputs[3].name'],

@@ -16,6 +16,7 @@ import { imageOf, scaleFactorsPathOf } from '../lib/manifest-view.ts';
 import { requestedModel } from '../lib/model-cache.ts';
 import { versionOf } from '../lib/resolve.ts';
 import { type ScaleFactorGrid, scaleFactorLookups, tabulateScaleFactors } from '../lib/scale-factors.ts';
+import { timed } from '../middleware/request-context/index.ts';
 import {
   ListModelsQuery,
   ModelDetailSchema,
@@ -147,8 +148,9 @@ const predictHandler = async (
   { params, body }: { params: { name: string; version?: string }; body: PredictRequest },
 ) => {
   const model = await requestedModel(c, params);
-  const batch = prepareV1(model, body, Number(c.env.MAX_BATCH_ROWS));
-  const result = predictV1(model, batch, body.workingPoint);
+  const batch = timed(c, 'parseMs', () => prepareV1(model, body, Number(c.env.MAX_BATCH_ROWS)));
+  const result = predictV1(model, batch, body.workingPoint, (f) => timed(c, 'modelMs', f));
+  c.set('served', { model: model.name, version: model.version, rows: batch.n });
   c.header('x-hepml-version', String(model.version));
   return c.json(result);
 };

@@ -43,8 +43,10 @@ describe('tokens', () => {
     expect(await res.json()).toMatchObject({ error: { field: 'scopes' } });
     const extra = await json('POST', '/v1/tokens', t, { name: 'x', scopes: ['read'], admin: true });
     expect(await extra.json()).toMatchObject({ error: { field: 'admin' } });
+    // Not a bearer header at all: 400 invalid_request, as Hono's bearer-auth answers.
     const malformed = await api('/v1/me', { headers: { authorization: 'Basic abc' } });
-    expect(malformed.status).toBe(401);
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({ error: { code: 'invalid_request', field: 'authorization' } });
   });
 
   it('lets an admin create collaborations and members, and nobody else', async () => {

@@ -21,7 +21,12 @@ export const PredictionSchema = z.object({
   scaleFactor: ScaleFactorSchema.optional(),
   energy: z.number().optional().describe('calibrated energy [GeV]'),
   resolution: z.number().optional().describe('energy resolution σ [GeV] (Crystal-Ball models)'),
-  correction: z.number().optional().describe('dimensionless correction factor'),
+  correction: z
+    .number()
+    .optional()
+    .describe(
+      'dimensionless correction factor of a regression that outputs one; energy = correction × its base input [GeV]',
+    ),
 });
 
 /** A predict answer: which version answered, the raw outputs and one prediction per row. */

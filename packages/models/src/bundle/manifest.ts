@@ -92,14 +92,28 @@ export const BundleOutputV1 = z
      * with kind `score` and unit `1`.
      */
     discriminant: BundleDiscriminantV1.optional(),
+    /**
+     * A `correction` only: the scalar input (GeV) the dimensionless factor multiplies, so that
+     * E = correction × raw(energyBase) in GeV (the energy-regression MLP regresses
+     * E_true/E_standard and names `eCalStandard`). The server answers that energy beside the factor.
+     */
+    energyBase: z.string().optional(),
   })
   .superRefine((o, ctx) => reportFault(ctx, checkOutput(o)));
 export type BundleOutputV1 = z.infer<typeof BundleOutputV1>;
 
 /** An output's unit fits its kind; a discriminant is a `score` of unit `1`. */
-function checkOutput(o: { kind: BundleOutputV1['kind']; unit: string; discriminant?: unknown }): Fault | undefined {
+function checkOutput(o: {
+  kind: BundleOutputV1['kind'];
+  unit: string;
+  discriminant?: unknown;
+  energyBase?: string | undefined;
+}): Fault | undefined {
   if ((o.kind === 'energy' || o.kind === 'resolution') && o.unit !== 'GeV') {
     return { path: ['unit'], message: `must be "GeV" for ${o.kind}` };
+  }
+  if (o.energyBase !== undefined && o.kind !== 'correction') {
+    return { path: ['energyBase'], message: 'is only for a "correction" output' };
   }
   if (o.discriminant === undefined) return undefined;
   if (o.kind !== 'score') return { path: ['kind'], message: 'must be "score" for a discriminant' };
@@ -252,7 +266,7 @@ export const BundleManifestV1 = z
       imageShape: m.image?.shape,
       outputCount: modelOutputs(m.outputs).length,
     };
-    reportFault(ctx, checkArchitecture(m.architecture, context) ?? checkFiles(m));
+    reportFault(ctx, checkArchitecture(m.architecture, context) ?? checkEnergyBases(m) ?? checkFiles(m));
   });
 export type BundleManifestV1 = z.infer<typeof BundleManifestV1>;
 
@@ -276,6 +290,16 @@ function checkArchitecture(arch: ArchitectureV1, context: ArchitectureContext): 
   const expected = mlpParameterCount(arch.inputSize, arch.layers);
   if (arch.parameters !== expected) {
     return { path: ['architecture', 'parameters'], message: `is ${arch.parameters}, the layers have ${expected}` };
+  }
+  return undefined;
+}
+
+/** Every `energyBase` names a scalar input of the model. */
+function checkEnergyBases(m: BundleManifestV1): Fault | undefined {
+  for (const [i, o] of m.outputs.entries()) {
+    if (o.energyBase !== undefined && !m.inputs.some((input) => input.name === o.energyBase)) {
+      return { path: ['outputs', i, 'energyBase'], message: `"${o.energyBase}" is not an input of the model` };
+    }
   }
   return undefined;
 }

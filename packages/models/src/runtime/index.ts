@@ -14,6 +14,7 @@ export { BundleError, ModelInputError, OnnxImportError, OnnxUnsupportedError } f
 export * from './baselines/index.ts';
 export { createCnnFilmRunner } from './cnn-film.ts';
 export { scoreOutputIndex, withDiscriminants } from './discriminants.ts';
+export { type EnergyFromCorrection, energyFromCorrection } from './energy.ts';
 export * from './inputs.ts';
 export { Lru } from './lru.ts';
 export * from './mlp.ts';

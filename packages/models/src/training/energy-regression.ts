@@ -230,7 +230,9 @@ export async function trainEnergyRegressionMlp(options: EnergyRegressionOptions)
   const layers = denseSpecs(model);
   const weights = flattenDenseWeights(model);
   model.dispose();
-  const outputs: BundleOutputV1[] = [{ name: 'correction', kind: 'correction', unit: '1' }];
+  const outputs: BundleOutputV1[] = [
+    { name: 'correction', kind: 'correction', unit: '1', energyBase: STANDARD_CALIBRATION_COLUMN },
+  ];
   const eRef = sample.columns[STANDARD_CALIBRATION_COLUMN] as Float32Array;
   const width = outputs.length;
   const draft = {

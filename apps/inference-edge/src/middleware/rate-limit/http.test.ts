@@ -1,5 +1,6 @@
 // The rate limit as the worker applies it, with the limits of wrangler.toml's [vars] (the test
-// sets low ones): per client, 429 with Retry-After and the JSON envelope, health and docs untouched.
+// sets low ones): per client, 429 with Retry-After and the JSON error (the protocol's form on
+// /v2), health and docs untouched.
 import { createExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
@@ -20,9 +21,7 @@ describe('rate limit in the worker', () => {
     expect(res.status).toBe(429);
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(res.headers.get('content-type')).toContain('application/json');
-    expect(await res.json()).toEqual({
-      error: { code: 'rate_limited', message: expect.stringMatching(/retry after/) },
-    });
+    expect(await res.json()).toEqual({ error: expect.stringMatching(/retry after/), code: 'rate_limited' });
     // Another address has its own bucket; the index and docs are not limited.
     expect((await send('/v1/models', { 'cf-connecting-ip': '203.0.113.8' })).status).toBe(200);
     expect((await send('/', ip)).status).toBe(200);
@@ -40,6 +39,6 @@ describe('rate limit in the worker', () => {
     const bad = { ...env, RATE_LIMIT_PER_SECOND: 'fast' } as unknown as Env;
     const res = await send('/v2/health/live', {}, bad);
     expect(res.status).toBe(500);
-    expect(await res.json()).toEqual({ error: { code: 'internal', message: 'internal error' } });
+    expect(await res.json()).toEqual({ error: 'internal error', code: 'internal' });
   });
 });
