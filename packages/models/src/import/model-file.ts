@@ -1,0 +1,197 @@
+/**
+ * One foreign model file to one bundle: the format detected from the bytes (and the file name),
+ * parsed by its importer, its inputs matched with the spec ({@link ImportSpecV1}: names, units,
+ * descriptions, standardisation) and its lineage recording the file's sha256 and producer.
+ */
+import { FieldError } from '@hepml/physics';
+import type { Bundle } from '../bundle/build.ts';
+import type { BundleManifestV1, ImportSourceV1 } from '../bundle/manifest.ts';
+import type { GbdtParams } from '../runtime/baselines/gbdt-format.ts';
+import { lightgbmTextToGbdt, xgboostJsonToGbdt } from './boosters.ts';
+import { gbdtImportBundle, type ImportOptions, lightgbmProducer, xgboostProducer } from './gbdt-bundle.ts';
+import type { ImportProducer } from './lineage.ts';
+import { importLwtnnJson } from './lwtnn.ts';
+import type { ImportSpecInputV1, ImportSpecV1 } from './spec.ts';
+
+/**
+ * The format of a model file: JSON by content (XGBoost has `learner`, lwtnn `inputs` and `layers`),
+ * LightGBM text by its `tree` header and `Tree=` blocks, ONNX by the `.onnx` extension or, without
+ * one, by a protobuf ModelProto's first field (ir_version, field 1 varint: byte 0x08). Anything
+ * else is a FieldError naming the file.
+ */
+export function detectModelFormat(bytes: Uint8Array, file: string): ImportSourceV1['format'] {
+  const lower = file.toLowerCase();
+  if (lower.endsWith('.onnx')) return 'onnx';
+  const head = new TextDecoder().decode(bytes.subarray(0, 4096)).trimStart();
+  if (head.startsWith('{')) {
+    let json: unknown;
+    try {
+      json = JSON.parse(new TextDecoder().decode(bytes));
+    } catch (cause) {
+      throw new FieldError(`${file}: not JSON (${(cause as Error).message})`, { field: '(root)', cause });
+    }
+    if (json && typeof json === 'object' && 'learner' in json) return 'xgboost-json';
+    if (json && typeof json === 'object' && 'layers' in json && 'inputs' in json) return 'lwtnn-json';
+    throw new FieldError(`${file}: JSON model is neither XGBoost (key "learner") nor lwtnn (keys "inputs", "layers")`, {
+      field: '(root)',
+    });
+  }
+  if (/^tree\r?\n/.test(head) || /^version=v\d/m.test(head)) return 'lightgbm-text';
+  if (bytes[0] === 0x08) return 'onnx';
+  throw new FieldError(`${file}: unknown model format (ONNX .onnx, XGBoost JSON, LightGBM text model, lwtnn JSON)`, {
+    field: '(root)',
+  });
+}
+
+/** Options of {@link importModelFile}. */
+export interface ImportModelFileOptions {
+  bytes: Uint8Array;
+  /** File name, for the format, the messages and `lineage.source.file`. */
+  file: string;
+  /** Bundle name ([a-z0-9][a-z0-9._-]{0,63}). */
+  name: string;
+  spec: ImportSpecV1;
+  /** ISO time stamped into the lineage (default now). */
+  createdAt?: string;
+}
+
+/** Feature names that say nothing (XGBoost's `f0…`, LightGBM's `Column_0…`): the spec names them by position. */
+const GENERIC_NAME = /^(f|Column_)\d+$/;
+
+/**
+ * The spec entry of each of the file's inputs, in the file's order. Files that name their
+ * features are matched by name (each name in the spec once, none left over); files that do not
+ * (generic names, ONNX's one tensor) take the spec's inputs in order, which must be as many.
+ */
+export function matchSpecInputs(
+  fileNames: readonly string[] | undefined,
+  count: number,
+  spec: ImportSpecV1,
+  file: string,
+): ImportSpecInputV1[] {
+  const named = fileNames !== undefined && !fileNames.every((n) => GENERIC_NAME.test(n));
+  if (!named) {
+    if (spec.inputs.length !== count)
+      throw new FieldError(
+        `inputs: the model reads ${count} inputs, the spec names ${spec.inputs.length} (in the model's order)`,
+        { field: 'inputs' },
+      );
+    return spec.inputs;
+  }
+  const byName = new Map(spec.inputs.map((i) => [i.name, i]));
+  const missing = fileNames.filter((n) => !byName.has(n));
+  if (missing.length > 0)
+    throw new FieldError(`inputs: ${file} names features the spec does not: ${missing.join(', ')}`, {
+      field: 'inputs',
+    });
+  const extra = spec.inputs.filter((i) => !fileNames.includes(i.name));
+  if (extra.length > 0)
+    throw new FieldError(
+      `inputs: ${extra.map((i) => i.name).join(', ')} not among the features of ${file} (${fileNames.join(', ')})`,
+      { field: 'inputs' },
+    );
+  return fileNames.map((n) => byName.get(n) as ImportSpecInputV1);
+}
+
+/**
+ * The trees on raw inputs: a split x' < t on the standardised x' = (x − offset)/scale is the split
+ * x < offset + scale·t on the raw value when scale > 0, so the standardisation folds into the
+ * thresholds (NaN directions unchanged). A negative scale would turn `<` into `>`, which the
+ * `hepml-gbdt/1` trees cannot express: refused, naming the input.
+ */
+export function foldStandardisation(params: GbdtParams, inputs: readonly ImportSpecInputV1[]): GbdtParams {
+  const offset = inputs.map((i) => i.offset ?? 0);
+  const scale = inputs.map((i, k) => {
+    const s = i.scale ?? 1;
+    if (s < 0)
+      throw new FieldError(`inputs[${k}].scale: must be positive for a tree ensemble (split directions)`, {
+        field: `inputs[${k}].scale`,
+      });
+    return s;
+  });
+  if (offset.every((o) => o === 0) && scale.every((s) => s === 1)) return params;
+  return {
+    ...params,
+    trees: params.trees.map((t) => ({
+      ...t,
+      threshold: t.threshold.map((th, node) => {
+        const f = t.feature[node] as number;
+        return f < 0 ? th : (offset[f] as number) + (scale[f] as number) * th;
+      }),
+    })),
+  };
+}
+
+function specOptions(
+  o: ImportModelFileOptions,
+  inputs: readonly ImportSpecInputV1[],
+  outputs: BundleManifestV1['outputs'] | undefined,
+): ImportOptions {
+  const units: Record<string, string> = {};
+  const descriptions: Record<string, string> = {};
+  for (const i of inputs) {
+    units[i.name] = i.unit;
+    if (i.description) descriptions[i.name] = i.description;
+  }
+  return {
+    name: o.name,
+    units,
+    descriptions,
+    file: o.file,
+    ...(o.spec.task ? { task: o.spec.task } : {}),
+    ...(o.spec.description ? { description: o.spec.description } : {}),
+    ...(outputs ? { outputs } : {}),
+    ...(o.createdAt ? { createdAt: o.createdAt } : {}),
+  };
+}
+
+/** A tree ensemble with the spec's names, units and standardisation as a GBDT bundle. */
+export async function gbdtSpecBundle(
+  o: ImportModelFileOptions,
+  params: GbdtParams,
+  fileNames: readonly string[] | undefined,
+  producer: ImportProducer,
+): Promise<Bundle> {
+  const inputs = matchSpecInputs(fileNames, params.inputs.length, o.spec, o.file);
+  const renamed = { ...foldStandardisation(params, inputs), inputs: inputs.map((i) => i.name) };
+  return gbdtImportBundle(renamed, o.bytes, producer, specOptions(o, inputs, o.spec.outputs));
+}
+
+/**
+ * Imports one model file as a bundle ({@link detectModelFormat}). ONNX files go through
+ * `importOnnx` (the ONNX importer, given the decoded model's handling); the other formats are
+ * parsed here. Every fault is a FieldError naming the field of the file or of the spec.
+ */
+export async function importModelFile(
+  o: ImportModelFileOptions,
+  importOnnx?: (o: ImportModelFileOptions) => Promise<Bundle>,
+): Promise<Bundle> {
+  const format = detectModelFormat(o.bytes, o.file);
+  const text = () => new TextDecoder().decode(o.bytes);
+  switch (format) {
+    case 'xgboost-json': {
+      const json = JSON.parse(text()) as { learner?: { feature_names?: string[] } };
+      return gbdtSpecBundle(o, xgboostJsonToGbdt(json), json.learner?.feature_names, xgboostProducer(json));
+    }
+    case 'lightgbm-text': {
+      const t = text();
+      const params = lightgbmTextToGbdt(t);
+      return gbdtSpecBundle(o, params, params.inputs, lightgbmProducer(t));
+    }
+    case 'lwtnn-json': {
+      const net = JSON.parse(text()) as { inputs?: { name?: unknown }[] };
+      const names = (net.inputs ?? []).map((i) => String(i.name));
+      const inputs = matchSpecInputs(names, names.length, o.spec, o.file);
+      const k = inputs.findIndex((i) => (i.offset ?? 0) !== 0 || (i.scale ?? 1) !== 1);
+      if (k >= 0)
+        throw new FieldError(
+          `inputs[${o.spec.inputs.indexOf(inputs[k] as ImportSpecInputV1)}]: an lwtnn file carries its own offset and scale; leave them out of the spec`,
+          { field: 'inputs' },
+        );
+      return importLwtnnJson(o.bytes, specOptions(o, inputs, o.spec.outputs));
+    }
+    case 'onnx':
+      if (!importOnnx) throw new FieldError(`${o.file}: ONNX import is not available here`, { field: '(root)' });
+      return importOnnx(o);
+  }
+}
