@@ -35,3 +35,28 @@ export class RegistryError extends FieldError {
     return REGISTRY_ERROR_STATUS[this.code];
   }
 }
+
+/**
+ * An ONNX file that cannot be imported: truncated or malformed protobuf bytes, or a graph that is
+ * inconsistent (a value used before it is produced, shapes that do not agree). `field` is the path
+ * of the offending part, e.g. `graph.node[3].attribute[0]` or `graph.initializer["fc.weight"].raw_data`.
+ */
+export class OnnxImportError extends FieldError {
+  override name = 'OnnxImportError';
+}
+
+/**
+ * An ONNX graph that uses what the importer does not implement: an operator, an attribute value or
+ * a dynamic shape. `op` is the operator (`Loop`, `Conv`), `node` the node's name and the message
+ * says what is missing; `field` is the node's path (`graph.node[3]`).
+ */
+export class OnnxUnsupportedError extends OnnxImportError {
+  override name = 'OnnxUnsupportedError';
+  readonly op: string;
+  readonly node: string;
+  constructor(message: string, options: { op: string; node: string; field?: string; cause?: unknown }) {
+    super(message, options);
+    this.op = options.op;
+    this.node = options.node;
+  }
+}

@@ -36,11 +36,17 @@ export interface OnnxNode {
   attributes: Map<string, OnnxAttributeValue>;
 }
 
-/** A graph input or output: a dimension is a number, a symbolic name (string) or null when unknown. */
+/**
+ * A graph input or output: a dimension is a number, a symbolic name (string) or null when unknown.
+ * For a value that is not a plain tensor (ZipMap's `seq(map(int64, tensor(float)))`), `container`
+ * spells its type and `type` is the element type of the innermost tensor (or map value), `shape` [].
+ */
 export interface OnnxValueInfo {
   name: string;
   type: OnnxElementType;
   shape: (number | string | null)[];
+  /** Set only for non-tensor values: e.g. `seq(map(int64,tensor(float)))`. */
+  container?: string;
 }
 
 export interface OnnxModel {
@@ -56,5 +62,9 @@ export interface OnnxModel {
     /** Graph inputs that are not initializers. */
     inputs: OnnxValueInfo[];
     outputs: OnnxValueInfo[];
+    /** Types of intermediate values (`value_info`), where the producer wrote them. */
+    valueInfo?: OnnxValueInfo[];
   };
+  /** `metadata_props` (key → value), where the producer wrote any. */
+  metadata?: Map<string, string>;
 }

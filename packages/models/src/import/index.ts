@@ -1,0 +1,15 @@
+/** @module @hepml/models/import — models trained elsewhere: the ONNX decoder, XGBoost JSON, LightGBM text, ONNX-ML tree ensembles and lwtnn JSON as hepml bundles. */
+export { OnnxImportError, OnnxUnsupportedError } from '../errors.ts';
+export { lightgbmTextToGbdt, xgboostJsonToGbdt } from './boosters.ts';
+export * from './gbdt-bundle.ts';
+export { importLwtnnJson } from './lwtnn.ts';
+export { decodeOnnxModel, decodeOnnxTensor } from './onnx/decode.ts';
+export type {
+  OnnxAttributeValue,
+  OnnxElementType,
+  OnnxModel,
+  OnnxNode,
+  OnnxTensor,
+  OnnxValueInfo,
+} from './onnx/model.ts';
+export { treeEnsembleToGbdt } from './tree-ensemble.ts';
