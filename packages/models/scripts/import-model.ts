@@ -51,7 +51,7 @@ function parse() {
 try {
   parsed = parse();
 } catch (err) {
-  fail(`${(err as Error).message}\n${USAGE}`);
+  fail(`${(err as Error).message.split('. ')[0]} (${USAGE})`);
 }
 const { values, positionals } = parsed;
 if (values.help) {
@@ -59,7 +59,7 @@ if (values.help) {
   process.exit(0);
 }
 const [fileArg] = positionals;
-if (!fileArg || positionals.length > 1) fail(`give exactly one model file\n${USAGE}`);
+if (!fileArg || positionals.length > 1) fail(`give exactly one model file (${USAGE})`);
 if (!values.inputs && !values.task)
   fail(`--inputs spec.json or --task NAME is required (the file's inputs have no units)`);
 const n = positiveInt(values.n, 'n');
@@ -104,11 +104,12 @@ if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(name)) fail(`--name "${name}" must match
 
 let bundle: Bundle;
 try {
-  bundle = await importModelFile({ bytes, file, name, spec });
+  bundle = await importModelFile({ bytes, file, name, spec, subsetOfSpec: !values.inputs });
 } catch (err) {
   if (!(err instanceof FieldError)) throw err;
   // Faults of the spec (inputs, outputs) name the spec; the rest name the model file.
-  fail(/^(inputs|outputs)\b/.test(err.message) ? `${label}: ${err.message}` : `${file}: ${err.message}`);
+  const where = /^(inputs|outputs)\b/.test(err.message) ? label : file;
+  fail(err.message.startsWith(`${where}:`) ? err.message : `${where}: ${err.message}`);
 }
 
 const task = bundle.manifest.task;

@@ -120,28 +120,38 @@ export async function onnxTreeEnsembleBundle(
   source: Uint8Array,
   options: ImportOptions & { inputNames?: readonly string[] },
 ): Promise<Bundle> {
+  const { node, width } = onnxTreeEnsembleNode(model);
+  const names =
+    options.inputNames ?? (width !== undefined ? Array.from({ length: width }, (_, i) => `f${i}`) : undefined);
+  if (!names)
+    throw new FieldError(
+      `ONNX: graph.input ${JSON.stringify(node.inputs[0])} must have a fixed second dimension (or give input names)`,
+      { field: 'graph.input' },
+    );
+  return gbdtImportBundle(treeEnsembleToGbdt(node, names), source, onnxProducer(model), options);
+}
+
+/** Whether a node is an `ai.onnx.ml` TreeEnsembleClassifier/Regressor. */
+export function isTreeEnsembleNode(n: OnnxNode): boolean {
+  return n.domain === 'ai.onnx.ml' && n.opType.startsWith('TreeEnsemble');
+}
+
+/**
+ * The one tree-ensemble node of a graph (ZipMap after it allowed) and the fixed width of its
+ * input tensor [N, d] (undefined when symbolic); any other graph is refused, naming the node.
+ */
+export function onnxTreeEnsembleNode(model: OnnxModel): { node: OnnxNode; width: number | undefined } {
   const nodes = model.graph.nodes;
-  const trees = nodes.filter((n) => n.domain === 'ai.onnx.ml' && n.opType.startsWith('TreeEnsemble'));
-  const rest = nodes.filter((n) => !trees.includes(n));
-  const extra = rest.find((n) => !(n.domain === 'ai.onnx.ml' && n.opType === 'ZipMap'));
+  const trees = nodes.filter(isTreeEnsembleNode);
+  const extra = nodes.find((n) => !isTreeEnsembleNode(n) && !(n.domain === 'ai.onnx.ml' && n.opType === 'ZipMap'));
   if (trees.length !== 1 || extra)
     throw new FieldError(
       `ONNX: graph.node must be one ai.onnx.ml TreeEnsemble node (and ZipMap) for a GBDT bundle${extra ? `, has ${JSON.stringify(extra.name)} (${extra.opType})` : `, has ${trees.length} tree ensembles`}`,
       { field: 'graph.node' },
     );
   const node = trees[0] as OnnxNode;
-  const input = model.graph.inputs.find((i) => i.name === node.inputs[0]);
-  const d = input?.shape[1];
-  const names =
-    options.inputNames ?? (typeof d === 'number' ? Array.from({ length: d }, (_, i) => `f${i}`) : undefined);
-  if (!names)
-    throw new FieldError(
-      `ONNX: graph.input ${JSON.stringify(node.inputs[0])} must have a fixed second dimension (or give input names)`,
-      {
-        field: 'graph.input',
-      },
-    );
-  return gbdtImportBundle(treeEnsembleToGbdt(node, names), source, onnxProducer(model), options);
+  const d = model.graph.inputs.find((i) => i.name === node.inputs[0])?.shape[1];
+  return { node, width: typeof d === 'number' ? d : undefined };
 }
 
 /** The ONNX file's `producer_name` and `producer_version` ("unknown" when the file leaves it empty). */

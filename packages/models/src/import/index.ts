@@ -2,7 +2,9 @@
 export { OnnxImportError, OnnxUnsupportedError } from '../errors.ts';
 export { lightgbmTextToGbdt, xgboostJsonToGbdt } from './boosters.ts';
 export * from './gbdt-bundle.ts';
+export { type ImportProducer, importLineage } from './lineage.ts';
 export { importLwtnnJson } from './lwtnn.ts';
+export * from './model-file.ts';
 export { decodeOnnxModel, decodeOnnxTensor } from './onnx/decode.ts';
 export type {
   OnnxAttributeValue,
@@ -12,4 +14,5 @@ export type {
   OnnxTensor,
   OnnxValueInfo,
 } from './onnx/model.ts';
+export * from './spec.ts';
 export { treeEnsembleToGbdt } from './tree-ensemble.ts';

@@ -4,13 +4,25 @@
  * descriptions, standardisation) and its lineage recording the file's sha256 and producer.
  */
 import { FieldError } from '@hepml/physics';
+import { OnnxUnsupportedError } from '../errors.ts';
 import type { Bundle } from '../bundle/build.ts';
 import type { BundleManifestV1, ImportSourceV1 } from '../bundle/manifest.ts';
 import type { GbdtParams } from '../runtime/baselines/gbdt-format.ts';
 import { lightgbmTextToGbdt, xgboostJsonToGbdt } from './boosters.ts';
-import { gbdtImportBundle, type ImportOptions, lightgbmProducer, xgboostProducer } from './gbdt-bundle.ts';
+import {
+  gbdtImportBundle,
+  type ImportOptions,
+  isTreeEnsembleNode,
+  lightgbmProducer,
+  onnxProducer,
+  onnxTreeEnsembleNode,
+  xgboostProducer,
+} from './gbdt-bundle.ts';
 import type { ImportProducer } from './lineage.ts';
 import { importLwtnnJson } from './lwtnn.ts';
+import { decodeOnnxModel } from './onnx/decode.ts';
+import type { OnnxModel } from './onnx/model.ts';
+import { treeEnsembleToGbdt } from './tree-ensemble.ts';
 import type { ImportSpecInputV1, ImportSpecV1 } from './spec.ts';
 
 /**
@@ -51,6 +63,8 @@ export interface ImportModelFileOptions {
   /** Bundle name ([a-z0-9][a-z0-9._-]{0,63}). */
   name: string;
   spec: ImportSpecV1;
+  /** The spec lists a task's variables, of which a model that names its features may read a subset. */
+  subsetOfSpec?: boolean;
   /** ISO time stamped into the lineage (default now). */
   createdAt?: string;
 }
@@ -62,12 +76,14 @@ const GENERIC_NAME = /^(f|Column_)\d+$/;
  * The spec entry of each of the file's inputs, in the file's order. Files that name their
  * features are matched by name (each name in the spec once, none left over); files that do not
  * (generic names, ONNX's one tensor) take the spec's inputs in order, which must be as many.
+ * `allowUnused` (a reference task's variables as the spec) lets a named model read a subset.
  */
 export function matchSpecInputs(
   fileNames: readonly string[] | undefined,
   count: number,
   spec: ImportSpecV1,
   file: string,
+  options: { allowUnused?: boolean } = {},
 ): ImportSpecInputV1[] {
   const named = fileNames !== undefined && !fileNames.every((n) => GENERIC_NAME.test(n));
   if (!named) {
@@ -85,7 +101,7 @@ export function matchSpecInputs(
       field: 'inputs',
     });
   const extra = spec.inputs.filter((i) => !fileNames.includes(i.name));
-  if (extra.length > 0)
+  if (extra.length > 0 && !options.allowUnused)
     throw new FieldError(
       `inputs: ${extra.map((i) => i.name).join(', ')} not among the features of ${file} (${fileNames.join(', ')})`,
       { field: 'inputs' },
@@ -152,7 +168,7 @@ export async function gbdtSpecBundle(
   fileNames: readonly string[] | undefined,
   producer: ImportProducer,
 ): Promise<Bundle> {
-  const inputs = matchSpecInputs(fileNames, params.inputs.length, o.spec, o.file);
+  const inputs = matchSpecInputs(fileNames, params.inputs.length, o.spec, o.file, { allowUnused: o.subsetOfSpec });
   const renamed = { ...foldStandardisation(params, inputs), inputs: inputs.map((i) => i.name) };
   return gbdtImportBundle(renamed, o.bytes, producer, specOptions(o, inputs, o.spec.outputs));
 }
@@ -164,7 +180,7 @@ export async function gbdtSpecBundle(
  */
 export async function importModelFile(
   o: ImportModelFileOptions,
-  importOnnx?: (o: ImportModelFileOptions) => Promise<Bundle>,
+  importOnnx?: (o: ImportModelFileOptions, model: OnnxModel) => Promise<Bundle>,
 ): Promise<Bundle> {
   const format = detectModelFormat(o.bytes, o.file);
   const text = () => new TextDecoder().decode(o.bytes);
@@ -181,7 +197,7 @@ export async function importModelFile(
     case 'lwtnn-json': {
       const net = JSON.parse(text()) as { inputs?: { name?: unknown }[] };
       const names = (net.inputs ?? []).map((i) => String(i.name));
-      const inputs = matchSpecInputs(names, names.length, o.spec, o.file);
+      const inputs = matchSpecInputs(names, names.length, o.spec, o.file, { allowUnused: o.subsetOfSpec });
       const k = inputs.findIndex((i) => (i.offset ?? 0) !== 0 || (i.scale ?? 1) !== 1);
       if (k >= 0)
         throw new FieldError(
@@ -190,8 +206,26 @@ export async function importModelFile(
         );
       return importLwtnnJson(o.bytes, specOptions(o, inputs, o.spec.outputs));
     }
-    case 'onnx':
-      if (!importOnnx) throw new FieldError(`${o.file}: ONNX import is not available here`, { field: '(root)' });
-      return importOnnx(o);
+    case 'onnx': {
+      const model = decodeOnnxModel(o.bytes);
+      if (model.graph.nodes.some(isTreeEnsembleNode)) {
+        const { node, width } = onnxTreeEnsembleNode(model);
+        // ONNX names one input tensor [N, d]: the spec names its d columns in order.
+        const d = width ?? o.spec.inputs.length;
+        const params = treeEnsembleToGbdt(
+          node,
+          Array.from({ length: d }, (_, i) => `f${i}`),
+        );
+        return gbdtSpecBundle(o, params, undefined, onnxProducer(model));
+      }
+      if (!importOnnx) {
+        const first = model.graph.nodes[0];
+        throw new OnnxUnsupportedError(
+          `${o.file}: node ${JSON.stringify(first?.name ?? '')} (${first?.opType ?? 'none'}): only tree-ensemble graphs import here`,
+          { op: first?.opType ?? '', node: first?.name ?? '', field: 'graph.node[0]' },
+        );
+      }
+      return importOnnx(o, model);
+    }
   }
 }
