@@ -4,9 +4,9 @@
  * descriptions, standardisation) and its lineage recording the file's sha256 and producer.
  */
 import { FieldError } from '@hepml/physics';
-import { OnnxUnsupportedError } from '../errors.ts';
 import type { Bundle } from '../bundle/build.ts';
 import type { BundleManifestV1, ImportSourceV1 } from '../bundle/manifest.ts';
+import { OnnxUnsupportedError } from '../errors.ts';
 import type { GbdtParams } from '../runtime/baselines/gbdt-format.ts';
 import { lightgbmTextToGbdt, xgboostJsonToGbdt } from './boosters.ts';
 import {
@@ -22,8 +22,8 @@ import type { ImportProducer } from './lineage.ts';
 import { importLwtnnJson } from './lwtnn.ts';
 import { decodeOnnxModel } from './onnx/decode.ts';
 import type { OnnxModel } from './onnx/model.ts';
-import { treeEnsembleToGbdt } from './tree-ensemble.ts';
 import type { ImportSpecInputV1, ImportSpecV1 } from './spec.ts';
+import { treeEnsembleToGbdt } from './tree-ensemble.ts';
 
 /**
  * The format of a model file: JSON by content (XGBoost has `learner`, lwtnn `inputs` and `layers`),
