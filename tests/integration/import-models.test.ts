@@ -98,7 +98,7 @@ function treeOnnx(
   const vals: number[] = [];
   const links = { t: [] as number[], f: [] as number[], miss: [] as number[] };
   const leaf = { tree: [] as number[], node: [] as number[], w: [] as number[] };
-  trees.forEach((t, ti) =>
+  for (const [ti, t] of trees.entries()) {
     t.left.forEach((l, i) => {
       const isLeaf = l < 0;
       a.tree.push(ti);
@@ -114,8 +114,8 @@ function treeOnnx(
         leaf.node.push(i);
         leaf.w.push(t.value[i] as number);
       }
-    }),
-  );
+    });
+  }
   const g = new OnnxGraph(13).useOpset('ai.onnx.ml', 3);
   const x = g.input({ name: 'X', type: 'float', shape: ['N', d] });
   const nodes = {
