@@ -286,7 +286,7 @@ function lwtnnNet(rng: Rng, inputs: readonly string[]) {
     bias: Array.from({ length: units }, () => Math.fround(rng.range(-0.2, 0.2))),
   });
   return {
-    inputs: inputs.map((name, i) => ({ name, offset: offsets[i], scale: scales[i] })),
+    inputs: inputs.map((name, i) => ({ name, offset: offsets[i] as number, scale: scales[i] as number })),
     input_sequences: [],
     layers: [layer(inputs.length, 8, 'rectified'), layer(8, 6, 'tanh'), layer(6, 1, 'sigmoid')],
     outputs: ['score'],

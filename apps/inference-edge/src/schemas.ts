@@ -216,6 +216,7 @@ export const ModelSummarySchema = z
     parameters: z.number().int(),
     createdAt: z.string(),
     recommended: z.boolean(),
+    imported: z.boolean().openapi({ description: 'trained elsewhere and imported (pnpm import-model)' }),
     metrics: z.record(z.string(), z.number()),
   })
   .openapi('ModelSummary');
