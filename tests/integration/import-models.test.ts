@@ -9,13 +9,15 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { OnnxGraph } from '@hepml/models/export';
+import { decodeOnnxTensor } from '@hepml/models/import';
 import { createToken, ensureUser } from '@hepml/models/registry';
-import { generateElectronId, Rng } from '@hepml/physics';
+import { ELECTRON_ID_VARIABLES, generateElectronId, Rng } from '@hepml/physics';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -36,6 +38,7 @@ let token = '';
 
 /** Rows the models are compared on: simulated electron candidates (float32 columns). */
 const N = 200;
+const ELECTRON_ID_INPUTS = Object.keys(ELECTRON_ID_VARIABLES);
 const SAMPLE = generateElectronId({ n: N, seed: 1919 });
 const column = (name: string): Float32Array => {
   const c = SAMPLE.columns[name];
@@ -376,16 +379,93 @@ function worst(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
-/** Imports `file` (extra CLI args), publishes the bundle; returns the bundle directory. */
-async function importAndPublish(file: string, name: string, args: string[]): Promise<string> {
+/** The shared PyTorch exports (../shared/data/onnx-pytorch, ONNX backend-test layout). */
+const PYTORCH_CASES = fileURLToPath(new URL('../../../shared/data/onnx-pytorch/', import.meta.url));
+
+/** One shared case: the model's bytes, its one input and one reference output (float32), the input shape. */
+function pytorchCase(name: string) {
+  const dir = join(PYTORCH_CASES, name);
+  if (!existsSync(join(dir, 'model.onnx')))
+    throw new Error(`shared PyTorch ONNX case missing: ${dir} (see /work/shared/data/README.md)`);
+  const tensor = (file: string) => decodeOnnxTensor(new Uint8Array(readFileSync(join(dir, 'test_data_set_0', file))));
+  const input = tensor('input_0.pb');
+  const output = tensor('output_0.pb');
+  return {
+    model: new Uint8Array(readFileSync(join(dir, 'model.onnx'))),
+    input: Float32Array.from(input.data as Float32Array),
+    output: Float32Array.from(output.data as Float32Array),
+    shape: input.dims,
+  };
+}
+
+/** A spec for a case: inputs x0… and outputs y0… (dimensionless corrections), on a reference task to be publishable. */
+function caseSpec(inputs: number, outputs: number) {
+  return {
+    task: 'energy-regression',
+    inputs: Array.from({ length: inputs }, (_, k) => ({ name: `x${k}`, unit: '1' })),
+    outputs: Array.from({ length: outputs }, (_, k) => ({ name: `y${k}`, kind: 'correction', unit: '1' })),
+  };
+}
+
+/** ONNX Runtime on a model with one input (named by the graph) of `shape`: its first output, flat. */
+async function ortRun(
+  model: Uint8Array,
+  x: Float32Array,
+  shape: readonly number[],
+  name?: string,
+): Promise<Float32Array> {
+  const session = await ort.InferenceSession.create(model, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+  const out = await session.run({
+    [name ?? (session.inputNames[0] as string)]: new ort.Tensor('float32', x, [...shape]),
+  });
+  const data = out[session.outputNames[0] as string]?.data as Float32Array;
+  await session.release();
+  return data;
+}
+
+/** `/v1` predict of n rows of d values named x0…: the outputs y0… row by row, flat. */
+async function servedOutputs(name: string, x: Float32Array, n: number, d: number, outs: number): Promise<Float64Array> {
+  const rows = Array.from({ length: n }, (_, r) =>
+    Object.fromEntries(Array.from({ length: d }, (_, k) => [`x${k}`, x[r * d + k]])),
+  );
+  const res = await fetch(`${api?.url}/v1/models/${name}/predict`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ rows }),
+  });
+  expect(res.status, await res.clone().text()).toBe(200);
+  const body = (await res.json()) as { outputs: Record<string, number[]> };
+  return Float64Array.from(
+    { length: n * outs },
+    (_, i) => body.outputs[`y${i % outs}`]?.[Math.floor(i / outs)] ?? Number.NaN,
+  );
+}
+
+/**
+ * Imports `file` (extra CLI args) into a bundle directory, optionally measures its scale factors
+ * (`pnpm calibrate`), publishes it; returns the directory. `task`: the reference task it lands on
+ * (electron-ID models are measured on it).
+ */
+async function importAndPublish(
+  file: string,
+  name: string,
+  args: string[],
+  options: { task?: string; calibrate?: boolean } = {},
+): Promise<string> {
+  const task = options.task ?? 'electron-id';
   const out = join(work, 'bundles', name);
   const imported = await cli('import-model.ts', [file, '--name', name, '--out', out, '--n', '6000', ...args]);
-  expect(imported.stderr).toMatch(/measured on electron-id .*auc 0\.\d+/);
   expect(imported.code, imported.stderr).toBe(0);
-  expect(imported.stdout).toContain(`imported ${name} (task electron-id`);
+  if (task === 'electron-id') expect(imported.stderr).toMatch(/measured on electron-id .*auc 0\.\d+/);
+  expect(imported.stdout).toContain(`imported ${name} (task ${task}`);
+  if (options.calibrate) {
+    const calibrated = await cli('calibrate.ts', ['--model', out, '--n', '20000']);
+    expect(calibrated.code, calibrated.stderr).toBe(0);
+    expect(calibrated.stdout).toContain('wrote scale-factors.json and scale-factor-tables.json');
+  }
   const published = await cli('publish-model.ts', [out, '--to', api?.url ?? '', '--token', token]);
   expect(published.code, published.stderr).toBe(0);
-  expect(published.stdout).toContain(`published ${name} v1 (task electron-id)`);
+  expect(published.stdout).toContain(`published ${name} v1 (task ${task})`);
   return out;
 }
 
@@ -422,7 +502,7 @@ describe('pnpm import-model → publish → serve', () => {
     const trees = Array.from({ length: 8 }, () => randomTree(rng, features));
     const file = join(work, 'electron-xgb.json');
     writeFileSync(file, JSON.stringify(xgboostJson(trees, features, 0.4)));
-    await importAndPublish(file, 'xgb-electron', ['--task', 'electron-id']);
+    await importAndPublish(file, 'xgb-electron', ['--task', 'electron-id'], { calibrate: true });
     const want = await ortColumn(
       treeOnnx(trees, 5, 'BRANCH_LT', Math.log(0.4 / 0.6), 'regressor'),
       features,
@@ -445,6 +525,17 @@ describe('pnpm import-model → publish → serve', () => {
     expect(m.metrics.auc).toBeGreaterThan(0);
     expect(m.metrics.auc).toBeLessThan(1);
     expect(m.workingPoints.map((w) => w.name)).toEqual(['loose', 'medium', 'tight']);
+    // Calibrated like our own: its scale factors are served as correctionlib JSON.
+    const sf = await fetch(`${api?.url}/v1/models/xgb-electron/scale-factors?format=correctionlib`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(sf.status).toBe(200);
+    const set = (await sf.json()) as { corrections: { name: string }[] };
+    expect(set.corrections.map((c) => c.name)).toEqual([
+      'xgb-electron-loose',
+      'xgb-electron-medium',
+      'xgb-electron-tight',
+    ]);
   });
 
   it('a LightGBM text model with an input spec (units, descriptions)', async () => {
@@ -520,6 +611,102 @@ describe('pnpm import-model → publish → serve', () => {
       producer: 'lwtnn',
       producerVersion: '2.14',
     });
+  });
+
+  it('the shared PyTorch MLP (test_Linear, Gemm 10 → 8) runs fused as an mlp and is served as ONNX Runtime and PyTorch computed it', async () => {
+    const { model, input, output, shape } = pytorchCase('test_Linear');
+    const [n, d] = shape as [number, number];
+    const outs = output.length / n;
+    const file = join(work, 'linear.onnx');
+    writeFileSync(file, model);
+    const spec = join(work, 'linear-spec.json');
+    writeFileSync(spec, JSON.stringify(caseSpec(d, outs)));
+    const dir = await importAndPublish(file, 'pytorch-linear', ['--inputs', spec], { task: 'energy-regression' });
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as {
+      architecture: { kind: string };
+      lineage: { source: { producer: string; producerVersion: string } };
+    };
+    expect(manifest.architecture.kind).toBe('mlp');
+    expect(manifest.lineage.source).toMatchObject({ producer: 'pytorch', producerVersion: '0.3' });
+    const want = await ortRun(model, input, shape);
+    expect(worst(want, output)).toBeLessThan(1e-5);
+    const served = await servedOutputs('pytorch-linear', input, n, d, outs);
+    expect(worst(served, want)).toBeLessThan(1e-5);
+  });
+
+  it('the shared PyTorch CNN (test_Conv2d, 3 × 7 × 5 → 4 × 5 × 4) is served as ONNX Runtime and PyTorch computed it', async () => {
+    const { model, input, output, shape } = pytorchCase('test_Conv2d');
+    const n = shape[0] as number;
+    const d = input.length / n;
+    const outs = output.length / n;
+    const file = join(work, 'conv2d.onnx');
+    writeFileSync(file, model);
+    const spec = join(work, 'conv2d-spec.json');
+    writeFileSync(spec, JSON.stringify(caseSpec(d, outs)));
+    await importAndPublish(file, 'pytorch-conv2d', ['--inputs', spec], { task: 'energy-regression' });
+    const want = await ortRun(model, input, shape);
+    expect(worst(want, output)).toBeLessThan(1e-5);
+    expect(worst(await servedOutputs('pytorch-conv2d', input, n, d, outs), want)).toBeLessThan(1e-5);
+  });
+
+  it('an electron-ID MLP in torch.onnx.export layout, trained on standardised inputs: the spec standardisation is applied, measured on the task', async () => {
+    const features = Object.keys(SAMPLE.columns).filter((c) => ELECTRON_ID_INPUTS.includes(c));
+    expect(features).toHaveLength(ELECTRON_ID_INPUTS.length);
+    const rng = new Rng(19_005);
+    const sizes = [features.length, 32, 16, 1];
+    const layers = sizes.slice(1).map((units, k) => ({
+      w: Float32Array.from({ length: units * (sizes[k] as number) }, () => rng.range(-0.4, 0.4)),
+      b: Float32Array.from({ length: units }, () => rng.range(-0.1, 0.1)),
+      units,
+      fanIn: sizes[k] as number,
+    }));
+    const g = new OnnxGraph(17);
+    let h = g.input({ name: 'input', type: 'float', shape: ['batch', features.length] });
+    for (const [k, l] of layers.entries()) {
+      h = g.node('Gemm', [h, g.floats(`${k}.weight`, [l.units, l.fanIn], l.w), g.floats(`${k}.bias`, [l.units], l.b)], {
+        attributes: { transB: { int: 1 } },
+      });
+      h = g.node(
+        k === layers.length - 1 ? 'Sigmoid' : 'Relu',
+        [h],
+        k === layers.length - 1 ? { output: 'output' } : {},
+      );
+    }
+    g.output({ name: 'output', type: 'float', shape: ['batch', 1] });
+    const model = g.encode('main_graph');
+    const file = join(work, 'electron-mlp.onnx');
+    writeFileSync(file, model);
+    const offsets = features.map((f) => mean(column(f)));
+    const scales = features.map((f) => Math.max(1e-3, spread(column(f))));
+    const spec = join(work, 'electron-mlp-spec.json');
+    writeFileSync(
+      spec,
+      JSON.stringify({
+        task: 'electron-id',
+        inputs: features.map((name, k) => ({
+          name,
+          unit: ELECTRON_ID_VARIABLES[name as keyof typeof ELECTRON_ID_VARIABLES],
+          offset: offsets[k],
+          scale: scales[k],
+        })),
+        outputs: [{ name: 'score', kind: 'score', unit: '1' }],
+      }),
+    );
+    const dir = await importAndPublish(file, 'onnx-mlp-electron', ['--inputs', spec]);
+    expect(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).architecture.kind).toBe('mlp');
+    // ONNX Runtime on the standardised rows, as the model was trained.
+    const x = new Float32Array(N * features.length);
+    const cols = features.map(column);
+    for (let r = 0; r < N; r++)
+      for (let k = 0; k < features.length; k++)
+        x[r * features.length + k] = ((cols[k]?.[r] as number) - (offsets[k] as number)) / (scales[k] as number);
+    const want = await ortRun(model, x, [N, features.length], 'input');
+    expect(Math.max(...want) - Math.min(...want)).toBeGreaterThan(0.1);
+    expect(worst(await servedScores('onnx-mlp-electron', features), want)).toBeLessThan(1e-5);
+    expect(worst(await kserveScores('onnx-mlp-electron', features), want)).toBeLessThan(1e-5);
+    const m = await detail('onnx-mlp-electron');
+    expect(m.metrics.auc).toBeGreaterThan(0);
+    expect(m.lineage.source).toMatchObject({ format: 'onnx', sha256: sha256(file), producer: 'hepml-edge' });
   });
 
   it('refuses bad input with one line naming the file and field, exit status 2', async () => {
