@@ -9,8 +9,10 @@ import {
 } from './cnn-film.ts';
 import { EvaluationV1 } from './evaluation.ts';
 import { nonNegativeInt, parseBundleJson, positiveInt } from './json.ts';
+import { checkOnnxGraphArchitecture, OnnxGraphArchitectureV1 } from './onnx-graph.ts';
 
 export type { ActivationV1, CnnFilmArchitectureV1, CnnLayerV1, DenseLayerV1, MapActivationV1 } from './cnn-film.ts';
+export type { OnnxGraphArchitectureV1, OnnxGraphTensorV1 } from './onnx-graph.ts';
 
 /**
  * The bundle manifest, format version 1 (`manifest.json`), as zod schemas: one per part, each
@@ -57,6 +59,7 @@ export const ArchitectureV1 = z.discriminatedUnion('kind', [
   MlpArchitectureV1,
   CnnFilmArchitectureV1,
   BaselineArchitectureV1,
+  OnnxGraphArchitectureV1,
 ]);
 export type ArchitectureV1 = z.infer<typeof ArchitectureV1>;
 
@@ -225,7 +228,8 @@ export const BundleManifestV1 = z
       architecture: ArchitectureV1,
       /**
        * Parameter file: little-endian float32 for networks (`mlp`: per layer the kernel then the bias;
-       * `cnn-film`: see {@link CnnFilmArchitectureV1}), JSON for baselines (schema named by `format`).
+       * `cnn-film`: see {@link CnnFilmArchitectureV1}), JSON for baselines (schema named by `format`),
+       * an ONNX ModelProto for `onnx-graph` ({@link OnnxGraphArchitectureV1}).
        */
       weights: z.string(),
       metrics: z.record(z.string(), z.number()),
@@ -275,6 +279,7 @@ export type BundleManifestV1 = z.infer<typeof BundleManifestV1>;
 /** The architecture against the inputs, image and outputs of the manifest (cnn-film: cnn-film.ts). */
 function checkArchitecture(arch: ArchitectureV1, context: ArchitectureContext): Fault | undefined {
   if (arch.kind === 'cnn-film') return checkCnnFilmArchitecture(arch, context);
+  if (arch.kind === 'onnx-graph') return checkOnnxGraphArchitecture(arch, context);
   if (context.imageShape) {
     return { path: ['image'], message: `is only taken by architecture.kind "cnn-film", not "${arch.kind}"` };
   }

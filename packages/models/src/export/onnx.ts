@@ -80,7 +80,15 @@ function discriminantNodes(g: OnnxGraph, p: string, units: number, derived: Dens
 }
 
 /** Architecture kinds {@link exportBundleOnnx} writes. */
-export const ONNX_EXPORTABLE_KINDS = ['mlp', 'cnn-film', 'gbdt', 'cuts', 'likelihood', 'standard-calibration'] as const;
+export const ONNX_EXPORTABLE_KINDS = [
+  'mlp',
+  'cnn-film',
+  'gbdt',
+  'cuts',
+  'likelihood',
+  'standard-calibration',
+  'onnx-graph',
+] as const;
 
 /**
  * Exports the model of a bundle as ONNX, dispatching on `architecture.kind`: `mlp` through
@@ -89,7 +97,8 @@ export const ONNX_EXPORTABLE_KINDS = ['mlp', 'cnn-film', 'gbdt', 'cuts', 'likeli
  * `onnx-cnn-film.ts`); `gbdt` as an `ai.onnx.ml` tree ensemble (`onnx-gbdt.ts`); `cuts` as
  * comparisons in float64 giving the number of levels passed (`onnx-cuts.ts`);
  * `likelihood` as binned log-ratio lookups in float64 (`onnx-likelihood.ts`);
- * `standard-calibration` as its linear form in float64 (`onnx-standard-calibration.ts`). `files`
+ * `standard-calibration` as its linear form in float64 (`onnx-standard-calibration.ts`);
+ * `onnx-graph` (an imported ONNX model) as the ONNX file it carries, byte for byte. `files`
  * maps the bundle's paths to their bytes (hashes checked by the caller, as for `createRunner`).
  * Any other kind (none in format version 1): a BundleError naming `architecture.kind`.
  */
@@ -139,6 +148,9 @@ export function exportBundleOnnx(
         options.name,
         metadata,
       );
+    case 'onnx-graph':
+      // The bundle carries the imported ONNX model itself: hand back the original bytes.
+      return bytes;
     default:
       // Unreachable for a validated manifest; a kind added later must be given an export here.
       throw new BundleError(

@@ -5,6 +5,7 @@ export * from './gbdt-bundle.ts';
 export { type ImportProducer, importLineage } from './lineage.ts';
 export { importLwtnnJson } from './lwtnn.ts';
 export * from './model-file.ts';
+export * from './onnx/bundle.ts';
 export { decodeOnnxModel, decodeOnnxTensor } from './onnx/decode.ts';
 export type {
   OnnxAttributeValue,

@@ -6,6 +6,7 @@ import { createCnnFilmRunner } from './cnn-film.ts';
 import { withDiscriminants } from './discriminants.ts';
 import { createMlpRunner } from './mlp.ts';
 import { checkRows, type ModelRunner } from './model-runner.ts';
+import { createOnnxGraphRunner } from './onnx-graph/runner.ts';
 
 export { checkRows, type ModelRunner } from './model-runner.ts';
 
@@ -30,7 +31,8 @@ export interface CreateRunnerOptions {
  * Compiles a validated manifest and its files (path → bytes; sizes and hashes are checked by the
  * caller with `verifyBundleFile`/`readBundle`) into a {@link ModelRunner}, dispatching on
  * `manifest.architecture.kind`: `mlp` ({@link createMlpRunner}), `cnn-film`
- * ({@link createCnnFilmRunner}), and the baselines `cuts | likelihood | gbdt |
+ * ({@link createCnnFilmRunner}), `onnx-graph` (an imported ONNX graph on the interpreter,
+ * {@link createOnnxGraphRunner}), and the baselines `cuts | likelihood | gbdt |
  * standard-calibration` (their JSON file read by `baselines/dispatch.ts`). A missing file or a
  * malformed one is a BundleError naming it; wrong input lengths at predict are ModelInputErrors.
  * Discriminant outputs (`outputs[i].discriminant`) are appended after the model's own outputs.
@@ -58,6 +60,8 @@ function createModelRunner(
     }
     case 'cnn-film':
       return createCnnFilmRunner(manifest, weightsFromBytes(bundleFile(files, manifest.weights)), { kernels });
+    case 'onnx-graph':
+      return createOnnxGraphRunner(manifest, bundleFile(files, manifest.weights));
     case 'cuts':
     case 'likelihood':
     case 'gbdt':
