@@ -613,7 +613,7 @@ describe('pnpm import-model → publish → serve', () => {
     });
   });
 
-  it('the shared PyTorch MLP (test_Linear, Gemm 10 → 8) runs fused as an mlp and is served as ONNX Runtime and PyTorch computed it', async () => {
+  it('the shared PyTorch MLP (test_Linear, Gemm 10 → 8) runs fused as an mlp and is served as PyTorch computed it', async () => {
     const { model, input, output, shape } = pytorchCase('test_Linear');
     const [n, d] = shape as [number, number];
     const outs = output.length / n;
@@ -628,10 +628,11 @@ describe('pnpm import-model → publish → serve', () => {
     };
     expect(manifest.architecture.kind).toBe('mlp');
     expect(manifest.lineage.source).toMatchObject({ producer: 'pytorch', producerVersion: '0.3' });
-    const want = await ortRun(model, input, shape);
-    expect(worst(want, output)).toBeLessThan(1e-5);
+    // PyTorch 0.3 wrote it at opset 6, for whose Gemm onnxruntime-node 1.30 has no kernel: the
+    // reference is the output PyTorch recorded (ONNX Runtime checks the torch-layout MLP below).
+    await expect(ortRun(model, input, shape)).rejects.toThrow(/Gemm\(6\)/);
     const served = await servedOutputs('pytorch-linear', input, n, d, outs);
-    expect(worst(served, want)).toBeLessThan(1e-5);
+    expect(worst(served, output)).toBeLessThan(1e-5);
   });
 
   it('the shared PyTorch CNN (test_Conv2d, 3 × 7 × 5 → 4 × 5 × 4) is served as ONNX Runtime and PyTorch computed it', async () => {

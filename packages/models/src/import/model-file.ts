@@ -4,9 +4,9 @@
  * descriptions, standardisation) and its lineage recording the file's sha256 and producer.
  */
 import { FieldError } from '@hepml/physics';
-import type { Bundle } from '../bundle/build.ts';
+import { type Bundle, buildBundle, MANIFEST_FILE } from '../bundle/build.ts';
 import type { BundleManifestV1, ImportSourceV1 } from '../bundle/manifest.ts';
-import { OnnxUnsupportedError } from '../errors.ts';
+import { OnnxImportError } from '../errors.ts';
 import type { GbdtParams } from '../runtime/baselines/gbdt-format.ts';
 import { lightgbmTextToGbdt, xgboostJsonToGbdt } from './boosters.ts';
 import {
@@ -18,10 +18,10 @@ import {
   onnxTreeEnsembleNode,
   xgboostProducer,
 } from './gbdt-bundle.ts';
-import type { ImportProducer } from './lineage.ts';
+import { type ImportProducer, importLineage } from './lineage.ts';
 import { importLwtnnJson } from './lwtnn.ts';
+import { onnxToBundle } from './onnx/bundle.ts';
 import { decodeOnnxModel } from './onnx/decode.ts';
-import type { OnnxModel } from './onnx/model.ts';
 import type { ImportSpecInputV1, ImportSpecV1 } from './spec.ts';
 import { treeEnsembleToGbdt } from './tree-ensemble.ts';
 
@@ -161,6 +161,14 @@ function specOptions(
   };
 }
 
+/** The bundle with `lineage` in place of the one it has (same files, manifest rebuilt). */
+async function withLineage(bundle: Bundle, lineage: BundleManifestV1['lineage']): Promise<Bundle> {
+  const files = new Map(bundle.files);
+  files.delete(MANIFEST_FILE);
+  const { files: _listed, ...manifest } = bundle.manifest;
+  return buildBundle({ ...manifest, lineage }, files);
+}
+
 /** A tree ensemble with the spec's names, units and standardisation as a GBDT bundle. */
 export async function gbdtSpecBundle(
   o: ImportModelFileOptions,
@@ -174,14 +182,14 @@ export async function gbdtSpecBundle(
 }
 
 /**
- * Imports one model file as a bundle ({@link detectModelFormat}). ONNX files go through
- * `importOnnx` (the ONNX importer, given the decoded model's handling); the other formats are
- * parsed here. Every fault is a FieldError naming the field of the file or of the spec.
+ * Imports one model file as a bundle ({@link detectModelFormat}): tree ensembles (XGBoost JSON,
+ * LightGBM text, ONNX-ML) as `gbdt`, lwtnn networks as `mlp`, other ONNX graphs through
+ * `onnxToBundle` (`mlp` when they are a dense chain, else `onnx-graph`). The lineage records the
+ * file ({@link importLineage}). Every fault is a FieldError naming the field of the file or of
+ * the spec; an ONNX op, attribute or dynamic shape outside the supported set is an
+ * OnnxUnsupportedError naming the node and op.
  */
-export async function importModelFile(
-  o: ImportModelFileOptions,
-  importOnnx?: (o: ImportModelFileOptions, model: OnnxModel) => Promise<Bundle>,
-): Promise<Bundle> {
+export async function importModelFile(o: ImportModelFileOptions): Promise<Bundle> {
   const format = detectModelFormat(o.bytes, o.file);
   const text = () => new TextDecoder().decode(o.bytes);
   switch (format) {
@@ -218,14 +226,29 @@ export async function importModelFile(
         );
         return gbdtSpecBundle(o, params, undefined, onnxProducer(model));
       }
-      if (!importOnnx) {
-        const first = model.graph.nodes[0];
-        throw new OnnxUnsupportedError(
-          `${o.file}: node ${JSON.stringify(first?.name ?? '')} (${first?.opType ?? 'none'}): only tree-ensemble graphs import here`,
-          { op: first?.opType ?? '', node: first?.name ?? '', field: 'graph.node[0]' },
-        );
+      // A dense chain is fused into a native `mlp` bundle, any other graph the interpreter runs
+      // becomes an `onnx-graph` one; the spec's standardisation is applied before the graph.
+      const inputs = o.spec.inputs.map((i) => ({
+        name: i.name,
+        unit: i.unit,
+        offset: i.offset ?? 0,
+        scale: i.scale ?? 1,
+        ...(i.description ? { description: i.description } : {}),
+      }));
+      let bundle: Bundle;
+      try {
+        bundle = await onnxToBundle(model, o.bytes, { ...specOptions(o, o.spec.inputs, o.spec.outputs), inputs });
+      } catch (err) {
+        const count =
+          err instanceof OnnxImportError && err.field === 'inputs' ? /takes (\d+) values/.exec(err.message) : null;
+        if (count)
+          throw new FieldError(
+            `inputs: the model reads ${count[1]} values per row, the spec names ${inputs.length} (in the model's order)`,
+            { field: 'inputs', cause: err },
+          );
+        throw err;
       }
-      return importOnnx(o, model);
+      return withLineage(bundle, await importLineage(o.bytes, onnxProducer(model), o));
     }
   }
 }
