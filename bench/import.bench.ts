@@ -111,6 +111,12 @@ async function main(): Promise<void> {
       spec: { inputs, outputs: [{ name: 'score', kind: 'score', unit: '1' }] },
     });
     const importMs = performance.now() - t0;
+    // Fused into the same architecture with the same float32 weights, the two run the same code.
+    const wNative = native.files.get(native.manifest.weights) as Uint8Array;
+    const wImported = imported.files.get(imported.manifest.weights) as Uint8Array;
+    const sameWeights = wNative.length === wImported.length && wNative.every((b, i) => b === wImported[i]);
+    const sameArchitecture =
+      JSON.stringify(imported.manifest.architecture) === JSON.stringify(native.manifest.architecture);
     const nativeRunner = createRunner(native.manifest, Object.fromEntries(native.files));
     const importedRunner = createRunner(imported.manifest, Object.fromEntries(imported.files));
     const session = await ort.InferenceSession.create(onnx, { intraOpNumThreads: 1, interOpNumThreads: 1 });
@@ -163,7 +169,9 @@ async function main(): Promise<void> {
       );
     }
     await session.release();
-    ratios.push(`${shape.name}: import (decode, compile, bundle) took ${importMs.toFixed(1)} ms`);
+    ratios.push(
+      `${shape.name}: import (decode, compile, bundle) took ${importMs.toFixed(1)} ms; imported architecture ${sameArchitecture ? 'equals' : 'differs from'} the native one, weights ${sameWeights ? 'byte for byte the same' : 'differ'}`,
+    );
   }
   report('Imported ONNX MLP (torch.onnx.export layout) vs native mlp bundle, 1 thread', rows, ratios);
 }
