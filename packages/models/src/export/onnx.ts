@@ -98,7 +98,7 @@ export const ONNX_EXPORTABLE_KINDS = [
  * comparisons in float64 giving the number of levels passed (`onnx-cuts.ts`);
  * `likelihood` as binned log-ratio lookups in float64 (`onnx-likelihood.ts`);
  * `standard-calibration` as its linear form in float64 (`onnx-standard-calibration.ts`);
- * `onnx-graph` (an imported ONNX model) as the ONNX file it carries, byte for byte. `files`
+ * `onnx-graph` (an imported ONNX model) as the ONNX file it carries (the import, constant-folded), byte for byte. `files`
  * maps the bundle's paths to their bytes (hashes checked by the caller, as for `createRunner`).
  * Any other kind (none in format version 1): a BundleError naming `architecture.kind`.
  */
@@ -149,7 +149,7 @@ export function exportBundleOnnx(
         metadata,
       );
     case 'onnx-graph':
-      // The bundle carries the imported ONNX model itself: hand back the original bytes.
+      // The bundle carries the imported ONNX model itself: hand back its bytes.
       return bytes;
     default:
       // Unreachable for a validated manifest; a kind added later must be given an export here.

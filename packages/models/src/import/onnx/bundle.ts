@@ -13,9 +13,10 @@ import { mlpParameterCount } from '../../bundle/manifest.ts';
 import type { OnnxGraphArchitectureV1 } from '../../bundle/onnx-graph.ts';
 import { OnnxImportError } from '../../errors.ts';
 import { type CompiledOnnxGraph, compileOnnxGraph } from '../../runtime/onnx-graph/compile.ts';
-import { sizeOf, type Tensor } from '../../runtime/onnx-graph/tensor.ts';
+import { sizeOf, type Tensor, toOnnxTensor } from '../../runtime/onnx-graph/tensor.ts';
 import { type ImportOptions, onnxTreeEnsembleBundle } from '../gbdt-bundle.ts';
 import { decodeOnnxModel } from './decode.ts';
+import { encodeOnnxModel } from './encode.ts';
 import type { OnnxModel, OnnxNode } from './model.ts';
 
 /** What an ONNX file does not say about its inputs. */
@@ -209,6 +210,27 @@ function batchOf(model: OnnxModel): OnnxGraphArchitectureV1['batch'] {
   return 'none';
 }
 
+/**
+ * The model after constant folding: the nodes that run per call, the constants they read (folded
+ * results included) as initializers, everything else dropped; inputs, outputs, opsets and
+ * metadata as they were.
+ */
+export function foldedOnnxModel(model: OnnxModel, graph: CompiledOnnxGraph): OnnxModel {
+  const read = new Set([...graph.nodes.flatMap((n) => n.inputs), ...model.graph.outputs.map((o) => o.name)]);
+  const initializers = new Map<string, ReturnType<typeof toOnnxTensor>>();
+  for (const [name, t] of graph.constants) if (read.has(name)) initializers.set(name, toOnnxTensor(t, name));
+  return {
+    ...model,
+    graph: {
+      name: model.graph.name,
+      nodes: [...graph.nodes],
+      initializers,
+      inputs: model.graph.inputs,
+      outputs: model.graph.outputs,
+    },
+  };
+}
+
 function valuesOf(model: OnnxModel): number {
   let n = 0;
   for (const t of model.graph.initializers.values()) if (t.type === 'float' || t.type === 'double') n += t.data.length;
@@ -224,7 +246,8 @@ function valuesOf(model: OnnxModel): number {
  * The bundle of a decoded ONNX model (`source`: the file's bytes, hashed into the lineage with the
  * producer): `gbdt` for an `ai.onnx.ml` tree ensemble, `mlp` for a dense chain
  * ({@link onnxDenseChain}; the leading affine nodes and `options.inputs`' standardisation folded
- * into the manifest's offsets and scales), else `onnx-graph` with the file itself as weights.
+ * into the manifest's offsets and scales), else `onnx-graph` whose weights file `model.onnx` is
+ * the graph after constant folding ({@link foldedOnnxModel}), re-encoded.
  * Refusals (an op, attribute or dynamic shape the interpreter does not run) are
  * OnnxUnsupportedErrors naming node and op; inconsistent graphs OnnxImportErrors.
  */
@@ -318,6 +341,7 @@ export async function onnxToBundle(model: OnnxModel, source: Uint8Array, options
     );
   }
   const ops = [...new Set(model.graph.nodes.map((n) => n.opType))];
+  const folded = foldedOnnxModel(model, graph);
   return buildBundle(
     {
       ...common,
@@ -327,14 +351,14 @@ export async function onnxToBundle(model: OnnxModel, source: Uint8Array, options
         kind: 'onnx-graph',
         format: 'onnx',
         opset: model.opsets.get('') ?? 1,
-        parameters: valuesOf(model),
+        parameters: valuesOf(folded),
         batch,
         inputs: archInputs,
         outputs: archOutputs,
       },
       weights: 'model.onnx',
     },
-    new Map([['model.onnx', source]]),
+    new Map([['model.onnx', encodeOnnxModel(folded)]]),
   );
 }
 

@@ -5,6 +5,7 @@ import { OnnxImportError } from '../../errors.ts';
 import { OnnxGraph } from '../../export/onnx-graph.ts';
 import { ProtoWriter } from '../../export/protobuf.ts';
 import { decodeOnnxModel, decodeOnnxTensor } from './decode.ts';
+import { encodeOnnxModel } from './encode.ts';
 
 const CASES = fileURLToPath(new URL('../../../../../../shared/data/onnx-pytorch/', import.meta.url));
 
@@ -191,6 +192,15 @@ describe('decodeOnnxModel on PyTorch exports', () => {
         expect(t.type, `${c} input ${i}`).toBe(input.type);
       });
     }
+  });
+
+  it('encodes back to bytes that decode to the same model (encodeOnnxModel)', () => {
+    for (const c of cases) {
+      const m = decodeOnnxModel(readFileSync(`${CASES}${c}/model.onnx`));
+      expect(decodeOnnxModel(encodeOnnxModel(m)), c).toEqual(m);
+    }
+    const ours = decodeOnnxModel(exported());
+    expect(decodeOnnxModel(encodeOnnxModel(ours))).toEqual(ours);
   });
 
   it('reads a Conv2d export exactly: attributes, weights and shapes', () => {
