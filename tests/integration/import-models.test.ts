@@ -713,7 +713,9 @@ describe('pnpm import-model → publish → serve', () => {
   it('refuses bad input with one line naming the file and field, exit status 2', async () => {
     const spec = join(work, 'bad-spec.json');
     writeFileSync(spec, JSON.stringify({ inputs: [{ name: 'rhad' }] }));
-    const xgb = join(work, 'electron-xgb.json');
+    const xgb = join(work, 'two-features-xgb.json');
+    const features = ['rhad', 'reta'];
+    writeFileSync(xgb, JSON.stringify(xgboostJson([randomTree(new Rng(19_006), features)], features, 0.5)));
     const bad = await cli('import-model.ts', [xgb, '--inputs', spec, '--out', join(work, 'x')]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe('import-model: bad-spec.json: inputs[0].unit: must be a string\n');
@@ -722,10 +724,41 @@ describe('pnpm import-model → publish → serve', () => {
     const unknown = await cli('import-model.ts', [junk, '--task', 'electron-id']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/^import-model: junk\.bin: unknown model format [^\n]*\n$/);
+    // ONNX outside the supported set: the node and op, or the dynamic shape, named; never served.
+    const abc = join(work, 'abc-spec.json');
+    writeFileSync(abc, JSON.stringify({ inputs: ['a', 'b', 'c'].map((name) => ({ name, unit: '1' })) }));
+    const erf = new OnnxGraph(13);
+    erf.node('Relu', [erf.node('Erf', [erf.input({ name: 'X', type: 'float', shape: ['N', 3] })])], { output: 'Y' });
+    erf.output({ name: 'Y', type: 'float', shape: ['N', 3] });
+    writeFileSync(join(work, 'erf.onnx'), erf.encode('erf'));
+    const unsupported = await cli('import-model.ts', [
+      join(work, 'erf.onnx'),
+      '--inputs',
+      abc,
+      '--out',
+      join(work, 'x'),
+    ]);
+    expect(unsupported.code).toBe(2);
+    expect(unsupported.stderr).toMatch(
+      /^import-model: erf\.onnx: ONNX: graph\.node\[0\] "[^"]+": operator Erf is not supported\n$/,
+    );
+    const dyn = new OnnxGraph(13);
+    dyn.node('Relu', [dyn.input({ name: 'X', type: 'float', shape: ['N', 'features'] })], { output: 'Y' });
+    dyn.output({ name: 'Y', type: 'float', shape: ['N', 'features'] });
+    writeFileSync(join(work, 'dynamic.onnx'), dyn.encode('dynamic'));
+    const dynamic = await cli('import-model.ts', [
+      join(work, 'dynamic.onnx'),
+      '--inputs',
+      abc,
+      '--out',
+      join(work, 'x'),
+    ]);
+    expect(dynamic.code).toBe(2);
+    expect(dynamic.stderr).toMatch(/^import-model: dynamic\.onnx: .*dimension 1 is symbolic \("features"\)/);
     const wrongTask = await cli('import-model.ts', [xgb, '--task', 'bjet']);
     expect(wrongTask.code).toBe(2);
     expect(wrongTask.stderr).toMatch(
-      /^import-model: --task bjet: inputs: electron-xgb\.json names features the spec does not: rhad, reta/,
+      /^import-model: --task bjet: inputs: two-features-xgb\.json names features the spec does not: rhad, reta\n$/,
     );
   });
 });
