@@ -38,6 +38,7 @@ export * from './histogram/hist-3d.ts';
 export { HistogramBase, type NormalizeOptions, type RatioMode } from './histogram/histogram-base.ts';
 export * from './io/csv.ts';
 export * from './io/dataset.ts';
+export * from './io/expression.ts';
 export * from './io/format.ts';
 export * from './io/parquet.ts';
 export * from './io/root.ts';
