@@ -13,6 +13,7 @@ import type { BundleManifestV1 } from '../bundle/manifest.ts';
 import { loadBaselineFromManifest } from '../runtime/baselines/dispatch.ts';
 import { withDiscriminants } from '../runtime/discriminants.ts';
 import type { ModelRunner } from '../runtime/runner.ts';
+import { referenceTask } from '../tasks/reference.ts';
 import { sampleHash } from './common.ts';
 import {
   prepareRegression,
@@ -29,15 +30,19 @@ export const SUITE_TASKS = ['electron-id', 'bjet', 'boosted-jet', 'energy-regres
 export type SuiteTask = (typeof SUITE_TASKS)[number];
 
 /**
- * Default sample sizes and epochs, sized so the whole suite (networks and baselines) trains in
- * under 5 minutes on 2 shared cores with the wasm backend (measured task by task; see the report).
+ * Default sample sizes and epochs, from the reference task files (`data.n`, `training.epochs`),
+ * sized so the whole suite (networks and baselines) trains in under 5 minutes on 2 shared cores
+ * with the wasm backend (measured task by task; see the report).
  */
-export const SUITE_DEFAULTS: Record<SuiteTask, { n: number; epochs: number }> = {
-  'electron-id': { n: 60_000, epochs: 30 },
-  bjet: { n: 60_000, epochs: 12 },
-  'boosted-jet': { n: 60_000, epochs: 12 },
-  'energy-regression': { n: 40_000, epochs: 20 },
-};
+export const SUITE_DEFAULTS: Record<SuiteTask, { n: number; epochs: number }> = Object.fromEntries(
+  SUITE_TASKS.map((name) => {
+    const task = referenceTask(name);
+    if (task.data.source !== 'simulation' || task.training?.epochs === undefined) {
+      throw new RangeError(`tasks/${name}.json: the reference task needs data.n and training.epochs`);
+    }
+    return [name, { n: task.data.n, epochs: task.training.epochs }];
+  }),
+) as Record<SuiteTask, { n: number; epochs: number }>;
 
 /** The networks of each task (bundle names). */
 export const SUITE_NETWORKS: Record<SuiteTask, readonly string[]> = {
