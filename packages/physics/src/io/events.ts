@@ -60,9 +60,9 @@ export function checkJagged(name: string, col: JaggedColumn, n: number): void {
   }
 }
 
-/** The jagged columns of one collection: names `${prefix}_…`. */
+/** The jagged columns of one collection: names `${prefix}_…`, or `prefix` itself (NanoAOD's `LHEPdfWeight`). */
 export function collectionColumns(table: EventTable, prefix: string): string[] {
-  return Object.keys(table.jagged).filter((name) => name.startsWith(`${prefix}_`));
+  return Object.keys(table.jagged).filter((name) => name === prefix || name.startsWith(`${prefix}_`));
 }
 
 /** The collections (prefixes before the first `_`) of a table's jagged columns, in file order. */

@@ -429,7 +429,10 @@ export async function* readRootEvents(
     let bad: { branch: string; message: string } | null = null;
     if (n > 0 && targets.length > 0) {
       const selector = new jt.TSelector();
-      for (const t of targets) selector.addBranch(t.name);
+      // Counters first: jsroot adds a jagged branch's counter itself and refuses it a second time.
+      const isCounter = new Set(Object.values(counters));
+      const order = [...targets.filter((t) => isCounter.has(t.name)), ...targets.filter((t) => !isCounter.has(t.name))];
+      for (const t of order) selector.addBranch(t.name);
       selector.Process = function process(this: { tgtobj: Record<string, unknown> }): void {
         if (row >= n) return;
         for (const t of targets) {
