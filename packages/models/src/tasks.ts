@@ -38,3 +38,4 @@ export const TASKS: readonly TaskInfo[] = REFERENCE_TASKS.map(taskInfo);
 export function findTask(id: string): TaskInfo | undefined {
   return TASKS.find((t) => t.id === id);
 }
+export * from './tasks/bundle-task.ts';

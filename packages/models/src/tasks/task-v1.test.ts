@@ -87,9 +87,10 @@ describe('TaskV1 (issue 18)', () => {
       'split.test',
     ],
     [
-      'objects and pad',
-      (t: Record<string, unknown>) => Object.assign(t, { data: { source: 'files', objects: 'Muon', pad: { Jet: 4 } } }),
-      'data.pad',
+      'a collection flattened and padded',
+      (t: Record<string, unknown>) =>
+        Object.assign(t, { data: { source: 'files', objects: 'Muon', pad: { Muon: 2 } } }),
+      'data.pad.Muon',
     ],
     [
       'unknown data source',

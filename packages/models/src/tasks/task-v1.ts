@@ -124,7 +124,10 @@ export const TaskDataV1 = z.discriminatedUnion(
         .string()
         .regex(/^[A-Za-z][A-Za-z0-9]*$/, message('must be a collection name (Muon, Jet)'))
         .optional(),
-      /** Keep one row per event, the first k objects of these collections padded (`{"Jet": 4}`). */
+      /**
+       * The first k objects of these collections as columns `Jet_pt[0]` … (`{"Jet": 4}`; missing
+       * ones NaN): one row per event, or beside each object when `objects` is given.
+       */
       pad: z
         .record(
           z.string(),
@@ -266,8 +269,11 @@ export const TaskV1 = z
     if (task.split && !(task.split.validation + task.split.test < 1)) {
       fault(['split', 'test'], 'validation + test must be below 1');
     }
-    if (task.data.source === 'files' && task.data.objects && task.data.pad) {
-      fault(['data', 'pad'], 'give objects (one row per object) or pad (one row per event), not both');
+    if (task.data.source === 'files' && task.data.objects && task.data.pad?.[task.data.objects] !== undefined) {
+      fault(
+        ['data', 'pad', task.data.objects],
+        `collection ${task.data.objects} is flattened (objects), so it cannot be padded too`,
+      );
     }
   });
 export type TaskV1 = z.infer<typeof TaskV1>;
