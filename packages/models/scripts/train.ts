@@ -19,7 +19,8 @@
  * eIQR against the standard calibration) and the comparison printed; the exit status is 1 when a
  * network does not beat it.
  */
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, readFile } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -162,6 +163,11 @@ async function readData(path: string, task: SuiteTask): Promise<ColumnarSample> 
   else fail(`--data ${path}: unknown extension "${ext}" (csv, parquet, root)`);
   const req = REQUIRED[task];
   return sampleFromDataset(ds, task, req.columns, { truth: req.truth, needLabel: task !== 'energy-regression' });
+}
+
+// Files that cannot be read fail before the backend starts: one line naming the file.
+for (const path of dataFiles) {
+  await access(resolve(cwd, path), constants.R_OK).catch((err: Error) => fail(`--data ${path}: ${err.message}`));
 }
 
 const selection = await selectBackend(backendChoice);
