@@ -710,6 +710,66 @@ describe('pnpm import-model → publish → serve', () => {
     expect(m.lineage.source).toMatchObject({ format: 'onnx', sha256: sha256(file), producer: 'hepml-edge' });
   });
 
+  it("a model for a user's task (--task-file): the task travels in the bundle, the registry learns it on publishing", async () => {
+    const task = {
+      format: 'hepml-task',
+      formatVersion: 1,
+      name: 'muon-iso-import',
+      title: 'Muon isolation (imported models)',
+      description: 'Prompt muons against muons in jets, from track isolation and impact parameter.',
+      kind: 'binary',
+      inputs: [
+        { name: 'pt', unit: 'GeV', description: 'muon transverse momentum' },
+        { name: 'relIso', unit: '1', description: 'track isolation in ΔR < 0.3 over the muon pt' },
+        { name: 'dxy', unit: 'mm', description: 'transverse impact parameter' },
+      ],
+      label: { column: 'label', signal: [1], background: [0] },
+      split: { validation: 0.2, test: 0.2 },
+      seed: 7,
+      data: { source: 'files' },
+    };
+    const taskFile = join(work, 'muon-task.json');
+    writeFileSync(taskFile, JSON.stringify(task));
+    const rng = new Rng(19_007);
+    // Rows and thresholds of the user's variables (not a simulation of ours).
+    const rows = Array.from({ length: 50 }, () => ({
+      pt: rng.range(5, 80),
+      relIso: rng.range(0, 0.5),
+      dxy: rng.range(-0.2, 0.2),
+    }));
+    const names = ['pt', 'relIso', 'dxy'];
+    const tree: Tree = {
+      left: [1, 3, 5, -1, -1, -1, -1],
+      right: [2, 4, 6, -1, -1, -1, -1],
+      feature: [1, 0, 2, 0, 0, 0, 0],
+      value: [0.15, 20, 0.05, 0.8, 0.1, -0.3, -0.9].map(Math.fround),
+      nanLeft: [false, false, false, false, false, false, false],
+    };
+    const file = join(work, 'muon-xgb.json');
+    writeFileSync(file, JSON.stringify(xgboostJson([tree], names, 0.5)));
+    await importAndPublish(file, 'xgb-muon-iso', ['--task-file', taskFile], { task: 'muon-iso-import' });
+    const res = await fetch(`${api?.url}/v1/models/xgb-muon-iso/predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ rows }),
+    });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const scores = ((await res.json()) as { scores: number[] }).scores;
+    const leaf = (r: { pt: number; relIso: number; dxy: number }) =>
+      r.relIso < (tree.value[0] as number)
+        ? r.pt < (tree.value[1] as number)
+          ? 0.8
+          : 0.1
+        : r.dxy < (tree.value[2] as number)
+          ? -0.3
+          : -0.9;
+    const want = rows.map((r) => 1 / (1 + Math.exp(-Math.fround(leaf(r)))));
+    expect(worst(scores, want)).toBeLessThan(1e-5);
+    const m = await detail('xgb-muon-iso');
+    expect(m.task).toBe('muon-iso-import');
+    expect(m.lineage.source?.producer).toBe('xgboost');
+  });
+
   it('refuses bad input with one line naming the file and field, exit status 2', async () => {
     const spec = join(work, 'bad-spec.json');
     writeFileSync(spec, JSON.stringify({ inputs: [{ name: 'rhad' }] }));

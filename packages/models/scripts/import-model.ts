@@ -2,12 +2,14 @@
  * `pnpm import-model`: a model trained elsewhere (ONNX, XGBoost JSON, LightGBM text, lwtnn JSON)
  * as a hepml bundle directory that `pnpm publish-model` publishes and the runtime serves (issue 19).
  *
- *   pnpm import-model FILE (--inputs spec.json | --task NAME) [--task NAME] [--name N] [--out DIR]
- *                     [--n EVENTS] [--seed S] [--no-figures]
+ *   pnpm import-model FILE (--task-file t.json | --inputs spec.json | --task NAME) [--name N]
+ *                     [--out DIR] [--n EVENTS] [--seed S] [--no-figures]
  *
  * The format is detected from the file (see `detectModelFormat`). `--inputs` names the inputs with
  * units, descriptions and standardisation, and optionally the outputs and task (`ImportSpecV1`);
- * `--task` alone takes a reference task's variables (raw, in `pnpm train`'s order). With a
+ * `--task` alone takes a reference task's variables (raw, in `pnpm train`'s order), `--task-file`
+ * a TaskV1 file's inputs (a user task's file is attached to the bundle as `task.json`, so
+ * publishing teaches the registry the task); with `--inputs`, either names the task. With a
  * reference task the model is measured on that task's simulated sample and split (`--n`, `--seed`;
  * defaults those of `pnpm train`) so it has metrics, a ROC and working points beside our own
  * models, and `pnpm calibrate` can measure its scale factors; `--no-figures` skips that. The
@@ -22,12 +24,12 @@ import { type Bundle, buildBundle, MANIFEST_FILE } from '../src/bundle/build.ts'
 import { importModelFile } from '../src/import/model-file.ts';
 import { type ImportSpecV1, readImportSpec, taskImportSpec } from '../src/import/spec.ts';
 import { writeBundleDir } from '../src/node/bundle-dir.ts';
-import { findTask } from '../src/tasks.ts';
+import { attachTaskFile, findTask, parseTaskJson, type TaskV1 } from '../src/tasks.ts';
 import { taskFigures } from '../src/training/task-figures.ts';
 import { cliFailure, positiveIntFlag } from './cli.ts';
 
 const USAGE =
-  'usage: pnpm import-model FILE (--inputs spec.json | --task NAME) [--name N] [--out DIR] [--n EVENTS] [--seed S] [--no-figures]';
+  'usage: pnpm import-model FILE (--task-file t.json | --inputs spec.json | --task NAME) [--name N] [--out DIR] [--n EVENTS] [--seed S] [--no-figures]';
 const fail: (message: string) => never = cliFailure('import-model');
 const positiveInt = positiveIntFlag(fail);
 
@@ -38,6 +40,7 @@ function parse() {
     options: {
       inputs: { type: 'string' },
       task: { type: 'string' },
+      'task-file': { type: 'string' },
       name: { type: 'string' },
       out: { type: 'string' },
       n: { type: 'string' },
@@ -60,8 +63,9 @@ if (values.help) {
 }
 const [fileArg] = positionals;
 if (!fileArg || positionals.length > 1) fail(`give exactly one model file (${USAGE})`);
-if (!values.inputs && !values.task)
-  fail(`--inputs spec.json or --task NAME is required (the file's inputs have no units)`);
+if (!values.inputs && !values.task && !values['task-file'])
+  fail(`--task-file t.json, --inputs spec.json or --task NAME is required (the file's inputs have no units)`);
+if (values.task && values['task-file']) fail('give --task or --task-file, not both');
 const n = positiveInt(values.n, 'n');
 const seed = positiveInt(values.seed, 'seed') ?? 2026;
 const cwd = process.env.INIT_CWD ?? process.cwd();
@@ -71,20 +75,48 @@ const bytes = new Uint8Array(
   await readFile(resolve(cwd, fileArg)).catch((err: Error) => fail(`${fileArg}: ${err.message}`)),
 );
 
-/** The spec: the file's, with `--task` setting (or checking) its task; or the task's own. */
+/** `--task-file`: the TaskV1 file (a user task, or a reference task written as one). */
+async function loadTaskFile(): Promise<TaskV1 | undefined> {
+  const path = values['task-file'];
+  if (!path) return undefined;
+  const text = await readFile(resolve(cwd, path), 'utf8').catch((err: Error) => fail(`${path}: ${err.message}`));
+  try {
+    return parseTaskJson(text, basename(path));
+  } catch (err) {
+    if (err instanceof FieldError) fail(err.message);
+    throw err;
+  }
+}
+const taskFile = await loadTaskFile();
+/** The inputs of a task file as a spec: names, units, descriptions (the model reads them raw). */
+const taskFileSpec = (t: TaskV1): ImportSpecV1 => ({
+  task: t.name,
+  inputs: t.inputs.map((i) => ({ name: i.name, unit: i.unit, description: i.description })),
+});
+const taskName = values.task ?? taskFile?.name;
+
+/**
+ * The spec: the file's, with `--task`/`--task-file` setting (or checking) its task; or the task's
+ * own inputs (a reference task's variables, a task file's inputs).
+ */
 async function loadSpec(): Promise<{ spec: ImportSpecV1; label: string }> {
   try {
-    if (!values.inputs) return { spec: taskImportSpec(values.task as string), label: `--task ${values.task}` };
+    if (!values.inputs) {
+      if (taskFile) return { spec: taskFileSpec(taskFile), label: basename(values['task-file'] as string) };
+      return { spec: taskImportSpec(values.task as string), label: `--task ${values.task}` };
+    }
     const specBytes = await readFile(resolve(cwd, values.inputs)).catch((err: Error) =>
       fail(`${values.inputs}: ${err.message}`),
     );
     const label = basename(values.inputs);
     const spec = readImportSpec(new Uint8Array(specBytes), label);
-    if (values.task && spec.task && spec.task !== values.task)
-      fail(`${label}: task: "${spec.task}" differs from --task ${values.task}`);
-    const task = values.task ?? spec.task;
-    if (task && !findTask(task) && task !== 'imported')
-      fail(`${label}: task: "${task}" is not a reference task (electron-id, bjet, boosted-jet, energy-regression)`);
+    if (taskName && spec.task && spec.task !== taskName)
+      fail(`${label}: task: "${spec.task}" differs from the task given (${taskName})`);
+    const task = taskName ?? spec.task;
+    if (task && !findTask(task) && task !== 'imported' && !taskFile)
+      fail(
+        `${label}: task: "${task}" is not a reference task (electron-id, bjet, boosted-jet, energy-regression); give its task file with --task-file`,
+      );
     return { spec: task ? { ...spec, task } : spec, label };
   } catch (err) {
     if (err instanceof FieldError) fail(err.message);
@@ -105,6 +137,8 @@ if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(name)) fail(`--name "${name}" must match
 let bundle: Bundle;
 try {
   bundle = await importModelFile({ bytes, file, name, spec, subsetOfSpec: !values.inputs });
+  // A user task travels with its bundles (task.json), so the registry learns it on publishing.
+  if (taskFile && !findTask(taskFile.name)) bundle = await attachTaskFile(bundle, taskFile);
 } catch (err) {
   if (!(err instanceof FieldError)) throw err;
   // Faults of the spec (inputs, outputs) name the spec; the rest name the model file.
@@ -137,7 +171,7 @@ if (findTask(task) && !values['no-figures']) {
     process.stderr.write(
       `import-model: measured on ${task} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${headline}\n`,
     );
-} else if (!findTask(task)) {
+} else if (!findTask(task) && !taskFile) {
   process.stderr.write(
     `import-model: note: task "${task}" is not a reference task; publish-model needs one (--task, or "task" in the spec)\n`,
   );
