@@ -61,7 +61,7 @@ function createModelRunner(
     case 'cnn-film':
       return createCnnFilmRunner(manifest, weightsFromBytes(bundleFile(files, manifest.weights)), { kernels });
     case 'onnx-graph':
-      return createOnnxGraphRunner(manifest, bundleFile(files, manifest.weights));
+      return createOnnxGraphRunner(manifest, bundleFile(files, manifest.weights), { kernels });
     case 'cuts':
     case 'likelihood':
     case 'gbdt':

@@ -147,6 +147,27 @@ describe('importOnnx: other graphs become onnx-graph bundles', () => {
     );
   });
 
+  it('runs MatMul/Gemm by constant weights on the wasm kernels as the loops do', async () => {
+    const rng = new Rng(11);
+    const g = new OnnxGraph(13);
+    const x = g.input({ name: 'x', type: 'float', shape: ['N', 7] });
+    const h = g.node('Gemm', [x, g.floats('w', [9, 7], uniform(rng, 63)), g.floats('c', [9], uniform(rng, 9))], {
+      attributes: { transB: { int: 1 }, alpha: { float: 0.5 }, beta: { float: 2 } },
+    });
+    // A residual keeps it off the mlp fusion; the last MatMul has 2 units (the narrow kernel).
+    const r = g.node('Add', [g.node('Tanh', [h]), h]);
+    g.node('MatMul', [r, g.floats('v', [9, 2], uniform(rng, 18))], { output: 'y' });
+    g.output({ name: 'y', type: 'float', shape: ['N', 2] });
+    const bundle = await importOnnx(g.encode('dense'), { name: 'dense', createdAt: CREATED });
+    expect(bundle.manifest.architecture.kind).toBe('onnx-graph');
+    const files = Object.fromEntries(bundle.files);
+    const rows = Float32Array.from(uniform(rng, 7 * 600, -2, 2));
+    const wasm = createRunner(bundle.manifest, files).predict(rows, 600);
+    const loops = createRunner(bundle.manifest, files, { kernels: 'ts' }).predict(rows, 600);
+    expect(maxDiff(wasm, loops)).toBeLessThan(1e-5);
+    expect(maxDiff(wasm, new Float32Array(wasm.length))).toBeGreaterThan(0.1);
+  });
+
   it('forces the interpreter for a dense chain with architecture "onnx-graph"', async () => {
     const g = new OnnxGraph(13);
     const x = g.input({ name: 'x', type: 'float', shape: ['N', 2] });

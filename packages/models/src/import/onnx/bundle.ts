@@ -133,7 +133,7 @@ export function onnxDenseChain(graph: CompiledOnnxGraph): OnnxDenseChain | undef
     } else if (op === 'MatMul' || op === 'Gemm') {
       if (n.inputs[0] !== cur) return undefined;
       const w = constant(n.inputs[1]);
-      if (!w || w.dims.length !== 2 || (w.type !== 'float' && w.type !== 'double')) return undefined;
+      if (w?.dims.length !== 2 || (w.type !== 'float' && w.type !== 'double')) return undefined;
       const transB = op === 'Gemm' && int(n, 'transB', 0) === 1;
       if (op === 'Gemm' && int(n, 'transA', 0) !== 0) return undefined;
       const [r0, r1] = w.dims as [number, number];

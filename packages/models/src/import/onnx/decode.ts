@@ -60,7 +60,7 @@ const BYTES_PER_ELEMENT: Readonly<Record<OnnxElementType, number>> = {
   string: 0,
 };
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /** Reads one message's fields in order; `where` is the message's path for errors. */
 class ProtoReader {

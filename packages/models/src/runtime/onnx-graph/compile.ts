@@ -6,6 +6,7 @@
  */
 import { OnnxImportError, OnnxUnsupportedError } from '../../errors.ts';
 import type { OnnxModel, OnnxNode, OnnxTensor, OnnxValueInfo } from '../../import/onnx/model.ts';
+import { packedDenseOp } from './dense.ts';
 import { ONNX_OPS, type OpContext, type OpSpec } from './ops.ts';
 import { fromOnnxTensor, type Tensor, toOnnxTensor, zeros } from './tensor.ts';
 
@@ -135,6 +136,8 @@ function evaluate(step: Step, values: Map<string, Tensor>): void {
 export interface CompileOnnxOptions {
   /** Batch size that replaces a symbolic first dimension during shape inference (default 2). */
   probeBatch?: number;
+  /** `auto` (default): MatMul/Gemm by constant weights on the wasm dense kernels when available; `ts`: the interpreter's loops. */
+  kernels?: 'auto' | 'ts';
 }
 
 /**
@@ -186,6 +189,15 @@ export function compileOnnxGraph(model: OnnxModel, options: CompileOnnxOptions =
   for (const s of order) {
     if (s.node.inputs.every((v) => v === '' || constants.has(v))) evaluate(s, constants);
     else dynamic.push(s);
+  }
+  // MatMul/Gemm by a constant weight: on the wasm dense kernels where they fit (dense.ts).
+  if (options.kernels !== 'ts') {
+    for (const s of dynamic) {
+      if (s.node.opType !== 'MatMul' && s.node.opType !== 'Gemm') continue;
+      const [, b, c] = s.node.inputs;
+      const packed = packedDenseOp(s.node, b ? constants.get(b) : undefined, c ? constants.get(c) : undefined, s.op);
+      if (packed) s.op = packed;
+    }
   }
   for (const [i, o] of model.graph.outputs.entries()) {
     const produced =

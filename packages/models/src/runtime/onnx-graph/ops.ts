@@ -153,10 +153,22 @@ function elementwise(ctx: OpContext, a: Tensor, b: Tensor, f: (x: number, y: num
   else if (!ia && bd.length === 1) {
     const v = bd[0] as number;
     for (let i = 0; i < n; i++) yd[i] = f(ad[i] as number, v);
+  } else if (!ia && trailing(bDims, out)) {
+    // B repeats along the leading axes (a bias [N] on [M, N]): no index table.
+    const m = bd.length;
+    for (let i = 0; i < n; i++) yd[i] = f(ad[i] as number, bd[i % m] as number);
   } else
     for (let i = 0; i < n; i++)
       yd[i] = f(ad[ia ? (ia[i] as number) : i] as number, bd[ib ? (ib[i] as number) : i] as number);
   return y;
+}
+
+/** Whether `dims`, leading 1s aside, are the trailing dims of `out` (B tiles A's rows exactly). */
+function trailing(dims: readonly number[], out: readonly number[]): boolean {
+  let k = 0;
+  while (k < dims.length && dims[k] === 1) k++;
+  const rest = dims.slice(k);
+  return rest.every((d, i) => d === out[out.length - rest.length + i]);
 }
 
 function binary(f: (x: number, y: number) => number, integer?: (x: number, y: number) => number): OpSpec {
@@ -889,7 +901,7 @@ export const ONNX_OPS: Readonly<Record<string, OpSpec>> = {
   Reciprocal: unary((x) => 1 / x),
   Floor: unary(Math.floor),
   Ceil: unary(Math.ceil),
-  Relu: unary((x) => (x < 0 ? 0 : x)),
+  Relu: unary((x) => Math.max(0, x)),
   LeakyRelu: unaryWith(['alpha'], (ctx) => {
     const a = floatAttr(ctx, 'alpha', 0.01);
     return (x) => (x < 0 ? a * x : x);

@@ -54,10 +54,14 @@ function checkGraph(graph: CompiledOnnxGraph, arch: OnnxGraphArchitectureV1, fil
 /**
  * Compiles an `onnx-graph` bundle (manifest validated, `bytes` the ONNX file `manifest.weights`
  * whose hash the caller checked) into a {@link ModelRunner}. Inputs are RAW: each column is
- * standardised (x − offset)/scale before it is fed. An ONNX file the interpreter cannot run, or
+ * standardised (x − offset)/scale before it is fed. `kernels: 'ts'` keeps MatMul/Gemm off the wasm kernels. An ONNX file the interpreter cannot run, or
  * whose inputs and outputs differ from the manifest's, is a BundleError naming the file.
  */
-export function createOnnxGraphRunner(manifest: BundleManifestV1, bytes: Uint8Array): ModelRunner {
+export function createOnnxGraphRunner(
+  manifest: BundleManifestV1,
+  bytes: Uint8Array,
+  options: { kernels?: 'auto' | 'ts' } = {},
+): ModelRunner {
   const kind = manifest.architecture.kind;
   if (manifest.architecture.kind !== 'onnx-graph')
     throw new BundleError(`architecture.kind "${kind}" is not onnx-graph`, { field: 'architecture.kind' });
@@ -65,7 +69,11 @@ export function createOnnxGraphRunner(manifest: BundleManifestV1, bytes: Uint8Ar
   const file = manifest.weights;
   let graph: CompiledOnnxGraph;
   try {
-    graph = compileOnnxGraph(decodeOnnxModel(bytes), typeof arch.batch === 'number' ? {} : { probeBatch: 1 });
+    const kernels = options.kernels ?? 'auto';
+    graph = compileOnnxGraph(
+      decodeOnnxModel(bytes),
+      typeof arch.batch === 'number' ? { kernels } : { probeBatch: 1, kernels },
+    );
   } catch (cause) {
     if (cause instanceof OnnxImportError) throw new BundleError(`${file}: ${cause.message}`, { field: file, cause });
     throw cause;
