@@ -217,6 +217,7 @@ export const ModelSummarySchema = z
     parameters: z.number().int(),
     createdAt: z.string(),
     recommended: z.boolean(),
+    imported: z.boolean().openapi({ description: 'trained elsewhere and imported (pnpm import-model)' }),
     metrics: z.record(z.string(), z.number()),
   })
   .openapi('ModelSummary');
@@ -261,7 +262,25 @@ export const VersionDetailSchema = z
     ),
     metrics: z.record(z.string(), z.number()),
     scaleFactors: z.boolean().openapi({ description: 'whether the bundle carries correctionlib scale factors' }),
-    lineage: z.record(z.string(), z.union([z.string(), z.number()])),
+    lineage: z
+      .object({
+        datasetHash: z.string(),
+        codeVersion: z.string(),
+        seed: z.number(),
+        createdAt: z.string(),
+        backend: z.string(),
+        source: z
+          .object({
+            format: z.string(),
+            file: z.string(),
+            sha256: z.string(),
+            producer: z.string(),
+            producerVersion: z.string().optional(),
+          })
+          .optional()
+          .openapi({ description: 'an imported model: the original file, its sha256, format and producer' }),
+      })
+      .openapi({ description: 'how the version was made: data, code, seed, time, backend (and source when imported)' }),
     files: z.array(z.object({ path: z.string(), bytes: z.number().int(), sha256: z.string() })),
     links: z.record(z.string(), z.string()),
   })

@@ -6,14 +6,22 @@
  *              [--epochs N] [--seed S] [--n EVENTS] [--data FILE.csv|.parquet|.root]
  *              [--backend auto|tensorflow|webgpu|wasm|cpu] [--out DIR] [--trees N]
  *
+ *   pnpm train --task-file T.json [--data A.root [B.root …]] [--model …] [--epochs N] [--seed S] [--out DIR]
+ *
  * `--model` takes a bundle name (`electron-id-mlp`) or its suffix after the task (`mlp`, `cuts`,
  * `likelihood`, `gbdt`, `cnn-film`, `standard`, `aleph-nn`); `--data` needs `--task`.
+ * `--task-file` trains a task file (`TaskV1`, packages/models/tasks/): a reference task's file
+ * trains that task on its simulation; a user task's file reads its data files (`--data`, else the
+ * file's `data.files`, relative to it: ROOT TTrees with jagged branches flattened or padded as the
+ * task says, Parquet, CSV) and trains `<task>-mlp`, `-cuts`, `-likelihood` and `-gbdt`, each bundle
+ * carrying the task as `task.json` for the registry.
  * Every network is compared with its task's cut-based baseline (classifiers: AUC; regression:
  * eIQR against the standard calibration) and the comparison printed; the exit status is 1 when a
  * network does not beat it.
  */
-import { readFile } from 'node:fs/promises';
-import { basename, extname, resolve } from 'node:path';
+import { constants } from 'node:fs';
+import { access, readFile } from 'node:fs/promises';
+import { basename, dirname, extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   B_TAGGING_VARIABLES,
@@ -27,10 +35,15 @@ import {
   readRootTree,
   STANDARD_CALIBRATION_COLUMN,
 } from '@hepml/physics';
+import { TaskFileError } from '../src/errors.ts';
 import { writeBundleDir } from '../src/node/bundle-dir.ts';
+import { readTaskData } from '../src/node/task-data.ts';
+import { attachTaskFile } from '../src/tasks/bundle-task.ts';
+import { parseTaskJson, type TaskV1 } from '../src/tasks/task-v1.ts';
 import { type BackendChoice, selectBackend } from '../src/training/backend.ts';
 import { sampleFromDataset } from '../src/training/data.ts';
 import { SUITE_NETWORKS, SUITE_TASKS, type SuiteEntry, type SuiteTask, trainTaskSuite } from '../src/training/suite.ts';
+import { taskSample, trainTaskFile } from '../src/training/task-file.ts';
 import { cliFailure, positiveIntFlag } from './cli.ts';
 import { codeVersion } from './git-version.ts';
 import { ProgressBar } from './progress.ts';
@@ -43,14 +56,16 @@ const baselineSuffixes = (task: SuiteTask) =>
 const fail: (message: string) => never = cliFailure('train');
 const positiveInt = positiveIntFlag(fail);
 
-const { values } = parseArgs({
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
   options: {
     task: { type: 'string' },
+    'task-file': { type: 'string' },
     model: { type: 'string' },
     epochs: { type: 'string' },
     seed: { type: 'string' },
     n: { type: 'string' },
-    data: { type: 'string' },
+    data: { type: 'string', multiple: true },
     backend: { type: 'string', default: 'auto' },
     out: { type: 'string' },
     trees: { type: 'string' },
@@ -60,11 +75,47 @@ const { values } = parseArgs({
 
 const backendChoice = values.backend as BackendChoice;
 if (!BACKENDS.includes(backendChoice)) fail(`--backend must be one of ${BACKENDS.join(', ')}`);
+const cwd = process.env.INIT_CWD ?? process.cwd();
+if (values['task-file'] !== undefined && values.task !== undefined) fail('give --task or --task-file, not both');
+if (positionals.length > 0 && values['task-file'] === undefined) {
+  fail(`unexpected argument "${positionals[0]}" (several --data files go with --task-file)`);
+}
+/** The task file, when one is given (a fault in it is one line naming the file and field). */
+let taskFile: TaskV1 | undefined;
+if (values['task-file'] !== undefined) {
+  const path = resolve(cwd, values['task-file']);
+  const text = await readFile(path, 'utf8').catch((err: Error) =>
+    fail(`--task-file ${values['task-file']}: ${err.message}`),
+  );
+  try {
+    taskFile = parseTaskJson(text, values['task-file']);
+  } catch (err) {
+    if (err instanceof TaskFileError) fail(err.message);
+    throw err;
+  }
+}
+/** A reference task's file trains that task on its built-in simulation. */
+const referenceTask =
+  taskFile?.data.source === 'simulation' && (SUITE_TASKS as readonly string[]).includes(taskFile.name)
+    ? (taskFile.name as SuiteTask)
+    : undefined;
+if (taskFile?.data.source === 'simulation' && !referenceTask) {
+  fail(`${values['task-file']}: data.source: "simulation" is for the reference tasks (${SUITE_TASKS.join(', ')})`);
+}
 if (values.task !== undefined && !(SUITE_TASKS as readonly string[]).includes(values.task)) {
   fail(`--task must be one of ${SUITE_TASKS.join(', ')}`);
 }
-const tasks: SuiteTask[] = values.task ? [values.task as SuiteTask] : [...SUITE_TASKS];
-if (values.data && !values.task) fail('--data needs --task (which task the file holds)');
+const userTask = taskFile && !referenceTask ? taskFile : undefined;
+const tasks: SuiteTask[] = userTask
+  ? []
+  : values.task
+    ? [values.task as SuiteTask]
+    : referenceTask
+      ? [referenceTask]
+      : [...SUITE_TASKS];
+const dataFiles = [...(values.data ?? []), ...positionals];
+if (values.data && !values.task && !taskFile) fail('--data needs --task (which task the file holds) or --task-file');
+if (dataFiles.length > 1 && !userTask) fail('several --data files need the --task-file of a user task');
 const epochs = positiveInt(values.epochs, 'epochs');
 const seed = positiveInt(values.seed, 'seed') ?? 2026;
 const n = positiveInt(values.n, 'n');
@@ -72,15 +123,18 @@ const trees = positiveInt(values.trees, 'trees');
 const outRoot = resolve(process.env.INIT_CWD ?? process.cwd(), values.out ?? '.hepml/bundles');
 
 /** Names a `--model` value selects in a task (exact name or suffix after the task). */
-function modelFilter(task: SuiteTask): (name: string) => boolean {
+function modelFilter(task: string): (name: string) => boolean {
   const m = values.model;
   if (m === undefined) return () => true;
   return (name) => name === m || name === `${task}-${m}`;
 }
 if (values.model !== undefined) {
-  const known = tasks.flatMap((t) => [...SUITE_NETWORKS[t], ...baselineSuffixes(t).map((s) => `${t}-${s}`)]);
-  if (!tasks.some((t) => known.some(modelFilter(t)))) {
-    fail(`--model "${values.model}" matches no model of ${tasks.join(', ')}; known: ${known.join(', ')}`);
+  const known = userTask
+    ? ['mlp', 'cuts', 'likelihood', 'gbdt'].map((s) => `${userTask.name}-${s}`)
+    : tasks.flatMap((t) => [...SUITE_NETWORKS[t], ...baselineSuffixes(t).map((s) => `${t}-${s}`)]);
+  const names = userTask ? [userTask.name] : tasks;
+  if (!names.some((t) => known.some(modelFilter(t)))) {
+    fail(`--model "${values.model}" matches no model of ${names.join(', ')}; known: ${known.join(', ')}`);
   }
 }
 
@@ -111,6 +165,11 @@ async function readData(path: string, task: SuiteTask): Promise<ColumnarSample> 
   return sampleFromDataset(ds, task, req.columns, { truth: req.truth, needLabel: task !== 'energy-regression' });
 }
 
+// Files that cannot be read fail before the backend starts: one line naming the file.
+for (const path of dataFiles) {
+  await access(resolve(cwd, path), constants.R_OK).catch((err: Error) => fail(`--data ${path}: ${err.message}`));
+}
+
 const selection = await selectBackend(backendChoice);
 process.stderr.write(`train: backend ${selection.name} (${selection.reason})\n`);
 
@@ -118,11 +177,11 @@ const started = Date.now();
 const all: SuiteEntry[] = [];
 // CPU seconds per task (this process, all threads): the budget figure that does not depend on
 // how busy the machine is; wall time is printed too.
-const cpuByTask = new Map<SuiteTask, number>();
+const cpuByTask = new Map<string, number>();
 let cpuStarted = process.cpuUsage();
 for (const task of tasks) {
   const taskStarted = Date.now();
-  const sample = values.data ? await readData(values.data, task) : undefined;
+  const sample = dataFiles[0] !== undefined ? await readData(dataFiles[0], task) : undefined;
   let bar: ProgressBar | undefined;
   const entries = await trainTaskSuite({
     task,
@@ -158,11 +217,70 @@ for (const task of tasks) {
   );
 }
 
+if (userTask) {
+  const taskStarted = Date.now();
+  const base = dirname(resolve(cwd, values['task-file'] as string));
+  const paths =
+    dataFiles.length > 0
+      ? dataFiles.map((p) => resolve(cwd, p))
+      : (userTask.data.source === 'files' ? (userTask.data.files ?? []) : []).map((p) => resolve(base, p));
+  if (paths.length === 0) fail(`${values['task-file']}: no data files (give --data or data.files)`);
+  const readStarted = performance.now();
+  let bytesRead = 0;
+  const data = await readTaskData(userTask, paths, {
+    onProgress: (p) => {
+      bytesRead = p.bytes;
+    },
+  }).catch((err: Error) => fail(err.message));
+  const seconds = (performance.now() - readStarted) / 1000;
+  let rows: ReturnType<typeof taskSample>;
+  try {
+    rows = taskSample(userTask, data);
+  } catch (err) {
+    fail((err as Error).message.split('\n')[0] as string);
+  }
+  const c = rows.counts;
+  process.stderr.write(
+    `train: ${userTask.name}: ${c.rows} rows from ${paths.length} file(s) in ${seconds.toFixed(2)} s (${(c.rows / Math.max(seconds, 1e-3)).toFixed(0)} rows/s)${bytesRead ? ` (${(bytesRead / 1e6 / Math.max(seconds, 1e-3)).toFixed(1)} MB/s)` : ''}; ${c.selected} selected, ${c.unlabelled} of no class, ${c.nonFinite} non-finite, ${c.kept} kept\n`,
+  );
+  let bar: ProgressBar | undefined;
+  const entries = await trainTaskFile({
+    task: userTask,
+    data: rows,
+    ...(values.seed !== undefined ? { seed } : {}),
+    ...(epochs ? { epochs } : {}),
+    ...(trees ? { trees } : {}),
+    backend: selection.name,
+    codeVersion: codeVersion(),
+    include: modelFilter(userTask.name),
+    onStart: (name, e) => {
+      bar = e > 0 ? new ProgressBar(name, e) : undefined;
+      if (!bar) process.stderr.write(`${name}: fitting\n`);
+    },
+    onEpoch: (_name, epoch, loss, valLoss) =>
+      bar?.update(epoch + 1, `loss ${loss.toPrecision(4)} val ${valLoss.toPrecision(4)}`),
+    onDone: (entry) => {
+      if (entry.kind === 'network') bar?.done();
+      bar = undefined;
+    },
+  });
+  for (const entry of entries) {
+    const bundle = await attachTaskFile(entry.bundle, userTask);
+    await writeBundleDir(bundle, resolve(outRoot, entry.name));
+    all.push({ ...entry, bundle });
+  }
+  const cpu = process.cpuUsage(cpuStarted);
+  cpuByTask.set(userTask.name, (cpu.user + cpu.system) / 1e6);
+  process.stderr.write(
+    `train: ${userTask.name} done in ${((Date.now() - taskStarted) / 1000).toFixed(1)} s wall, ${cpuByTask.get(userTask.name)?.toFixed(1)} s CPU\n`,
+  );
+}
+
 // The comparison table and the network-beats-cuts check.
 const fmt = (x: number | undefined, digits = 4) => (x === undefined ? '–' : x.toFixed(digits));
 const lines: string[] = [];
 let failures = 0;
-for (const task of tasks) {
+for (const task of userTask ? [userTask.name] : tasks) {
   const entries = all.filter((e) => e.task === task);
   if (entries.length === 0) continue;
   const regression = task === 'energy-regression';

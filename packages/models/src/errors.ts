@@ -6,6 +6,11 @@ export class BundleError extends FieldError {
   override name = 'BundleError';
 }
 
+/** A task file (`TaskV1`) that is malformed; `field` is the JSON path of the fault (`inputs[2].unit`). */
+export class TaskFileError extends FieldError {
+  override name = 'TaskFileError';
+}
+
 /** Input rows given to a model that do not match its manifest. */
 export class ModelInputError extends FieldError {
   override name = 'ModelInputError';

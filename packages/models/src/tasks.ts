@@ -1,4 +1,10 @@
-/** The reference tasks of hepml-edge and how their leaderboards rank entries. */
+import { REFERENCE_TASKS } from './tasks/reference.ts';
+import type { TaskV1 } from './tasks/task-v1.ts';
+
+export * from './tasks/reference.ts';
+export * from './tasks/task-v1.ts';
+
+/** A task as leaderboards show it, and how they rank entries. */
 export interface TaskInfo {
   id: string;
   title: string;
@@ -8,39 +14,28 @@ export interface TaskInfo {
   description: string;
 }
 
-export const TASKS: readonly TaskInfo[] = [
-  {
-    id: 'electron-id',
-    title: 'Electron identification',
-    kind: 'classifier',
-    headline: { metric: 'auc', label: 'AUC', higherIsBetter: true },
-    description:
-      'Prompt electrons against jets, conversions and heavy flavour; ATLAS-style shower, track and track–cluster variables.',
-  },
-  {
-    id: 'bjet',
-    title: 'b-jet tagging',
-    kind: 'classifier',
-    headline: { metric: 'auc', label: 'AUC', higherIsBetter: true },
-    description: "b against c and light jets with ALEPH's six variables.",
-  },
-  {
-    id: 'boosted-jet',
-    title: 'Boosted W/top tagging',
-    kind: 'classifier',
-    headline: { metric: 'auc', label: 'AUC', higherIsBetter: true },
-    description: 'W and top against QCD large-R jets from substructure (mass, τ21, τ32, D2, C2).',
-  },
-  {
-    id: 'energy-regression',
-    title: 'e/γ energy regression',
-    kind: 'regression',
-    headline: { metric: 'eIqr', label: 'eIQR', higherIsBetter: false },
-    description: 'Electron and photon energy from calorimeter scalars and images, against the standard calibration.',
-  },
-];
+/**
+ * The leaderboard view of a task file: classifiers (binary, multi-class) ranked by AUC of the
+ * served score, regressions by the effective interquartile resolution eIQR (smaller is better).
+ */
+export function taskInfo(task: TaskV1): TaskInfo {
+  const regression = task.kind === 'regression';
+  return {
+    id: task.name,
+    title: task.title,
+    kind: regression ? 'regression' : 'classifier',
+    headline: regression
+      ? { metric: 'eIqr', label: 'eIQR', higherIsBetter: false }
+      : { metric: 'auc', label: 'AUC', higherIsBetter: true },
+    description: task.description,
+  };
+}
 
-/** The task with this id, or undefined. */
+/** The reference tasks (from their task files, {@link REFERENCE_TASKS}). */
+export const TASKS: readonly TaskInfo[] = REFERENCE_TASKS.map(taskInfo);
+
+/** The reference task with this id, or undefined (user tasks live in the registry: `findRegisteredTask`). */
 export function findTask(id: string): TaskInfo | undefined {
   return TASKS.find((t) => t.id === id);
 }
+export * from './tasks/bundle-task.ts';

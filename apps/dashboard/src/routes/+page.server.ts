@@ -1,13 +1,14 @@
-import { TASKS } from '@hepml/models';
-import { listModels } from '@hepml/models/registry';
+import { listModels, listTasks } from '@hepml/models/registry';
 import { rankEntries } from '$lib/server/leaderboard';
 import { registry } from '$lib/server/registry';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ platform, locals }) => {
-  const models = await listModels(registry(platform), { viewer: locals.viewer });
+  const db = registry(platform);
+  // The task list is the registry's: reference tasks and user tasks alike, each with a model the viewer may read.
+  const [models, tasks] = await Promise.all([listModels(db, { viewer: locals.viewer }), listTasks(db, locals.viewer)]);
   return {
-    tasks: TASKS.map((task) => {
+    tasks: tasks.map((task) => {
       const entries = models.filter((m) => m.task === task.id);
       // The promoted model when there is one, else the best entry by the headline figure.
       const promoted = entries.find((m) => m.recommended);

@@ -210,6 +210,24 @@ const files = z.array(BundleFileV1).superRefine((list, ctx) =>
   ),
 );
 
+/** Formats `pnpm import-model` reads (the `format` of {@link ImportSourceV1}). */
+export const IMPORT_FORMATS = ['onnx', 'xgboost-json', 'lightgbm-text', 'lwtnn-json'] as const;
+
+/**
+ * Where an imported model came from (`lineage.source`, written by `pnpm import-model`): the
+ * original file's name and sha256 (hex), its format, and the program that wrote it (ONNX's
+ * `producer_name`/`producer_version`, or "xgboost", "lightgbm", "lwtnn" with the version the file
+ * states). Absent for models trained here.
+ */
+export const ImportSourceV1 = z.strictObject({
+  format: z.enum(IMPORT_FORMATS),
+  file: z.string(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, { error: 'must be 64 lowercase hex digits' }),
+  producer: z.string(),
+  producerVersion: z.string().optional(),
+});
+export type ImportSourceV1 = z.infer<typeof ImportSourceV1>;
+
 /** Manifest of a model bundle, format version 1 (stored as `manifest.json`). */
 export const BundleManifestV1 = z
   .strictObject(
@@ -236,6 +254,8 @@ export const BundleManifestV1 = z
         seed: z.number(),
         createdAt: z.string(),
         backend: z.string(),
+        /** Set for an imported model: the file it was imported from. */
+        source: ImportSourceV1.optional(),
       }),
       files,
       image: BundleImageV1.optional(),

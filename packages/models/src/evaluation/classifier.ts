@@ -46,16 +46,17 @@ export function backgroundEfficiencyAtSignal(roc: RocCurve, target: number): num
 /**
  * Evaluates scores against labels: AUC, εB at εS = 92 %, background rejection 1/εB at εS = 50 %
  * (capped at the number of background events when none passes),
- * the loose/medium/tight working points (cut `score >= threshold` keeping at least the target
- * signal efficiency) and a reduced ROC.
+ * the working points `targets` (default loose/medium/tight; cut `score >= threshold` keeping at
+ * least the target signal efficiency) and a reduced ROC.
  */
 export function evaluateBinaryClassifier(
   scores: ArrayLike<number>,
   labels: ArrayLike<number>,
   weights?: ArrayLike<number>,
+  targets: readonly { name: string; signalEfficiency: number }[] = DEFAULT_WORKING_POINTS,
 ): ClassifierEvaluation {
   const roc = rocCurve(scores, labels, weights ? { weights } : {});
-  const workingPoints = DEFAULT_WORKING_POINTS.map((wp) => {
+  const workingPoints = targets.map((wp) => {
     const k = firstReaching(roc, wp.signalEfficiency);
     return {
       name: wp.name,

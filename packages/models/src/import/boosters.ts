@@ -57,7 +57,9 @@ export function xgboostJsonToGbdt(json: unknown, inputNames?: readonly string[])
   if (!parsed.success) zodFail('XGBoost JSON', parsed.error);
   const { learner } = parsed.data;
   const d = Number(learner.learner_model_param.num_feature);
-  const inputs = inputNames ? [...inputNames] : (learner.feature_names ?? Array.from({ length: d }, (_, i) => `f${i}`));
+  // XGBoost writes "feature_names": [] when it was given none.
+  const named = learner.feature_names?.length ? learner.feature_names : undefined;
+  const inputs = inputNames ? [...inputNames] : (named ?? Array.from({ length: d }, (_, i) => `f${i}`));
   if (inputs.length !== d)
     throw new FieldError(`XGBoost JSON: learner.feature_names must have num_feature = ${d} names`, {
       field: 'learner.feature_names',

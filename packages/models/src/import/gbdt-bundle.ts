@@ -5,10 +5,10 @@
  */
 import { FieldError } from '@hepml/physics';
 import { type Bundle, buildBundle } from '../bundle/build.ts';
-import { sha256Hex } from '../bundle/hash.ts';
 import type { BundleManifestV1 } from '../bundle/manifest.ts';
 import { type GbdtParams, gbdtParameterCount, serializeGbdt } from '../runtime/baselines/gbdt-format.ts';
 import { lightgbmTextToGbdt, xgboostJsonToGbdt } from './boosters.ts';
+import { type ImportProducer, importLineage } from './lineage.ts';
 import { importLwtnnJson } from './lwtnn.ts';
 import type { OnnxModel, OnnxNode } from './onnx/model.ts';
 import { treeEnsembleToGbdt } from './tree-ensemble.ts';
@@ -23,6 +23,10 @@ export interface ImportOptions {
   outputs?: BundleManifestV1['outputs'];
   /** Input units by name (default "1"; the foreign formats carry none). */
   units?: Record<string, string>;
+  /** Input descriptions by name. */
+  descriptions?: Record<string, string>;
+  /** The original file's name, recorded in `lineage.source` (default "(unnamed)"). */
+  file?: string;
   /** ISO time stamped into the lineage (default now). */
   createdAt?: string;
 }
@@ -42,7 +46,7 @@ function defaultOutputs(p: GbdtParams): BundleManifestV1['outputs'] {
 export async function gbdtImportBundle(
   params: GbdtParams,
   source: Uint8Array,
-  producer: string,
+  producer: ImportProducer,
   options: ImportOptions,
 ): Promise<Bundle> {
   const json = new TextEncoder().encode(JSON.stringify(serializeGbdt(params)));
@@ -53,20 +57,23 @@ export async function gbdtImportBundle(
       name: options.name,
       task: options.task ?? 'imported',
       description:
-        options.description ?? `${producer} tree ensemble (${params.trees.length} trees, ${params.objective})`,
-      inputs: params.inputs.map((name) => ({ name, unit: options.units?.[name] ?? '1', offset: 0, scale: 1 })),
+        options.description ?? `${producer.name} tree ensemble (${params.trees.length} trees, ${params.objective})`,
+      inputs: params.inputs.map((name) => {
+        const description = options.descriptions?.[name];
+        return {
+          name,
+          unit: options.units?.[name] ?? '1',
+          offset: 0,
+          scale: 1,
+          ...(description ? { description } : {}),
+        };
+      }),
       outputs: options.outputs ?? defaultOutputs(params),
       architecture: { kind: 'gbdt', parameters: gbdtParameterCount(params), format: 'hepml-gbdt/1' },
       weights: 'gbdt.json',
       metrics: {},
       workingPoints: [],
-      lineage: {
-        datasetHash: `import:${await sha256Hex(source)}`,
-        codeVersion: producer,
-        seed: 0,
-        createdAt: options.createdAt ?? new Date().toISOString(),
-        backend: 'ts',
-      },
+      lineage: await importLineage(source, producer, options),
     },
     new Map([['gbdt.json', json]]),
   );
@@ -80,12 +87,26 @@ export async function importXgboostJson(bytes: Uint8Array, options: ImportOption
   } catch (cause) {
     throw new FieldError(`XGBoost JSON: not JSON (${(cause as Error).message})`, { field: '(root)' });
   }
-  return gbdtImportBundle(xgboostJsonToGbdt(json), bytes, 'xgboost-json', options);
+  return gbdtImportBundle(xgboostJsonToGbdt(json), bytes, xgboostProducer(json), options);
 }
 
 /** A LightGBM text model file as a bundle (errors name the tree and key). */
 export async function importLightgbmText(bytes: Uint8Array, options: ImportOptions): Promise<Bundle> {
-  return gbdtImportBundle(lightgbmTextToGbdt(new TextDecoder().decode(bytes)), bytes, 'lightgbm-text', options);
+  const text = new TextDecoder().decode(bytes);
+  return gbdtImportBundle(lightgbmTextToGbdt(text), bytes, lightgbmProducer(text), options);
+}
+
+/** XGBoost and the version its JSON states (`"version": [major, minor, patch]`). */
+export function xgboostProducer(json: unknown): ImportProducer {
+  const v = json && typeof json === 'object' ? (json as { version?: unknown }).version : undefined;
+  const version = Array.isArray(v) && v.every((x) => Number.isInteger(x)) ? v.join('.') : undefined;
+  return { format: 'xgboost-json', name: 'xgboost', ...(version ? { version } : {}) };
+}
+
+/** LightGBM and the model-format version its text states (`version=v4`). */
+export function lightgbmProducer(text: string): ImportProducer {
+  const version = /^version=(\S+)/m.exec(text)?.[1];
+  return { format: 'lightgbm-text', name: 'lightgbm', ...(version ? { version } : {}) };
 }
 
 /**
@@ -99,28 +120,47 @@ export async function onnxTreeEnsembleBundle(
   source: Uint8Array,
   options: ImportOptions & { inputNames?: readonly string[] },
 ): Promise<Bundle> {
+  const { node, width } = onnxTreeEnsembleNode(model);
+  const names =
+    options.inputNames ?? (width !== undefined ? Array.from({ length: width }, (_, i) => `f${i}`) : undefined);
+  if (!names)
+    throw new FieldError(
+      `ONNX: graph.input ${JSON.stringify(node.inputs[0])} must have a fixed second dimension (or give input names)`,
+      { field: 'graph.input' },
+    );
+  return gbdtImportBundle(treeEnsembleToGbdt(node, names), source, onnxProducer(model), options);
+}
+
+/** Whether a node is an `ai.onnx.ml` TreeEnsembleClassifier/Regressor. */
+export function isTreeEnsembleNode(n: OnnxNode): boolean {
+  return n.domain === 'ai.onnx.ml' && n.opType.startsWith('TreeEnsemble');
+}
+
+/**
+ * The one tree-ensemble node of a graph (ZipMap after it allowed) and the fixed width of its
+ * input tensor [N, d] (undefined when symbolic); any other graph is refused, naming the node.
+ */
+export function onnxTreeEnsembleNode(model: OnnxModel): { node: OnnxNode; width: number | undefined } {
   const nodes = model.graph.nodes;
-  const trees = nodes.filter((n) => n.domain === 'ai.onnx.ml' && n.opType.startsWith('TreeEnsemble'));
-  const rest = nodes.filter((n) => !trees.includes(n));
-  const extra = rest.find((n) => !(n.domain === 'ai.onnx.ml' && n.opType === 'ZipMap'));
+  const trees = nodes.filter(isTreeEnsembleNode);
+  const extra = nodes.find((n) => !isTreeEnsembleNode(n) && !(n.domain === 'ai.onnx.ml' && n.opType === 'ZipMap'));
   if (trees.length !== 1 || extra)
     throw new FieldError(
       `ONNX: graph.node must be one ai.onnx.ml TreeEnsemble node (and ZipMap) for a GBDT bundle${extra ? `, has ${JSON.stringify(extra.name)} (${extra.opType})` : `, has ${trees.length} tree ensembles`}`,
       { field: 'graph.node' },
     );
   const node = trees[0] as OnnxNode;
-  const input = model.graph.inputs.find((i) => i.name === node.inputs[0]);
-  const d = input?.shape[1];
-  const names =
-    options.inputNames ?? (typeof d === 'number' ? Array.from({ length: d }, (_, i) => `f${i}`) : undefined);
-  if (!names)
-    throw new FieldError(
-      `ONNX: graph.input ${JSON.stringify(node.inputs[0])} must have a fixed second dimension (or give input names)`,
-      {
-        field: 'graph.input',
-      },
-    );
-  return gbdtImportBundle(treeEnsembleToGbdt(node, names), source, `onnx:${model.producerName}`, options);
+  const d = model.graph.inputs.find((i) => i.name === node.inputs[0])?.shape[1];
+  return { node, width: typeof d === 'number' ? d : undefined };
+}
+
+/** The ONNX file's `producer_name` and `producer_version` ("unknown" when the file leaves it empty). */
+export function onnxProducer(model: OnnxModel): ImportProducer {
+  return {
+    format: 'onnx',
+    name: model.producerName || 'unknown',
+    ...(model.producerVersion ? { version: model.producerVersion } : {}),
+  };
 }
 
 /**

@@ -3,7 +3,9 @@ export { OnnxImportError, OnnxUnsupportedError } from '../errors.ts';
 export { type CompiledOnnxGraph, compileOnnxGraph, evaluateOnnx, runOnnx } from '../runtime/onnx-graph/compile.ts';
 export { lightgbmTextToGbdt, xgboostJsonToGbdt } from './boosters.ts';
 export * from './gbdt-bundle.ts';
+export { type ImportProducer, importLineage } from './lineage.ts';
 export { importLwtnnJson } from './lwtnn.ts';
+export * from './model-file.ts';
 export * from './onnx/bundle.ts';
 export * from './onnx/conformance.ts';
 export { decodeOnnxModel, decodeOnnxTensor } from './onnx/decode.ts';
@@ -16,4 +18,5 @@ export type {
   OnnxTensor,
   OnnxValueInfo,
 } from './onnx/model.ts';
+export * from './spec.ts';
 export { treeEnsembleToGbdt } from './tree-ensemble.ts';

@@ -9,9 +9,9 @@
 import { FieldError } from '@hepml/physics';
 import { z } from 'zod';
 import { type Bundle, buildBundle } from '../bundle/build.ts';
-import { sha256Hex } from '../bundle/hash.ts';
 import type { ActivationV1, BundleManifestV1 } from '../bundle/manifest.ts';
 import type { ImportOptions } from './gbdt-bundle.ts';
+import { type ImportProducer, importLineage } from './lineage.ts';
 
 const LwtnnJson = z.object({
   inputs: z
@@ -36,6 +36,12 @@ const LwtnnJson = z.object({
   defaults: z.record(z.string(), z.number()).optional(),
   miscellaneous: z.record(z.string(), z.string()).optional(),
 });
+
+/** lwtnn, with the converter's version when `miscellaneous` records one (`lwtnn_version`, `version`). */
+function lwtnnProducer(misc: Record<string, string> | undefined): ImportProducer {
+  const version = misc?.lwtnn_version ?? misc?.version;
+  return { format: 'lwtnn-json', name: 'lwtnn', ...(version ? { version } : {}) };
+}
 
 const ACTIVATION: Record<string, ActivationV1> = {
   linear: 'linear',
@@ -130,24 +136,22 @@ export async function importLwtnnJson(bytes: Uint8Array, options: ImportOptions)
       name: options.name,
       task: options.task ?? 'imported',
       description: options.description ?? `lwtnn network (${layers.length} dense layers)`,
-      inputs: net.inputs.map((i) => ({
-        name: i.name,
-        unit: options.units?.[i.name] ?? units[i.name] ?? '1',
-        offset: -i.offset,
-        scale: 1 / i.scale,
-      })),
+      inputs: net.inputs.map((i) => {
+        const description = options.descriptions?.[i.name];
+        return {
+          name: i.name,
+          unit: options.units?.[i.name] ?? units[i.name] ?? '1',
+          offset: -i.offset,
+          scale: 1 / i.scale,
+          ...(description ? { description } : {}),
+        };
+      }),
       outputs,
       architecture: { kind: 'mlp', inputSize: net.inputs.length, layers, parameters: total },
       weights: 'weights.bin',
       metrics: {},
       workingPoints: [],
-      lineage: {
-        datasetHash: `import:${await sha256Hex(bytes)}`,
-        codeVersion: 'lwtnn-json',
-        seed: 0,
-        createdAt: options.createdAt ?? new Date().toISOString(),
-        backend: 'ts',
-      },
+      lineage: await importLineage(bytes, lwtnnProducer(net.miscellaneous), options),
     },
     new Map([['weights.bin', weightBytes]]),
   );

@@ -226,6 +226,39 @@ describe('ai.onnx.ml tree ensembles as hepml GBDTs', () => {
     ).rejects.toThrow(/graph\.node must be one ai\.onnx\.ml TreeEnsemble node.*"act" \(Relu\)/);
   });
 
+  it('a binary TreeEnsembleClassifier as onnxmltools writes it (weights on class 0, one base value): p(class 1) equals ONNX Runtime', async () => {
+    const rng = new Rng(1903);
+    const e = randomEnsemble(rng, 6, 3, 1, THRESHOLDS, ['BRANCH_LEQ', 'BRANCH_LT']);
+    const attributes: Record<string, OnnxAttribute> = {
+      classlabels_int64s: { ints: [0, 1] },
+      post_transform: { string: 'LOGISTIC' },
+      base_values: { floats: [-0.3] },
+      nodes_treeids: { ints: e.treeIds },
+      nodes_nodeids: { ints: e.nodeIds },
+      nodes_featureids: { ints: e.featureIds },
+      nodes_modes: { strings: e.modes },
+      nodes_values: { floats: e.values },
+      nodes_truenodeids: { ints: e.trueIds },
+      nodes_falsenodeids: { ints: e.falseIds },
+      nodes_missing_value_tracks_true: { ints: e.tracks },
+      class_treeids: { ints: e.lTree },
+      class_nodeids: { ints: e.lNode },
+      class_ids: { ints: e.lId.map(() => 0) },
+      class_weights: { floats: e.lWeight },
+    };
+    const n = 400;
+    const x = rows(rng, n, THRESHOLDS);
+    const p = treeEnsembleToGbdt(asNode('TreeEnsembleClassifier', attributes), INPUTS);
+    expect([p.objective, p.numClass]).toEqual(['binary', 1]);
+    const both = await runOrt('TreeEnsembleClassifier', attributes, x, n, 2);
+    const want = Float32Array.from({ length: n }, (_, r) => both[2 * r + 1] as number);
+    expect(Math.max(...want) - Math.min(...want)).toBeGreaterThan(0.3);
+    checkBoth(p, x, n, want);
+    // ONNX Runtime drops the base value when every weight is on class 1: refused, not served otherwise.
+    const onOne = { ...attributes, class_ids: { ints: e.lId.map(() => 1) } };
+    expect(() => treeEnsembleToGbdt(asNode('TreeEnsembleClassifier', onOne), INPUTS)).toThrow(/attribute base_values/);
+  });
+
   it('refuses what the GBDT cannot serve, naming node and attribute', () => {
     const e = randomEnsemble(new Rng(3), 1, 1, 1, [0.5], ['BRANCH_EQ']);
     const base: Record<string, OnnxAttribute> = {

@@ -150,8 +150,8 @@ function sameLength(node: OnnxNode, base: string, n: number, lists: Record<strin
 /**
  * An `ai.onnx.ml` TreeEnsembleRegressor or TreeEnsembleClassifier node as a hepml GBDT over the
  * inputs `inputs` (the columns of its input X). Served as: post_transform NONE with one target →
- * `l2`; LOGISTIC with one target (or a two-class classifier whose weights all go to class 1, as
- * ONNX Runtime's binary case) → `binary` (the probability of the positive class); SOFTMAX with K ≥ 2
+ * `l2`; LOGISTIC with one target (or a two-class classifier whose weights all go to one class, as
+ * onnxmltools' binary case, see below) → `binary` (the probability of the positive class); SOFTMAX with K ≥ 2
  * targets/classes → `multiclass`. Modes BRANCH_LT/LEQ/GTE/GT and LEAF, nodes_missing_value_tracks_true,
  * aggregate SUM (and AVERAGE, the weights divided by the number of trees). Refused, naming the node
  * and attribute: BRANCH_EQ/NEQ, SOFTMAX_ZERO, PROBIT, aggregate MIN/MAX, several raw (NONE) outputs.
@@ -216,8 +216,19 @@ export function treeEnsembleToGbdt(node: OnnxNode, inputs: readonly string[]): G
     fail(node, 'aggregate_function', `${aggregate} is not supported (SUM and AVERAGE are)`);
   const base = reals(node, 'base_values', false);
 
-  // ONNX Runtime's binary classifier: two classes, every weight on class 1 → one score column.
-  const binaryClassifier = classifier && K === 2 && lId.every((id) => id === 1);
+  // The binary classifier as onnxmltools writes XGBoost/LightGBM ones: two classes, every weight on
+  // class 0 and at most one base value; ONNX Runtime then gives probabilities [1 − p, p] with
+  // p = σ(Σ weights + base) (measured, onnxruntime-node 1.30). Every weight on class 1 gives the same
+  // without a base value, but ONNX Runtime drops the weights or the base when base_values is set,
+  // so that combination is refused rather than served differently.
+  const firstId = lId[0];
+  const binaryClassifier = classifier && K === 2 && lId.every((id) => id === firstId);
+  if (binaryClassifier && firstId === 1 && base)
+    fail(
+      node,
+      'base_values',
+      'with every class weight on class 1 is read inconsistently by ONNX Runtime; put the weights on class 0 with one base value, as onnxmltools does',
+    );
   const K2 = binaryClassifier ? 1 : K;
   let objective: GbdtObjective;
   if (post === 'NONE' && K2 === 1 && !classifier) objective = 'l2';
@@ -231,7 +242,8 @@ export function treeEnsembleToGbdt(node: OnnxNode, inputs: readonly string[]): G
     );
   let initScore = new Array<number>(K2).fill(0);
   if (base) {
-    if (binaryClassifier && base.length === 2) initScore = [base[1] as number];
+    if (binaryClassifier && base.length !== 1)
+      fail(node, 'base_values', `must have one entry for a two-class classifier, has ${base.length}`);
     else if (base.length !== K2) fail(node, 'base_values', `must have ${K2} entries, has ${base.length}`);
     else initScore = base;
   }

@@ -10,5 +10,6 @@ export * from './scale-factor-tables.ts';
 export * from './scale-factors.ts';
 export * as schema from './schema.ts';
 export type { BlobStore } from './store.ts';
+export * from './tasks.ts';
 export * from './tokens.ts';
 export * from './versions.ts';

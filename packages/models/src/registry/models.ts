@@ -20,6 +20,8 @@ export interface ModelSummary {
   parameters: number;
   createdAt: string;
   recommended: boolean;
+  /** The newest version was imported (`pnpm import-model`: its dataset hash is `import:<sha256>` of the original file). */
+  imported: boolean;
   metrics: Record<string, number>;
 }
 
@@ -68,6 +70,7 @@ export async function listModels(
     parameters: r.version.parameters,
     createdAt: r.version.createdAt,
     recommended: r.task?.recommendedModelId === r.model.id,
+    imported: r.version.datasetHash.startsWith('import:'),
     metrics: byVersion.get(r.version.id) ?? {},
   }));
 }

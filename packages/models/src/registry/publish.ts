@@ -3,8 +3,8 @@ import { eq, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { type Bundle, buildBundle, MANIFEST_FILE } from '../bundle/build.ts';
 import { sha256Hex } from '../bundle/hash.ts';
-import { RegistryError } from '../errors.ts';
-import { findTask } from '../tasks.ts';
+import { RegistryError, TaskFileError } from '../errors.ts';
+import { bundleTaskFile } from '../tasks/bundle-task.ts';
 import { canRead, canWrite, type Principal } from './access.ts';
 import { collaborationId } from './collaborations.ts';
 import type { RegistryDb } from './db.ts';
@@ -12,6 +12,7 @@ import { findWritableModel, type Visibility } from './models.ts';
 import { parseScaleFactorTables, type ScaleFactorTablesV1, scaleFactorBinRows } from './scale-factor-tables.ts';
 import * as schema from './schema.ts';
 import type { BlobStore } from './store.ts';
+import { taskRow } from './tasks.ts';
 import { resolveVersion } from './versions.ts';
 
 /** File names the registry gives attached scale factors inside a bundle. */
@@ -73,8 +74,14 @@ export async function publishBundle(
   if (actor.userId === null || !(actor.scopes.includes('publish') || actor.scopes.includes('admin'))) {
     throw new RegistryError('publishing needs a token with the publish scope', { code: 'forbidden' });
   }
-  const task = findTask(m.task);
-  if (!task) throw new RegistryError(`unknown task "${m.task}"`, { code: 'invalid' });
+  let definition: ReturnType<typeof bundleTaskFile>;
+  try {
+    definition = bundleTaskFile(bundle);
+  } catch (cause) {
+    if (!(cause instanceof TaskFileError)) throw cause;
+    throw new RegistryError(cause.message, { code: 'invalid', field: cause.field ?? 'task.json', cause });
+  }
+  const task = taskRow(m.task, definition);
   const manifestBytes = bundle.files.get(MANIFEST_FILE);
   if (!manifestBytes) throw new RegistryError('bundle has no manifest.json', { code: 'invalid' });
 
@@ -134,10 +141,7 @@ export async function publishBundle(
     try {
       const v = schema.modelVersions;
       const statements = [
-        db
-          .insert(schema.tasks)
-          .values({ id: task.id, title: task.title, kind: task.kind })
-          .onConflictDoNothing({ target: schema.tasks.id }),
+        db.insert(schema.tasks).values(task).onConflictDoNothing({ target: schema.tasks.id }),
         db
           .insert(schema.models)
           .values({

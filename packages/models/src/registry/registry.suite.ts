@@ -8,6 +8,8 @@ import { type ScaleFactorTable, scaleFactorsToCorrectionSet } from '@hepml/physi
 import { describe, expect, it } from 'vitest';
 import { type Bundle, buildBundle } from '../bundle/build.ts';
 import { mlpParameterCount } from '../bundle/manifest.ts';
+import { attachTaskFile } from '../tasks/bundle-task.ts';
+import { referenceTask } from '../tasks/reference.ts';
 import { ANONYMOUS, type Principal } from './access.ts';
 import { addMember, ensureCollaboration } from './collaborations.ts';
 import type { RegistryDb } from './db.ts';
@@ -18,6 +20,7 @@ import { VersionResolver } from './resolve-cache.ts';
 import { encodeScaleFactorTables } from './scale-factor-tables.ts';
 import { scaleFactorsOf } from './scale-factors.ts';
 import type { BlobStore } from './store.ts';
+import { findRegisteredTask, listTasks } from './tasks.ts';
 import { authenticate, createToken, ensureUser, revokeToken } from './tokens.ts';
 import { deprecateVersion, listVersions, resolveVersion, rocOf } from './versions.ts';
 
@@ -127,9 +130,53 @@ async function publisher(db: RegistryDb, name: string): Promise<Principal> {
   return p;
 }
 
+/** A bundle of a user task (a copy of the reference bjet task file renamed), task.json attached. */
+async function userTaskBundle(name: string, taskName: string, attach = true): Promise<Bundle> {
+  const base = await bundleNamed(name);
+  const { files: _files, ...manifest } = base.manifest;
+  const bundle = await buildBundle(
+    { ...manifest, task: taskName },
+    new Map([...base.files].filter(([path]) => path !== 'manifest.json')),
+  );
+  if (!attach) return bundle;
+  const task = { ...referenceTask('bjet'), name: taskName, title: `User task ${taskName}` };
+  return attachTaskFile(bundle, { ...task, data: { source: 'files', objects: 'Jet' } });
+}
+
 /** Registers the registry suite; `fixture` is called inside each test (after the platform is up). */
 export function registrySuite(label: string, fixture: () => RegistryFixture): void {
   describe(`registry on ${label}`, () => {
+    it("learns a user task from its bundle's task.json and lists it only beside a readable model (issue 18)", async () => {
+      const { db, store } = fixture();
+      const actor = await publisher(db, 'suite-tasks');
+      await expect(
+        publishBundle(db, store, await userTaskBundle('suite-bare', 'suite-bare-task', false), { actor }),
+      ).rejects.toThrow(/unknown task "suite-bare-task": a bundle of a new task carries its task file/);
+      await publishBundle(db, store, await userTaskBundle('suite-user-public', 'suite-public-task'), {
+        actor,
+        visibility: 'public',
+      });
+      await publishBundle(db, store, await userTaskBundle('suite-user-private', 'suite-private-task'), { actor });
+      await publishBundle(db, store, await bundleNamed('suite-reference-task'), { actor, visibility: 'public' });
+      const anonymous = (await listTasks(db, ANONYMOUS)).map((t) => t.id);
+      expect(anonymous).toContain('suite-public-task');
+      expect(anonymous).not.toContain('suite-private-task');
+      expect((await listTasks(db, actor)).map((t) => t.id)).toContain('suite-private-task');
+      expect(await findRegisteredTask(db, 'suite-private-task', ANONYMOUS)).toBeUndefined();
+      const task = await findRegisteredTask(db, 'suite-public-task', ANONYMOUS);
+      expect(task).toEqual({
+        id: 'suite-public-task',
+        title: 'User task suite-public-task',
+        kind: 'classifier',
+        description: referenceTask('bjet').description,
+        headline: { metric: 'auc', label: 'AUC', higherIsBetter: true },
+        reference: false,
+      });
+      // Reference tasks come first, in their order.
+      const ids = (await listTasks(db, actor)).map((t) => t.id);
+      expect(ids.indexOf('electron-id')).toBeLessThan(ids.indexOf('suite-public-task'));
+    });
+
     it('publishes atomically: version, artifacts, metrics and ROC points together', async () => {
       const { db, store } = fixture();
       const actor = await publisher(db, 'suite-alice');

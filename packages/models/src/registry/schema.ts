@@ -73,11 +73,24 @@ export const apiTokens = sqliteTable(
   (t) => [uniqueIndex('api_tokens_public_id_unique').on(t.publicId)],
 );
 
-/** The reference tasks; `recommendedModelId` is the model promoted for the task. */
+/**
+ * Tasks: the reference tasks and every task a user published a bundle of (its `task.json`). The
+ * task list and the leaderboards come from here; `recommendedModelId` is the model promoted for the
+ * task. `definition` is the task file (`TaskV1` JSON) of a user task, null for a reference task
+ * (the code holds its file).
+ */
 export const tasks = sqliteTable('tasks', {
   id: text('id').primaryKey(),
   title: text('title').notNull(),
   kind: text('kind', { enum: ['classifier', 'regression'] }).notNull(),
+  description: text('description').notNull().default(''),
+  /** The metric that ranks the leaderboard (`auc`, `eIqr`), its label and whether larger is better. */
+  headlineMetric: text('headline_metric').notNull().default('auc'),
+  headlineLabel: text('headline_label').notNull().default('AUC'),
+  higherIsBetter: integer('higher_is_better', { mode: 'boolean' }).notNull().default(true),
+  /** Leaderboard order: the reference tasks 0–3 in their order, user tasks after them. */
+  position: integer('position').notNull().default(1000),
+  definition: text('definition'),
   recommendedModelId: integer('recommended_model_id'),
   recommendedVersion: integer('recommended_version'),
 });
@@ -241,3 +254,4 @@ export type ModelVersionRow = typeof modelVersions.$inferSelect;
 export type MetricRow = typeof metrics.$inferSelect;
 export type UserRow = typeof users.$inferSelect;
 export type ApiTokenRow = typeof apiTokens.$inferSelect;
+export type TaskRow = typeof tasks.$inferSelect;

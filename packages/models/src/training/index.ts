@@ -7,6 +7,7 @@ export * from './fit.ts';
 export * from './samples.ts';
 export * from './study.ts';
 export * from './tagger.ts';
+export * from './task-file.ts';
 export * from './tasks.ts';
 export * from './tfjs-wasm-gradients.ts';
 export * from './train-mlp.ts';

@@ -10,11 +10,14 @@ import { buildBaselineBundle } from '../baselines/bundle.ts';
 import { fitTaskBaselines, type TaskBaseline } from '../baselines/suite.ts';
 import type { Bundle } from '../bundle/build.ts';
 import type { BundleManifestV1 } from '../bundle/manifest.ts';
+import type { ClassSpec } from '../evaluation/multiclass.ts';
 import { loadBaselineFromManifest } from '../runtime/baselines/dispatch.ts';
 import { withDiscriminants } from '../runtime/discriminants.ts';
 import type { ModelRunner } from '../runtime/runner.ts';
+import { referenceTask } from '../tasks/reference.ts';
 import { sampleHash } from './common.ts';
 import {
+  type PreparedRegression,
   prepareRegression,
   regressionFigures,
   trainEnergyRegressionCnn,
@@ -29,15 +32,19 @@ export const SUITE_TASKS = ['electron-id', 'bjet', 'boosted-jet', 'energy-regres
 export type SuiteTask = (typeof SUITE_TASKS)[number];
 
 /**
- * Default sample sizes and epochs, sized so the whole suite (networks and baselines) trains in
- * under 5 minutes on 2 shared cores with the wasm backend (measured task by task; see the report).
+ * Default sample sizes and epochs, from the reference task files (`data.n`, `training.epochs`),
+ * sized so the whole suite (networks and baselines) trains in under 5 minutes on 2 shared cores
+ * with the wasm backend (measured task by task; see the report).
  */
-export const SUITE_DEFAULTS: Record<SuiteTask, { n: number; epochs: number }> = {
-  'electron-id': { n: 60_000, epochs: 30 },
-  bjet: { n: 60_000, epochs: 12 },
-  'boosted-jet': { n: 60_000, epochs: 12 },
-  'energy-regression': { n: 40_000, epochs: 20 },
-};
+export const SUITE_DEFAULTS: Record<SuiteTask, { n: number; epochs: number }> = Object.fromEntries(
+  SUITE_TASKS.map((name) => {
+    const task = referenceTask(name);
+    if (task.data.source !== 'simulation' || task.training?.epochs === undefined) {
+      throw new RangeError(`tasks/${name}.json: the reference task needs data.n and training.epochs`);
+    }
+    return [name, { n: task.data.n, epochs: task.training.epochs }];
+  }),
+) as Record<SuiteTask, { n: number; epochs: number }>;
 
 /** The networks of each task (bundle names). */
 export const SUITE_NETWORKS: Record<SuiteTask, readonly string[]> = {
@@ -50,7 +57,8 @@ export const SUITE_NETWORKS: Record<SuiteTask, readonly string[]> = {
 /** One trained model of the suite. */
 export interface SuiteEntry {
   name: string;
-  task: SuiteTask;
+  /** Its task: a reference task or a task file's name. */
+  task: string;
   kind: 'network' | 'baseline';
   bundle: Bundle;
   /** Wall time to train (or fit) and evaluate it [s]. */
@@ -153,8 +161,48 @@ export async function trainTaskSuite(options: TaskSuiteOptions): Promise<SuiteEn
       include(b.name),
     );
   }
-  const datasetHash = baselines.length > 0 ? await sampleHash(sample) : '';
-  for (const b of baselines) {
+  await bundleBaselines({
+    task,
+    baselines,
+    sample,
+    split,
+    seed,
+    ...(options.codeVersion ? { codeVersion: options.codeVersion } : {}),
+    ...(regression ? { regression } : {}),
+    ...(task === 'boosted-jet' ? { classes: BOOSTED_JET_CLASSES, massColumn: 'mass' } : {}),
+    record,
+  });
+  return entries;
+}
+
+/** Inputs of {@link bundleBaselines}. */
+export interface BundleBaselinesOptions {
+  task: string;
+  baselines: readonly TaskBaseline[];
+  sample: ColumnarSample;
+  split: { train: Uint32Array; validation: Uint32Array; test: Uint32Array };
+  seed: number;
+  codeVersion?: string;
+  /** Regression: the prepared sample whose figures are measured. */
+  regression?: PreparedRegression;
+  /** Multi-class: the classes (figures on the discriminant of the first signal class). */
+  classes?: ClassSpec[];
+  massColumn?: string;
+  workingPoints?: readonly { name: string; signalEfficiency: number }[];
+  /** Descriptions of the inputs by name (default the reference tasks'). */
+  inputDescriptions?: Readonly<Record<string, string>>;
+  record: (entry: SuiteEntry) => void;
+}
+
+/**
+ * Bundles fitted baselines with their figures, measured through the runtime's own loader on the
+ * test rows of `split` by the same figure code as the networks ({@link classifierFigures},
+ * {@link regressionFigures}), and hands each entry to `record`.
+ */
+export async function bundleBaselines(o: BundleBaselinesOptions): Promise<void> {
+  const { task, sample, seed, regression } = o;
+  const datasetHash = o.baselines.length > 0 ? await sampleHash(sample) : '';
+  for (const b of o.baselines) {
     const t1 = performance.now();
     const base = {
       name: b.name,
@@ -163,9 +211,10 @@ export async function trainTaskSuite(options: TaskSuiteOptions): Promise<SuiteEn
       model: b.model,
       units: sample.units,
       outputs: b.outputs,
+      ...(o.inputDescriptions ? { inputDescriptions: o.inputDescriptions } : {}),
       lineage: {
         datasetHash,
-        codeVersion: options.codeVersion ?? 'unknown',
+        codeVersion: o.codeVersion ?? 'unknown',
         seed,
         createdAt: new Date().toISOString(),
         backend: 'typescript',
@@ -192,10 +241,12 @@ export async function trainTaskSuite(options: TaskSuiteOptions): Promise<SuiteEn
         runner,
         sample,
         inputNames,
-        split,
+        split: o.split,
         seed,
-        ...(task === 'boosted-jet' ? { classes: BOOSTED_JET_CLASSES, massColumn: 'mass' } : {}),
+        ...(o.classes ? { classes: o.classes } : {}),
+        ...(o.massColumn ? { massColumn: o.massColumn } : {}),
         ...(discriminant ? { discriminant } : {}),
+        ...(o.workingPoints ? { workingPoints: o.workingPoints } : {}),
       });
     }
     const bundle = await buildBaselineBundle({
@@ -205,7 +256,7 @@ export async function trainTaskSuite(options: TaskSuiteOptions): Promise<SuiteEn
       ...(figures.roc ? { roc: figures.roc } : {}),
       ...(figures.evaluation ? { evaluation: figures.evaluation } : {}),
     });
-    record({
+    o.record({
       name: b.name,
       task,
       kind: 'baseline',
@@ -213,5 +264,4 @@ export async function trainTaskSuite(options: TaskSuiteOptions): Promise<SuiteEn
       seconds: b.fitSeconds + (performance.now() - t1) / 1000,
     });
   }
-  return entries;
 }

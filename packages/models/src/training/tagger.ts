@@ -21,7 +21,7 @@ import {
 } from './common.ts';
 import { binaryCrossEntropy, categoricalCrossEntropy, type FitResult, fitModel, type SplitTensors } from './fit.ts';
 import { classBalanceWeights, type ReweightAxis, reweightBackgroundToSignal, splitIndices } from './samples.ts';
-import { flattenDenseWeights, standardisation } from './train-mlp.ts';
+import { flattenDenseWeights, type StandardisationOptions, standardisation } from './train-mlp.ts';
 
 /** Options of {@link trainTagger}. */
 export interface TaggerTrainingOptions extends CommonTrainingOptions {
@@ -40,6 +40,12 @@ export interface TaggerTrainingOptions extends CommonTrainingOptions {
   massColumn?: string;
   /** Test rows used for the permutation ranking (default 4000). */
   rankingRows?: number;
+  /** Fractions of validation and test rows (default 0.2 and 0.2). */
+  split?: { validation: number; test: number };
+  /** Working points (default loose 95 %, medium 90 %, tight 80 % εS). */
+  workingPoints?: readonly { name: string; signalEfficiency: number }[];
+  /** Input descriptions and inputs left unstandardised ({@link standardisation}). */
+  standardisation?: StandardisationOptions;
 }
 
 /** A trained tagger: its bundle and how training went. */
@@ -63,8 +69,8 @@ export interface TrainedTagger {
 export async function trainTagger(options: TaggerTrainingOptions): Promise<TrainedTagger> {
   const { sample, inputNames, seed } = options;
   const multi = options.classes !== undefined && options.classes.length > 2;
-  const split = splitIndices(sample.n, seed, { validation: 0.2, test: 0.2 });
-  const inputs = standardisation(sample, inputNames, split.train);
+  const split = splitIndices(sample.n, seed, options.split ?? { validation: 0.2, test: 0.2 });
+  const inputs = standardisation(sample, inputNames, split.train, options.standardisation);
   const k = inputs.length;
   const classCount = multi ? (options.classes as ClassSpec[]).length : 1;
   const targetOf = (rows: Uint32Array) => {
@@ -148,6 +154,7 @@ export async function trainTagger(options: TaggerTrainingOptions): Promise<Train
       ...(discriminant ? { discriminant: { column: outputs.length - 1, output: discriminant.name } } : {}),
       ...(options.massColumn ? { massColumn: options.massColumn } : {}),
       ...(options.rankingRows ? { rankingRows: options.rankingRows } : {}),
+      ...(options.workingPoints ? { workingPoints: options.workingPoints } : {}),
     }),
   );
   return { bundle, fit, testRows: split.test };
@@ -198,6 +205,8 @@ export interface ClassifierFiguresOptions {
   discriminant?: { column: number; output: string };
   massColumn?: string;
   rankingRows?: number;
+  /** Working points (default loose 95 %, medium 90 %, tight 80 % εS). */
+  workingPoints?: readonly { name: string; signalEfficiency: number }[];
   seed: number;
   fit?: FitResult;
 }
@@ -243,7 +252,7 @@ export function classifierFigures(
   const trainOut = predictRows(runner, rawMatrix(sample, inputNames, split.train), split.train.length);
   const test = binaryView(split.test, testOut);
   const trainView = binaryView(split.train, trainOut);
-  const figures = evaluateBinaryClassifier(test.scores, test.labels);
+  const figures = evaluateBinaryClassifier(test.scores, test.labels, undefined, o.workingPoints);
   const evaluation: EvaluationV1 = {
     split: { train: split.train.length, validation: split.validation.length, test: split.test.length },
     overtraining: overtrainingCheck(trainView, test),

@@ -23,11 +23,28 @@ export function flattenDenseWeights(model: tf.LayersModel): Float32Array {
   return concatArrays(parts, (n) => new Float32Array(n));
 }
 
+/** Options of {@link standardisation}. */
+export interface StandardisationOptions {
+  /** Description of each input by name (default: the reference tasks' {@link inputDescription}). */
+  descriptions?: Readonly<Record<string, string>>;
+  /** Inputs left as they are (offset 0, scale 1). */
+  unscaled?: ReadonlySet<string>;
+}
+
 /** Mean and standard deviation per column over the given rows: the bundle's offset and scale. */
-export function standardisation(sample: ColumnarSample, names: readonly string[], rows: Uint32Array): BundleInputV1[] {
+export function standardisation(
+  sample: ColumnarSample,
+  names: readonly string[],
+  rows: Uint32Array,
+  options: StandardisationOptions = {},
+): BundleInputV1[] {
   return names.map((name) => {
     const col = sample.columns[name];
     if (!col) throw new Error(`sample has no column "${name}"`);
+    const description = options.descriptions?.[name];
+    const meta = description === undefined ? inputDescription(name) : { description };
+    const unit = sample.units[name] ?? '1';
+    if (options.unscaled?.has(name)) return { name, unit, offset: 0, scale: 1, ...meta };
     let s = 0;
     let s2 = 0;
     for (const r of rows) {
@@ -37,7 +54,7 @@ export function standardisation(sample: ColumnarSample, names: readonly string[]
     }
     const mean = s / rows.length;
     const sd = Math.sqrt(Math.max(0, s2 / rows.length - mean * mean));
-    return { name, unit: sample.units[name] ?? '1', offset: mean, scale: sd > 0 ? sd : 1, ...inputDescription(name) };
+    return { name, unit, offset: mean, scale: sd > 0 ? sd : 1, ...meta };
   });
 }
 

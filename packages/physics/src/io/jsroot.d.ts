@@ -1,5 +1,5 @@
 /**
- * The parts of jsroot 7 (https://root.cern/js/) used by `root.ts`. jsroot ships JavaScript with
+ * The parts of jsroot 7 (https://root.cern/js/) used by `root.ts` and `root-events.ts`. jsroot ships JavaScript with
  * no types for its subpath exports, so the signatures used here are declared, narrowly.
  */
 declare module 'jsroot/io' {
@@ -8,7 +8,15 @@ declare module 'jsroot/io' {
     fKeys: { fClassName: string; fName: string }[];
     readObject(name: string): Promise<unknown>;
   }
-  export function openFile(source: ArrayBuffer): Promise<JsrootFile>;
+  /** A source of bytes jsroot reads a file through, piecewise (subclassed by the reader). */
+  export class FileProxy {
+    openFile(): Promise<boolean>;
+    getFileName(): string;
+    getFileSize(): number;
+    readBuffer(position: number, length: number): Promise<DataView | null>;
+    closeFile(): void;
+  }
+  export function openFile(source: ArrayBuffer | FileProxy): Promise<JsrootFile>;
 }
 
 declare module 'jsroot/tree' {

@@ -1,5 +1,6 @@
-import { findTask, type TaskInfo } from '@hepml/models';
+import type { TaskInfo } from '@hepml/models';
 import {
+  findRegisteredTask,
   listModels,
   type ModelSummary,
   type Principal,
@@ -41,10 +42,11 @@ export function rankEntries<T extends { name: string; metrics: Record<string, nu
 
 /**
  * The leaderboard of a task as `viewer` may see it (anonymous visitors: public models only), with
- * each entry's ROC resampled on the common εS grid. Undefined for an unknown task.
+ * each entry's ROC resampled on the common εS grid. Undefined for a task the registry does not hold
+ * or of which `viewer` may read no model (reference and user tasks alike).
  */
 export async function leaderboard(db: RegistryDb, taskId: string, viewer: Principal): Promise<Leaderboard | undefined> {
-  const task = findTask(taskId);
+  const task = await findRegisteredTask(db, taskId, viewer);
   if (!task) return undefined;
   const models = await listModels(db, { task: task.id, viewer });
   const curves =

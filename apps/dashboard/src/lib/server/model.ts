@@ -1,7 +1,7 @@
-import { findTask } from '@hepml/models';
 import type { BundleManifestV1 } from '@hepml/models/bundle';
 import {
   findReadableModel,
+  findRegisteredTask,
   hasScaleFactorTables,
   listVersions,
   type Principal,
@@ -41,15 +41,16 @@ export async function orNotFound<T>(work: Promise<T>): Promise<T> {
  */
 export async function modelPage(db: RegistryDb, name: string, version: number | 'latest', viewer: Principal) {
   const model = await orNotFound(findReadableModel(db, name, viewer));
-  const [resolved, versions] = await Promise.all([
+  const [resolved, versions, task] = await Promise.all([
     orNotFound(resolveVersion(db, name, version, viewer)),
     listVersions(db, name, viewer),
+    findRegisteredTask(db, model.task, viewer),
   ]);
   const tables = await hasScaleFactorTables(db, name, resolved.version, viewer);
   return {
     model: {
       name: model.name,
-      task: findTask(model.task) ?? { id: model.task, title: model.task, kind: 'classifier' as const },
+      task: task ?? { id: model.task, title: model.task, kind: 'classifier' as const },
       kind: model.kind,
       author: model.author,
       visibility: model.visibility,
