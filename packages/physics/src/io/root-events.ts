@@ -15,28 +15,9 @@
  */
 import type { JsrootFile } from 'jsroot/io';
 import { DataFormatError } from '../errors.ts';
+import { type ByteSource, bytesSource, type ReadProgress } from './byte-source.ts';
 import type { ColumnType, DatasetColumn } from './dataset.ts';
 import { concatEventTables, type EventTable, type JaggedColumn, ValuesBuilder } from './events.ts';
-
-/** Bytes read on demand: a file on disk, an object in a bucket, an ArrayBuffer. */
-export interface ByteSource {
-  /** Its name, for messages. */
-  readonly name: string;
-  /** Its length in bytes. */
-  readonly size: number;
-  /** `length` bytes from `position` (a short read means a truncated file). */
-  read(position: number, length: number): Promise<Uint8Array>;
-}
-
-/** A {@link ByteSource} over bytes in memory. */
-export function bytesSource(buffer: ArrayBuffer | Uint8Array, name = 'input.root'): ByteSource {
-  const bytes = buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer);
-  return {
-    name,
-    size: bytes.byteLength,
-    read: async (position, length) => bytes.subarray(position, Math.min(bytes.byteLength, position + length)),
-  };
-}
 
 /** One branch as {@link inspectRoot} describes it. */
 export interface RootBranchInfo {
@@ -293,18 +274,6 @@ export async function inspectRoot(
     })),
     trees,
   };
-}
-
-/** Progress of a chunked read, after each chunk. */
-export interface ReadProgress {
-  /** The file being read. */
-  file: string;
-  /** Entries (events) read so far, in this file and in all. */
-  entries: number;
-  totalEntries: number;
-  /** Bytes read from the file so far and the file's size. */
-  bytes: number;
-  totalBytes: number;
 }
 
 /** Options of {@link readRootEvents}. */
