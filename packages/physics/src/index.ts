@@ -44,6 +44,7 @@ export * from './io/expression.ts';
 export * from './io/format.ts';
 export * from './io/parquet.ts';
 export * from './io/parquet-events.ts';
+export * from './io/read-events.ts';
 export * from './io/root.ts';
 export * from './io/root-events.ts';
 export * from './io/root-writer.ts';
