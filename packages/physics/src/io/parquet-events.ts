@@ -250,8 +250,34 @@ export async function* readParquetEvents(
     const columns: Record<string, DatasetColumn> = {};
     const jagged: Record<string, JaggedColumn> = {};
     for (const f of chosen) {
+      const parts = raw.get(f.name) ?? [];
+      const ctor =
+        f.storage === 'float32'
+          ? Float32Array
+          : f.storage === 'float64' || f.storage === 'int64'
+            ? Float64Array
+            : Int32Array;
+      // Fast path: numeric pages that hyparquet decoded to typed arrays (no nulls possible in them).
+      if (!f.jagged && f.storage !== 'string' && f.storage !== 'int64' && f.storage !== 'bool') {
+        if (parts.every((c) => ArrayBuffer.isView(c.data))) {
+          const col = new ctor(n);
+          let filled = 0;
+          for (const c of parts) {
+            const from = Math.max(0, rowStart - c.rowStart);
+            const to = Math.min(c.data.length, rowStart + n - c.rowStart);
+            if (to > from) {
+              col.set((c.data as Float32Array).subarray(from, to), c.rowStart - rowStart + from);
+              filled += to - from;
+            }
+          }
+          if (filled === n) {
+            columns[f.name] = col;
+            continue;
+          }
+        }
+      }
       const values = new Array<unknown>(n);
-      for (const c of raw.get(f.name) ?? []) {
+      for (const c of parts) {
         for (let k = 0; k < c.data.length; k++) {
           const at = c.rowStart - rowStart + k;
           if (at >= 0 && at < n) values[at] = c.data[k];
@@ -279,12 +305,6 @@ export async function* readParquetEvents(
         }
         return typeof v === 'boolean' ? Number(v) : (v as number);
       };
-      const ctor =
-        f.storage === 'float32'
-          ? Float32Array
-          : f.storage === 'float64' || f.storage === 'int64'
-            ? Float64Array
-            : Int32Array;
       if (f.jagged) {
         const offsets = new Int32Array(n + 1);
         const builder = new ValuesBuilder(ctor, n * 2);
