@@ -434,6 +434,38 @@ export async function* readRootEvents(
         }
         row++;
       };
+      // Flat branches only: jsroot can hand over whole baskets' values at once (its "arrays"
+      // mode), many times faster than entry by entry; it falls back to Process when it cannot.
+      if (targets.every((t) => t.scalar)) {
+        (selector as unknown as { ProcessArrays: (entry: number) => void }).ProcessArrays = function processArrays(
+          this: { tgtarr: Record<string, ArrayLike<number | bigint | boolean>> },
+          entry: number,
+        ): void {
+          const r0 = entry - start;
+          let len = 0;
+          for (const t of targets) {
+            const arr = this.tgtarr[t.name] as ArrayLike<number | bigint | boolean>;
+            const out = t.scalar as Float32Array | Float64Array | Int32Array;
+            len = Math.min(arr.length, n - r0);
+            if (len > 0 && typeof arr[0] === 'number') {
+              for (let k = 0; k < len; k++) out[r0 + k] = arr[k] as number;
+            } else {
+              for (let k = 0; k < len; k++) {
+                const v = arr[k];
+                const x = Number(v);
+                if (typeof v === 'bigint' && !Number.isSafeInteger(x) && bad === null) {
+                  bad = {
+                    branch: t.name,
+                    message: `holds the 64-bit integer ${v}, beyond 2^53, at entry ${entry + k}`,
+                  };
+                }
+                out[r0 + k] = x;
+              }
+            }
+          }
+          row = r0 + len;
+        };
+      }
       try {
         await jt.treeProcess(tree, selector, { firstentry: start, numentries: n });
       } catch (cause) {
