@@ -18,6 +18,7 @@ import {
   padObjects,
   readRootEvents,
   readRootEventTable,
+  readRootTree,
 } from '@hepml/physics';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -232,6 +233,12 @@ describe('real ROOT files, read whole', () => {
     await expect(readRootEventTable(all, { file: 'HZZ.root', branches: ['Muon_pt'] })).rejects.toThrow(
       'HZZ.root: TTree events has no branch Muon_pt',
     );
+    await expect(readRootTree(all, { file: 'HZZ.root' })).rejects.toThrow(
+      'HZZ.root: branch Jet_Px is not a flat scalar branch (read it with readEvents, then flatten or pad it)',
+    );
+    const flat = await readRootTree(all, { file: 'HZZ.root', branches: ['MET_px', 'NMuon'] });
+    expect(Object.keys(flat.columns)).toEqual(['MET_px', 'NMuon']);
+    expect((flat.columns.NMuon as Int32Array).reduce((a, b) => a + b, 0)).toBe(3825);
     const truncated = all.slice(0, Math.floor(all.byteLength / 2));
     await expect(readRootEventTable(truncated, { file: 'cut.root' })).rejects.toThrow(DataFormatError);
     await expect(readRootEventTable(truncated, { file: 'cut.root' })).rejects.toThrow(/^cut\.root: /);
