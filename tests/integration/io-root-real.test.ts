@@ -205,6 +205,13 @@ describe('real ROOT files, read whole', () => {
     const px = parts.flatMap((p) => Array.from(p.jagged.Muon_Px?.values ?? []));
     expect(px).toEqual(Array.from(ref.jagged.Muon_Px?.values ?? []));
     expect(Object.keys(parts[0]?.columns ?? {}).sort()).toEqual(['MET_px', 'NJet', 'NMuon']);
+    // The NanoAOD records no basket sizes (fTotBytes 0): chunks are sized from the types.
+    const nanoParts: EventTable[] = [];
+    for await (const part of readRootEvents(bytes(FILES[0] as string), { chunkBytes: 1e6 })) nanoParts.push(part);
+    expect(nanoParts.length).toBeGreaterThan(2);
+    expect(nanoParts.reduce((s, p) => s + p.n, 0)).toBe(200);
+    const pts = nanoParts.flatMap((p) => Array.from(p.jagged.Muon_pt?.values ?? []));
+    expect(pts).toEqual(Array.from(table(FILES[0] as string).jagged.Muon_pt?.values ?? []));
   });
 
   it('flat branches read basket-wise (jsroot arrays mode) give the same values, chunked or not', async () => {
