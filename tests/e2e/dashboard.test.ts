@@ -134,6 +134,11 @@ describe('leaderboard page', () => {
     );
     const regression = await open('/leaderboard/energy-regression', { javaScript: false });
     expect(await regression.locator('tr[data-model="e2e-regression"] td[data-column=mae]').textContent()).toBe('1.234');
+    // Issue 22: the training profile recorded in the lineage is shown beside the name.
+    expect(await regression.locator('tr[data-model="e2e-regression"] [data-testid=profile]').textContent()).toBe(
+      'full',
+    );
+    expect(await page.locator('[data-testid=profile]').count()).toBe(0);
   });
 
   it('answers an unknown task with 404', async () => {

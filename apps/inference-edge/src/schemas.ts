@@ -217,6 +217,10 @@ export const ModelSummarySchema = z
     createdAt: z.string(),
     recommended: z.boolean(),
     metrics: z.record(z.string(), z.number()),
+    profile: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Training profile of the newest version (default, full, custom); null when none' }),
   })
   .openapi('ModelSummary');
 

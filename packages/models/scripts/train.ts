@@ -5,7 +5,12 @@
  *   pnpm train [--task electron-id|bjet|boosted-jet|energy-regression] [--model NAME]
  *              [--epochs N] [--seed S] [--n EVENTS] [--data FILE.csv|.parquet|.root]
  *              [--backend auto|tensorflow|webgpu|wasm|cpu] [--out DIR] [--trees N]
+ *              [--profile default|full]
  *
+ * `--profile` (default `default`, what `npm start` and CI train) sets each task's events, epochs,
+ * GBDT rounds and CNN rows (`TRAINING_PROFILE_SETTINGS`); `full` trains the converged figures.
+ * The profile is written into every bundle's lineage (`custom` when `--n`, `--epochs` or
+ * `--trees` override it), and the leaderboard shows it.
  * `--model` takes a bundle name (`electron-id-mlp`) or its suffix after the task (`mlp`, `cuts`,
  * `likelihood`, `gbdt`, `cnn-film`, `standard`, `aleph-nn`); `--data` needs `--task`.
  * Every network is compared with its task's cut-based baseline (classifiers: AUC; regression:
@@ -30,7 +35,16 @@ import {
 import { writeBundleDir } from '../src/node/bundle-dir.ts';
 import { type BackendChoice, selectBackend } from '../src/training/backend.ts';
 import { sampleFromDataset } from '../src/training/data.ts';
-import { SUITE_NETWORKS, SUITE_TASKS, type SuiteEntry, type SuiteTask, trainTaskSuite } from '../src/training/suite.ts';
+import {
+  SUITE_NETWORKS,
+  SUITE_PROFILES,
+  SUITE_TASKS,
+  type SuiteEntry,
+  type SuiteProfile,
+  type SuiteTask,
+  suiteLineageProfile,
+  trainTaskSuite,
+} from '../src/training/suite.ts';
 import { cliFailure, positiveIntFlag } from './cli.ts';
 import { codeVersion } from './git-version.ts';
 import { ProgressBar } from './progress.ts';
@@ -54,6 +68,7 @@ const { values } = parseArgs({
     backend: { type: 'string', default: 'auto' },
     out: { type: 'string' },
     trees: { type: 'string' },
+    profile: { type: 'string', default: 'default' },
   },
   strict: true,
 });
@@ -63,6 +78,9 @@ if (!BACKENDS.includes(backendChoice)) fail(`--backend must be one of ${BACKENDS
 if (values.task !== undefined && !(SUITE_TASKS as readonly string[]).includes(values.task)) {
   fail(`--task must be one of ${SUITE_TASKS.join(', ')}`);
 }
+const profile = values.profile as SuiteProfile;
+if (!SUITE_PROFILES.includes(profile))
+  fail(`--profile must be one of ${SUITE_PROFILES.join(', ')}, got "${values.profile}"`);
 const tasks: SuiteTask[] = values.task ? [values.task as SuiteTask] : [...SUITE_TASKS];
 if (values.data && !values.task) fail('--data needs --task (which task the file holds)');
 const epochs = positiveInt(values.epochs, 'epochs');
@@ -113,6 +131,7 @@ async function readData(path: string, task: SuiteTask): Promise<ColumnarSample> 
 
 const selection = await selectBackend(backendChoice);
 process.stderr.write(`train: backend ${selection.name} (${selection.reason})\n`);
+process.stderr.write(`train: profile ${suiteLineageProfile({ profile, n, epochs, trees })}\n`);
 
 const started = Date.now();
 const all: SuiteEntry[] = [];
@@ -131,6 +150,7 @@ for (const task of tasks) {
     ...(epochs ? { epochs } : {}),
     ...(trees ? { trees } : {}),
     seed,
+    profile,
     backend: selection.name,
     codeVersion: codeVersion(),
     include: modelFilter(task),

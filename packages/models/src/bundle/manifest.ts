@@ -193,6 +193,14 @@ const files = z.array(BundleFileV1).superRefine((list, ctx) =>
   ),
 );
 
+/**
+ * Training profiles a lineage names: `default` (what `npm start` and CI train: minutes on 2
+ * cores), `full` (`pnpm train --profile full`: more events and epochs, the converged figures),
+ * `custom` (a profile with `--n`, `--epochs` or `--trees` overridden).
+ */
+export const TRAINING_PROFILES = ['default', 'full', 'custom'] as const;
+export type TrainingProfileName = (typeof TRAINING_PROFILES)[number];
+
 /** Manifest of a model bundle, format version 1 (stored as `manifest.json`). */
 export const BundleManifestV1 = z
   .strictObject(
@@ -218,6 +226,8 @@ export const BundleManifestV1 = z
         seed: z.number(),
         createdAt: z.string(),
         backend: z.string(),
+        /** Training profile of `pnpm train` ({@link TRAINING_PROFILES}); absent for bundles made otherwise. */
+        profile: z.enum(TRAINING_PROFILES).optional(),
       }),
       files,
       image: BundleImageV1.optional(),

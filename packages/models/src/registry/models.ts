@@ -21,6 +21,8 @@ export interface ModelSummary {
   createdAt: string;
   recommended: boolean;
   metrics: Record<string, number>;
+  /** Training profile of the version (`lineage.profile` of its manifest: default, full, custom), null when none. */
+  profile: string | null;
 }
 
 /**
@@ -40,7 +42,12 @@ export async function listModels(
     .groupBy(v.modelId)
     .as('latest');
   const rows = await db
-    .select({ model: schema.models, version: v, task: schema.tasks })
+    .select({
+      model: schema.models,
+      version: v,
+      task: schema.tasks,
+      profile: sql<string | null>`json_extract(${v.manifest}, '$.lineage.profile')`,
+    })
     .from(schema.models)
     .innerJoin(latest, eq(latest.modelId, schema.models.id))
     .innerJoin(v, and(eq(v.modelId, schema.models.id), eq(v.version, latest.version)))
@@ -69,6 +76,7 @@ export async function listModels(
     createdAt: r.version.createdAt,
     recommended: r.task?.recommendedModelId === r.model.id,
     metrics: byVersion.get(r.version.id) ?? {},
+    profile: r.profile ?? null,
   }));
 }
 

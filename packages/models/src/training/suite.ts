@@ -9,7 +9,7 @@ import {
 import { buildBaselineBundle } from '../baselines/bundle.ts';
 import { fitTaskBaselines, type TaskBaseline } from '../baselines/suite.ts';
 import type { Bundle } from '../bundle/build.ts';
-import type { BundleManifestV1 } from '../bundle/manifest.ts';
+import type { BundleManifestV1, TrainingProfileName } from '../bundle/manifest.ts';
 import { loadBaselineFromManifest } from '../runtime/baselines/dispatch.ts';
 import { withDiscriminants } from '../runtime/discriminants.ts';
 import type { ModelRunner } from '../runtime/runner.ts';
@@ -28,16 +28,48 @@ import { BOOSTED_JET_CLASSES, trainBoostedJetNetwork, trainBTaggerNetwork, train
 export const SUITE_TASKS = ['electron-id', 'bjet', 'boosted-jet', 'energy-regression'] as const;
 export type SuiteTask = (typeof SUITE_TASKS)[number];
 
+/** What a training profile sets for one task. */
+export interface ProfileSettings {
+  /** Events simulated. */
+  n: number;
+  /** Most epochs of each network (early stopping may end sooner). */
+  epochs: number;
+  /** GBDT boosting rounds of the baselines. */
+  trees: number;
+  /** Energy regression: most training rows of the CNN+FiLM (its CPU cost bounds this). */
+  cnnTrainRows: number;
+}
+
+/** The profiles `pnpm train --profile` accepts (`custom` is only recorded, never chosen). */
+export const SUITE_PROFILES = ['default', 'full'] as const;
+export type SuiteProfile = (typeof SUITE_PROFILES)[number];
+
 /**
- * Default sample sizes and epochs, sized so the whole suite (networks and baselines) trains in
- * under 5 minutes on 2 shared cores with the wasm backend (measured task by task; see the report).
+ * Sample sizes, epochs and GBDT rounds per profile. `default` is what `npm start` and CI train:
+ * sized so the whole suite (networks and baselines) trains in under 5 minutes on 2 shared cores
+ * with the wasm backend (measured task by task). `full` gives the converged figures: 5× the
+ * events (the learning curves of `pnpm study` flatten by 10⁵–2·10⁵ training events), twice the
+ * epochs (early stopping ends the run when the validation loss stops falling), 3× the GBDT
+ * rounds and the CNN on 8× the rows; it needs a GPU (`--backend auto` takes WebGPU when an adapter
+ * exists) or an hour of CPU.
  */
-export const SUITE_DEFAULTS: Record<SuiteTask, { n: number; epochs: number }> = {
-  'electron-id': { n: 60_000, epochs: 30 },
-  bjet: { n: 60_000, epochs: 12 },
-  'boosted-jet': { n: 60_000, epochs: 12 },
-  'energy-regression': { n: 40_000, epochs: 20 },
+export const TRAINING_PROFILE_SETTINGS: Record<SuiteProfile, Record<SuiteTask, ProfileSettings>> = {
+  default: {
+    'electron-id': { n: 60_000, epochs: 30, trees: 100, cnnTrainRows: 0 },
+    bjet: { n: 60_000, epochs: 12, trees: 100, cnnTrainRows: 0 },
+    'boosted-jet': { n: 60_000, epochs: 12, trees: 100, cnnTrainRows: 0 },
+    'energy-regression': { n: 40_000, epochs: 20, trees: 100, cnnTrainRows: 16_000 },
+  },
+  full: {
+    'electron-id': { n: 300_000, epochs: 60, trees: 300, cnnTrainRows: 0 },
+    bjet: { n: 300_000, epochs: 30, trees: 300, cnnTrainRows: 0 },
+    'boosted-jet': { n: 300_000, epochs: 30, trees: 300, cnnTrainRows: 0 },
+    'energy-regression': { n: 200_000, epochs: 40, trees: 300, cnnTrainRows: 120_000 },
+  },
 };
+
+/** The default profile's sample sizes and epochs (what `npm start` and CI train). */
+export const SUITE_DEFAULTS: Record<SuiteTask, { n: number; epochs: number }> = TRAINING_PROFILE_SETTINGS.default;
 
 /** The networks of each task (bundle names). */
 export const SUITE_NETWORKS: Record<SuiteTask, readonly string[]> = {
@@ -69,8 +101,13 @@ export interface TaskSuiteOptions {
   codeVersion?: string;
   /** Which models to train, by bundle name (default all). */
   include?: (name: string) => boolean;
-  /** GBDT rounds of the baselines (default 100). */
+  /** GBDT rounds of the baselines (default: the profile's). */
   trees?: number;
+  /**
+   * Profile whose sizes, epochs and rounds apply where `n`, `epochs` and `trees` are not given
+   * (default `default`); recorded in every bundle's lineage, as `custom` when one is overridden.
+   */
+  profile?: SuiteProfile;
   onStart?: (name: string, epochs: number) => void;
   onEpoch?: (name: string, epoch: number, loss: number, valLoss: number) => void;
   onDone?: (entry: SuiteEntry) => void;
@@ -88,6 +125,20 @@ export function simulateTaskSample(task: SuiteTask, n: number, seed: number): Co
     case 'energy-regression':
       return generateCaloShowers({ n, seed });
   }
+}
+
+/**
+ * The profile a suite run records: its named profile, or `custom` when `n`, `epochs` or `trees`
+ * override it (a sample given with `--data` keeps the profile: only its size is the file's).
+ */
+export function suiteLineageProfile(options: {
+  profile?: SuiteProfile | undefined;
+  n?: number | undefined;
+  epochs?: number | undefined;
+  trees?: number | undefined;
+}): TrainingProfileName {
+  const overridden = options.n !== undefined || options.epochs !== undefined || options.trees !== undefined;
+  return overridden ? 'custom' : (options.profile ?? 'default');
 }
 
 /** A runner over a baseline bundle, through the same strict loader the runtime uses. */
@@ -110,9 +161,11 @@ function baselineRunner(bundle: Bundle): ModelRunner {
  */
 export async function trainTaskSuite(options: TaskSuiteOptions): Promise<SuiteEntry[]> {
   const { task, seed } = options;
-  const defaults = SUITE_DEFAULTS[task];
-  const epochs = options.epochs ?? defaults.epochs;
-  const sample = options.sample ?? simulateTaskSample(task, options.n ?? defaults.n, seed);
+  const settings = TRAINING_PROFILE_SETTINGS[options.profile ?? 'default'][task];
+  const profile = suiteLineageProfile(options);
+  const epochs = options.epochs ?? settings.epochs;
+  const trees = options.trees ?? settings.trees;
+  const sample = options.sample ?? simulateTaskSample(task, options.n ?? settings.n, seed);
   const include = options.include ?? (() => true);
   const entries: SuiteEntry[] = [];
   const common = {
@@ -120,6 +173,7 @@ export async function trainTaskSuite(options: TaskSuiteOptions): Promise<SuiteEn
     epochs,
     seed,
     backend: options.backend,
+    profile,
     ...(options.codeVersion ? { codeVersion: options.codeVersion } : {}),
   };
   const record = (entry: SuiteEntry) => {
@@ -138,7 +192,7 @@ export async function trainTaskSuite(options: TaskSuiteOptions): Promise<SuiteEn
     else {
       const calo = sample as CaloShowerSample;
       const trainer = name.endsWith('cnn-film') ? trainEnergyRegressionCnn : trainEnergyRegressionMlp;
-      bundle = (await trainer({ ...common, sample: calo, onEpoch })).bundle;
+      bundle = (await trainer({ ...common, sample: calo, onEpoch, maxTrainRows: settings.cnnTrainRows })).bundle;
     }
     record({ name, task, kind: 'network', bundle, seconds: (performance.now() - t0) / 1000 });
   }
@@ -149,9 +203,7 @@ export async function trainTaskSuite(options: TaskSuiteOptions): Promise<SuiteEn
   // Fit only when one of them is wanted: the names follow `<task>-<kind>` (H6's suite).
   if (['cuts', 'likelihood', 'gbdt', 'standard'].some((k) => include(`${task}-${k}`))) {
     options.onStart?.(`${task} baselines`, 0);
-    baselines = fitTaskBaselines(task, sample, split.train, options.trees ? { trees: options.trees } : {}).filter((b) =>
-      include(b.name),
-    );
+    baselines = fitTaskBaselines(task, sample, split.train, { trees }).filter((b) => include(b.name));
   }
   const datasetHash = baselines.length > 0 ? await sampleHash(sample) : '';
   for (const b of baselines) {
@@ -169,6 +221,7 @@ export async function trainTaskSuite(options: TaskSuiteOptions): Promise<SuiteEn
         seed,
         createdAt: new Date().toISOString(),
         backend: 'typescript',
+        profile,
       },
     };
     const draft = await buildBaselineBundle(base);
