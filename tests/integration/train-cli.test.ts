@@ -38,9 +38,19 @@ describe('pnpm train --profile', () => {
     expect(r.stderr.trim().split('\n')).toEqual(['train: --profile must be one of default, full, got "fast"']);
   }, 60_000);
 
+  it('--backend webgpu without an adapter fails with one line naming why (exit 2); auto falls back and says so', async () => {
+    const r = await train(['--task', 'bjet', '--model', 'cuts', '--backend', 'webgpu', '--out', work]);
+    expect(r.code).toBe(2);
+    // Dawn itself may print a warning about the missing Vulkan loader before it; ours is the last line.
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^train: backend webgpu unavailable: WebGPU: .*no adapter/);
+  }, 60_000);
+
   it('writes the profile into the lineage (custom when --n overrides it)', async () => {
-    const r = await train(['--task', 'bjet', '--model', 'cuts', '--n', '1500', '--backend', 'cpu', '--out', work]);
+    const r = await train(['--task', 'bjet', '--model', 'cuts', '--n', '1500', '--out', work]);
     expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(
+      /train: backend wasm \(.*WebGPU: .*requestAdapter\(\) gave no adapter.*; WebAssembly backend loaded/,
+    );
     expect(r.stderr).toContain('train: profile custom');
     const bundle = await readBundleDir(join(work, 'bjet-cuts'));
     expect(bundle.manifest.lineage.profile).toBe('custom');

@@ -129,7 +129,7 @@ async function readData(path: string, task: SuiteTask): Promise<ColumnarSample> 
   return sampleFromDataset(ds, task, req.columns, { truth: req.truth, needLabel: task !== 'energy-regression' });
 }
 
-const selection = await selectBackend(backendChoice);
+const selection = await selectBackend(backendChoice).catch((err: Error) => fail(err.message));
 process.stderr.write(`train: backend ${selection.name} (${selection.reason})\n`);
 process.stderr.write(`train: profile ${suiteLineageProfile({ profile, n, epochs, trees })}\n`);
 
