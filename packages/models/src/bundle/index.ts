@@ -6,5 +6,6 @@ export * from './cnn-film.ts';
 export * from './evaluation.ts';
 export * from './hash.ts';
 export * from './manifest.ts';
+export * from './study.ts';
 export * from './tar.ts';
 export * from './verify.ts';

@@ -108,6 +108,8 @@ export interface TaskSuiteOptions {
    * (default `default`); recorded in every bundle's lineage, as `custom` when one is overridden.
    */
   profile?: SuiteProfile;
+  /** Energy regression: most CNN training rows (default: the profile's; `Infinity` for the whole split). */
+  cnnTrainRows?: number;
   onStart?: (name: string, epochs: number) => void;
   onEpoch?: (name: string, epoch: number, loss: number, valLoss: number) => void;
   onDone?: (entry: SuiteEntry) => void;
@@ -192,7 +194,9 @@ export async function trainTaskSuite(options: TaskSuiteOptions): Promise<SuiteEn
     else {
       const calo = sample as CaloShowerSample;
       const trainer = name.endsWith('cnn-film') ? trainEnergyRegressionCnn : trainEnergyRegressionMlp;
-      bundle = (await trainer({ ...common, sample: calo, onEpoch, maxTrainRows: settings.cnnTrainRows })).bundle;
+      bundle = (
+        await trainer({ ...common, sample: calo, onEpoch, maxTrainRows: options.cnnTrainRows ?? settings.cnnTrainRows })
+      ).bundle;
     }
     record({ name, task, kind: 'network', bundle, seconds: (performance.now() - t0) / 1000 });
   }
