@@ -2,6 +2,7 @@
  * The dashboard in real Chromium against a seeded local stack (API + dashboard under wrangler dev):
  * every page, with and without client JavaScript, and what an anonymous visitor must not see.
  */
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -35,6 +36,22 @@ const rowNames = (page: Page) =>
   page
     .locator('table[data-testid=leaderboard] tbody tr')
     .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-model')));
+
+describe('study page (issue 22)', () => {
+  it('shows the carried energy-regression learning curve as a table and its plot, without client JavaScript', async () => {
+    const file = JSON.parse(readFileSync(join(import.meta.dirname, '../../docs/study/energy-regression.json'), 'utf8'));
+    const page = await open('/study', { javaScript: false });
+    const section = page.locator('section[data-task="energy-regression"]');
+    const cnn = file.points.filter((p: { model: string }) => p.model === 'energy-regression-cnn-film');
+    const cells = await section.locator('tr[data-model="energy-regression-cnn-film"] td.num').allTextContents();
+    expect(cells).toEqual(cnn.map((p: { figure: number }) => p.figure.toFixed(4)));
+    expect(await section.locator('figure svg').count()).toBe(1);
+    expect(await section.getByTestId('image-information').locator('tbody tr').count()).toBe(
+      file.imageInformation.length,
+    );
+    await page.screenshot({ path: join(SCREENSHOTS, 'study.png'), fullPage: true });
+  });
+});
 
 describe('home page', () => {
   it('lists the four tasks with their best entry, its headline figure and the number of entries', async () => {

@@ -3,7 +3,7 @@ import { StudyFileV1 } from '@hepml/models/bundle';
 /**
  * The studies `pnpm study --out docs/study` wrote and the repository carries: `<task>.json`
  * ({@link StudyFileV1}) and its `<task>.svg`, bundled at build time (the Worker reads no files).
- * A file that does not parse fails the build's first request loudly, naming it.
+ * A file that does not parse fails the page loudly, naming the file and the field.
  */
 const files = import.meta.glob('../../../../../docs/study/*.json', { eager: true, import: 'default' });
 const plots = import.meta.glob('../../../../../docs/study/*.svg', { eager: true, query: '?raw', import: 'default' });
@@ -21,7 +21,12 @@ export interface StudyView {
   svg: string | null;
 }
 
-function view(path: string, raw: unknown): StudyView {
+/** A study file as the page shows it; a file that does not parse is an error naming it and the field. */
+export function studyView(
+  path: string,
+  raw: unknown,
+  svg: unknown = plots[path.replace(/\.json$/, '.svg')],
+): StudyView {
   const parsed = StudyFileV1.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -41,7 +46,6 @@ function view(path: string, raw: unknown): StudyView {
       }),
     };
   });
-  const svg = plots[path.replace(/\.json$/, '.svg')];
   return {
     task: f.task,
     figure: f.figure,
@@ -57,6 +61,6 @@ function view(path: string, raw: unknown): StudyView {
 /** Every carried study, by task name. */
 export function studies(): StudyView[] {
   return Object.entries(files)
-    .map(([path, raw]) => view(path, raw))
+    .map(([path, raw]) => studyView(path, raw))
     .sort((a, b) => a.task.localeCompare(b.task));
 }
