@@ -47,11 +47,12 @@ export type SuiteProfile = (typeof SUITE_PROFILES)[number];
 /**
  * Sample sizes, epochs and GBDT rounds per profile. `default` is what `npm start` and CI train:
  * sized so the whole suite (networks and baselines) trains in under 5 minutes on 2 shared cores
- * with the wasm backend (measured task by task). `full` gives the converged figures: 5× the
- * events (the learning curves of `pnpm study` flatten by 10⁵–2·10⁵ training events), twice the
- * epochs (early stopping ends the run when the validation loss stops falling), 3× the GBDT
- * rounds and the CNN on 8× the rows; it needs a GPU (`--backend auto` takes WebGPU when an adapter
- * exists) or an hour of CPU.
+ * with the wasm backend (measured task by task). `full` is for the converged figures: 5× the
+ * events (the electron-ID MLP's learning curve of `pnpm study` flattens between 6·10⁴ and
+ * 1.8·10⁵ training events; the energy regressions' are flat from 3·10³), twice the epochs (early
+ * stopping ends the run when the validation loss stops falling), 3× the GBDT rounds and the CNN on
+ * 7.5× the rows. Meant for a GPU (`--backend auto` takes WebGPU when an adapter exists); its CPU
+ * time on 2 cores has not been measured.
  */
 export const TRAINING_PROFILE_SETTINGS: Record<SuiteProfile, Record<SuiteTask, ProfileSettings>> = {
   default: {
