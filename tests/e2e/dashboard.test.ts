@@ -46,6 +46,22 @@ const rowNames = (page: Page) =>
     .locator('table[data-testid=leaderboard] tbody tr')
     .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-model')));
 
+describe('study page (issue 22)', () => {
+  it('shows the carried energy-regression learning curve as a table and its plot, without client JavaScript', async () => {
+    const file = JSON.parse(readFileSync(join(import.meta.dirname, '../../docs/study/energy-regression.json'), 'utf8'));
+    const page = await open('/study', { javaScript: false });
+    const section = page.locator('section[data-task="energy-regression"]');
+    const cnn = file.points.filter((p: { model: string }) => p.model === 'energy-regression-cnn-film');
+    const cells = await section.locator('tr[data-model="energy-regression-cnn-film"] td.num').allTextContents();
+    expect(cells).toEqual(cnn.map((p: { figure: number }) => p.figure.toFixed(4)));
+    expect(await section.locator('figure svg').count()).toBe(1);
+    expect(await section.getByTestId('image-information').locator('tbody tr').count()).toBe(
+      file.imageInformation.length,
+    );
+    await page.screenshot({ path: join(SCREENSHOTS, 'study.png'), fullPage: true });
+  });
+});
+
 describe('home page', () => {
   it('lists the four tasks with their best entry, its headline figure and the number of entries', async () => {
     const page = await open('/');
@@ -147,6 +163,11 @@ describe('leaderboard page', () => {
     );
     const regression = await open('/leaderboard/energy-regression', { javaScript: false });
     expect(await regression.locator('tr[data-model="e2e-regression"] td[data-column=mae]').textContent()).toBe('1.234');
+    // Issue 22: the training profile recorded in the lineage is shown beside the name.
+    expect(await regression.locator('tr[data-model="e2e-regression"] [data-testid=profile]').textContent()).toBe(
+      'full',
+    );
+    expect(await page.locator('[data-testid=profile]').count()).toBe(0);
   });
 
   it('answers an unknown task with 404', async () => {

@@ -263,6 +263,7 @@ async function regressionBundle() {
         seed: 1,
         createdAt: '2026-11-01T00:00:00Z',
         backend: 'none',
+        profile: 'full',
       },
     },
     new Map([['weights.bin', new Uint8Array(new Float32Array([20, 0, 50]).buffer)]]),

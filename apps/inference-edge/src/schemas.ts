@@ -219,6 +219,10 @@ export const ModelSummarySchema = z
     recommended: z.boolean(),
     imported: z.boolean().openapi({ description: 'trained elsewhere and imported (pnpm import-model)' }),
     metrics: z.record(z.string(), z.number()),
+    profile: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Training profile of the newest version (default, full, custom); null when none' }),
   })
   .openapi('ModelSummary');
 

@@ -6,11 +6,20 @@
  *
  *   pnpm study [--task electron-id|bjet|boosted-jet|energy-regression] [--sizes 10000,30000,100000]
  *              [--epochs N] [--trees N] [--seed S] [--backend auto|wasm|cpu|webgpu] [--out DIR]
+ *              [--image-information]
+ *
+ * With `--image-information` (energy regression only) it also asks whether the cell images hold
+ * what the scalars lack: the suite's GBDT on the scalars, on the scalars and engineered image
+ * features, and on the scalars and the truth of each energy loss (oracles), at the largest size;
+ * written as `energy-regression-image-information.csv` and printed.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { CaloShowerSample } from '@hepml/physics';
+import { type ImageInformationRowV1, StudyFileV1 } from '../src/bundle/study.ts';
 import { type BackendChoice, selectBackend } from '../src/training/backend.ts';
+import { imageInformationCsv, imageInformationStudy } from '../src/training/image-information.ts';
 import {
   type LearningCurvePoint,
   learningCurve,
@@ -18,14 +27,14 @@ import {
   learningCurveSvg,
   studyFigure,
 } from '../src/training/study.ts';
-import { SUITE_TASKS, type SuiteTask } from '../src/training/suite.ts';
+import { SUITE_TASKS, type SuiteTask, simulateTaskSample } from '../src/training/suite.ts';
 import { cliFailure, positiveIntFlag } from './cli.ts';
 import { ProgressBar } from './progress.ts';
 
 const fail: (message: string) => never = cliFailure('study');
 const positiveInt = positiveIntFlag(fail);
 
-let values: Record<string, string | undefined>;
+let values: Record<string, string | boolean | undefined>;
 try {
   values = parseArgs({
     options: {
@@ -36,6 +45,7 @@ try {
       seed: { type: 'string' },
       backend: { type: 'string', default: 'auto' },
       out: { type: 'string' },
+      'image-information': { type: 'boolean', default: false },
     },
     strict: true,
   }).values;
@@ -43,16 +53,19 @@ try {
   fail((err as Error).message);
 }
 const task = values.task as SuiteTask;
+const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
+const wantImageInformation = values['image-information'] === true;
+if (wantImageInformation && task !== 'energy-regression') fail('--image-information needs --task energy-regression');
 if (!(SUITE_TASKS as readonly string[]).includes(task)) fail(`--task must be one of ${SUITE_TASKS.join(', ')}`);
-const sizes = (values.sizes ?? '').split(',').map((s) => positiveInt(s.trim(), 'sizes') as number);
+const sizes = (str(values.sizes) ?? '').split(',').map((s) => positiveInt(s.trim(), 'sizes') as number);
 if (sizes.some((n) => n < 1000)) fail('--sizes: each size must be at least 1000 events');
 sizes.sort((a, b) => a - b);
-const epochs = positiveInt(values.epochs, 'epochs');
-const trees = positiveInt(values.trees, 'trees');
-const seed = positiveInt(values.seed, 'seed') ?? 2026;
-const out = resolve(process.env.INIT_CWD ?? process.cwd(), values.out ?? '.hepml/study');
+const epochs = positiveInt(str(values.epochs), 'epochs');
+const trees = positiveInt(str(values.trees), 'trees');
+const seed = positiveInt(str(values.seed), 'seed') ?? 2026;
+const out = resolve(process.env.INIT_CWD ?? process.cwd(), str(values.out) ?? '.hepml/study');
 
-const backend = await selectBackend((values.backend ?? 'auto') as BackendChoice).catch((err: Error) =>
+const backend = await selectBackend((str(values.backend) ?? 'auto') as BackendChoice).catch((err: Error) =>
   fail(err.message),
 );
 process.stderr.write(`study: backend ${backend.name} (${backend.reason})\n`);
@@ -82,10 +95,6 @@ const points: LearningCurvePoint[] = await learningCurve({
 });
 
 await mkdir(out, { recursive: true });
-await writeFile(
-  resolve(out, `${task}.json`),
-  `${JSON.stringify({ task, figure: figure.label, seed, backend: backend.name, points }, null, 2)}\n`,
-);
 await writeFile(resolve(out, `${task}.csv`), learningCurveCsv(points));
 await writeFile(resolve(out, `${task}.svg`), learningCurveSvg(points, task));
 
@@ -100,4 +109,39 @@ for (const model of models) {
   });
   lines.push(`  ${model.padEnd(30)} ${cells.join('')}`);
 }
-process.stdout.write(`${lines.join('\n')}\n\nstudy: wrote ${task}.json, .csv, .svg -> ${out}\n`);
+process.stdout.write(`${lines.join('\n')}\n\nstudy: wrote ${task}.csv, .svg -> ${out}\n`);
+
+let imageInformation: ImageInformationRowV1[] | undefined;
+if (wantImageInformation) {
+  const events = sizes[sizes.length - 1] as number;
+  process.stderr.write(`study: image information at ${events} events (GBDT on four input sets)\n`);
+  const rows = imageInformationStudy({
+    sample: simulateTaskSample(task, events, seed) as CaloShowerSample,
+    seed,
+    ...(trees ? { trees } : {}),
+    onRow: (r) => process.stderr.write(`study: ${r.label}: eIQR ${r.eIqr.toFixed(4)}\n`),
+  });
+  imageInformation = rows;
+  await writeFile(resolve(out, `${task}-image-information.csv`), imageInformationCsv(rows));
+  const table = rows.map(
+    (r) => `  ${r.label.padEnd(64)} ${r.eIqr.toFixed(4).padStart(8)} ${r.rIqr.toFixed(3).padStart(7)}`,
+  );
+  process.stdout.write(
+    `\n${task}: do the images hold what the scalars lack? (${Math.round(events * 0.6)} training events)\n  ${'model'.padEnd(64)} ${'eIQR'.padStart(8)} ${'rIQR'.padStart(7)}\n${table.join('\n')}\n\nstudy: wrote ${task}-image-information.csv -> ${out}\n`,
+  );
+}
+
+// The JSON last, with everything the dashboard's /study page shows, through the schema it reads.
+const file = StudyFileV1.parse({
+  format: 'hepml-study',
+  formatVersion: 1,
+  task,
+  figure: figure.label,
+  seed,
+  backend: `${backend.name} (${backend.reason})`,
+  createdAt: new Date().toISOString(),
+  points,
+  ...(imageInformation ? { imageInformation } : {}),
+});
+await writeFile(resolve(out, `${task}.json`), `${JSON.stringify(file, null, 2)}\n`);
+process.stdout.write(`study: wrote ${task}.json -> ${out}\n`);

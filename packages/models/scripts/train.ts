@@ -5,8 +5,14 @@
  *   pnpm train [--task electron-id|bjet|boosted-jet|energy-regression] [--model NAME]
  *              [--epochs N] [--seed S] [--n EVENTS] [--data FILE.csv|.parquet|.root]
  *              [--backend auto|tensorflow|webgpu|wasm|cpu] [--out DIR] [--trees N]
+ *              [--profile default|full]
  *
  *   pnpm train --task-file T.json [--data A.root [B.root …]] [--model …] [--epochs N] [--seed S] [--out DIR]
+ *
+ * `--profile` (default `default`, what `npm start` and CI train) sets each task's events, epochs,
+ * GBDT rounds and CNN rows (`TRAINING_PROFILE_SETTINGS`); `full` trains the converged figures.
+ * The profile is written into every bundle's lineage (`custom` when `--n`, `--epochs` or
+ * `--trees` override it), and the leaderboard shows it.
  *
  * `--model` takes a bundle name (`electron-id-mlp`) or its suffix after the task (`mlp`, `cuts`,
  * `likelihood`, `gbdt`, `cnn-film`, `standard`, `aleph-nn`); `--data` needs `--task`.
@@ -42,7 +48,16 @@ import { attachTaskFile } from '../src/tasks/bundle-task.ts';
 import { parseTaskJson, type TaskV1 } from '../src/tasks/task-v1.ts';
 import { type BackendChoice, selectBackend } from '../src/training/backend.ts';
 import { sampleFromDataset } from '../src/training/data.ts';
-import { SUITE_NETWORKS, SUITE_TASKS, type SuiteEntry, type SuiteTask, trainTaskSuite } from '../src/training/suite.ts';
+import {
+  SUITE_NETWORKS,
+  SUITE_PROFILES,
+  SUITE_TASKS,
+  type SuiteEntry,
+  type SuiteProfile,
+  type SuiteTask,
+  suiteLineageProfile,
+  trainTaskSuite,
+} from '../src/training/suite.ts';
 import { taskSample, trainTaskFile } from '../src/training/task-file.ts';
 import { cliFailure, positiveIntFlag } from './cli.ts';
 import { codeVersion } from './git-version.ts';
@@ -69,6 +84,7 @@ const { values, positionals } = parseArgs({
     backend: { type: 'string', default: 'auto' },
     out: { type: 'string' },
     trees: { type: 'string' },
+    profile: { type: 'string', default: 'default' },
   },
   strict: true,
 });
@@ -105,6 +121,9 @@ if (taskFile?.data.source === 'simulation' && !referenceTask) {
 if (values.task !== undefined && !(SUITE_TASKS as readonly string[]).includes(values.task)) {
   fail(`--task must be one of ${SUITE_TASKS.join(', ')}`);
 }
+const profile = values.profile as SuiteProfile;
+if (!SUITE_PROFILES.includes(profile))
+  fail(`--profile must be one of ${SUITE_PROFILES.join(', ')}, got "${values.profile}"`);
 const userTask = taskFile && !referenceTask ? taskFile : undefined;
 const tasks: SuiteTask[] = userTask
   ? []
@@ -170,8 +189,9 @@ for (const path of dataFiles) {
   await access(resolve(cwd, path), constants.R_OK).catch((err: Error) => fail(`--data ${path}: ${err.message}`));
 }
 
-const selection = await selectBackend(backendChoice);
+const selection = await selectBackend(backendChoice).catch((err: Error) => fail(err.message));
 process.stderr.write(`train: backend ${selection.name} (${selection.reason})\n`);
+process.stderr.write(`train: profile ${suiteLineageProfile({ profile, n, epochs, trees })}\n`);
 
 const started = Date.now();
 const all: SuiteEntry[] = [];
@@ -190,6 +210,7 @@ for (const task of tasks) {
     ...(epochs ? { epochs } : {}),
     ...(trees ? { trees } : {}),
     seed,
+    profile,
     backend: selection.name,
     codeVersion: codeVersion(),
     include: modelFilter(task),

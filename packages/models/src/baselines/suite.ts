@@ -50,6 +50,9 @@ function timed(f: () => BaselineModel): { model: BaselineModel; fitSeconds: numb
   return { model, fitSeconds: (performance.now() - t0) / 1000 };
 }
 
+/** Fit settings of the energy-regression GBDT: Huber (δ = 0.05) on E_true/E_raw, output E_raw × correction. */
+export const ENERGY_REGRESSION_GBDT_FIT = { objective: 'huber', huberDelta: 0.05, scaleBy: 'eRaw' } as const;
+
 /**
  * Fits the baselines of `task` on `sample`'s rows `trainRows`:
  * - `electron-id`: nested rectangular cuts (inclusive: flat-efficiency cuts per ET × |η| bin
@@ -172,7 +175,7 @@ export function fitTaskBaselines(
         name: 'energy-regression-gbdt',
         description: `Huber GBDT of E_true/E_raw, ${trees} trees, on ${inputs.length} scalars; output E_raw × correction`,
         outputs: ENERGY,
-        ...timed(() => gbdt(m, target, { objective: 'huber', huberDelta: 0.05, scaleBy: 'eRaw' })),
+        ...timed(() => gbdt(m, target, ENERGY_REGRESSION_GBDT_FIT)),
       },
     ];
   }

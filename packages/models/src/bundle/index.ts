@@ -7,5 +7,6 @@ export * from './evaluation.ts';
 export * from './hash.ts';
 export * from './manifest.ts';
 export * from './onnx-graph.ts';
+export * from './study.ts';
 export * from './tar.ts';
 export * from './verify.ts';

@@ -228,6 +228,14 @@ export const ImportSourceV1 = z.strictObject({
 });
 export type ImportSourceV1 = z.infer<typeof ImportSourceV1>;
 
+/**
+ * Training profiles a lineage names: `default` (what `npm start` and CI train: minutes on 2
+ * cores), `full` (`pnpm train --profile full`: more events and epochs, the converged figures),
+ * `custom` (a profile with `--n`, `--epochs` or `--trees` overridden).
+ */
+export const TRAINING_PROFILES = ['default', 'full', 'custom'] as const;
+export type TrainingProfileName = (typeof TRAINING_PROFILES)[number];
+
 /** Manifest of a model bundle, format version 1 (stored as `manifest.json`). */
 export const BundleManifestV1 = z
   .strictObject(
@@ -256,6 +264,8 @@ export const BundleManifestV1 = z
         backend: z.string(),
         /** Set for an imported model: the file it was imported from. */
         source: ImportSourceV1.optional(),
+        /** Training profile of `pnpm train` ({@link TRAINING_PROFILES}); absent for bundles made otherwise. */
+        profile: z.enum(TRAINING_PROFILES).optional(),
       }),
       files,
       image: BundleImageV1.optional(),

@@ -23,6 +23,8 @@ export interface ModelSummary {
   /** The newest version was imported (`pnpm import-model`: its dataset hash is `import:<sha256>` of the original file). */
   imported: boolean;
   metrics: Record<string, number>;
+  /** Training profile of the version (`lineage.profile` of its manifest: default, full, custom), null when none. */
+  profile: string | null;
 }
 
 /**
@@ -42,7 +44,12 @@ export async function listModels(
     .groupBy(v.modelId)
     .as('latest');
   const rows = await db
-    .select({ model: schema.models, version: v, task: schema.tasks })
+    .select({
+      model: schema.models,
+      version: v,
+      task: schema.tasks,
+      profile: sql<string | null>`json_extract(${v.manifest}, '$.lineage.profile')`,
+    })
     .from(schema.models)
     .innerJoin(latest, eq(latest.modelId, schema.models.id))
     .innerJoin(v, and(eq(v.modelId, schema.models.id), eq(v.version, latest.version)))
@@ -72,6 +79,7 @@ export async function listModels(
     recommended: r.task?.recommendedModelId === r.model.id,
     imported: r.version.datasetHash.startsWith('import:'),
     metrics: byVersion.get(r.version.id) ?? {},
+    profile: r.profile ?? null,
   }));
 }
 

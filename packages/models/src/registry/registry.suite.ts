@@ -14,7 +14,7 @@ import { ANONYMOUS, type Principal } from './access.ts';
 import { addMember, ensureCollaboration } from './collaborations.ts';
 import type { RegistryDb } from './db.ts';
 import { schema } from './index.ts';
-import { setVisibility } from './models.ts';
+import { listModels, setVisibility } from './models.ts';
 import { attachScaleFactors, publishBundle } from './publish.ts';
 import { VersionResolver } from './resolve-cache.ts';
 import { encodeScaleFactorTables } from './scale-factor-tables.ts';
@@ -32,7 +32,12 @@ export interface RegistryFixture {
   listKeys(prefix: string): Promise<string[]>;
 }
 
-async function bundleNamed(name: string, phase = 0.1, rocPoints = 3): Promise<Bundle> {
+async function bundleNamed(
+  name: string,
+  phase = 0.1,
+  rocPoints = 3,
+  profile?: 'default' | 'full' | 'custom',
+): Promise<Bundle> {
   const layers = [
     { type: 'dense' as const, units: 2, activation: 'relu' as const },
     { type: 'dense' as const, units: 1, activation: 'sigmoid' as const },
@@ -65,6 +70,7 @@ async function bundleNamed(name: string, phase = 0.1, rocPoints = 3): Promise<Bu
         seed: 1,
         createdAt: '2026-11-22T00:00:00Z',
         backend: 'none',
+        ...(profile ? { profile } : {}),
       },
     },
     new Map([['weights.bin', new Uint8Array(weights.buffer)]]),
@@ -191,6 +197,27 @@ export function registrySuite(label: string, fixture: () => RegistryFixture): vo
       );
       const metrics = await db.select().from(schema.metrics);
       expect(metrics.filter((m) => m.name === 'bkgEffAt92').length).toBeGreaterThan(0);
+    });
+
+    it('lists each model with the training profile of its newest version (issue 22)', async () => {
+      const { db, store } = fixture();
+      const actor = await publisher(db, 'suite-profiles');
+      await publishBundle(db, store, await bundleNamed('suite-profile-full', 0.3, 3, 'full'), {
+        actor,
+        visibility: 'public',
+      });
+      await publishBundle(db, store, await bundleNamed('suite-profile-none', 0.4), { actor, visibility: 'public' });
+      await publishBundle(db, store, await bundleNamed('suite-profile-none', 0.5, 3, 'default'), {
+        actor,
+        visibility: 'public',
+      });
+      const listed = await listModels(db, { task: 'electron-id', viewer: actor });
+      const profileOf = (name: string) => listed.find((m) => m.name === name)?.profile;
+      expect(profileOf('suite-profile-full')).toBe('full');
+      expect(profileOf('suite-profile-none')).toBe('default');
+      await publishBundle(db, store, await bundleNamed('suite-profile-none', 0.6), { actor, visibility: 'public' });
+      const again = await listModels(db, { task: 'electron-id', viewer: actor });
+      expect(again.find((m) => m.name === 'suite-profile-none')?.profile).toBeNull();
     });
 
     it('stores a 500-point ROC curve whole (D1 binds at most 100 parameters per statement)', async () => {

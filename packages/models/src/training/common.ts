@@ -3,7 +3,7 @@ import { at, concatArrays } from '@hepml/physics';
 import type * as tf from '@tensorflow/tfjs';
 import { type Bundle, buildBundle } from '../bundle/build.ts';
 import { sha256Hex } from '../bundle/hash.ts';
-import type { BundleInputV1, BundleManifestV1, DenseLayerV1 } from '../bundle/manifest.ts';
+import type { BundleInputV1, BundleManifestV1, DenseLayerV1, TrainingProfileName } from '../bundle/manifest.ts';
 import { createRunner, type ModelRunner } from '../runtime/runner.ts';
 
 /** Options every network trainer of the default suite takes. */
@@ -15,6 +15,8 @@ export interface CommonTrainingOptions {
   /** Backend name written into the lineage (what `selectBackend` took, plus any fallback). */
   backend: string;
   codeVersion?: string;
+  /** Training profile written into the lineage (`pnpm train --profile`); none when absent. */
+  profile?: TrainingProfileName;
   batchSize?: number;
   learningRate?: number;
   /** Called after each epoch with the training and validation losses. */

@@ -177,6 +177,7 @@ function lineage(options: CommonTrainingOptions, datasetHash: string, backend: s
     seed: options.seed,
     createdAt: new Date().toISOString(),
     backend,
+    ...(options.profile ? { profile: options.profile } : {}),
   };
 }
 

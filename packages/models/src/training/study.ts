@@ -1,29 +1,10 @@
 import { at } from '@hepml/physics';
+import type { LearningCurvePointV1 } from '../bundle/study.ts';
 import { splitIndices } from './samples.ts';
 import { SUITE_NETWORKS, type SuiteEntry, type SuiteTask, simulateTaskSample, trainTaskSuite } from './suite.ts';
 
-/** One point of a learning curve: one model trained on one sample size. */
-export interface LearningCurvePoint {
-  model: string;
-  kind: 'network' | 'baseline';
-  /** Events simulated; 60 % train, 20 % validation, 20 % test (the suite's split). */
-  events: number;
-  /** Training events. */
-  trainEvents: number;
-  /** The figure of merit: εB at εS = 92 % for classifiers (lower is better), eIQR for regression. */
-  figure: number;
-  /**
-   * Binomial standard error of εB (√(εB(1−εB)/N_B) with N_B the test background count) for
-   * classifiers; absent for regression.
-   */
-  error?: number;
-  /** AUC (classifiers) or MAE [GeV] (regression), for the table. */
-  secondary: number;
-  /** Free parameters (network weights, GBDT leaves and cuts): the capacity of the model. */
-  capacity: number;
-  /** Wall time to train and evaluate [s]. */
-  seconds: number;
-}
+/** One point of a learning curve (the `pnpm study` file's schema, {@link LearningCurvePointV1}). */
+export type LearningCurvePoint = LearningCurvePointV1;
 
 /** Options of {@link learningCurve}. */
 export interface LearningCurveOptions {
@@ -87,6 +68,9 @@ export async function learningCurve(options: LearningCurveOptions): Promise<Lear
       seed,
       backend: options.backend,
       include,
+      // Every network learns from the whole training split: a curve of the CNN capped at the
+      // default profile's rows would be flat by construction.
+      cnnTrainRows: Number.POSITIVE_INFINITY,
       ...(options.epochs ? { epochs: options.epochs } : {}),
       ...(options.trees ? { trees: options.trees } : {}),
       ...(options.onStart ? { onStart: options.onStart } : {}),

@@ -9,7 +9,7 @@ import {
 import { buildBaselineBundle } from '../baselines/bundle.ts';
 import { fitTaskBaselines, type TaskBaseline } from '../baselines/suite.ts';
 import type { Bundle } from '../bundle/build.ts';
-import type { BundleManifestV1 } from '../bundle/manifest.ts';
+import type { BundleManifestV1, TrainingProfileName } from '../bundle/manifest.ts';
 import type { ClassSpec } from '../evaluation/multiclass.ts';
 import { loadBaselineFromManifest } from '../runtime/baselines/dispatch.ts';
 import { withDiscriminants } from '../runtime/discriminants.ts';
@@ -31,20 +31,59 @@ import { BOOSTED_JET_CLASSES, trainBoostedJetNetwork, trainBTaggerNetwork, train
 export const SUITE_TASKS = ['electron-id', 'bjet', 'boosted-jet', 'energy-regression'] as const;
 export type SuiteTask = (typeof SUITE_TASKS)[number];
 
+/** What a training profile sets for one task. */
+export interface ProfileSettings {
+  /** Events simulated. */
+  n: number;
+  /** Most epochs of each network (early stopping may end sooner). */
+  epochs: number;
+  /** GBDT boosting rounds of the baselines. */
+  trees: number;
+  /** Energy regression: most training rows of the CNN+FiLM (its CPU cost bounds this). */
+  cnnTrainRows: number;
+}
+
+/** The profiles `pnpm train --profile` accepts (`custom` is only recorded, never chosen). */
+export const SUITE_PROFILES = ['default', 'full'] as const;
+export type SuiteProfile = (typeof SUITE_PROFILES)[number];
+
+/** A reference task file's sample size and epochs (`data.n`, `training.epochs`). */
+function referenceTaskDefaults(name: SuiteTask): { n: number; epochs: number } {
+  const task = referenceTask(name);
+  if (task.data.source !== 'simulation' || task.training?.epochs === undefined) {
+    throw new RangeError(`tasks/${name}.json: the reference task needs data.n and training.epochs`);
+  }
+  return { n: task.data.n, epochs: task.training.epochs };
+}
+
 /**
- * Default sample sizes and epochs, from the reference task files (`data.n`, `training.epochs`),
+ * Sample sizes, epochs and GBDT rounds per profile. `default` is what `npm start` and CI train, its
+ * events and epochs from the reference task files (`data.n`, `training.epochs`),
  * sized so the whole suite (networks and baselines) trains in under 5 minutes on 2 shared cores
- * with the wasm backend (measured task by task; see the report).
+ * with the wasm backend (measured task by task). `full` is for the converged figures: 5× the
+ * events (the electron-ID MLP's learning curve of `pnpm study` flattens between 6·10⁴ and
+ * 1.8·10⁵ training events; the energy regressions' are flat from 3·10³), twice the epochs (early
+ * stopping ends the run when the validation loss stops falling), 3× the GBDT rounds and the CNN on
+ * 7.5× the rows. Meant for a GPU (`--backend auto` takes WebGPU when an adapter exists); its CPU
+ * time on 2 cores has not been measured.
  */
-export const SUITE_DEFAULTS: Record<SuiteTask, { n: number; epochs: number }> = Object.fromEntries(
-  SUITE_TASKS.map((name) => {
-    const task = referenceTask(name);
-    if (task.data.source !== 'simulation' || task.training?.epochs === undefined) {
-      throw new RangeError(`tasks/${name}.json: the reference task needs data.n and training.epochs`);
-    }
-    return [name, { n: task.data.n, epochs: task.training.epochs }];
-  }),
-) as Record<SuiteTask, { n: number; epochs: number }>;
+export const TRAINING_PROFILE_SETTINGS: Record<SuiteProfile, Record<SuiteTask, ProfileSettings>> = {
+  default: {
+    'electron-id': { ...referenceTaskDefaults('electron-id'), trees: 100, cnnTrainRows: 0 },
+    bjet: { ...referenceTaskDefaults('bjet'), trees: 100, cnnTrainRows: 0 },
+    'boosted-jet': { ...referenceTaskDefaults('boosted-jet'), trees: 100, cnnTrainRows: 0 },
+    'energy-regression': { ...referenceTaskDefaults('energy-regression'), trees: 100, cnnTrainRows: 16_000 },
+  },
+  full: {
+    'electron-id': { n: 300_000, epochs: 60, trees: 300, cnnTrainRows: 0 },
+    bjet: { n: 300_000, epochs: 30, trees: 300, cnnTrainRows: 0 },
+    'boosted-jet': { n: 300_000, epochs: 30, trees: 300, cnnTrainRows: 0 },
+    'energy-regression': { n: 200_000, epochs: 40, trees: 300, cnnTrainRows: 120_000 },
+  },
+};
+
+/** The default profile's sample sizes and epochs (what `npm start` and CI train). */
+export const SUITE_DEFAULTS: Record<SuiteTask, { n: number; epochs: number }> = TRAINING_PROFILE_SETTINGS.default;
 
 /** The networks of each task (bundle names). */
 export const SUITE_NETWORKS: Record<SuiteTask, readonly string[]> = {
@@ -77,8 +116,15 @@ export interface TaskSuiteOptions {
   codeVersion?: string;
   /** Which models to train, by bundle name (default all). */
   include?: (name: string) => boolean;
-  /** GBDT rounds of the baselines (default 100). */
+  /** GBDT rounds of the baselines (default: the profile's). */
   trees?: number;
+  /**
+   * Profile whose sizes, epochs and rounds apply where `n`, `epochs` and `trees` are not given
+   * (default `default`); recorded in every bundle's lineage, as `custom` when one is overridden.
+   */
+  profile?: SuiteProfile;
+  /** Energy regression: most CNN training rows (default: the profile's; `Infinity` for the whole split). */
+  cnnTrainRows?: number;
   onStart?: (name: string, epochs: number) => void;
   onEpoch?: (name: string, epoch: number, loss: number, valLoss: number) => void;
   onDone?: (entry: SuiteEntry) => void;
@@ -96,6 +142,20 @@ export function simulateTaskSample(task: SuiteTask, n: number, seed: number): Co
     case 'energy-regression':
       return generateCaloShowers({ n, seed });
   }
+}
+
+/**
+ * The profile a suite run records: its named profile, or `custom` when `n`, `epochs` or `trees`
+ * override it (a sample given with `--data` keeps the profile: only its size is the file's).
+ */
+export function suiteLineageProfile(options: {
+  profile?: SuiteProfile | undefined;
+  n?: number | undefined;
+  epochs?: number | undefined;
+  trees?: number | undefined;
+}): TrainingProfileName {
+  const overridden = options.n !== undefined || options.epochs !== undefined || options.trees !== undefined;
+  return overridden ? 'custom' : (options.profile ?? 'default');
 }
 
 /** A runner over a baseline bundle, through the same strict loader the runtime uses. */
@@ -118,9 +178,11 @@ function baselineRunner(bundle: Bundle): ModelRunner {
  */
 export async function trainTaskSuite(options: TaskSuiteOptions): Promise<SuiteEntry[]> {
   const { task, seed } = options;
-  const defaults = SUITE_DEFAULTS[task];
-  const epochs = options.epochs ?? defaults.epochs;
-  const sample = options.sample ?? simulateTaskSample(task, options.n ?? defaults.n, seed);
+  const settings = TRAINING_PROFILE_SETTINGS[options.profile ?? 'default'][task];
+  const profile = suiteLineageProfile(options);
+  const epochs = options.epochs ?? settings.epochs;
+  const trees = options.trees ?? settings.trees;
+  const sample = options.sample ?? simulateTaskSample(task, options.n ?? settings.n, seed);
   const include = options.include ?? (() => true);
   const entries: SuiteEntry[] = [];
   const common = {
@@ -128,6 +190,7 @@ export async function trainTaskSuite(options: TaskSuiteOptions): Promise<SuiteEn
     epochs,
     seed,
     backend: options.backend,
+    profile,
     ...(options.codeVersion ? { codeVersion: options.codeVersion } : {}),
   };
   const record = (entry: SuiteEntry) => {
@@ -146,7 +209,9 @@ export async function trainTaskSuite(options: TaskSuiteOptions): Promise<SuiteEn
     else {
       const calo = sample as CaloShowerSample;
       const trainer = name.endsWith('cnn-film') ? trainEnergyRegressionCnn : trainEnergyRegressionMlp;
-      bundle = (await trainer({ ...common, sample: calo, onEpoch })).bundle;
+      bundle = (
+        await trainer({ ...common, sample: calo, onEpoch, maxTrainRows: options.cnnTrainRows ?? settings.cnnTrainRows })
+      ).bundle;
     }
     record({ name, task, kind: 'network', bundle, seconds: (performance.now() - t0) / 1000 });
   }
@@ -157,9 +222,7 @@ export async function trainTaskSuite(options: TaskSuiteOptions): Promise<SuiteEn
   // Fit only when one of them is wanted: the names follow `<task>-<kind>` (H6's suite).
   if (['cuts', 'likelihood', 'gbdt', 'standard'].some((k) => include(`${task}-${k}`))) {
     options.onStart?.(`${task} baselines`, 0);
-    baselines = fitTaskBaselines(task, sample, split.train, options.trees ? { trees: options.trees } : {}).filter((b) =>
-      include(b.name),
-    );
+    baselines = fitTaskBaselines(task, sample, split.train, { trees }).filter((b) => include(b.name));
   }
   await bundleBaselines({
     task,
@@ -167,6 +230,7 @@ export async function trainTaskSuite(options: TaskSuiteOptions): Promise<SuiteEn
     sample,
     split,
     seed,
+    profile,
     ...(options.codeVersion ? { codeVersion: options.codeVersion } : {}),
     ...(regression ? { regression } : {}),
     ...(task === 'boosted-jet' ? { classes: BOOSTED_JET_CLASSES, massColumn: 'mass' } : {}),
@@ -182,6 +246,8 @@ export interface BundleBaselinesOptions {
   sample: ColumnarSample;
   split: { train: Uint32Array; validation: Uint32Array; test: Uint32Array };
   seed: number;
+  /** Training profile recorded in each bundle's lineage (absent for a user task file). */
+  profile?: TrainingProfileName;
   codeVersion?: string;
   /** Regression: the prepared sample whose figures are measured. */
   regression?: PreparedRegression;
@@ -218,6 +284,7 @@ export async function bundleBaselines(o: BundleBaselinesOptions): Promise<void> 
         seed,
         createdAt: new Date().toISOString(),
         backend: 'typescript',
+        ...(o.profile ? { profile: o.profile } : {}),
       },
     };
     const draft = await buildBaselineBundle(base);

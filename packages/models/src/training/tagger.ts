@@ -140,6 +140,7 @@ export async function trainTagger(options: TaggerTrainingOptions): Promise<Train
       seed,
       createdAt: new Date().toISOString(),
       backend: options.backend,
+      ...(options.profile ? { profile: options.profile } : {}),
     },
   };
   const bundle = await bundleWithFigures(draft, new Map([['weights.bin', weightBytes(weights)]]), (runner) =>
