@@ -206,6 +206,24 @@ describe('real ROOT files, read whole', () => {
     expect(Object.keys(parts[0]?.columns ?? {}).sort()).toEqual(['MET_px', 'NJet', 'NMuon']);
   });
 
+  it('flat branches read basket-wise (jsroot arrays mode) give the same values, chunked or not', async () => {
+    const ref = table('uproot-HZZ-lz4.root');
+    const flat = ['NJet', 'MET_px', 'EventWeight', 'triggerIsoMu24', 'NPrimaryVertices'];
+    for (const chunkEntries of [2421, 1000, 7]) {
+      const t = await readRootEventTable(bytes('uproot-HZZ-lz4.root'), { branches: flat, chunkEntries });
+      expect(t.n).toBe(2421);
+      for (const name of flat)
+        expect(sameBytes(t.columns[name] as ArrayBufferView, ref.columns[name] as ArrayBufferView), name).toBe(true);
+    }
+    const nano = await readRootEventTable(bytes(FILES[0] as string), { branches: ['run', 'event', 'MET_pt', 'nMuon'] });
+    const nanoRef = table(FILES[0] as string);
+    for (const name of ['run', 'event', 'MET_pt', 'nMuon']) {
+      expect(sameBytes(nano.columns[name] as ArrayBufferView, nanoRef.columns[name] as ArrayBufferView), name).toBe(
+        true,
+      );
+    }
+  });
+
   it('names the file, tree and branch of bad input; a truncated file is an error, not a crash', async () => {
     const all = bytes('uproot-HZZ.root');
     await expect(readRootEventTable(all, { file: 'HZZ.root', tree: 'Events' })).rejects.toThrow(

@@ -30,7 +30,7 @@
  * false). Logic short-circuits per row.
  */
 import { FieldError } from '../errors.ts';
-import type { DatasetColumn } from './dataset.ts';
+import { type Dataset, type DatasetColumn, selectRows } from './dataset.ts';
 
 /** A syntax error: the message ends with the expression and a caret under `position` (0-based). */
 export class ExpressionSyntaxError extends FieldError {
@@ -574,4 +574,26 @@ export function compileExpression(source: string, known?: readonly string[]): Co
       return keep.slice(0, m);
     },
   };
+}
+
+/**
+ * The rows of a dataset where `selection` is true (neither 0 nor NaN), in order. Throws
+ * {@link ExpressionSyntaxError} or {@link ExpressionColumnError} (with the closest column name).
+ */
+export function filterDataset(ds: Dataset, selection: string): Dataset {
+  const e = compileExpression(selection, Object.keys(ds.columns));
+  return selectRows(ds, e.select(ds.columns, ds.n));
+}
+
+/**
+ * The dataset with derived columns added (float64), each an expression over the columns before it
+ * (`{ MET: 'hypot(MET_px, MET_py)' }`); an existing name is an error, so nothing is overwritten.
+ */
+export function withDerivedColumns(ds: Dataset, derived: Readonly<Record<string, string>>): Dataset {
+  const columns = { ...ds.columns };
+  for (const [name, source] of Object.entries(derived)) {
+    if (name in columns) throw new ExpressionColumnError(`column ${name} exists already in ${ds.name}`, name);
+    columns[name] = compileExpression(source, Object.keys(columns)).evaluate(columns, ds.n);
+  }
+  return { ...ds, columns };
 }
