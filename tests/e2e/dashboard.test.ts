@@ -346,7 +346,7 @@ describe('publishing', () => {
     expect(await page.evaluate(() => document.cookie)).not.toContain('hepml_');
     expect(
       await page.locator('section[data-model]').evaluateAll((s) => s.map((x) => x.getAttribute('data-model'))),
-    ).toEqual(['e2e-draft', 'e2e-private']);
+    ).toEqual(['e2e-secret-mlp', 'e2e-draft', 'e2e-private']); // by task (e2e-secret-task first), then name
     // The owner sees the private model on the leaderboard; an anonymous visitor does not.
     const own = await page.context().newPage();
     await own.goto(`${stack.dashboard.url}/leaderboard/electron-id`);
