@@ -175,7 +175,7 @@ describe('pnpm calibrate', () => {
     const missing = await calibrate(['--model', bundleDir, '--out', userOut, '--data', dataFile, '--mc', mcFile]);
     expect(missing.code).toBe(2);
     expect(missing.stderr.trim()).toBe(
-      'calibrate: ' + dataFile + ': no column "mass" (name it with --column mass=<column or expression>)',
+      `calibrate: ${dataFile}: no column "mass" (name it with --column mass=<column or expression>)`,
     );
   });
 
