@@ -106,6 +106,9 @@ if (values.task !== undefined && !(SUITE_TASKS as readonly string[]).includes(va
   fail(`--task must be one of ${SUITE_TASKS.join(', ')}`);
 }
 const userTask = taskFile && !referenceTask ? taskFile : undefined;
+if (userTask?.kind === 'regression') {
+  fail(`${values['task-file']}: kind: regression task files train only as the reference energy regression for now`);
+}
 const tasks: SuiteTask[] = userTask
   ? []
   : values.task
