@@ -18,6 +18,7 @@ import {
   padObjects,
   readRootEvents,
   readRootEventTable,
+  readRootTree,
 } from '@hepml/physics';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -204,6 +205,13 @@ describe('real ROOT files, read whole', () => {
     const px = parts.flatMap((p) => Array.from(p.jagged.Muon_Px?.values ?? []));
     expect(px).toEqual(Array.from(ref.jagged.Muon_Px?.values ?? []));
     expect(Object.keys(parts[0]?.columns ?? {}).sort()).toEqual(['MET_px', 'NJet', 'NMuon']);
+    // The NanoAOD records no basket sizes (fTotBytes 0): chunks are sized from the types.
+    const nanoParts: EventTable[] = [];
+    for await (const part of readRootEvents(bytes(FILES[0] as string), { chunkBytes: 1e6 })) nanoParts.push(part);
+    expect(nanoParts.length).toBeGreaterThan(2);
+    expect(nanoParts.reduce((s, p) => s + p.n, 0)).toBe(200);
+    const pts = nanoParts.flatMap((p) => Array.from(p.jagged.Muon_pt?.values ?? []));
+    expect(pts).toEqual(Array.from(table(FILES[0] as string).jagged.Muon_pt?.values ?? []));
   });
 
   it('flat branches read basket-wise (jsroot arrays mode) give the same values, chunked or not', async () => {
@@ -232,6 +240,12 @@ describe('real ROOT files, read whole', () => {
     await expect(readRootEventTable(all, { file: 'HZZ.root', branches: ['Muon_pt'] })).rejects.toThrow(
       'HZZ.root: TTree events has no branch Muon_pt',
     );
+    await expect(readRootTree(all, { file: 'HZZ.root' })).rejects.toThrow(
+      'HZZ.root: branch Jet_Px is not a flat scalar branch (read it with readEvents, then flatten or pad it)',
+    );
+    const flat = await readRootTree(all, { file: 'HZZ.root', branches: ['MET_px', 'NMuon'] });
+    expect(Object.keys(flat.columns)).toEqual(['MET_px', 'NMuon']);
+    expect((flat.columns.NMuon as Int32Array).reduce((a, b) => a + b, 0)).toBe(3825);
     const truncated = all.slice(0, Math.floor(all.byteLength / 2));
     await expect(readRootEventTable(truncated, { file: 'cut.root' })).rejects.toThrow(DataFormatError);
     await expect(readRootEventTable(truncated, { file: 'cut.root' })).rejects.toThrow(/^cut\.root: /);

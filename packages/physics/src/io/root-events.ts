@@ -289,8 +289,9 @@ export interface RootEventsOptions {
    */
   branches?: readonly string[];
   /**
-   * Entries per chunk. Default: as many as fit `chunkBytes` uncompressed for the chosen branches
-   * (their baskets' total bytes over the entries), at least 1.
+   * Entries per chunk. Default: as many as fit `chunkBytes` for the chosen branches (their
+   * baskets' total bytes over the entries, or 8 bytes a value and 4 objects a jagged entry when
+   * larger or when the file does not record basket sizes), at least 1.
    */
   chunkEntries?: number;
   /** Memory budget of one chunk's values in bytes (default 64 MiB), when `chunkEntries` is not given. */
@@ -368,7 +369,12 @@ export async function* readRootEvents(
   const entries = Number(tree.fEntries);
   const first = Math.max(0, Math.min(entries, options.firstEntry ?? 0));
   const last = Math.min(entries, first + (options.numEntries ?? entries));
-  const bytesPerEntry = entries > 0 ? chosen.reduce((s, b) => s + b.totBytes, 0) / entries : 1;
+  // Bytes per entry held in memory: from the baskets' sizes where the file records them, else
+  // (some writers leave fTotBytes 0) from the types, counting 4 objects per jagged entry; the
+  // larger of the two, and 8 bytes a value since values may widen to float64.
+  const fromBaskets = entries > 0 ? chosen.reduce((s, b) => s + b.totBytes, 0) / entries : 0;
+  const fromTypes = chosen.reduce((s, b) => s + 8 * (b.shape === 'jagged' ? 4 : b.shape === 1 ? 1 : b.shape), 0);
+  const bytesPerEntry = Math.max(fromBaskets, fromTypes, 1);
   const chunk = Math.max(
     1,
     Math.floor(options.chunkEntries ?? (options.chunkBytes ?? 64 * 2 ** 20) / Math.max(1, bytesPerEntry)),

@@ -1,5 +1,5 @@
 /**
- * A minimal writer of ROOT files holding one TTree of flat numeric branches, in pure TypeScript
+ * A minimal writer of ROOT files holding one TTree of flat branches (numbers, text), in pure TypeScript
  * (jsroot reads ROOT files but cannot write them). Format: ROOT file layout
  * (https://root.cern/doc/master/classTFile.html, "ROOT files layout" in the ROOT sources):
  * a 100-byte header ("root", version, seeks), the top-directory record, one uncompressed TBasket
@@ -40,7 +40,17 @@ function leafKind(col: DatasetColumn): { cls: string; code: string; type: number
   if (col instanceof Float32Array) return { cls: 'TLeafF', code: 'F', type: K_FLOAT, size: 4, typeName: 'Float_t' };
   if (col instanceof Float64Array) return { cls: 'TLeafD', code: 'D', type: K_DOUBLE, size: 8, typeName: 'Double_t' };
   if (col instanceof Int32Array) return { cls: 'TLeafI', code: 'I', type: K_INT, size: 4, typeName: 'Int_t' };
-  throw new PhysicsInputError('ROOT branches are written for numeric columns only', { field: 'columns' });
+  // Text: a TLeafC branch, one TString-coded entry each (a length byte, or 255 and an int32), located by entry offsets.
+  return { cls: 'TLeafC', code: 'C', type: K_INT, size: 1, typeName: 'Int_t' };
+}
+
+/** Entry-offset array length written for TLeafC branches (ROOT's default for variable-size entries). */
+const ENTRY_OFFSET_LEN = 1000;
+
+function maxTextLength(col: readonly string[]): number {
+  let m = 0;
+  for (const s of col) m = Math.max(m, s.length);
+  return m;
 }
 
 /** Options of {@link writeRootTree}. */
@@ -52,16 +62,23 @@ export interface RootWriteOptions {
 }
 
 /**
- * Writes the numeric columns of a dataset (float32 → `/F`, float64 → `/D`, int32 → `/I`) as
+ * Writes the columns of a dataset (float32 → `/F`, float64 → `/D`, int32 → `/I`, text → `/C`) as
  * flat branches of one TTree in a minimal, uncompressed ROOT file (see the module comment for the
- * layout and its limits). Text columns are not written. Throws {@link PhysicsInputError} when no
- * column is numeric or the file would pass 2 GB (32-bit seeks).
+ * layout and its limits); text is Latin-1. Throws {@link PhysicsInputError} when no
+ * column is given, text outside Latin-1, or the file would pass 2 GB (32-bit seeks).
  */
 export function writeRootTree(ds: Dataset, options: RootWriteOptions = {}): ArrayBuffer {
   const treeName = options.treeName ?? 'tree';
   const fileName = options.fileName ?? `${ds.name}.root`;
-  const branches = Object.entries(ds.columns).filter(([, col]) => !Array.isArray(col));
-  if (branches.length === 0) throw new PhysicsInputError('no numeric column to write', { field: 'columns' });
+  const branches = Object.entries(ds.columns);
+  if (branches.length === 0) throw new PhysicsInputError('no column to write', { field: 'columns' });
+  for (const [name, col] of branches) {
+    if (Array.isArray(col) && col.some((v) => typeof v !== 'string' || /[^\u0000-\u00ff]/.test(v))) {
+      throw new PhysicsInputError(`column ${name}: TLeafC text is written as Latin-1; it holds other characters`, {
+        field: name,
+      });
+    }
+  }
   const n = ds.n;
 
   // Top-directory record: key + TNamed(file name, title) + TDirectory + UUID + padding.
@@ -76,28 +93,44 @@ export function writeRootTree(ds: Dataset, options: RootWriteOptions = {}): Arra
   for (const [name, col] of branches) {
     const kind = leafKind(col);
     const keyLen = keyLength('TBasket', name, treeName) + 2 + 4 + 4 + 4 + 4 + 1;
-    const dataLen = kind.size * n;
+    const data = new RootBuffer();
+    const entryOffsets: number[] = [];
+    if (kind.code === 'C') {
+      for (const text of col as string[]) {
+        entryOffsets.push(keyLen + data.length);
+        data.tstring(text);
+      }
+    } else {
+      const values = col as Float32Array | Float64Array | Int32Array;
+      for (let i = 0; i < n; i++) {
+        if (kind.code === 'F') data.f32(values[i] as number);
+        else if (kind.code === 'D') data.f64(values[i] as number);
+        else data.i32(values[i] as number);
+      }
+    }
+    const dataLen = data.length;
+    // Variable-size entries: their offsets (from the key's start) follow the data, at fLast.
+    const objlen = kind.code === 'C' ? dataLen + 4 + 4 * n : dataLen;
     const b = new RootBuffer();
     writeKeyHeader(b, {
-      nbytes: keyLen + dataLen,
+      nbytes: keyLen + objlen,
       keyLen,
-      objlen: dataLen,
+      objlen,
       seekKey: offset,
       className: 'TBasket',
       name,
       title: treeName,
     });
     b.i16(3); // TBasket version
-    b.i32(keyLen + dataLen); // fBufferSize
-    b.i32(kind.size); // fNevBufSize: bytes per entry
+    b.i32(keyLen + objlen); // fBufferSize
+    b.i32(kind.code === 'C' ? ENTRY_OFFSET_LEN : kind.size); // fNevBufSize: bytes per entry, or the offsets' length
     b.i32(n); // fNevBuf: entries
     b.i32(keyLen + dataLen); // fLast
-    b.u8(0); // flag: no entry-offset array (fixed-size entries)
-    const values = col as Float32Array | Float64Array | Int32Array;
-    for (let i = 0; i < n; i++) {
-      if (kind.code === 'F') b.f32(values[i] as number);
-      else if (kind.code === 'D') b.f64(values[i] as number);
-      else b.i32(values[i] as number);
+    b.u8(0); // flag: entry offsets, if any, are in the payload after fLast
+    b.raw(data.result());
+    if (kind.code === 'C') {
+      b.i32(n);
+      for (const o of entryOffsets) b.i32(o);
     }
     baskets.push({ seek: offset, bytes: b.result() });
     offset += b.length;
@@ -120,7 +153,7 @@ export function writeRootTree(ds: Dataset, options: RootWriteOptions = {}): Arra
           });
           body.i32(0); // fCompress
           body.i32(32000); // fBasketSize
-          body.i32(0); // fEntryOffsetLen
+          body.i32(kind.code === 'C' ? ENTRY_OFFSET_LEN : 0); // fEntryOffsetLen
           body.i32(1); // fWriteBasket
           body.i32(n); // fEntryNumber
           body.i32(0); // fOffset
@@ -135,7 +168,7 @@ export function writeRootTree(ds: Dataset, options: RootWriteOptions = {}): Arra
               body.object(kind.cls, 1, () => {
                 body.versioned(2, () => {
                   body.tnamed(name, name);
-                  body.i32(1); // fLen
+                  body.i32(kind.code === 'C' ? maxTextLength(col as string[]) + 1 : 1); // fLen
                   body.i32(kind.size); // fLenType
                   body.i32(0); // fOffset
                   body.u8(0); // fIsRange

@@ -3,6 +3,7 @@ import { DataFormatError } from '../errors.ts';
 import { generateElectronId } from '../sim/electron-id.ts';
 import { type Dataset, datasetFromSample } from './dataset.ts';
 import { readRootTree } from './root.ts';
+import { inspectRoot, readRootEvents } from './root-events.ts';
 import { writeRootTree } from './root-writer.ts';
 
 const mixed: Dataset = {
@@ -27,11 +28,12 @@ describe('ROOT TTree (jsroot reader, minimal writer)', () => {
     expect(new Uint8Array(writeRootTree(mixed, { treeName: 'events' }))).toEqual(new Uint8Array(bytes));
   });
 
-  it('reads back float, double and int branches exactly; text columns are not branches', async () => {
+  it('reads back float, double, int and text (TLeafC) branches exactly', async () => {
     const ds = await readRootTree(writeRootTree(mixed, { treeName: 'events' }), { file: 'demo.root' });
     expect(ds.name).toBe('demo.root');
     expect(ds.n).toBe(4);
-    expect(Object.keys(ds.columns)).toEqual(['px', 'energy', 'event']);
+    expect(Object.keys(ds.columns)).toEqual(['px', 'energy', 'event', 'kind']);
+    expect(ds.columns.kind).toEqual(['a', 'b', 'c', 'd']);
     expect(ds.columns.px).toBeInstanceOf(Float32Array);
     expect(Array.from(ds.columns.px as Float32Array)).toEqual(Array.from(mixed.columns.px as Float32Array));
     expect(Array.from(ds.columns.energy as Float64Array)).toEqual([0.1, Math.PI, -1e-300, 1e300]);
@@ -51,6 +53,33 @@ describe('ROOT TTree (jsroot reader, minimal writer)', () => {
     expect(some.columns.et?.[1999]).toBe(ds.columns.et?.[1999]);
   });
 
+  it('writes TLeafC text of any length, located by entry offsets, read back chunk by chunk', async () => {
+    const long = 'x'.repeat(300);
+    const text = ['', 'EB', long, 'EE', 'élan', 'a,b "q"'];
+    const ds: Dataset = {
+      name: 't',
+      n: 6,
+      columns: { type: text, e: Float32Array.from([1, 2, 3, 4, 5, 6]) },
+      units: {},
+    };
+    const bytes = writeRootTree(ds, { treeName: 'events' });
+    const info = await inspectRoot(bytes);
+    expect(info.trees[0]?.branches[0]).toMatchObject({
+      name: 'type',
+      type: 'char*',
+      leaf: 'TLeafC',
+      storage: 'string',
+      shape: 1,
+    });
+    const parts: string[] = [];
+    for await (const chunk of readRootEvents(bytes, { chunkEntries: 4 }))
+      parts.push(...(chunk.columns.type as string[]));
+    expect(parts).toEqual(text);
+    const flat = await readRootTree(bytes);
+    expect(flat.columns.type).toEqual(text);
+    expect(Array.from(flat.columns.e as Float32Array)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
   it('names file, tree and branch in its errors', async () => {
     const bytes = writeRootTree(mixed, { treeName: 'events' });
     const err = (p: Promise<unknown>) => p.then(() => null).catch((e: unknown) => e as DataFormatError);
@@ -63,6 +92,7 @@ describe('ROOT TTree (jsroot reader, minimal writer)', () => {
     const notRoot = await err(readRootTree(new Uint8Array(512).buffer, { file: 'zero.root' }));
     expect(notRoot).toBeInstanceOf(DataFormatError);
     expect(notRoot?.file).toBe('zero.root');
-    expect(() => writeRootTree({ name: 't', n: 1, columns: { s: ['x'] }, units: {} })).toThrow(/numeric/);
+    expect(() => writeRootTree({ name: 't', n: 1, columns: { s: ['π'] }, units: {} })).toThrow(/Latin-1/);
+    expect(() => writeRootTree({ name: 't', n: 0, columns: {}, units: {} })).toThrow(/no column/);
   });
 });
