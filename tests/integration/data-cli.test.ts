@@ -163,6 +163,7 @@ describe('pnpm data', () => {
       [['inspect', text], /notes\.root: /],
       [['convert', HZZ, '--pad', 'Jet', '--out', out], /--pad wants PREFIX:K/],
       [['frobnicate'], /usage: pnpm data/],
+      [['convert', HZZ, '--out', join(work, 'no-such-dir', 'x.csv')], /no-such-dir\/x\.csv: cannot be written/],
     ];
     for (const [args, message] of cases) {
       const r = await data(args);

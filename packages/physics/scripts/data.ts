@@ -15,7 +15,7 @@
  * other collections are left out, and said so. Bad input (no such file, tree, branch or column,
  * an unreadable or truncated file, a syntax error) is one line on stderr and exit status 2.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fileWriter, ParquetWriter } from 'hyparquet-writer';
 import {
@@ -338,9 +338,14 @@ async function convert(paths: string[], values: Record<string, string | boolean 
     }
     sources.push({ src, info, branches });
   }
-  for (const note of notes) process.stderr.write(note);
 
-  const sink = sinkOf(out);
+  let sink: Sink;
+  try {
+    sink = sinkOf(out);
+  } catch (cause) {
+    throw new UsageError(`${out}: cannot be written (${(cause as Error).message})`);
+  }
+  for (const note of notes) process.stderr.write(note);
   const t0 = performance.now();
   let events = 0;
   let bytes = 0;
@@ -373,9 +378,13 @@ async function convert(paths: string[], values: Record<string, string | boolean 
       bytes += fileBytes;
       await src.close();
     }
-  } finally {
+  } catch (e) {
+    // Leave no half-written output behind a failure.
     sink.close();
+    rmSync(out, { force: true });
+    throw e;
   }
+  sink.close();
   const secs = (performance.now() - t0) / 1000;
   process.stdout.write(
     `data: ${events} events from ${paths.length} file${paths.length === 1 ? '' : 's'} → ${sink.rows} rows × ${sink.columns} columns in ${out}; ` +

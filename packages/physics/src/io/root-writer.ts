@@ -73,7 +73,7 @@ export function writeRootTree(ds: Dataset, options: RootWriteOptions = {}): Arra
   const branches = Object.entries(ds.columns);
   if (branches.length === 0) throw new PhysicsInputError('no column to write', { field: 'columns' });
   for (const [name, col] of branches) {
-    if (Array.isArray(col) && col.some((v) => typeof v !== 'string' || /[^\u0000-\u00ff]/.test(v))) {
+    if (Array.isArray(col) && col.some((v) => typeof v !== 'string' || /[\u0100-\uffff]/.test(v))) {
       throw new PhysicsInputError(`column ${name}: TLeafC text is written as Latin-1; it holds other characters`, {
         field: name,
       });
