@@ -63,9 +63,13 @@ describe('study page (issue 22)', () => {
 });
 
 describe('home page', () => {
-  it('lists the four tasks with their best entry, its headline figure and the number of entries', async () => {
+  it("lists the registry's tasks with their best entry, its headline figure and the number of entries", async () => {
     const page = await open('/');
-    expect(await page.locator('li[data-task]').count()).toBe(4);
+    const tasks = await page
+      .locator('li[data-task]')
+      .evaluateAll((lis) => lis.map((li) => li.getAttribute('data-task')));
+    // The four reference tasks in their order, then the public user task; the private one is not listed.
+    expect(tasks).toEqual(['electron-id', 'bjet', 'boosted-jet', 'energy-regression', 'nanoaod-jet-genmatch']);
     const electron = page.locator('li[data-task="electron-id"]');
     expect(await electron.textContent()).toContain('e2e-deep');
     expect(await electron.getByTestId('headline').textContent()).toBe((8 / 9).toFixed(4));
@@ -73,6 +77,30 @@ describe('home page', () => {
     expect(text).toContain(`${publicElectronTaggers.length} entries, of which 2 baselines`);
     expect(await page.locator('li[data-task="energy-regression"]').textContent()).toContain('e2e-regression');
     await page.screenshot({ path: join(SCREENSHOTS, 'home.png'), fullPage: true });
+  });
+});
+
+describe('a user task (issue 18)', () => {
+  it('has its leaderboard, home entry and navigation link as a reference task has', async () => {
+    const page = await open('/');
+    const nav = await page
+      .locator('header nav a[data-nav-task]')
+      .evaluateAll((as) => as.map((a) => a.getAttribute('data-nav-task')));
+    expect(nav).toEqual(['electron-id', 'bjet', 'boosted-jet', 'energy-regression', 'nanoaod-jet-genmatch']);
+    await page.locator('header nav a[data-nav-task="nanoaod-jet-genmatch"]').click();
+    await page.waitForURL(/\/leaderboard\/nanoaod-jet-genmatch$/);
+    expect(await page.locator('h1').textContent()).toContain('Genuine against pile-up jets in CMS NanoAOD');
+    expect(await rowNames(page)).toEqual(['e2e-jets-mlp', 'e2e-jets-cuts']);
+    const first = page.locator('table[data-testid=leaderboard] tbody tr').first();
+    expect(await first.textContent()).toContain((5 / 6).toFixed(4));
+    await page.screenshot({ path: join(SCREENSHOTS, 'leaderboard-user-task.png'), fullPage: true });
+  });
+
+  it('keeps a private user task out of the list, the navigation and its leaderboard URL', async () => {
+    const page = await open('/');
+    expect(await page.locator('[data-task="e2e-secret-task"], [data-nav-task="e2e-secret-task"]').count()).toBe(0);
+    const res = await fetch(`${stack.dashboard.url}/leaderboard/e2e-secret-task`);
+    expect(res.status).toBe(404);
   });
 });
 
@@ -562,7 +590,7 @@ describe('publishing', () => {
     expect(await page.evaluate(() => document.cookie)).not.toContain('hepml_');
     expect(
       await page.locator('section[data-model]').evaluateAll((s) => s.map((x) => x.getAttribute('data-model'))),
-    ).toEqual(['e2e-draft', 'e2e-private']);
+    ).toEqual(['e2e-secret-mlp', 'e2e-draft', 'e2e-private']); // by task (e2e-secret-task first), then name
     // The owner sees the private model on the leaderboard; an anonymous visitor does not.
     const own = await page.context().newPage();
     await own.goto(`${stack.dashboard.url}/leaderboard/electron-id`);

@@ -3,6 +3,9 @@
  * baselines for every task with analytic ROC curves, a regression, private models of a second user,
  * and a scale-factor table. Every figure is computed here from closed forms so tests can assert it.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { attachTaskFile, parseTaskJson, type TaskV1 } from '@hepml/models';
 import { buildBundle, type DenseLayerV1, mlpParameterCount } from '@hepml/models/bundle';
 import type { BlobStore } from '@hepml/models/registry';
 import {
@@ -20,6 +23,7 @@ import {
   type ScaleFactorTable,
   scaleFactorsToCorrectionSet,
 } from '@hepml/physics';
+import { ROOT } from '../../scripts/local-stack.ts';
 
 /** Inputs of every seeded tagger: raw x enters the network as (x − offset) / scale. */
 export const TAGGER_INPUTS = [
@@ -113,6 +117,23 @@ export const TAGGERS: TaggerSpec[] = [
   { name: 'e2e-bjet', task: 'bjet', k: 5, earlier: [4] },
   { name: 'e2e-boosted', task: 'boosted-jet', k: 7 },
 ];
+
+/**
+ * Taggers of user tasks (issue 18): two public ones of the example task file
+ * (`packages/models/tasks/nanoaod-jet-genmatch.json`, attached as the bundles' task.json) and a
+ * private one of a task only alice can see.
+ */
+export const USER_TASK_TAGGERS: TaggerSpec[] = [
+  { name: 'e2e-jets-mlp', task: 'nanoaod-jet-genmatch', k: 5 },
+  { name: 'e2e-jets-cuts', task: 'nanoaod-jet-genmatch', k: 2, kind: 'baseline' },
+  { name: 'e2e-secret-mlp', task: 'e2e-secret-task', k: 4, visibility: 'private', owner: 'alice' },
+];
+
+/** The example task file, renamed for the private task. */
+function userTaskFile(name: string): TaskV1 {
+  const file = parseTaskJson(readFileSync(join(ROOT, 'packages/models/tasks/nanoaod-jet-genmatch.json'), 'utf8'));
+  return name === file.name ? file : { ...file, name, title: 'A secret task' };
+}
 
 async function taggerBundle(spec: TaggerSpec) {
   const layers: DenseLayerV1[] = [{ type: 'dense', units: 1, activation: 'sigmoid' }];
@@ -305,6 +326,13 @@ export async function seedRegistry(db: RegistryDb, store: BlobStore): Promise<Se
         visibility: spec.visibility ?? 'public',
       });
     }
+  }
+  for (const spec of USER_TASK_TAGGERS) {
+    await publishBundle(db, store, await attachTaskFile(await taggerBundle(spec), userTaskFile(spec.task)), {
+      actor: spec.owner === 'alice' ? alice : system,
+      kind: spec.kind ?? 'network',
+      visibility: spec.visibility ?? 'public',
+    });
   }
   await publishBundle(db, store, await regressionBundle(), { actor: system, visibility: 'public' });
   return { aliceToken, taggers: TAGGERS, scaleFactors: seededScaleFactors() };

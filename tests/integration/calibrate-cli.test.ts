@@ -5,14 +5,21 @@
  * show the injected mis-modelling (data showers wider in η: Rη lower, so fewer probes pass).
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { buildBundle, mlpParameterCount } from '@hepml/models/bundle';
 import { readBundleDir, writeBundleDir } from '@hepml/models/node';
 import { parseScaleFactorTables } from '@hepml/models/registry';
-import { evaluateCorrection, validateCorrectionSet } from '@hepml/physics';
+import {
+  type Dataset,
+  evaluateCorrection,
+  generateTagAndProbe,
+  validateCorrectionSet,
+  writeCsv,
+  writeRootTree,
+} from '@hepml/physics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../scripts/local-stack.ts';
 
@@ -103,6 +110,73 @@ describe('pnpm calibrate', () => {
     expect(sf('tight', 40, 0.5)).toBeLessThan(sf('loose', 40, 0.5));
     // The table and the correctionlib file carry the same nominal values (pt 40 GeV is bin 2, |η| 0.5 bin 0).
     expect(sf('tight', 40, 0.5)).toBeCloseTo(tables.tables[1]?.table.values[2]?.[0] as number, 12);
+  });
+
+  it("takes the user's own tag-and-probe files (ROOT, CSV), columns named by --column, and measures the same (issue 18)", async () => {
+    // The samples the built-in run generates (n 40000, seeds 3 and 4), written as a physicist's
+    // ntuples would be: their own column names, data as a ROOT TTree, simulation as CSV.
+    const own = (kind: 'data' | 'mc', seed: number): Dataset => {
+      const s = generateTagAndProbe({ n: 40000, seed, kind });
+      const c = s.columns;
+      return {
+        name: kind,
+        n: s.n,
+        columns: {
+          pair_mass: c.mass as Float32Array,
+          tag_pt: c.tagPt as Float32Array,
+          tag_eta: c.tagEta as Float32Array,
+          tag_q: c.tagCharge as Float32Array,
+          probe_pt: c.probePt as Float32Array,
+          probe_eta: c.probeEta as Float32Array,
+          probe_q: c.probeCharge as Float32Array,
+          probe_reta: c.reta as Float32Array,
+        },
+        units: {},
+      };
+    };
+    const dataFile = join(work, 'tnp-data.root');
+    const mcFile = join(work, 'tnp-mc.csv');
+    writeFileSync(dataFile, new Uint8Array(writeRootTree(own('data', 3), { treeName: 'pairs' })));
+    writeFileSync(mcFile, writeCsv(own('mc', 4)));
+    const mapping = [
+      'mass=pair_mass',
+      'tagPt=tag_pt',
+      'tagEta=tag_eta',
+      'tagCharge=tag_q',
+      'probePt=probe_pt',
+      'probeEta=probe_eta',
+      'probeCharge=probe_q',
+      'reta=probe_reta',
+    ].flatMap((m) => ['--column', m]);
+    const userOut = join(work, 'reta-cut-user-files');
+    const out = await calibrate([
+      '--model',
+      bundleDir,
+      '--out',
+      userOut,
+      '--data',
+      dataFile,
+      '--tree',
+      'pairs',
+      '--mc',
+      mcFile,
+      ...mapping,
+    ]);
+    expect(out.stderr).not.toMatch(/calibrate: /);
+    expect(out.code).toBe(0);
+    const tablesOf = async (dir: string) =>
+      parseScaleFactorTables(
+        'scale-factor-tables.json',
+        (await readBundleDir(dir)).files.get('scale-factor-tables.json') as Uint8Array,
+      ).tables.map((t) => ({ workingPoint: t.workingPoint, values: t.table.values, stat: t.table.stat }));
+    // Same pairs, same cuts: the same scale factors as from the generated samples.
+    expect(await tablesOf(userOut)).toEqual(await tablesOf(outDir));
+
+    const missing = await calibrate(['--model', bundleDir, '--out', userOut, '--data', dataFile, '--mc', mcFile]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim()).toBe(
+      `calibrate: ${dataFile}: no column "mass" (name it with --column mass=<column or expression>)`,
+    );
   });
 
   it('refuses a missing bundle with a named error', async () => {

@@ -169,7 +169,7 @@ describe('a task file on real NanoAOD (issue 18)', () => {
     const noBranch = await cli('train.ts', ['--task-file', typo, '--data', NANOAOD, '--out', join(work, 'none')]);
     expect(noBranch.code).toBe(2);
     expect(noBranch.stderr.trim().split('\n').at(-1)).toBe(
-      'train: nanoAOD_2015_CMS_Open_Data_ttbar.root: TTree Events has no branch Jet_ptt (the task reads it)',
+      'train: nanoAOD_2015_CMS_Open_Data_ttbar.root: TTree Events has no branch Jet_ptt',
     );
   });
 });

@@ -14,6 +14,7 @@ import { healthRoute } from './routes/health.ts';
 import { kserveRoute } from './routes/kserve.ts';
 import { modelsRoute } from './routes/models.ts';
 import { publishRoute } from './routes/publish.ts';
+import { tasksRoute } from './routes/tasks.ts';
 import { accountRoute } from './routes/tokens.ts';
 import { versionsRoute } from './routes/versions.ts';
 
@@ -42,6 +43,7 @@ app.use('/v2/*', limit);
 app.route('/v1/models', publishRoute);
 app.route('/v1/models', versionsRoute);
 app.route('/v1/models', modelsRoute);
+app.route('/v1/tasks', tasksRoute);
 app.route('/v1', accountRoute);
 app.route('/v2/health', healthRoute);
 app.route('/v2', kserveRoute);

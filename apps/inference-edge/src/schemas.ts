@@ -228,6 +228,20 @@ export const ModelSummarySchema = z
 
 export const ModelListSchema = z.object({ models: z.array(ModelSummarySchema) }).openapi('ModelList');
 
+/** A task as `/v1/tasks` lists it (reference and user tasks alike). */
+export const TaskSummarySchema = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    kind: z.enum(['classifier', 'regression']),
+    description: z.string(),
+    headline: z.object({ metric: z.string(), label: z.string(), higherIsBetter: z.boolean() }),
+    reference: z.boolean().describe('one of the built-in reference tasks'),
+  })
+  .openapi('TaskSummary');
+
+export const TaskListSchema = z.object({ tasks: z.array(TaskSummarySchema) }).openapi('TaskList');
+
 export const VersionDetailSchema = z
   .object({
     name: z.string(),

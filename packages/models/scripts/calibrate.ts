@@ -3,11 +3,16 @@
  * points by tag-and-probe on Z→ee and writes them into its bundle (issue 9).
  *
  *   pnpm calibrate --model <bundle-dir> [--data <file>] [--mc <file>] [--n PAIRS] [--seed S] [--out DIR]
+ *                  [--tree T] [--column NAME=EXPR …] [--pt-edges 20,30,50,100] [--abs-eta-edges 0,1.2,2.4]
  *
- * Data and MC are tag-and-probe samples (columns of `generateTagAndProbe`: tagPt, tagEta,
- * tagCharge, probePt, probeEta, probeCharge, mass and the probe's identification variables, which
- * must include the model's inputs), read from CSV or Parquet as `pnpm simulate --task tag-and-probe`
- * writes them; without files, pseudo-data and MC are generated (`--n` pairs each, seeds S and S+1).
+ * Data and MC are tag-and-probe samples, one row per tag-probe pair (columns of
+ * `generateTagAndProbe`: tagPt, tagEta, tagCharge, probePt, probeEta, probeCharge, mass [GeV] and
+ * the probe's values of the model's inputs), read from CSV, Parquet or a flat ROOT TTree (`--tree`;
+ * `pnpm simulate --task tag-and-probe` writes such files); without files, pseudo-data and MC are
+ * generated (`--n` pairs each, seeds S and S+1). A user's own files name their columns as they
+ * like: `--column probePt=probe_pt --column massOverPt=probe_mass/probe_pt` gives each name the
+ * standard sample and the model need as a column or an expression over the file's columns (the
+ * safe expression parser of `@hepml/physics`). Bins default to electron pT × |η| bins.
  * For each working point (probe passes when score ≥ threshold): efficiencies in pT × |η| bins,
  * same-sign pairs subtracted in 81–101 GeV, SF = ε_data/ε_MC with statistical uncertainty and
  * systematic ones from the mass window (76–106, 86–96 GeV), the tag (pt ≥ 30 GeV) and the background
@@ -23,13 +28,16 @@ import {
   at,
   type ColumnarSample,
   type CorrectionSetV2,
+  compileExpression,
   type Dataset,
   generateTagAndProbe,
   measureScaleFactors,
   type ProbeSet,
+  padObjects,
   probesFromSimulation,
   readCsv,
   readParquet,
+  readRootEventTable,
   type ScaleFactorMeasurement,
   type ScaleFactorTable,
   scaleFactorsToCorrectionSet,
@@ -44,8 +52,6 @@ import { ProgressBar } from './progress.ts';
 
 const SCALE_FACTORS_FILE = 'scale-factors.json';
 const TABLES_FILE = 'scale-factor-tables.json';
-const PT_EDGES = [15, 25, 35, 45, 60, 150];
-const ABS_ETA_EDGES = [0, 0.8, 1.37, 2.0, 2.47];
 
 function fail(message: string): never {
   process.stderr.write(`calibrate: ${message}\n`);
@@ -60,6 +66,10 @@ const { values } = parseArgs({
     n: { type: 'string', default: '100000' },
     seed: { type: 'string', default: '9' },
     out: { type: 'string' },
+    tree: { type: 'string' },
+    column: { type: 'string', multiple: true },
+    'pt-edges': { type: 'string', default: '15,25,35,45,60,150' },
+    'abs-eta-edges': { type: 'string', default: '0,0.8,1.37,2.0,2.47' },
   },
 });
 const cwd = process.env.INIT_CWD ?? process.cwd();
@@ -71,21 +81,55 @@ const seed = Number(values.seed);
 if (!Number.isInteger(nPairs) || nPairs < 1000) fail(`--n must be an integer ≥ 1000, got "${values.n}"`);
 if (!Number.isInteger(seed) || seed < 0) fail(`--seed must be a non-negative integer, got "${values.seed}"`);
 
+/** Bin edges of a flag: at least two finite, strictly increasing numbers. */
+function edgesFlag(flag: string, raw: string): number[] {
+  const edges = raw.split(',').map(Number);
+  if (edges.length < 2 || edges.some((e, i) => !Number.isFinite(e) || (i > 0 && e <= (edges[i - 1] as number)))) {
+    fail(`--${flag} must be two or more increasing numbers separated by commas, got "${raw}"`);
+  }
+  return edges;
+}
+const PT_EDGES = edgesFlag('pt-edges', values['pt-edges'] as string);
+const ABS_ETA_EDGES = edgesFlag('abs-eta-edges', values['abs-eta-edges'] as string);
+
+/** `--column NAME=EXPR`: the sample's column NAME computed from the file's columns. */
+const renames = (values.column ?? []).map((spec) => {
+  const eq = spec.indexOf('=');
+  const name = spec.slice(0, eq).trim();
+  if (eq <= 0 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || spec.slice(eq + 1).trim() === '') {
+    fail(`--column must be NAME=EXPRESSION (e.g. probePt=probe_pt), got "${spec}"`);
+  }
+  return { name, source: spec.slice(eq + 1).trim() };
+});
+
 /** A tag-and-probe file as a sample: numeric columns as Float32Array, weights (default 1). */
 async function readSample(file: string): Promise<ColumnarSample> {
   const path = resolve(cwd, file);
   let ds: Dataset;
   try {
     const bytes = readFileSync(path);
+    const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
     if (path.endsWith('.csv')) ds = readCsv(bytes.toString('utf8'), { file }).dataset;
-    else if (path.endsWith('.parquet')) {
-      ds = await readParquet(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
-    } else fail(`${file}: must end in .csv or .parquet`);
+    else if (path.endsWith('.parquet')) ds = await readParquet(buffer);
+    else if (path.endsWith('.root')) {
+      // One row per pair: the tree's scalar branches (jagged ones are not pair columns).
+      ds = padObjects(await readRootEventTable(buffer, { file, ...(values.tree ? { tree: values.tree } : {}) }), {});
+    } else fail(`${file}: must end in .csv, .parquet or .root`);
   } catch (error) {
-    fail(`${file}: ${(error as Error).message}`);
+    fail(`${file}: ${(error as Error).message.split('\n')[0]}`);
   }
   const columns: Record<string, Float32Array> = {};
   for (const [name, c] of Object.entries(ds.columns)) if (!Array.isArray(c)) columns[name] = Float32Array.from(c);
+  for (const { name, source } of renames) {
+    try {
+      columns[name] = Float32Array.from(compileExpression(source, Object.keys(ds.columns)).evaluate(ds.columns, ds.n));
+    } catch (error) {
+      fail(`${file}: --column ${name}=${source}: ${(error as Error).message.split('\n')[0]}`);
+    }
+  }
+  for (const name of ['mass', 'tagPt', 'tagEta', 'tagCharge', 'probePt', 'probeEta', 'probeCharge']) {
+    if (!columns[name]) fail(`${file}: no column "${name}" (name it with --column ${name}=<column or expression>)`);
+  }
   return {
     task: 'tag-and-probe',
     n: ds.n,

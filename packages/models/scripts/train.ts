@@ -125,6 +125,9 @@ const profile = values.profile as SuiteProfile;
 if (!SUITE_PROFILES.includes(profile))
   fail(`--profile must be one of ${SUITE_PROFILES.join(', ')}, got "${values.profile}"`);
 const userTask = taskFile && !referenceTask ? taskFile : undefined;
+if (userTask?.kind === 'regression') {
+  fail(`${values['task-file']}: kind: regression task files train only as the reference energy regression for now`);
+}
 const tasks: SuiteTask[] = userTask
   ? []
   : values.task

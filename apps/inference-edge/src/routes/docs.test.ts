@@ -27,6 +27,7 @@ describe('GET /v1/openapi.json and /docs', () => {
     expect(ops.sort()).toEqual(
       [
         'get /v1/models',
+        'get /v1/tasks',
         'get /v1/models/{name}',
         'get /v1/models/{name}/versions/{version}',
         'post /v1/models/{name}/predict',

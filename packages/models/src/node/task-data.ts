@@ -1,19 +1,15 @@
 import { readFile } from 'node:fs/promises';
-import { basename, extname } from 'node:path';
+import { basename } from 'node:path';
 import {
   concatEventTables,
   type Dataset,
   type EventTable,
-  eventTableFromDataset,
+  eventsToDataset,
   expressionColumns,
-  flattenObjects,
-  inspectRoot,
-  padObjects,
   parseExpression,
   type ReadProgress,
-  readCsv,
-  readParquet,
-  readRootEventTable,
+  readEventTable,
+  sourceBranch,
 } from '@hepml/physics';
 import { ModelInputError } from '../errors.ts';
 import type { TaskV1 } from '../tasks/task-v1.ts';
@@ -42,13 +38,13 @@ export function taskColumns(task: TaskV1): string[] {
 }
 
 /**
- * Reads the files of a task (`.root` TTrees with jagged branches, `.parquet`, `.csv`) into the
- * one table its rows come from: events of all files one after the other, then flattened one row
- * per object of `data.objects` (the event's scalars broadcast) and/or with the first k objects of
- * `data.pad` as columns, as the task says. From ROOT files only the branches the task reads are
- * read (with their counters). Throws {@link ModelInputError} naming the file for an unreadable
- * file, an unknown extension, or a branch the task reads that the tree lacks; the readers'
- * `DataFormatError`s name file, tree and branch.
+ * Reads the files of a task (ROOT TTrees with jagged branches, Parquet with list columns, CSV;
+ * the format told by the first bytes) through `@hepml/physics`' one door to event data
+ * (`readEventTable`): only the branches the task reads (with their counters), chunk by chunk, the
+ * events of all files one after the other, then laid out as the task says (`eventsToDataset`: one
+ * row per object of `data.objects`, the first k objects of `data.pad` as columns). Throws
+ * {@link ModelInputError} for a file that cannot be opened; the readers' `DataFormatError`s name
+ * the file, tree and branch (`x.root: TTree Events has no branch Jet_ptt`).
  */
 export async function readTaskData(
   task: TaskV1,
@@ -60,7 +56,7 @@ export async function readTaskData(
   }
   if (paths.length === 0) throw new ModelInputError(`task ${task.name}: no data files`, { field: 'data.files' });
   const data = task.data;
-  const wanted = taskColumns(task).map((c) => c.replace(/\[\d+\]$/, ''));
+  const branches = [...new Set(taskColumns(task).map(sourceBranch))];
   const tables: EventTable[] = [];
   for (const path of paths) {
     const file = basename(path);
@@ -68,31 +64,17 @@ export async function readTaskData(
       throw new ModelInputError(`${path}: ${err.message}`, { field: 'data', cause: err });
     });
     const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-    const ext = extname(path).toLowerCase();
-    if (ext === '.root') {
-      const info = await inspectRoot(buffer, { file });
-      const tree = data.tree ? info.trees.find((t) => t.name === data.tree) : info.trees[0];
-      if (!tree) throw new ModelInputError(`${file}: no TTree ${data.tree ?? ''}`.trim(), { field: 'data.tree' });
-      const branches = new Set(tree.branches.map((b) => b.name));
-      const missing = wanted.find((c) => !branches.has(c));
-      if (missing) {
-        throw new ModelInputError(`${file}: TTree ${tree.name} has no branch ${missing} (the task reads it)`, {
-          field: missing,
-        });
-      }
-      tables.push(
-        await readRootEventTable(buffer, {
-          file,
-          tree: tree.name,
-          branches: wanted,
-          ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-        }),
-      );
-    } else if (ext === '.parquet') tables.push(eventTableFromDataset(await readParquet(buffer, { file })));
-    else if (ext === '.csv') tables.push(eventTableFromDataset(readCsv(bytes.toString('utf8'), { file }).dataset));
-    else throw new ModelInputError(`${file}: unknown extension "${ext}" (root, parquet, csv)`, { field: 'data' });
+    tables.push(
+      await readEventTable(buffer, {
+        file,
+        branches,
+        ...(data.tree ? { tree: data.tree } : {}),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      }),
+    );
   }
-  const events = concatEventTables(tables);
-  if (data.objects) return flattenObjects(events, data.objects, data.pad ? { pad: data.pad } : {});
-  return padObjects(events, data.pad ?? {});
+  return eventsToDataset(concatEventTables(tables), {
+    ...(data.objects ? { objects: data.objects } : {}),
+    ...(data.pad ? { pad: data.pad } : {}),
+  });
 }
