@@ -787,12 +787,16 @@ describe('pnpm import-model → publish → serve', () => {
     // ONNX outside the supported set: the node and op, or the dynamic shape, named; never served.
     const abc = join(work, 'abc-spec.json');
     writeFileSync(abc, JSON.stringify({ inputs: ['a', 'b', 'c'].map((name) => ({ name, unit: '1' })) }));
-    const erf = new OnnxGraph(13);
-    erf.node('Relu', [erf.node('Erf', [erf.input({ name: 'X', type: 'float', shape: ['N', 3] })])], { output: 'Y' });
-    erf.output({ name: 'Y', type: 'float', shape: ['N', 3] });
-    writeFileSync(join(work, 'erf.onnx'), erf.encode('erf'));
+    const lpNorm = new OnnxGraph(13);
+    lpNorm.node(
+      'Relu',
+      [lpNorm.node('LpNormalization', [lpNorm.input({ name: 'X', type: 'float', shape: ['N', 3] })])],
+      { output: 'Y' },
+    );
+    lpNorm.output({ name: 'Y', type: 'float', shape: ['N', 3] });
+    writeFileSync(join(work, 'lp-norm.onnx'), lpNorm.encode('lp-norm'));
     const unsupported = await cli('import-model.ts', [
-      join(work, 'erf.onnx'),
+      join(work, 'lp-norm.onnx'),
       '--inputs',
       abc,
       '--out',
@@ -800,7 +804,7 @@ describe('pnpm import-model → publish → serve', () => {
     ]);
     expect(unsupported.code).toBe(2);
     expect(unsupported.stderr).toMatch(
-      /^import-model: erf\.onnx: ONNX: graph\.node\[0\] "[^"]+": operator Erf is not supported\n$/,
+      /^import-model: lp-norm\.onnx: ONNX: graph\.node\[0\] "[^"]+": operator LpNormalization is not supported\n$/,
     );
     const dyn = new OnnxGraph(13);
     dyn.node('Relu', [dyn.input({ name: 'X', type: 'float', shape: ['N', 'features'] })], { output: 'Y' });
