@@ -251,9 +251,14 @@ if (userTask) {
   if (paths.length === 0) fail(`${values['task-file']}: no data files (give --data or data.files)`);
   const readStarted = performance.now();
   let bytesRead = 0;
+  // The selection is applied chunk by chunk as the files are read: count the rows before it here.
+  let rowsRead = 0;
   const data = await readTaskData(userTask, paths, {
     onProgress: (p) => {
       bytesRead = p.bytes;
+    },
+    onRows: (read) => {
+      rowsRead += read;
     },
   }).catch((err: Error) => fail(err.message));
   const seconds = (performance.now() - readStarted) / 1000;
@@ -265,7 +270,7 @@ if (userTask) {
   }
   const c = rows.counts;
   process.stderr.write(
-    `train: ${userTask.name}: ${c.rows} rows from ${paths.length} file(s) in ${seconds.toFixed(2)} s (${(c.rows / Math.max(seconds, 1e-3)).toFixed(0)} rows/s)${bytesRead ? ` (${(bytesRead / 1e6 / Math.max(seconds, 1e-3)).toFixed(1)} MB/s)` : ''}; ${c.selected} selected, ${c.unlabelled} of no class, ${c.nonFinite} non-finite, ${c.kept} kept\n`,
+    `train: ${userTask.name}: ${rowsRead} rows from ${paths.length} file(s) in ${seconds.toFixed(2)} s (${(rowsRead / Math.max(seconds, 1e-3)).toFixed(0)} rows/s)${bytesRead ? ` (${(bytesRead / 1e6 / Math.max(seconds, 1e-3)).toFixed(1)} MB/s)` : ''}; ${c.selected} selected, ${c.unlabelled} of no class, ${c.nonFinite} non-finite, ${c.kept} kept\n`,
   );
   let bar: ProgressBar | undefined;
   const entries = await trainTaskFile({
