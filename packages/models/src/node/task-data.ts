@@ -37,6 +37,7 @@ export function taskColumns(task: TaskV1): string[] {
   for (const input of task.inputs) add(input, input.name);
   add(task.label);
   add(task.target);
+  if (task.target?.baseline) add({ expression: task.target.baseline });
   if (task.weight) add({ expression: task.weight });
   if (task.selection) add({ expression: task.selection });
   if (task.object) for (const c of [task.object.pt, task.object.eta]) names.add(c);
@@ -48,7 +49,8 @@ export function taskColumns(task: TaskV1): string[] {
  * the format told by the first bytes) through `@hepml/physics`' chunked reader (`readEvents`, by
  * positioned reads, never a file whole — but CSV, whose text is read whole): only the branches the
  * task reads (with their counters); each chunk laid out as the task says (`eventsToDataset`: one
- * row per object of `data.objects`, the first k objects of `data.pad` as columns), cut by the
+ * row per object of `data.objects`, the first k objects of `data.pad` as columns, the columns of
+ * `data.gather` taken across collections first), cut by the
  * task's selection and kept with only the columns the task names, so memory is bounded by the
  * selected rows and one chunk, not by the files. The rows of all files follow one another in file
  * order, the same rows as a whole-file read then selected. Throws {@link ModelInputError} for a
@@ -66,10 +68,17 @@ export async function readTaskData(
   if (paths.length === 0) throw new ModelInputError(`task ${task.name}: no data files`, { field: 'data.files' });
   const data = task.data;
   const wanted = taskColumns(task);
-  const branches = [...new Set(wanted.map(sourceBranch))];
+  const gathered = new Set(data.gather?.map((g) => g.name));
+  const branches = [
+    ...new Set([
+      ...wanted.filter((c) => !gathered.has(sourceBranch(c))).map(sourceBranch),
+      ...(data.gather ?? []).flatMap((g) => [g.from, g.index]),
+    ]),
+  ];
   const layout = {
     ...(data.objects ? { objects: data.objects } : {}),
     ...(data.pad ? { pad: data.pad } : {}),
+    ...(data.gather ? { gather: data.gather } : {}),
   };
   const parts: Dataset[] = [];
   for (const path of paths) {
