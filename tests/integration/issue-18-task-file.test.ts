@@ -4,7 +4,9 @@
  * real CMS NanoAOD file of ../shared/data/root/ (jagged Jet_* branches flattened one row per jet),
  * its bundles are published with `pnpm publish-model` to a fresh local stack, the API lists the
  * task's models and serves predictions of real jets with the task's working points. Bad input to
- * the CLI is one line with exit status 2.
+ * the CLI is one line with exit status 2. The regression example (nanoaod-jet-response.json: per
+ * matched jet, pT(gen)/pT(raw), GenJet_pt gathered at Jet_genJetIdx) trains, publishes and serves
+ * over /v1 and /v2 the value the bundle runtime computes.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,6 +16,7 @@ import { promisify } from 'node:util';
 import { type Bundle, parseTaskJson } from '@hepml/models';
 import { readBundleDir, readTaskData } from '@hepml/models/node';
 import { createToken, ensureUser } from '@hepml/models/registry';
+import { createRunner } from '@hepml/models/runtime';
 import { taskSample } from '@hepml/models/training';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -28,13 +31,16 @@ import {
 
 const run = promisify(execFile);
 const TASK_FILE = join(ROOT, 'packages/models/tasks/nanoaod-jet-genmatch.json');
+const REGRESSION_FILE = join(ROOT, 'packages/models/tasks/nanoaod-jet-response.json');
 const NANOAOD = join(ROOT, '../shared/data/root/nanoAOD_2015_CMS_Open_Data_ttbar.root');
 const work = mkdtempSync(join(tmpdir(), 'hepml-task-file-'));
 const out = join(work, 'bundles');
+const regressionOut = join(work, 'regression-bundles');
 const persistTo = join(work, 'state');
 let api: RunningWorker | undefined;
 let token = '';
 let train: { code: number; stdout: string; stderr: string };
+let trainRegression: { code: number; stdout: string; stderr: string };
 
 async function cli(script: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
@@ -55,6 +61,16 @@ beforeAll(async () => {
     throw new Error(`shared NanoAOD file missing: ${NANOAOD} (see /work/shared/data/README.md)`);
   }
   train = await cli('train.ts', ['--task-file', TASK_FILE, '--data', NANOAOD, '--backend', 'wasm', '--out', out]);
+  trainRegression = await cli('train.ts', [
+    '--task-file',
+    REGRESSION_FILE,
+    '--data',
+    NANOAOD,
+    '--backend',
+    'wasm',
+    '--out',
+    regressionOut,
+  ]);
   await applyMigrations(persistTo);
   await withPlatform(persistTo, async ({ db }) => {
     const userId = await ensureUser(db, 'physicist');
@@ -145,6 +161,78 @@ describe('a task file on real NanoAOD (issue 18)', () => {
     });
     expect(missing.status).toBe(400);
     expect(((await missing.json()) as { error: { field: string } }).error.field).toContain('massOverPt');
+  });
+
+  it('trains the regression example, publishes it, and /v1 and /v2 serve the value of the runtime', async () => {
+    expect(trainRegression.code, trainRegression.stderr).toBe(0);
+    // 537 jets, 373 matched (Jet_genJetIdx ≥ 0), 11 of them pointing past the GenJets the file keeps.
+    expect(trainRegression.stderr).toMatch(
+      /nanoaod-jet-response: 537 rows from 1 file\(s\) .*373 selected, .*11 non-finite, 362 kept/,
+    );
+    expect(readdirSync(regressionOut).sort()).toEqual(['nanoaod-jet-response-gbdt', 'nanoaod-jet-response-mlp']);
+    for (const name of ['nanoaod-jet-response-mlp', 'nanoaod-jet-response-gbdt']) {
+      const m = (await readBundleDir(join(regressionOut, name))).manifest;
+      expect(m.outputs).toEqual([{ name: 'response', kind: 'value', unit: '1' }]);
+      expect(m.evaluation?.regression?.target).toBe('response');
+      // The raw-pT response spreads by ~15 % (eIQR); the model is measured against CMS's correction in the file.
+      expect(m.metrics.eIqr).toBeGreaterThan(0.05);
+      expect(m.metrics.eIqr).toBeLessThan(0.3);
+      expect(m.metrics.eIqrStandard).toBeGreaterThan(0.05);
+      expect(m.metrics.rIqr).toBeCloseTo((m.metrics.eIqr as number) / (m.metrics.eIqrStandard as number), 6);
+      const published = await cli('publish-model.ts', [
+        join(regressionOut, name),
+        '--to',
+        api?.url ?? '',
+        '--token',
+        token,
+        '--visibility',
+        'public',
+      ]);
+      expect(published.code, published.stderr).toBe(0);
+    }
+    const tasks = (await (await fetch(`${api?.url}/v1/tasks`)).json()) as {
+      tasks: { id: string; kind: string; unit?: string }[];
+    };
+    expect(tasks.tasks.find((t) => t.id === 'nanoaod-jet-response')).toMatchObject({ kind: 'regression', unit: '1' });
+
+    const task = parseTaskJson(readFileSync(REGRESSION_FILE, 'utf8'));
+    const { sample } = taskSample(task, await readTaskData(task, [NANOAOD]));
+    const n = 6;
+    const names = task.inputs.map((input) => input.name);
+    const rows = Array.from({ length: n }, (_, r) =>
+      Object.fromEntries(names.map((name) => [name, sample.columns[name]?.[r] as number])),
+    );
+    const bundle = await readBundleDir(join(regressionOut, 'nanoaod-jet-response-mlp'));
+    const runner = createRunner(bundle.manifest, Object.fromEntries(bundle.files));
+    const features = Float32Array.from({ length: n * names.length }, (_, i) => {
+      const row = rows[Math.floor(i / names.length)] as Record<string, number>;
+      return row[names[i % names.length] as string] as number;
+    });
+    const expected = Array.from(runner.predict(features, n));
+
+    const res = await fetch(`${api?.url}/v1/models/nanoaod-jet-response-mlp/predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ rows }),
+    });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const body = (await res.json()) as { outputs: Record<string, number[]>; predictions: { value: number }[] };
+    expect(body.predictions.map((p) => p.value)).toEqual(expected);
+    expect(body.outputs.response).toEqual(expected);
+    // Responses of real jets: near 1, not all alike.
+    for (const v of expected) expect(Math.abs(v - 1)).toBeLessThan(0.8);
+    expect(new Set(expected.map((v) => v.toFixed(5))).size).toBeGreaterThan(1);
+
+    const v2 = await fetch(`${api?.url}/v2/models/nanoaod-jet-response-mlp/infer`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        inputs: names.map((name) => ({ name, shape: [n], datatype: 'FP32', data: rows.map((row) => row[name]) })),
+      }),
+    });
+    expect(v2.status, await v2.clone().text()).toBe(200);
+    const infer = (await v2.json()) as { outputs: { name: string; data: number[] }[] };
+    expect(infer.outputs.find((o) => o.name === 'response')?.data).toEqual(expected);
   });
 
   it('answers bad input with one line and exit status 2', async () => {

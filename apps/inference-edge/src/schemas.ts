@@ -236,6 +236,7 @@ export const TaskSummarySchema = z
     kind: z.enum(['classifier', 'regression']),
     description: z.string(),
     headline: z.object({ metric: z.string(), label: z.string(), higherIsBetter: z.boolean() }),
+    unit: z.string().optional().describe("regression: the unit of the target, hence of its MAE ('GeV', '1')"),
     reference: z.boolean().describe('one of the built-in reference tasks'),
   })
   .openapi('TaskSummary');

@@ -12,6 +12,8 @@ export interface TaskInfo {
   /** Metric that ranks the leaderboard and whether larger is better. */
   headline: { metric: string; label: string; higherIsBetter: boolean };
   description: string;
+  /** Regression: the unit of the target, hence of its MAE (`GeV`; `1` for a response). */
+  unit?: string;
 }
 
 /**
@@ -28,6 +30,7 @@ export function taskInfo(task: TaskV1): TaskInfo {
       ? { metric: 'eIqr', label: 'eIQR', higherIsBetter: false }
       : { metric: 'auc', label: 'AUC', higherIsBetter: true },
     description: task.description,
+    ...(regression && task.target ? { unit: task.target.unit } : {}),
   };
 }
 

@@ -87,7 +87,14 @@ const LATENCY = metric({ key: 'latencyUs', label: 'Latency [µs/event]', better:
  */
 export function columnsOf(task: TaskInfo, entries: readonly ColumnEntry[]): Column[] {
   const latency = entries.some((e) => e.metrics.latencyUs !== undefined) ? [LATENCY] : [];
-  return [...COMMON, ...FIGURES[task.kind].map(metric), ...latency];
+  return [...COMMON, ...figuresOf(task).map(metric), ...latency];
+}
+
+/** A task's {@link FIGURES}, the regression MAE in the unit of the task's target (GeV unless it says). */
+export function figuresOf(task: Pick<TaskInfo, 'kind' | 'unit'>): readonly Figure[] {
+  const figures = FIGURES[task.kind];
+  if (task.kind !== 'regression' || task.unit === undefined || task.unit === 'GeV') return figures;
+  return figures.map((f) => (f.key === 'mae' ? { ...f, label: `MAE [${task.unit}]` } : f));
 }
 
 /**

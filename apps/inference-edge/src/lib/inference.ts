@@ -196,6 +196,8 @@ export function predictV1(
     const ei = m.outputs.findIndex((o) => o.kind === 'energy');
     const ri = m.outputs.findIndex((o) => o.kind === 'resolution');
     const ci = m.outputs.findIndex((o) => o.kind === 'correction');
+    // A task file's regression: its target, named and in the unit the output says.
+    const vi = m.outputs.findIndex((o) => o.kind === 'value');
     const derived = derivedEnergy(model, batch.features, out, n);
     for (let r = 0; r < n; r++) {
       const p: Prediction = {};
@@ -203,6 +205,7 @@ export function predictV1(
       else if (derived) p.energy = at(derived, r);
       if (ri >= 0) p.resolution = at(out, r * k + ri);
       if (ci >= 0) p.correction = at(out, r * k + ci);
+      if (vi >= 0) p.value = at(out, r * k + vi);
       result.predictions.push(p);
     }
     return result;

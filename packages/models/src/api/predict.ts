@@ -14,7 +14,7 @@ export const ScaleFactorSchema = z.object({
   down: z.number(),
 });
 
-/** One row of a predict answer: a tagger's score and decisions, or a regression's energy. */
+/** One row of a predict answer: a tagger's score and decisions, or a regression's energy or value. */
 export const PredictionSchema = z.object({
   score: z.number().optional().describe('tagger score (signal probability)'),
   decisions: z.record(z.string(), z.boolean()).optional().describe('score ≥ threshold at each working point'),
@@ -27,6 +27,10 @@ export const PredictionSchema = z.object({
     .describe(
       'dimensionless correction factor of a regression that outputs one; energy = correction × its base input [GeV]',
     ),
+  value: z
+    .number()
+    .optional()
+    .describe("a task file's regressed target, in the unit of the model's `value` output (named after the target)"),
 });
 
 /** A predict answer: which version answered, the raw outputs and one prediction per row. */

@@ -63,8 +63,12 @@ export const ArchitectureV1 = z.discriminatedUnion('kind', [
 ]);
 export type ArchitectureV1 = z.infer<typeof ArchitectureV1>;
 
-/** Kinds of outputs: `score` ∈ [0,1] or a discriminant, `class-score` softmax probabilities, `energy` and `resolution` in GeV, `correction` a dimensionless factor. */
-export const OUTPUT_KINDS = ['score', 'class-score', 'energy', 'resolution', 'correction'] as const;
+/**
+ * Kinds of outputs: `score` ∈ [0,1] or a discriminant, `class-score` softmax probabilities,
+ * `energy` and `resolution` in GeV, `correction` a dimensionless factor (of the energy
+ * regression), `value` the regressed target of a task file, named after the target and in its unit.
+ */
+export const OUTPUT_KINDS = ['score', 'class-score', 'energy', 'resolution', 'correction', 'value'] as const;
 
 /** Names of class-score outputs, at least one, each once. */
 const outputNames = nonEmptyArray(z.string(), 'must be a non-empty array of output names').superRefine((names, ctx) => {

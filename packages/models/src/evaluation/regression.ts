@@ -10,9 +10,16 @@ export interface RegressionEvaluationInput {
   eStandard: ArrayLike<number>;
   /** True energy [GeV], > 0. */
   eTrue: ArrayLike<number>;
-  eta: ArrayLike<number>;
-  /** E_true bin edges [GeV] (default 3, 10, 25, 50, 100, 300). */
-  energyEdges?: readonly number[];
+  /** η per object; without it there are no |η| bins. */
+  eta?: ArrayLike<number>;
+  /** E_true bin edges [GeV] (default 3, 10, 25, 50, 100, 300); `null`: no bins in the target. */
+  energyEdges?: readonly number[] | null;
+  /**
+   * What is regressed and its unit (default `eTrue`, `GeV`): a task file's target (`response`,
+   * `1`) is evaluated by the same figures, eReco/eStandard/eTrue then being the model's, the
+   * baseline's and the true value of it.
+   */
+  target?: { name: string; unit: string };
   /** |η| bin edges (default 0, 0.6, 1.0, 1.4). */
   absEtaEdges?: readonly number[];
 }
@@ -87,15 +94,17 @@ export function evaluateRegression(input: RegressionEvaluationInput): {
   const rIqr = relativeIqr(model.eIqr, standard.eIqr);
   const edges = uniformEdges(0.8, 1.2, 80);
   const ratio = (e: ArrayLike<number>) => Float64Array.from({ length: n }, (_, i) => at(e, i) / at(eTrue, i));
+  const target = input.target ?? { name: 'eTrue', unit: 'GeV' };
+  const targetEdges = input.energyEdges === undefined ? [3, 10, 25, 50, 100, 300.0001] : input.energyEdges;
   const evaluation: RegressionEvaluationV1 = {
-    target: 'eTrue',
-    unit: 'GeV',
+    target: target.name,
+    unit: target.unit,
     overall: { n, model, standard, rIqr },
     bins: [
-      ...binsOf('eTrue', 'GeV', 'energyEdges', input.energyEdges ?? [3, 10, 25, 50, 100, 300.0001], (i) =>
-        at(eTrue, i),
-      ),
-      ...binsOf('absEta', '1', 'absEtaEdges', input.absEtaEdges ?? [0, 0.6, 1.0, 1.4001], (i) => Math.abs(at(eta, i))),
+      ...(targetEdges ? binsOf(target.name, target.unit, 'energyEdges', targetEdges, (i) => at(eTrue, i)) : []),
+      ...(eta
+        ? binsOf('absEta', '1', 'absEtaEdges', input.absEtaEdges ?? [0, 0.6, 1.0, 1.4001], (i) => Math.abs(at(eta, i)))
+        : []),
     ],
     response: { edges, model: binFractions(ratio(eReco), edges), standard: binFractions(ratio(eStandard), edges) },
   };

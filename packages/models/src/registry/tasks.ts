@@ -47,14 +47,26 @@ export function taskRow(id: string, definition: TaskV1 | undefined): typeof sche
 function fromRow(row: schema.TaskRow): RegisteredTask {
   const reference = row.definition === null ? findTask(row.id) : undefined;
   if (reference) return { ...reference, reference: true };
+  const unit = row.kind === 'regression' && row.definition !== null ? targetUnit(row.definition) : undefined;
   return {
     id: row.id,
     title: row.title,
     kind: row.kind,
     description: row.description,
     headline: { metric: row.headlineMetric, label: row.headlineLabel, higherIsBetter: row.higherIsBetter },
+    ...(unit !== undefined ? { unit } : {}),
     reference: row.definition === null,
   };
+}
+
+/** The target unit in a stored task file (validated when it was published), from the file itself: no column of its own. */
+function targetUnit(definition: string): string | undefined {
+  try {
+    const unit = (JSON.parse(definition) as { target?: { unit?: unknown } }).target?.unit;
+    return typeof unit === 'string' ? unit : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

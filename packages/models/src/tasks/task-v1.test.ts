@@ -82,6 +82,28 @@ describe('TaskV1 (issue 18)', () => {
       'target',
     ],
     [
+      'a regression target expression without a name',
+      (t: Record<string, unknown>) => {
+        delete t.label;
+        Object.assign(t, { kind: 'regression', target: { expression: 'pt / 2', unit: 'GeV' } });
+      },
+      'target.name',
+    ],
+    [
+      'a regression baseline that does not parse',
+      (t: Record<string, unknown>) => {
+        delete t.label;
+        Object.assign(t, { kind: 'regression', target: { column: 'pt', unit: 'GeV', baseline: '1 /' } });
+      },
+      'target.baseline',
+    ],
+    [
+      'a gather without its index',
+      (t: Record<string, unknown>) =>
+        Object.assign(t, { data: { source: 'files', gather: [{ name: 'Jet_genPt', from: 'GenJet_pt' }] } }),
+      'data.gather[0].index',
+    ],
+    [
       'split of 1',
       (t: Record<string, unknown>) => Object.assign(t, { split: { validation: 0.5, test: 0.5 } }),
       'split.test',

@@ -100,12 +100,19 @@ export const TaskLabelV1 = z.strictObject({
 });
 export type TaskLabelV1 = z.infer<typeof TaskLabelV1>;
 
-/** A regression target: a column (or expression) with its unit. */
+/**
+ * A regression target: a column (or expression) with its unit; `name` names the bundles' output
+ * (default the column; required for an expression); `baseline`, an expression of the standard estimate of the
+ * same quantity (`1 / (1 - Jet_rawFactor)`: the jet energy correction in the file), is what rIQR
+ * is measured against (without one, against the median of the training targets, a constant).
+ */
 export const TaskTargetV1 = z.strictObject({
   column: columnName.optional(),
   expression: expression.optional(),
+  name: columnName.optional(),
   unit: nonEmpty(),
   description: nonEmpty().optional(),
+  baseline: expression.optional(),
 });
 export type TaskTargetV1 = z.infer<typeof TaskTargetV1>;
 
@@ -132,6 +139,17 @@ export const TaskDataV1 = z.discriminatedUnion(
         .record(
           z.string(),
           z.number().int(message('must be a positive integer')).positive(message('must be a positive integer')),
+        )
+        .optional(),
+      /**
+       * Columns taken across collections before the layout: `{"name": "Jet_genPt", "from":
+       * "GenJet_pt", "index": "Jet_genJetIdx"}` is, per jet, the pt of its matched generator jet
+       * (NaN when unmatched); `name` must lie in the index's collection (`Jet_…`).
+       */
+      gather: z
+        .array(
+          z.strictObject({ name: columnName, from: columnName, index: columnName }),
+          message('must be an array of {name, from, index}'),
         )
         .optional(),
     }),
@@ -218,6 +236,8 @@ export const TaskV1 = z
       ctx.addIssue({ code: 'custom', path, message: text, input: task });
     if (task.kind === 'regression') {
       if (!task.target) fault(['target'], 'is required for kind regression');
+      if (task.target && !task.target.name && !task.target.column)
+        fault(['target', 'name'], 'is required for a target expression');
       if (task.label) fault(['label'], 'is not used by kind regression (give target)');
       if (task.workingPoints) fault(['workingPoints'], 'are not used by kind regression');
     } else {
@@ -308,4 +328,9 @@ export function taskWorkingPoints(task: TaskV1): { name: string; signalEfficienc
 /** Validation and test fractions of a task (default 0.2 each). */
 export function taskSplit(task: TaskV1): { validation: number; test: number } {
   return task.split ?? { validation: 0.2, test: 0.2 };
+}
+
+/** The output name of a regression task's target: `target.name`, else its column. */
+export function taskTargetName(task: TaskV1): string {
+  return task.target?.name ?? task.target?.column ?? 'target';
 }

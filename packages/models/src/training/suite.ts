@@ -257,6 +257,11 @@ export interface BundleBaselinesOptions {
   workingPoints?: readonly { name: string; signalEfficiency: number }[];
   /** Descriptions of the inputs by name (default the reference tasks'). */
   inputDescriptions?: Readonly<Record<string, string>>;
+  /** Figures of a bundle from its runner, instead of the classifier or energy figures (a task file's regression). */
+  figuresOf?: (
+    runner: ModelRunner,
+    inputNames: readonly string[],
+  ) => Pick<BundleManifestV1, 'metrics' | 'workingPoints' | 'roc' | 'evaluation'>;
   record: (entry: SuiteEntry) => void;
 }
 
@@ -291,7 +296,8 @@ export async function bundleBaselines(o: BundleBaselinesOptions): Promise<void> 
     const runner = baselineRunner(draft);
     const inputNames = b.model.params.inputs;
     let figures: Pick<BundleManifestV1, 'metrics' | 'workingPoints' | 'roc' | 'evaluation'>;
-    if (regression) {
+    if (o.figuresOf) figures = o.figuresOf(runner, inputNames);
+    else if (regression) {
       figures = regressionFigures(
         regression,
         inputNames,

@@ -83,4 +83,50 @@ describe('task files on data (issue 18)', () => {
       ['logPt', 'ln(pt/GeV)'],
     ]);
   }, 60_000);
+
+  it('trains a regression task file: MLP and GBDT on the target, one value output, rIQR against the baseline', async () => {
+    // y = 3·x + 10 + noise(σ = 0.3) [GeV]; the baseline 3·x + 10 + noise(σ = 1) knows the trend with more noise.
+    const n = 900;
+    const rng = new Rng(5);
+    const x = new Float32Array(n);
+    const y = new Float32Array(n);
+    const guess = new Float32Array(n);
+    const eta = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      x[i] = 4 * rng.uniform();
+      y[i] = 3 * (x[i] as number) + 10 + 0.3 * rng.normal();
+      guess[i] = 3 * (x[i] as number) + 10 + rng.normal();
+      eta[i] = 2.4 * (2 * rng.uniform() - 1);
+    }
+    const ds: Dataset = { name: 'toy.csv', n, columns: { x, y, guess, eta }, units: {} };
+    const t = parseTaskFile({
+      format: 'hepml-task',
+      formatVersion: 1,
+      name: 'toy-reg',
+      title: 'Toy regression',
+      description: 'y from x',
+      kind: 'regression',
+      inputs: [{ name: 'x', unit: '1', description: 'the variable' }],
+      target: { column: 'y', unit: 'GeV', baseline: 'guess' },
+      object: { pt: 'y', eta: 'eta' },
+      seed: 4,
+      data: { source: 'files' },
+      training: { epochs: 80, hidden: [16], trees: 40 },
+    });
+    const data = taskSample(t, ds);
+    expect(Array.from(data.sample.truth.baseline ?? []).slice(0, 3)).toEqual(Array.from(guess.subarray(0, 3)));
+    const entries = await trainTaskFile({ task: t, data, backend: 'cpu' });
+    expect(entries.map((e) => e.name)).toEqual(['toy-reg-mlp', 'toy-reg-gbdt']);
+    for (const e of entries) {
+      const m = e.bundle.manifest;
+      expect(m.outputs).toEqual([{ name: 'y', kind: 'value', unit: 'GeV' }]);
+      expect(m.evaluation?.regression?.target).toBe('y');
+      expect(m.evaluation?.regression?.unit).toBe('GeV');
+      // The baseline's MAE is σ·√(2/π) ≈ 0.80 GeV; the models come near the noise floor 0.3·√(2/π) = 0.24 GeV.
+      expect(m.metrics.maeStandard).toBeGreaterThan(0.65);
+      expect(m.metrics.mae).toBeLessThan(0.35);
+      expect(m.metrics.rIqr).toBeLessThan(0.5);
+      expect(m.evaluation?.regression?.bins.every((b) => b.variable === 'absEta')).toBe(true);
+    }
+  }, 60_000);
 });

@@ -19,6 +19,7 @@ import { type TaskV1, taskSplit, taskWorkingPoints } from '../tasks/task-v1.ts';
 import { splitIndices } from './samples.ts';
 import { bundleBaselines, type SuiteEntry } from './suite.ts';
 import { referenceDiscriminant, trainTagger } from './tagger.ts';
+import { trainTaskRegression } from './task-regression.ts';
 
 /** The rows of a task: its sample (columns named as the task's inputs) and what was left out. */
 export interface TaskSample {
@@ -52,7 +53,8 @@ export function taskClasses(task: TaskV1): ClassSpec[] | undefined {
  * as float32; the label is 1 for a value among `label.signal` (binary; 0 otherwise, or only the
  * `label.background` values when given) or the index of the class holding it (multi-class); rows
  * whose label value no class holds, and rows with a non-finite input or weight, are left out and
- * counted. Regression targets go to `truth.target`. A column the task names that the data lacks is
+ * counted. Regression targets go to `truth.target`, their baseline to `truth.baseline` and the
+ * object's η to `truth.eta` (rows with a non-finite target or baseline left out too). A column the task names that the data lacks is
  * a {@link ModelInputError} naming it and the file.
  */
 export function taskSample(task: TaskV1, ds: Dataset): TaskSample {
@@ -95,12 +97,18 @@ export function taskSample(task: TaskV1, ds: Dataset): TaskSample {
     unlabelled = before - rows.length;
   }
   const target = task.target ? valuesOf(task.target, 'target', 'target') : undefined;
+  const baseline = task.target?.baseline
+    ? compile(task.target.baseline, 'target.baseline').evaluate(columns, ds.n)
+    : undefined;
+  // The object's η, for the regression figures' |η| bins.
+  const eta = target && task.object ? valuesOf({ column: task.object.eta }, 'object.eta', 'object.eta') : undefined;
   const before = rows.length;
   rows = rows.filter(
     (i) =>
       inputs.every((col) => Number.isFinite(col[i])) &&
       (weight === undefined || Number.isFinite(weight[i])) &&
-      (target === undefined || Number.isFinite(target[i])),
+      (target === undefined || Number.isFinite(target[i])) &&
+      (baseline === undefined || Number.isFinite(baseline[i])),
   );
   const nonFinite = before - rows.length;
   if (rows.length === 0) {
@@ -115,7 +123,11 @@ export function taskSample(task: TaskV1, ds: Dataset): TaskSample {
     columns: Object.fromEntries(task.inputs.map((input, k) => [input.name, pick(inputs[k] as Float64Array)])),
     label: label ? Uint8Array.from(rows, (i) => at(label as Float64Array, i)) : new Uint8Array(rows.length),
     weight: weight ? pick(weight) : new Float32Array(rows.length).fill(1),
-    truth: target ? { target: pick(target) } : {},
+    truth: {
+      ...(target ? { target: pick(target) } : {}),
+      ...(baseline ? { baseline: pick(baseline) } : {}),
+      ...(eta ? { eta: pick(eta) } : {}),
+    },
     units: Object.fromEntries(task.inputs.map((input) => [input.name, input.unit])),
     seed: task.seed,
   };
@@ -156,23 +168,19 @@ export interface TrainTaskFileOptions {
 }
 
 /**
- * Trains a classifier task file (binary or multi-class) and returns its bundles, named
+ * Trains a task file: a classifier (binary or multi-class) and returns its bundles, named
  * `<task>-mlp`, `<task>-cuts`, `<task>-likelihood`, `<task>-gbdt`: an MLP (default hidden 32-16,
  * sigmoid or softmax), rectangular cuts and a projective likelihood on all inputs (multi-class: the
  * first signal class against the background classes, other signal classes left out of their fit),
  * and a histogram GBDT (binary or multiclass). All on the task's seeded split, with its working
  * points; the network's classes are balanced by weights (the task's event weights times the class
- * balance). A regression task file is refused ({@link ModelInputError}) until a target-agnostic
- * regression network exists.
+ * balance). A regression task file trains an MLP and a GBDT on its target
+ * ({@link trainTaskRegression}).
  */
 export async function trainTaskFile(options: TrainTaskFileOptions): Promise<SuiteEntry[]> {
   const { task } = options;
   const { sample, classes } = options.data;
-  if (task.kind === 'regression') {
-    throw new ModelInputError(`task ${task.name}: kind regression is trained by the reference suite only`, {
-      field: 'kind',
-    });
-  }
+  if (task.kind === 'regression') return trainTaskRegression(options);
   const seed = options.seed ?? task.seed;
   const epochs = options.epochs ?? task.training?.epochs ?? 30;
   const trees = options.trees ?? task.training?.trees ?? 100;

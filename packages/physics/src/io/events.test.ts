@@ -6,6 +6,7 @@ import {
   concatEventTables,
   type EventTable,
   flattenObjects,
+  gatherObjects,
   padObjects,
   selectEvents,
   ValuesBuilder,
@@ -110,5 +111,43 @@ describe('event tables', () => {
     expect(v.length).toBe(103);
     expect(v[99]).toBe(99);
     expect(v[102]).toBe(3);
+  });
+});
+
+describe('gatherObjects', () => {
+  // Muons point at jets of their event: event 0 muon 0 → jet 0, muon 1 → −1 (none); event 2 muon 0 → 5 (out of range: event 2 has no jet).
+  const linked = (): EventTable => {
+    const t = table();
+    t.jagged.Muon_jetIdx = { offsets: Int32Array.from([0, 2, 2, 3]), values: Int32Array.from([0, -1, 5]) };
+    t.counters.Muon_jetIdx = 'nMuon';
+    return t;
+  };
+
+  it('takes the indexed object of the other collection, NaN where there is none', () => {
+    const out = gatherObjects(linked(), [{ name: 'Muon_jetPt', from: 'Jet_pt', index: 'Muon_jetIdx' }]);
+    expect(Array.from(out.jagged.Muon_jetPt?.values ?? [])).toEqual([100, Number.NaN, Number.NaN]);
+    expect(out.counters.Muon_jetPt).toBe('nMuon');
+    const ds = flattenObjects(out, 'Muon');
+    expect(Array.from(ds.columns.Muon_jetPt as Float64Array)).toEqual([100, Number.NaN, Number.NaN]);
+  });
+
+  it('indexes within each event, not the whole column', () => {
+    const t = linked();
+    t.jagged.Muon_jetIdx = { offsets: Int32Array.from([0, 2, 2, 3]), values: Int32Array.from([0, 0, 0]) };
+    t.jagged.Jet_pt = { offsets: Int32Array.from([0, 1, 1, 3]), values: Float64Array.from([100, 70, 60]) };
+    const out = gatherObjects(t, [{ name: 'Muon_jetPt', from: 'Jet_pt', index: 'Muon_jetIdx' }]);
+    expect(Array.from(out.jagged.Muon_jetPt?.values ?? [])).toEqual([100, 100, 70]);
+  });
+
+  it('names the unknown column and a name outside the index collection', () => {
+    expect(() => gatherObjects(linked(), [{ name: 'Muon_x', from: 'GenJet_pt', index: 'Muon_jetIdx' }])).toThrow(
+      /no jagged column GenJet_pt/,
+    );
+    expect(() => gatherObjects(linked(), [{ name: 'Jet_x', from: 'Jet_pt', index: 'Muon_jetIdx' }])).toThrow(
+      /must start with Muon_/,
+    );
+    expect(() => gatherObjects(linked(), [{ name: 'Muon_pt', from: 'Jet_pt', index: 'Muon_jetIdx' }])).toThrow(
+      PhysicsInputError,
+    );
   });
 });

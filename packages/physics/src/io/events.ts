@@ -360,3 +360,64 @@ export class ValuesBuilder {
     return this.data.length === this.length ? this.data : this.data.slice(0, this.length);
   }
 }
+
+/** One gather of {@link gatherObjects}: `name[j] = from[index[j]]` within each event. */
+export interface ObjectGather {
+  /** The new jagged column, in the index's collection (`Jet_genPt` beside `Jet_genJetIdx`). */
+  name: string;
+  /** The jagged column read (`GenJet_pt`). */
+  from: string;
+  /** The jagged column of per-object indices into `from`'s objects of the same event (`Jet_genJetIdx`). */
+  index: string;
+}
+
+/**
+ * Cross-references between collections, as NanoAOD stores them (`Jet_genJetIdx`: the position of
+ * the jet's matched generator jet among the event's `GenJet`s, −1 when unmatched): for each object j
+ * of the index's collection in event i, `name[i][j] = from[i][index[i][j]]` (float64), and NaN where
+ * the index is negative, not an integer, or not below the number of `from` objects of that event
+ * (no match; an out-of-range index is not an error, since skimmed files drop objects). The new
+ * column shares the index's offsets and counter, so it is flattened or padded with that collection.
+ * Throws {@link PhysicsInputError} for an unknown column, a name that exists already, or a name
+ * outside the index's collection (`name` must start with the index's prefix and `_`).
+ */
+export function gatherObjects(table: EventTable, gathers: readonly ObjectGather[]): EventTable {
+  if (gathers.length === 0) return table;
+  const jagged = { ...table.jagged };
+  const counters = { ...table.counters };
+  for (const g of gathers) {
+    const from = jagged[g.from];
+    const index = jagged[g.index];
+    if (!from)
+      throw new PhysicsInputError(`${table.name}: gather ${g.name}: no jagged column ${g.from}`, { field: g.from });
+    if (!index) {
+      throw new PhysicsInputError(`${table.name}: gather ${g.name}: no jagged column ${g.index}`, { field: g.index });
+    }
+    const cut = g.index.indexOf('_');
+    const prefix = cut > 0 ? g.index.slice(0, cut) : g.index;
+    if (!g.name.startsWith(`${prefix}_`)) {
+      throw new PhysicsInputError(
+        `gather ${g.name}: the name must start with ${prefix}_ (the collection of ${g.index})`,
+        {
+          field: g.name,
+        },
+      );
+    }
+    if (g.name in jagged || g.name in table.columns) {
+      throw new PhysicsInputError(`${table.name}: gather ${g.name}: column exists already`, { field: g.name });
+    }
+    const values = new Float64Array(index.values.length);
+    for (let i = 0; i < table.n; i++) {
+      const lo = from.offsets[i] as number;
+      const count = (from.offsets[i + 1] as number) - lo;
+      for (let j = index.offsets[i] as number; j < (index.offsets[i + 1] as number); j++) {
+        const k = index.values[j] as number;
+        values[j] = Number.isInteger(k) && k >= 0 && k < count ? (from.values[lo + k] as number) : Number.NaN;
+      }
+    }
+    jagged[g.name] = { offsets: index.offsets, values };
+    const counter = counters[g.index];
+    if (counter !== undefined) counters[g.name] = counter;
+  }
+  return { ...table, jagged, counters };
+}

@@ -14,6 +14,8 @@ import {
   type EventTable,
   eventTableFromDataset,
   flattenObjects,
+  gatherObjects,
+  type ObjectGather,
   padObjects,
 } from './events.ts';
 import { inspectParquet, readParquetEvents } from './parquet-events.ts';
@@ -244,6 +246,12 @@ export interface EventLayout {
   pad?: Readonly<Record<string, number>>;
   /** Value of missing padded objects (default NaN). */
   padValue?: number;
+  /**
+   * Columns gathered across collections before the layout ({@link gatherObjects}: `Jet_genPt` =
+   * `GenJet_pt` at `Jet_genJetIdx`); the `from` columns are then left out, unless their collection
+   * is flattened or padded.
+   */
+  gather?: readonly ObjectGather[];
   /** Keep only the event scalars, leaving out every jagged column not flattened or padded (default: an error names them). */
   dropJagged?: boolean;
 }
@@ -251,11 +259,22 @@ export interface EventLayout {
 /**
  * The flat rows of an event table: {@link flattenObjects} when `objects` is set (other collections
  * padded by `pad`), else {@link padObjects}; jagged columns of collections neither flattened nor
- * padded are an error naming them (so nothing is dropped silently) unless `dropJagged`.
+ * padded are an error naming them (so nothing is dropped silently) unless `dropJagged`; `gather`
+ * first adds the cross-referenced columns ({@link gatherObjects}).
  */
-export function eventsToDataset(table: EventTable, layout: EventLayout = {}): Dataset {
+export function eventsToDataset(events: EventTable, layout: EventLayout = {}): Dataset {
   const pad = layout.pad ?? {};
   const used = new Set([...(layout.objects ? [layout.objects] : []), ...Object.keys(pad)]);
+  let table = events;
+  if (layout.gather && layout.gather.length > 0) {
+    const gathered = gatherObjects(events, layout.gather);
+    const jagged = { ...gathered.jagged };
+    for (const g of layout.gather) {
+      const cut = g.from.indexOf('_');
+      if (!used.has(cut > 0 ? g.from.slice(0, cut) : g.from)) delete jagged[g.from];
+    }
+    table = { ...gathered, jagged };
+  }
   const unused = collections(table).filter((c) => !used.has(c));
   if (unused.length > 0 && !layout.dropJagged) {
     throw new PhysicsInputError(
