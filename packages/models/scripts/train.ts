@@ -197,12 +197,28 @@ const started = Date.now();
 const all: SuiteEntry[] = [];
 // CPU seconds per task (this process, all threads): the budget figure that does not depend on
 // how busy the machine is; wall time is printed too.
+/** One progress bar per network (epochs), a line per fitted baseline: the callbacks both trainers take. */
+function progressReporting() {
+  let bar: ProgressBar | undefined;
+  return {
+    onStart: (name: string, e: number) => {
+      bar = e > 0 ? new ProgressBar(name, e) : undefined;
+      if (!bar) process.stderr.write(`${name}: fitting\n`);
+    },
+    onEpoch: (_name: string, epoch: number, loss: number, valLoss: number) =>
+      bar?.update(epoch + 1, `loss ${loss.toPrecision(4)} val ${valLoss.toPrecision(4)}`),
+    onDone: (entry: { kind: string }) => {
+      if (entry.kind === 'network') bar?.done();
+      bar = undefined;
+    },
+  };
+}
+
 const cpuByTask = new Map<string, number>();
 let cpuStarted = process.cpuUsage();
 for (const task of tasks) {
   const taskStarted = Date.now();
   const sample = dataFiles[0] !== undefined ? await readData(dataFiles[0], task) : undefined;
-  let bar: ProgressBar | undefined;
   const entries = await trainTaskSuite({
     task,
     ...(sample ? { sample } : {}),
@@ -214,16 +230,7 @@ for (const task of tasks) {
     backend: selection.name,
     codeVersion: codeVersion(),
     include: modelFilter(task),
-    onStart: (name, e) => {
-      bar = e > 0 ? new ProgressBar(name, e) : undefined;
-      if (!bar) process.stderr.write(`${name}: fitting\n`);
-    },
-    onEpoch: (_name, epoch, loss, valLoss) =>
-      bar?.update(epoch + 1, `loss ${loss.toPrecision(4)} val ${valLoss.toPrecision(4)}`),
-    onDone: (entry) => {
-      if (entry.kind === 'network') bar?.done();
-      bar = undefined;
-    },
+    ...progressReporting(),
   });
   for (const entry of entries) {
     const dir = resolve(outRoot, entry.name);
@@ -269,7 +276,6 @@ if (userTask) {
   process.stderr.write(
     `train: ${userTask.name}: ${rowsRead} rows from ${paths.length} file(s) in ${seconds.toFixed(2)} s (${(rowsRead / Math.max(seconds, 1e-3)).toFixed(0)} rows/s)${bytesRead ? ` (${(bytesRead / 1e6 / Math.max(seconds, 1e-3)).toFixed(1)} MB/s)` : ''}; ${c.selected} selected, ${c.unlabelled} of no class, ${c.nonFinite} non-finite, ${c.kept} kept\n`,
   );
-  let bar: ProgressBar | undefined;
   const entries = await trainTaskFile({
     task: userTask,
     data: rows,
@@ -279,16 +285,7 @@ if (userTask) {
     backend: selection.name,
     codeVersion: codeVersion(),
     include: modelFilter(userTask.name),
-    onStart: (name, e) => {
-      bar = e > 0 ? new ProgressBar(name, e) : undefined;
-      if (!bar) process.stderr.write(`${name}: fitting\n`);
-    },
-    onEpoch: (_name, epoch, loss, valLoss) =>
-      bar?.update(epoch + 1, `loss ${loss.toPrecision(4)} val ${valLoss.toPrecision(4)}`),
-    onDone: (entry) => {
-      if (entry.kind === 'network') bar?.done();
-      bar = undefined;
-    },
+    ...progressReporting(),
   });
   for (const entry of entries) {
     const bundle = await attachTaskFile(entry.bundle, userTask);

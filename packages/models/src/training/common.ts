@@ -3,7 +3,13 @@ import { at, concatArrays } from '@hepml/physics';
 import type * as tf from '@tensorflow/tfjs';
 import { type Bundle, buildBundle } from '../bundle/build.ts';
 import { sha256Hex } from '../bundle/hash.ts';
-import type { BundleInputV1, BundleManifestV1, DenseLayerV1, TrainingProfileName } from '../bundle/manifest.ts';
+import {
+  type BundleInputV1,
+  type BundleManifestV1,
+  type DenseLayerV1,
+  mlpParameterCount,
+  type TrainingProfileName,
+} from '../bundle/manifest.ts';
 import { createRunner, type ModelRunner } from '../runtime/runner.ts';
 
 /** Options every network trainer of the default suite takes. */
@@ -98,6 +104,38 @@ export async function bundleWithFigures(
   const runner = createRunner(first.manifest, Object.fromEntries(files));
   const figures = evaluate(runner);
   return buildBundle({ ...draft, ...figures }, files);
+}
+
+/** What an MLP bundle's manifest says beyond its architecture and weights. */
+export type MlpBundleMeta = Pick<BundleManifestV1, 'name' | 'task' | 'description' | 'inputs' | 'outputs' | 'lineage'>;
+
+/**
+ * The bundle of a trained dense network: the `mlp` architecture of `layers` over the inputs,
+ * `weights` as `weights.bin`, and the figures `evaluate` measures on its runtime
+ * ({@link bundleWithFigures}).
+ */
+export function mlpBundle(
+  meta: MlpBundleMeta,
+  layers: DenseLayerV1[],
+  weights: Float32Array,
+  evaluate: Parameters<typeof bundleWithFigures>[2],
+): Promise<Bundle> {
+  const k = meta.inputs.length;
+  const draft = {
+    format: 'hepml-bundle' as const,
+    formatVersion: 1 as const,
+    name: meta.name,
+    task: meta.task,
+    description: meta.description,
+    inputs: meta.inputs,
+    outputs: meta.outputs,
+    architecture: { kind: 'mlp' as const, inputSize: k, layers, parameters: mlpParameterCount(k, layers) },
+    weights: 'weights.bin',
+    metrics: {},
+    workingPoints: [],
+    lineage: meta.lineage,
+  };
+  return bundleWithFigures(draft, new Map([['weights.bin', weightBytes(weights)]]), evaluate);
 }
 
 /** Predicts in chunks so very large test sets do not allocate one huge output at once. */

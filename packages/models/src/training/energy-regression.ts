@@ -17,7 +17,7 @@ import { buildRegressionMlpModel } from '../architectures/regression.ts';
 import type { Bundle } from '../bundle/build.ts';
 import { cnnFilmParameterCount } from '../bundle/cnn-film.ts';
 import type { EvaluationV1 } from '../bundle/evaluation.ts';
-import { type BundleManifestV1, type BundleOutputV1, mlpParameterCount } from '../bundle/manifest.ts';
+import type { BundleManifestV1, BundleOutputV1 } from '../bundle/manifest.ts';
 import { permutationImportance } from '../evaluation/feature-ranking.ts';
 import { evaluateRegression } from '../evaluation/regression.ts';
 import type { ModelRunner } from '../runtime/runner.ts';
@@ -26,6 +26,7 @@ import {
   bundleWithFigures,
   type CommonTrainingOptions,
   denseSpecs,
+  mlpBundle,
   pickImages,
   predictRows,
   rawMatrix,
@@ -236,21 +237,15 @@ export async function trainEnergyRegressionMlp(options: EnergyRegressionOptions)
   ];
   const eRef = sample.columns[STANDARD_CALIBRATION_COLUMN] as Float32Array;
   const width = outputs.length;
-  const draft = {
-    format: 'hepml-bundle' as const,
-    formatVersion: 1 as const,
+  const meta = {
     name: options.name ?? 'energy-regression-mlp',
     task: 'energy-regression',
     description: `MLP ${[k, ...hidden, width].join('-')} regressing E_true/E_standard (${lossKind} loss); E = correction × ${STANDARD_CALIBRATION_COLUMN}`,
     inputs: p.inputs,
     outputs,
-    architecture: { kind: 'mlp' as const, inputSize: k, layers, parameters: mlpParameterCount(k, layers) },
-    weights: 'weights.bin',
-    metrics: {},
-    workingPoints: [],
     lineage: lineage(options, await sampleHash(sample), options.backend),
   };
-  const bundle = await bundleWithFigures(draft, new Map([['weights.bin', weightBytes(weights)]]), (runner) =>
+  const bundle = await mlpBundle(meta, layers, weights, (runner) =>
     regressionFigures(
       p,
       ENERGY_REGRESSION_INPUTS,

@@ -2,7 +2,7 @@ import { at, auc, type ColumnarSample } from '@hepml/physics';
 import * as tf from '@tensorflow/tfjs';
 import type { Bundle } from '../bundle/build.ts';
 import type { EvaluationV1 } from '../bundle/evaluation.ts';
-import { type BundleManifestV1, type BundleOutputV1, mlpParameterCount } from '../bundle/manifest.ts';
+import type { BundleManifestV1, BundleOutputV1 } from '../bundle/manifest.ts';
 import { evaluateBinaryClassifier } from '../evaluation/classifier.ts';
 import { permutationImportance } from '../evaluation/feature-ranking.ts';
 import { evaluateMassSculpting } from '../evaluation/mass-sculpting.ts';
@@ -10,14 +10,13 @@ import { type ClassSpec, evaluateMultiClass } from '../evaluation/multiclass.ts'
 import { overtrainingCheck } from '../evaluation/overtraining.ts';
 import type { ModelRunner } from '../runtime/runner.ts';
 import {
-  bundleWithFigures,
   type CommonTrainingOptions,
   denseSpecs,
+  mlpBundle,
   predictRows,
   rawMatrix,
   sampleHash,
   standardiseInPlace,
-  weightBytes,
 } from './common.ts';
 import { binaryCrossEntropy, categoricalCrossEntropy, type FitResult, fitModel, type SplitTensors } from './fit.ts';
 import { classBalanceWeights, type ReweightAxis, reweightBackgroundToSignal, splitIndices } from './samples.ts';
@@ -122,18 +121,12 @@ export async function trainTagger(options: TaggerTrainingOptions): Promise<Train
     ? (options.classes as ClassSpec[]).map((c) => ({ name: c.output, kind: 'class-score' as const, unit: '1' }))
     : [{ name: 'score', kind: 'score', unit: '1' }];
   if (discriminant) outputs.push(discriminant);
-  const draft = {
-    format: 'hepml-bundle' as const,
-    formatVersion: 1 as const,
+  const meta = {
     name: options.name,
     task: options.task,
     description: options.description,
     inputs,
     outputs,
-    architecture: { kind: 'mlp' as const, inputSize: k, layers, parameters: mlpParameterCount(k, layers) },
-    weights: 'weights.bin',
-    metrics: {},
-    workingPoints: [],
     lineage: {
       datasetHash: await sampleHash(sample),
       codeVersion: options.codeVersion ?? 'unknown',
@@ -143,7 +136,7 @@ export async function trainTagger(options: TaggerTrainingOptions): Promise<Train
       ...(options.profile ? { profile: options.profile } : {}),
     },
   };
-  const bundle = await bundleWithFigures(draft, new Map([['weights.bin', weightBytes(weights)]]), (runner) =>
+  const bundle = await mlpBundle(meta, layers, weights, (runner) =>
     classifierFigures({
       runner,
       sample,

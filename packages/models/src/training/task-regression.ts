@@ -12,20 +12,12 @@ import { fitGbdt } from '../baselines/gbdt.ts';
 import { sampleMatrix } from '../baselines/matrix.ts';
 import type { TaskBaseline } from '../baselines/suite.ts';
 import type { EvaluationV1 } from '../bundle/evaluation.ts';
-import { type BundleManifestV1, type BundleOutputV1, mlpParameterCount } from '../bundle/manifest.ts';
+import type { BundleManifestV1, BundleOutputV1 } from '../bundle/manifest.ts';
 import { permutationImportance } from '../evaluation/feature-ranking.ts';
 import { evaluateRegression } from '../evaluation/regression.ts';
 import type { ModelRunner } from '../runtime/runner.ts';
 import { type TaskV1, taskSplit, taskTargetName } from '../tasks/task-v1.ts';
-import {
-  bundleWithFigures,
-  denseSpecs,
-  predictRows,
-  rawMatrix,
-  sampleHash,
-  standardiseInPlace,
-  weightBytes,
-} from './common.ts';
+import { denseSpecs, mlpBundle, predictRows, rawMatrix, sampleHash, standardiseInPlace } from './common.ts';
 import { type FitResult, fitModel, type SplitTensors } from './fit.ts';
 import { splitIndices } from './samples.ts';
 import { bundleBaselines, type SuiteEntry } from './suite.ts';
@@ -202,18 +194,12 @@ export async function trainTaskRegression(options: TrainTaskFileOptions): Promis
     const layers = denseSpecs(model);
     const weights = flattenDenseWeights(model);
     model.dispose();
-    const draft = {
-      format: 'hepml-bundle' as const,
-      formatVersion: 1 as const,
+    const meta = {
       name: mlp,
       task: task.name,
       description: `MLP ${[k, ...hidden, 1].join('-')} regressing ${target.name} [${target.unit}] (Huber loss) on ${task.title}`,
       inputs,
       outputs,
-      architecture: { kind: 'mlp' as const, inputSize: k, layers, parameters: mlpParameterCount(k, layers) },
-      weights: 'weights.bin',
-      metrics: {},
-      workingPoints: [],
       lineage: {
         datasetHash: await sampleHash(sample),
         codeVersion: options.codeVersion ?? 'unknown',
@@ -222,9 +208,7 @@ export async function trainTaskRegression(options: TrainTaskFileOptions): Promis
         backend: options.backend,
       },
     };
-    const bundle = await bundleWithFigures(draft, new Map([['weights.bin', weightBytes(weights)]]), (runner) =>
-      figuresOf(runner, inputNames, fit),
-    );
+    const bundle = await mlpBundle(meta, layers, weights, (runner) => figuresOf(runner, inputNames, fit));
     record({ name: mlp, task: task.name, kind: 'network', bundle, seconds: (performance.now() - t0) / 1000 });
   }
 
