@@ -1,3 +1,5 @@
+import { barLine, writeBarLine } from '@hepml/physics/progress';
+
 /**
  * A one-line progress bar on stderr (redrawn in place on a terminal, one line per update
  * otherwise, so CI logs stay readable).
@@ -11,15 +13,11 @@ export class ProgressBar {
   ) {}
 
   update(done: number, detail = ''): void {
-    const width = 28;
-    const frac = this.total > 0 ? Math.min(1, done / this.total) : 1;
-    const filled = Math.round(frac * width);
     const secs = ((Date.now() - this.start) / 1000).toFixed(1);
-    const line = `${this.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${this.total} ${detail} ${secs}s`;
+    const line = `${barLine(this.label, done, this.total, 28)} ${detail} ${secs}s`;
     if (line === this.lastLine) return;
     this.lastLine = line;
-    if (process.stderr.isTTY) process.stderr.write(`\r${line}\x1b[K`);
-    else process.stderr.write(`${line}\n`);
+    writeBarLine(line);
   }
 
   done(detail = ''): void {
