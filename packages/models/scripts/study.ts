@@ -114,7 +114,7 @@ process.stdout.write(`${lines.join('\n')}\n\nstudy: wrote ${task}.csv, .svg -> $
 let imageInformation: ImageInformationRowV1[] | undefined;
 if (wantImageInformation) {
   const events = sizes[sizes.length - 1] as number;
-  process.stderr.write(`study: image information at ${events} events (GBDT on four input sets)\n`);
+  process.stderr.write(`study: image information at ${events} events (GBDT on five input sets)\n`);
   const rows = imageInformationStudy({
     sample: simulateTaskSample(task, events, seed) as CaloShowerSample,
     seed,

@@ -36,12 +36,14 @@ describe('caloImageFeatures (issue 22)', () => {
       'GBDT, scalars',
       'GBDT, scalars + image features',
       'GBDT, scalars + true E outside the window (oracle)',
-      'GBDT, scalars + true E outside, lost upstream, leaked (oracle)',
+      'GBDT, scalars + true in-time pile-up in the window (oracle)',
+      'GBDT, scalars + true E outside, lost upstream, leaked, pile-up (oracle)',
       'standard calibration',
     ]);
-    const [scalars, image, , oracle, standard] = rows;
+    const [scalars, image, , pileup, oracle, standard] = rows;
     expect(image?.inputs).toBe((scalars?.inputs as number) + 20);
-    expect(oracle?.inputs).toBe((scalars?.inputs as number) + 3);
+    expect(pileup?.inputs).toBe((scalars?.inputs as number) + 1);
+    expect(oracle?.inputs).toBe((scalars?.inputs as number) + 4);
     // A resolution of a few per cent, each relative to the standard calibration on the same rows.
     // (Which input set wins needs the study's sample sizes: 1500 training rows overfit the oracles.)
     for (const r of rows) {

@@ -81,10 +81,10 @@ export interface ImageInformationOptions {
 /**
  * Does the calorimeter image hold information the scalars lack? The suite's Huber GBDT of
  * E_true/E_raw (δ = 0.05, the `energy-regression-gbdt` baseline's settings) is fitted on the same
- * split with four input sets: the scalars; the scalars and the image features of
+ * split with five input sets: the scalars; the scalars and the image features of
  * {@link caloImageFeatures}; and, as oracles no detector has, the scalars with the truth energy
- * outside the cluster window (`eOutOfCluster`), then with that, the energy lost upstream and the
- * longitudinal leakage. If the image features do not move the scalar GBDT, the images add nothing
+ * outside the cluster window (`eOutOfCluster`), with the in-time pile-up in the window
+ * (`ePileupInTime`), then with all of them, the energy lost upstream and the longitudinal leakage. If the image features do not move the scalar GBDT, the images add nothing
  * a tree can find; the oracles bound what any use of the image could gain (what remains is the
  * sampling, noise and constant terms, which no input reveals). Rows in that order, then the
  * standard calibration.
@@ -98,7 +98,8 @@ export function imageInformationStudy(options: ImageInformationOptions): ImageIn
   const columns: Record<string, Float32Array> = { ...(sample.columns as Record<string, Float32Array>) };
   const image = caloImageFeatures(sample);
   Object.assign(columns, image);
-  for (const t of ['eOutOfCluster', 'eLostUpstream', 'eLeak']) columns[`truth_${t}`] = sample.truth[t] as Float32Array;
+  for (const t of ['eOutOfCluster', 'eLostUpstream', 'eLeak', 'ePileupInTime'])
+    columns[`truth_${t}`] = sample.truth[t] as Float32Array;
   const matrix = (names: readonly string[], rows: Uint32Array) => {
     const d = names.length;
     const m = new Float32Array(rows.length * d);
@@ -117,9 +118,10 @@ export function imageInformationStudy(options: ImageInformationOptions): ImageIn
     ['GBDT, scalars', scalars],
     ['GBDT, scalars + image features', [...scalars, ...Object.keys(image)]],
     ['GBDT, scalars + true E outside the window (oracle)', [...scalars, 'truth_eOutOfCluster']],
+    ['GBDT, scalars + true in-time pile-up in the window (oracle)', [...scalars, 'truth_ePileupInTime']],
     [
-      'GBDT, scalars + true E outside, lost upstream, leaked (oracle)',
-      [...scalars, 'truth_eOutOfCluster', 'truth_eLostUpstream', 'truth_eLeak'],
+      'GBDT, scalars + true E outside, lost upstream, leaked, pile-up (oracle)',
+      [...scalars, 'truth_eOutOfCluster', 'truth_eLostUpstream', 'truth_eLeak', 'truth_ePileupInTime'],
     ],
   ];
   const rows: ImageInformationRow[] = [];

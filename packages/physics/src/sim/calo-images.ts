@@ -3,13 +3,14 @@
  * per layer, with cell times.
  */
 import { at } from '../array.ts';
+import type { Pileup } from './calo-pileup.ts';
 import {
   CELL_ETA,
   CELL_PHI,
   LAYER_CELLS_ETA,
   LAYER_CELLS_PHI,
-  LAYER_WIDTH,
   lateralFraction,
+  layerFraction,
   NOISE_PER_CELL,
   PILEUP_PER_CELL,
   type Shower,
@@ -56,15 +57,19 @@ export function newImageScratch(): ImageScratch {
 }
 
 /**
- * Fills one 7 × 11 × 4 image: the signal of both sub-showers integrated over each fine cell, then
- * each coarse layer's energy spread evenly over the fine cells of its native cells (absolute
- * detector cells, so the block pattern moves with the impact position), then noise and pile-up per
- * native cell spread the same way. The noise in the 3 × 7 window is shifted uniformly so that its
- * sum equals the scalars' draw: summing the window of a channel gives exactly E_PS, E1, E2, E3.
+ * Fills one 7 × 11 × 4 image: the signal of both sub-showers integrated over each fine cell (the
+ * part outside the window scaled by the shower's spot fluctuation, `outsideScale`) and the in-time
+ * pile-up particles' deposits, then each coarse layer's energy spread evenly over the fine cells
+ * of its native cells (absolute detector cells, so the block pattern moves with the impact
+ * position), then electronic noise and out-of-time pile-up per native cell spread the same way,
+ * less the mean in-time pile-up per cell. The signal and the noise in the 3 × 7 window are shifted
+ * uniformly so that their sums equal the scalars' draws: summing the window of a channel gives
+ * exactly E_PS, E1, E2, E3.
  */
 export function fillImage(
   rng: Rng,
   s: Shower,
+  pu: Pileup,
   image: Float32Array,
   offset: number,
   ch: number,
@@ -78,24 +83,29 @@ export function fillImage(
   const colPhi = Math.floor(s.phi / CELL_PHI);
   const { fe, f1, f2, layerImg, noiseImg, timeImg } = scratch;
   const puScale = Math.sqrt(s.mu / 40);
+  const r0 = (h - 3) / 2; // first window row and column
+  const q0 = (w - 7) / 2;
   for (let k = 0; k < layers; k++) {
-    const width = LAYER_WIDTH[k] as number;
     const dep = at(s.deposit, k) * at(s.scale, k);
     for (let r = 0; r < h; r++) {
       const lo = etaLo + r - 0.5 - s.dEta;
-      fe[r] = lateralFraction(lo, lo + 1, width);
+      fe[r] = layerFraction(s.lateral, k, lo, lo + 1);
     }
     const p2 = s.dPhi + s.offsetPhi2;
     for (let q = 0; q < w; q++) {
       const lo = phiLo + q - 0.5;
-      f1[q] = lateralFraction(lo - s.dPhi, lo + 1 - s.dPhi, width);
-      f2[q] = lateralFraction(lo - p2, lo + 1 - p2, width);
+      f1[q] = layerFraction(s.lateral, k, lo - s.dPhi, lo + 1 - s.dPhi);
+      f2[q] = layerFraction(s.lateral, k, lo - p2, lo + 1 - p2);
     }
+    const outside = at(s.outsideScale, k);
     for (let r = 0; r < h; r++) {
       for (let q = 0; q < w; q++) {
-        layerImg[r * w + q] = dep * at(fe, r) * ((1 - s.share2) * at(f1, q) + s.share2 * at(f2, q));
+        const inWindow = r >= r0 && r < r0 + 3 && q >= q0 && q < q0 + 7;
+        layerImg[r * w + q] =
+          dep * at(fe, r) * ((1 - s.share2) * at(f1, q) + s.share2 * at(f2, q)) * (inWindow ? 1 : outside);
       }
     }
+    addPileupDeposits(pu, k, layerImg, fe, f1);
     // Coarse layers: average over native cells (blocks aligned to absolute detector cells).
     const ce = LAYER_CELLS_ETA[k] as number;
     const cp = LAYER_CELLS_PHI[k] as number;
@@ -140,9 +150,7 @@ export function fillImage(
       }
       r = r2;
     }
-    // Window rows/columns and the uniform shift that makes the window noise equal the scalar draw.
-    const r0 = (h - 3) / 2;
-    const q0 = (w - 7) / 2;
+    // The uniform shifts that make the window's signal and noise equal the scalar draws.
     let windowSignal = 0;
     let windowNoise = 0;
     for (let a = r0; a < r0 + 3; a++) {
@@ -151,15 +159,50 @@ export function fillImage(
         windowNoise += at(noiseImg, a * w + b);
       }
     }
-    const signalFix = (at(s.layer, k) - windowSignal) / 21;
+    const signalFix = (at(s.layer, k) + at(pu.window, k) - windowSignal) / 21;
     const noiseFix = (at(s.noise, k) - windowNoise) / 21;
+    const meanPileup = at(pu.meanPerCell, k);
     for (let a = 0; a < h; a++) {
       for (let b = 0; b < w; b++) {
         const inWindow = a >= r0 && a < r0 + 3 && b >= q0 && b < q0 + 7;
-        const v = at(layerImg, a * w + b) + at(noiseImg, a * w + b) + (inWindow ? signalFix + noiseFix : 0);
+        const v =
+          at(layerImg, a * w + b) + at(noiseImg, a * w + b) - meanPileup + (inWindow ? signalFix + noiseFix : 0);
         image[offset + (a * w + b) * ch + k] = v;
         if (timeRng) image[offset + (a * w + b) * ch + layers + k] = at(timeImg, a * w + b);
       }
+    }
+  }
+}
+
+/**
+ * Adds layer `k`'s deposits of the in-time pile-up particles to the fine-cell image `img` (7 × 11,
+ * positions relative to the central cell's centre), with `fe`, `fp` as row and column scratch.
+ */
+function addPileupDeposits(pu: Pileup, k: number, img: Float64Array, fe: Float64Array, fp: Float64Array): void {
+  const [h, w] = CALO_IMAGE_SHAPE;
+  const etaLo = -(h - 1) / 2;
+  const phiLo = -(w - 1) / 2;
+  for (let i = 0; i < pu.count; i++) {
+    const j = 4 * i + k;
+    const e = at(pu.deposit, j);
+    if (e <= 0) continue;
+    const core = at(pu.core, j);
+    const tail = at(pu.tail, j);
+    const share = at(pu.coreShare, j);
+    const pe = at(pu.eta, i);
+    const pp = at(pu.phi, i);
+    for (let r = 0; r < h; r++) {
+      const lo = etaLo + r - 0.5 - pe;
+      fe[r] = lateralFraction(lo, lo + 1, core, tail, share);
+    }
+    for (let q = 0; q < w; q++) {
+      const lo = phiLo + q - 0.5 - pp;
+      fp[q] = lateralFraction(lo, lo + 1, core, tail, share);
+    }
+    for (let r = 0; r < h; r++) {
+      const er = e * at(fe, r);
+      if (er === 0) continue;
+      for (let q = 0; q < w; q++) img[r * w + q] = at(img, r * w + q) + er * at(fp, q);
     }
   }
 }

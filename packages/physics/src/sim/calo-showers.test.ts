@@ -256,6 +256,93 @@ describe('generateCaloShowers', () => {
     expect(big - small).toBeGreaterThan(0.4);
   });
 
+  it("ties each shower's lateral width to its depth and matches the measured shower shapes (issue 22)", () => {
+    // GFlash: the radial profile is a function of τ = t/T, so a shower that develops early (large
+    // f1) is wider in the middle layer (small Rη); the accordion's tail is set so that the median
+    // Rη of 30–60 GeV electrons is that of the electron-ID simulation (ATLAS distributions).
+    const s = generateCaloShowers({ n: 6000, seed: 41 });
+    const [h, w, ch] = s.imageShape;
+    const px = (i: number, r: number, q: number) => s.image[i * h * w * ch + (r * w + q) * ch + 2] as number;
+    const reta = new Float32Array(s.n);
+    const weta2 = new Float32Array(s.n);
+    for (let i = 0; i < s.n; i++) {
+      let e37 = 0;
+      let e77 = 0;
+      for (let r = 0; r < 7; r++) {
+        for (let q = 2; q < 9; q++) {
+          e77 += px(i, r, q);
+          if (r >= 2 && r < 5) e37 += px(i, r, q);
+        }
+      }
+      reta[i] = e37 / e77;
+      let sw = 0;
+      let sw1 = 0;
+      let sw2 = 0;
+      for (let r = 2; r < 5; r++) {
+        for (let q = 4; q < 7; q++) {
+          sw += px(i, r, q);
+          sw1 += px(i, r, q) * (r - 3);
+          sw2 += px(i, r, q) * (r - 3) ** 2;
+        }
+      }
+      weta2[i] = 0.025 * Math.sqrt(Math.max(0, sw2 / sw - (sw1 / sw) ** 2));
+    }
+    const e = s.truth.eTrue as Float32Array;
+    const electrons = (i: number) =>
+      s.label[i] === CALO_PARTICLE.electron && (e[i] as number) >= 30 && (e[i] as number) < 60;
+    expect(quantile(reta, electrons, 0.5)).toBeGreaterThan(0.955);
+    expect(quantile(reta, electrons, 0.5)).toBeLessThan(0.972);
+    expect(quantile(weta2, electrons, 0.5)).toBeGreaterThan(0.0095);
+    expect(quantile(weta2, electrons, 0.5)).toBeLessThan(0.0115);
+    const photons = (i: number) =>
+      s.label[i] === CALO_PARTICLE.photon && !(s.truth.converted as Int32Array)[i] && (e[i] as number) >= 30;
+    expect(maskedCorrelation(reta, s.columns.f1 as Float32Array, photons)).toBeLessThan(-0.25);
+  });
+
+  it('simulates in-time pile-up particle by particle: zero mean, growing with μ, spread over cells (issue 22)', () => {
+    const s = generateCaloShowers({ n: 6000, seed: 43, eMax: 20 });
+    const pu = s.truth.ePileupInTime as Float32Array;
+    const mu = s.columns.mu as Float32Array;
+    const central = (i: number) => Math.abs(s.columns.eta?.[i] as number) < 0.7;
+    const stats = (keep: (i: number) => boolean) => {
+      let n = 0;
+      let m = 0;
+      let v = 0;
+      for (let i = 0; i < s.n; i++) {
+        if (!keep(i)) continue;
+        n++;
+        m += pu[i] as number;
+        v += (pu[i] as number) ** 2;
+      }
+      return { mean: m / n, rms: Math.sqrt(v / n - (m / n) ** 2) };
+    };
+    const low = stats((i) => central(i) && (mu[i] as number) > 15 && (mu[i] as number) < 25);
+    const high = stats((i) => central(i) && (mu[i] as number) > 40 && (mu[i] as number) < 60);
+    // The reconstruction subtracts the mean per cell: what is left averages to zero.
+    expect(Math.abs(low.mean)).toBeLessThan(0.03);
+    expect(Math.abs(high.mean)).toBeLessThan(0.05);
+    // Poisson in the number of particles: the RMS grows about as √μ (√(50/20) ≈ 1.6).
+    expect(high.rms / low.rms).toBeGreaterThan(1.3);
+    expect(high.rms / low.rms).toBeLessThan(2.1);
+    expect(high.rms).toBeGreaterThan(0.15);
+    // A deposit straddling the window's edge shows outside it: the ring of cells around the window
+    // holds more energy when the in-time pile-up inside the window is large.
+    const [h, w, ch] = s.imageShape;
+    const ring = new Float32Array(s.n);
+    for (let i = 0; i < s.n; i++) {
+      let sum = 0;
+      for (let r = 1; r < 6; r++) {
+        for (let q = 1; q < 10; q++) {
+          if (r >= 2 && r < 5 && q >= 2 && q < 9) continue;
+          sum += s.image[i * h * w * ch + (r * w + q) * ch + 2] as number;
+        }
+      }
+      ring[i] = sum;
+    }
+    const lowEnergy = (i: number) => (s.truth.eTrue?.[i] as number) < 8;
+    expect(maskedCorrelation(ring, pu, lowEnergy)).toBeGreaterThan(0.1);
+  });
+
   it('refits the default calibration reproducibly and rejects bad options', () => {
     const cal = defaultStandardCalibration();
     expect(cal.coefficients).toHaveLength(3);

@@ -7,6 +7,7 @@ import {
   fillImage,
   newImageScratch,
 } from './calo-images.ts';
+import { newPileup, simulateInTimePileup } from './calo-pileup.ts';
 import { longitudinalBarycentre, newShower, simulateShower } from './calo-shower-development.ts';
 import {
   CALIBRATION_FEATURES,
@@ -19,6 +20,9 @@ import {
 } from './calo-standard-calibration.ts';
 import { Rng } from './rng.ts';
 import type { ColumnarSample } from './sample.ts';
+
+/** Middle cells of the 3 × 7 cluster window. */
+const WINDOW_CELLS = 21;
 
 /** Options of {@link generateCaloShowers}. */
 export interface CaloShowersOptions {
@@ -133,21 +137,28 @@ export function defaultStandardCalibration(): StandardCalibration {
  *   of dead material, the strips (4.3 X₀), the middle layer and the back layer (2 X₀) of a
  *   {@link accordionDepth}-deep accordion. What lies before the accordion other than the presampler
  *   is lost (more at high |η|: E_raw/E_true falls with |η|), what lies behind leaks (more at high E).
- * - Lateral: a core + tail profile per layer (widths differ by layer), the impact point uniform
- *   within the central middle cell; energy outside the 3 × 7 (η × φ) middle-cell window is lost
- *   to the cluster, so containment depends on the impact point (the η/φ "modulation").
+ * - Lateral: GFlash's radial profile (core + tail, Grindhammer & Peters, hep-ex/0001020, eqs.
+ *   24–26) in each layer at that shower's relative depth τ = t/T, so the width fluctuates with the
+ *   longitudinal development from shower to shower and grows with depth (strips narrow, back wide),
+ *   in Molière radii of the accordion (3.9 cm); the spots of each layer (N = 93·ln Z·E^0.876) make
+ *   the containment in the window fluctuate binomially. The impact point is uniform within the
+ *   central middle cell; energy outside the 3 × 7 (η × φ) middle-cell window is lost to the
+ *   cluster, so containment depends on the impact point (the η/φ "modulation") and on the width.
  * - Magnetic field: electrons radiate in the tracker (Bethe–Heitler), the photon lands
  *   Δφ = 0.3B(R − r)²/(2R pT) from the electron; converted pairs open by the same bending; at low
  *   pT part of the energy falls outside the window (visible in the 7 × 11 image, not in the scalars).
  * - Resolution: sampling 10 %/√E per accordion layer (25 % in the presampler), constant 0.7 %,
- *   electronic noise and pile-up per native cell (pile-up ∝ √(μ/40), zero mean, positive skew).
+ *   electronic noise and out-of-time pile-up per native cell (∝ √(μ/40), zero mean, positive
+ *   skew), and in-time pile-up particle by particle (`calo-pileup.ts`: photons and charged hadrons
+ *   of the crossing's Poisson(⟨μ⟩) interactions at the measured minimum-bias densities, each over
+ *   a few cells; their mean per cell subtracted as the reconstruction does).
  *
  * Columns: {@link CALO_SHOWER_VARIABLES} and {@link STANDARD_CALIBRATION_COLUMN} (the standard
  * calibration's energy). E_raw = E_PS + E_acc (EM scale, cluster window); f0 = E_PS/E_raw,
  * f1 = E1/E_acc, f3 = E3/E_acc, R12 = E1/E2, showerDepth = Σ E_k X_k/Σ E_k [X₀ from the beam line],
  * pt = E_raw/cosh η, etaCell/phiCell the impact offset in cells. Label and truth `particle`:
  * {@link CALO_PARTICLE}. Truth: `eTrue` [GeV] (the regression target), `converted`, `eLostUpstream`,
- * `eLeak`, `eOutOfCluster` [GeV]. Images: {@link CALO_IMAGE_SHAPE} (7 η × 11 φ middle cells, 4 layer
+ * `eLeak`, `eOutOfCluster`, `ePileupInTime` (in-time pile-up in the window less its mean) [GeV]. Images: {@link CALO_IMAGE_SHAPE} (7 η × 11 φ middle cells, 4 layer
  * energies in GeV; with `imageTime` 4 more channels of cell time in ns, see {@link CALO_IMAGE_TIME_CHANNELS}),
  * see {@link CaloShowerSample}. Images and times come from their own seeded streams, so asking for
  * them changes no scalar.
@@ -190,12 +201,15 @@ function simulateScalars(options: CaloShowersOptions, calibration: StandardCalib
   const lostOut = new Float32Array(n);
   const leakOut = new Float32Array(n);
   const oocOut = new Float32Array(n);
+  const pileupOut = new Float32Array(n);
   const [h, wImg, energyChannels] = CALO_IMAGE_SHAPE;
   const ch = wantTime ? 2 * energyChannels : energyChannels;
   const imageSize = h * wImg * ch;
   const timeRng = new Rng((seed ^ 0x27d4eb2f) >>> 0);
   const image = new Float32Array(wantImages ? n * imageSize : 0);
   const s = newShower();
+  const pu = newPileup();
+  const measured = new Float64Array(4);
   const scratch = newImageScratch();
   const x = new Float64Array(CALIBRATION_FEATURES);
   const etaAxis = calibration ? calibrationAxis(calibration) : null;
@@ -208,11 +222,18 @@ function simulateScalars(options: CaloShowersOptions, calibration: StandardCalib
     s.phi = rng.range(-Math.PI, Math.PI);
     const mu = rng.gamma(8, muMean / 8);
     simulateShower(rng, s, isPhoton, eTrue, eta, mu);
+    simulateInTimePileup(rng, pu, eta, mu);
     const absEta = Math.abs(eta);
-    const ePs = at(s.layer, 0) + at(s.noise, 0);
-    const e1 = at(s.layer, 1) + at(s.noise, 1);
-    const e2 = at(s.layer, 2) + at(s.noise, 2);
-    const e3 = at(s.layer, 3) + at(s.noise, 3);
+    let pileupInWindow = 0;
+    for (let k = 0; k < 4; k++) {
+      const inTime = at(pu.window, k) - WINDOW_CELLS * at(pu.meanPerCell, k);
+      measured[k] = at(s.layer, k) + at(s.noise, k) + inTime;
+      pileupInWindow += inTime;
+    }
+    const ePs = at(measured, 0);
+    const e1 = at(measured, 1);
+    const e2 = at(measured, 2);
+    const e3 = at(measured, 3);
     const eAcc = e1 + e2 + e3;
     const eRaw = ePs + eAcc;
     const depth = longitudinalBarycentre(absEta, ePs, e1, e2, e3);
@@ -250,7 +271,8 @@ function simulateScalars(options: CaloShowersOptions, calibration: StandardCalib
     lostOut[i] = s.eLostUpstream;
     leakOut[i] = s.eLeak;
     oocOut[i] = s.eOutOfCluster;
-    if (wantImages) fillImage(imageRng, s, image, i * imageSize, ch, scratch, wantTime ? timeRng : null);
+    pileupOut[i] = pileupInWindow;
+    if (wantImages) fillImage(imageRng, s, pu, image, i * imageSize, ch, scratch, wantTime ? timeRng : null);
   }
   const allColumns: Record<string, Float32Array> = { ...columns };
   if (calibration) allColumns[STANDARD_CALIBRATION_COLUMN] = eCal;
@@ -267,6 +289,7 @@ function simulateScalars(options: CaloShowersOptions, calibration: StandardCalib
       eLostUpstream: lostOut,
       eLeak: leakOut,
       eOutOfCluster: oocOut,
+      ePileupInTime: pileupOut,
     },
     units: { ...CALO_SHOWER_VARIABLES, [STANDARD_CALIBRATION_COLUMN]: 'GeV' },
     seed,
