@@ -10,7 +10,6 @@ import {
   CELL_ETA,
   CELL_PHI,
   depositProfile,
-  type LateralProfile,
   lateralFraction,
   layerBoundaries,
   longitudinalProfile,
