@@ -26,7 +26,7 @@ describe('energy regression trainers (small n)', () => {
       hidden: [8],
     });
     const m = (await readBundle(bundle.files)).manifest;
-    expect(m.outputs).toEqual([{ name: 'correction', kind: 'correction', unit: '1', energyBase: 'eCalStandard' }]);
+    expect(m.outputs).toEqual([{ name: 'correction', kind: 'correction', unit: '1', energyBase: 'eRaw' }]);
     expect(m.metrics.eIqrStandard).toBeGreaterThan(0);
     expect(m.metrics.rIqr).toBeCloseTo((m.metrics.eIqr as number) / (m.metrics.eIqrStandard as number), 9);
     expect(m.evaluation?.regression?.bins.length).toBeGreaterThan(3);
