@@ -110,7 +110,7 @@ describe('issue 22: why E_raw and not E_standard', () => {
       STANDARD_CALIBRATION_COLUMN,
       'isPhoton',
       'isConverted',
-    ].map(col) as Float32Array[];
+    ].map(col) as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
     const eTrue = s.truth.eTrue as Float32Array;
     const edges = defaultStandardCalibration().etaEdges.slice(0, -1);
     const half = 0.02;
