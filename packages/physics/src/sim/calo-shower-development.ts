@@ -273,6 +273,10 @@ function meanDepthIn(p: LongitudinalProfile, lo: number, hi: number): number {
 }
 
 const radialScratch = new Float64Array(3);
+/** Profile CDF at the six layer boundaries, reused by every call of {@link depositProfile}. */
+const cdfScratch = new Float64Array(6);
+/** Boundary indices (into {@link layerBoundaries}) of each layer's front and back. */
+const LAYER_EDGES = [0, 1, 2, 3, 3, 4, 4, 5] as const;
 
 /**
  * Deposits of a profile per layer [GeV] into `deposit` (PS, strips, middle, back) for a particle
@@ -287,15 +291,15 @@ export function depositProfile(
   deposit: Float64Array,
   lateral: LateralProfile,
 ): number {
-  const c = [0, 0, 0, 0, 0, 0];
+  const c = cdfScratch;
   for (let j = 0; j < 6; j++) c[j] = profileCdf(p, at(bounds, j));
   deposit[0] = eGeV * (at(c, 1) - at(c, 0));
   deposit[1] = eGeV * (at(c, 3) - at(c, 2));
   deposit[2] = eGeV * (at(c, 4) - at(c, 3));
   deposit[3] = eGeV * (at(c, 5) - at(c, 4));
-  const edges = [0, 1, 2, 3, 3, 4, 4, 5] as const;
   for (let k = 0; k < 4; k++) {
-    const tau = meanDepthIn(p, at(bounds, edges[2 * k] as number), at(bounds, edges[2 * k + 1] as number)) / p.tMax;
+    const tau =
+      meanDepthIn(p, at(bounds, LAYER_EDGES[2 * k] as number), at(bounds, LAYER_EDGES[2 * k + 1] as number)) / p.tMax;
     gflashRadial(tau, eGeV, Z_ABSORBER, radialScratch);
     const cells = MOLIERE_CELLS[k] as number;
     lateral.core[k] = at(radialScratch, 0) * cells;
