@@ -20,16 +20,67 @@ export type { OnnxGraphArchitectureV1, OnnxGraphTensorV1 } from './onnx-graph.ts
  * (`buildBundle`), reader (`readBundle`, the Worker) and dashboard share them.
  */
 
-/** One input of a model: raw value x enters the network as (x − offset) / scale. */
+/**
+ * A monotone transform of a raw input before its standardisation: x → ln(max(x + shift, floor)),
+ * `shift` in the input's unit, `floor` > 0 (the smallest argument of the logarithm, which keeps a
+ * zero or an underflowed value finite). For inputs spread over decades, such as a track
+ * probability (ALEPH's P_uds reaches 10⁻⁶) or a χ² difference (shift 1: ln(1 + Δχ²)), which a
+ * standardisation alone leaves bunched at one end.
+ */
+export const InputTransformV1 = z.strictObject({
+  kind: z.literal('log'),
+  shift: z.number(),
+  floor: z.number().refine((f) => f > 0 && Number.isFinite(f), { error: 'must be positive and finite' }),
+});
+export type InputTransformV1 = z.infer<typeof InputTransformV1>;
+
+/**
+ * One input of a model: raw value x enters the network as (t(x) − offset) / scale, t the input's
+ * `transform` when it has one (offset and scale are then in the transformed variable), else x.
+ */
 export const BundleInputV1 = z.strictObject({
   name: z.string(),
-  /** `GeV`, `rad`, `mm` or `1` (dimensionless). */
+  /** `GeV`, `rad`, `mm` or `1` (dimensionless); the raw value's unit, before any transform. */
   unit: z.string(),
   offset: z.number(),
   scale: z.number().refine((s) => s !== 0, { error: 'must not be zero' }),
+  transform: InputTransformV1.optional(),
   description: z.string().optional(),
 });
 export type BundleInputV1 = z.infer<typeof BundleInputV1>;
+
+/** t(x) of an input's {@link InputTransformV1} (x itself without one), in float64. */
+export function transformInput(x: number, transform: InputTransformV1 | undefined): number {
+  return transform ? Math.log(Math.max(x + transform.shift, transform.floor)) : x;
+}
+
+/**
+ * Applies the inputs' transforms to a row-major raw matrix of n rows (row length = inputs.length),
+ * writing into `out` (which may be `raw` itself) and returning it; NaN stays NaN. Returns `raw`
+ * untouched (no copy) when no input has a transform.
+ */
+export function transformRows(
+  raw: Float32Array,
+  inputs: readonly { transform?: InputTransformV1 | undefined }[],
+  out: Float32Array,
+): Float32Array {
+  const k = inputs.length;
+  const cols: [number, InputTransformV1][] = [];
+  inputs.forEach((input, i) => {
+    if (input.transform) cols.push([i, input.transform]);
+  });
+  if (cols.length === 0) return raw;
+  if (out !== raw) out.set(raw.subarray(0, out.length));
+  for (let r = 0; r + k <= out.length; r += k) {
+    for (const [i, t] of cols) out[r + i] = Math.log(Math.max((raw[r + i] as number) + t.shift, t.floor));
+  }
+  return out;
+}
+
+/** Whether any input has a transform. */
+export function hasInputTransforms(inputs: readonly { transform?: InputTransformV1 | undefined }[]): boolean {
+  return inputs.some((i) => i.transform !== undefined);
+}
 
 /** A dense feed-forward network on the standardised scalar inputs. */
 export const MlpArchitectureV1 = z.strictObject({

@@ -1,4 +1,4 @@
-import { type BundleManifestV1, type DenseLayerV1, modelOutputs } from '../bundle/manifest.ts';
+import { type BundleManifestV1, type DenseLayerV1, type InputTransformV1, modelOutputs } from '../bundle/manifest.ts';
 import { BundleError } from '../errors.ts';
 
 /**
@@ -6,7 +6,8 @@ import { BundleError } from '../errors.ts';
  * the common shape that the exporters (ONNX, lwtnn) write. Kernels are row-major [fanIn × units].
  */
 export interface DenseChain {
-  inputs: { name: string; unit: string; offset: number; scale: number }[];
+  /** Per input: x enters as (t(x) − offset)/scale, t its transform when it has one. */
+  inputs: { name: string; unit: string; offset: number; scale: number; transform?: InputTransformV1 }[];
   layers: { units: number; activation: DenseLayerV1['activation']; kernel: Float32Array; bias: Float32Array }[];
   /** The network's own outputs, one per unit of the last layer. */
   outputs: { name: string; unit: string }[];
@@ -46,7 +47,13 @@ export function denseChainOf(manifest: BundleManifestV1, weights: Float32Array):
   const own = modelOutputs(manifest.outputs);
   const column = (name: string) => own.findIndex((o) => o.name === name);
   return {
-    inputs: manifest.inputs.map((i) => ({ name: i.name, unit: i.unit, offset: i.offset, scale: i.scale })),
+    inputs: manifest.inputs.map((i) => ({
+      name: i.name,
+      unit: i.unit,
+      offset: i.offset,
+      scale: i.scale,
+      ...(i.transform ? { transform: i.transform } : {}),
+    })),
     layers,
     outputs: own.map((o) => ({ name: o.name, unit: o.unit })),
     discriminants: manifest.outputs.flatMap((o) =>

@@ -1,5 +1,5 @@
 import { at } from '@hepml/physics';
-import type { BundleDiscriminantV1, BundleManifestV1 } from '../bundle/manifest.ts';
+import type { BundleDiscriminantV1, BundleManifestV1, InputTransformV1 } from '../bundle/manifest.ts';
 import { BundleError } from '../errors.ts';
 import type { DenseChain } from './dense-chain.ts';
 import { ONNX_NAMES } from './onnx-nodes.ts';
@@ -35,6 +35,13 @@ const LWTNN_ACTIVATION = {
  * lwtnn cannot compute: D = Σ p(signal) / (Σ p(signal) + Σ p(background)).
  */
 export function exportLwtnn(chain: DenseChain, miscellaneous: Record<string, string> = {}): LwtnnNetworkV1 {
+  const transformed = chain.inputs.findIndex((i) => i.transform !== undefined);
+  if (transformed >= 0) {
+    throw new BundleError(
+      `inputs[${transformed}].transform: lwtnn preprocesses by (x + offset)·scale only and cannot take the logarithm of "${chain.inputs[transformed]?.name}"; export to ONNX instead`,
+      { field: `inputs[${transformed}].transform` },
+    );
+  }
   let fanIn = chain.inputs.length;
   const layers = chain.layers.map((layer) => {
     const weights: number[] = new Array(layer.units * fanIn);
@@ -134,6 +141,8 @@ function activate(name: string, z: number[]): number[] {
  *   row-major per row, as the runtime takes it), unit GeV, divided by `imageScale` inside the graph;
  * - `hepml_outputs`: each output's kind and unit (and a discriminant's definition); `hepml_output_scale`: the input whose raw value
  *   multiplies every output (already applied inside the ONNX graph);
+ * - `hepml_transforms`: per input with one, its transform t (x enters as (t(x) − offset)/scale;
+ *   the offset and scale shown are of t(x)); applied inside the ONNX graph like the standardisation;
  * - `hepml_lwtnn`: whether `<name>.lwtnn.json` exists — lwtnn has dense layers but no conv2d,
  *   pooling, FiLM modulation, decision trees, cuts or binned lookups, so everything but mlp is ONNX only.
  */
@@ -152,13 +161,17 @@ export interface LwtnnVariableSpecV1 {
   };
   hepml_outputs: { name: string; kind: string; unit: string; discriminant?: BundleDiscriminantV1 }[];
   hepml_output_scale?: string;
+  hepml_transforms?: Record<string, InputTransformV1>;
   hepml_lwtnn: boolean;
   miscellaneous: Record<string, string>;
 }
 
-/** Network kinds lwtnn's dense `LightweightNeuralNetwork` can express exactly. */
+/**
+ * Networks lwtnn's dense `LightweightNeuralNetwork` can express exactly: an mlp without input
+ * transforms (lwtnn's preprocessing is affine).
+ */
 export function lwtnnExpresses(manifest: BundleManifestV1): boolean {
-  return manifest.architecture.kind === 'mlp';
+  return manifest.architecture.kind === 'mlp' && manifest.inputs.every((i) => i.transform === undefined);
 }
 
 /** Builds the {@link LwtnnVariableSpecV1} of an ONNX-exported bundle (networks; baselines with offset 0, scale 1). */
@@ -186,6 +199,8 @@ export function exportVariableSpec(
     hepml_lwtnn: lwtnnExpresses(manifest),
     miscellaneous: { model: manifest.name, ...miscellaneous },
   };
+  const transforms = manifest.inputs.flatMap((i) => (i.transform ? [[i.name, i.transform] as const] : []));
+  if (transforms.length > 0) spec.hepml_transforms = Object.fromEntries(transforms);
   if (arch.kind === 'cnn-film') {
     const image = manifest.image;
     if (!image) throw new BundleError('image: required by cnn-film', { field: 'image' });

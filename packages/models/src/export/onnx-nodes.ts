@@ -66,8 +66,39 @@ export function denseNodes(
   return current;
 }
 
-/** Appends the standardisation (x − offset) / scale of the [N, F] raw input as Sub and Div nodes. */
-export function standardiseNodes(g: OnnxGraph, x: string, inputs: DenseChain['inputs']): string {
+/**
+ * Appends the standardisation (t(x) − offset) / scale of the [N, F] raw input as Sub and Div
+ * nodes, after the inputs' transforms when any has one: t(x) = ln(max(x + shift, floor)) on those
+ * columns, x on the others, written column-wise as x·(1 − m) + m·Log(Max(x + shift, floor)) with
+ * the mask m 1 on transformed columns (exact on both kinds of column: shift 0, floor 1 keep the
+ * unused logarithm of the others finite, and a product by 0 drops it).
+ */
+export function standardiseNodes(g: OnnxGraph, input: string, inputs: DenseChain['inputs']): string {
+  let x = input;
+  if (inputs.some((i) => i.transform)) {
+    const shift = g.floats(
+      'input_transform_shift',
+      [inputs.length],
+      inputs.map((i) => i.transform?.shift ?? 0),
+    );
+    const floor = g.floats(
+      'input_transform_floor',
+      [inputs.length],
+      inputs.map((i) => i.transform?.floor ?? 1),
+    );
+    const mask = g.floats(
+      'input_transform_mask',
+      [inputs.length],
+      inputs.map((i) => (i.transform ? 1 : 0)),
+    );
+    const keep = g.floats(
+      'input_transform_keep',
+      [inputs.length],
+      inputs.map((i) => (i.transform ? 0 : 1)),
+    );
+    const log = g.node('Log', [g.node('Max', [g.node('Add', [x, shift]), floor])]);
+    x = g.node('Add', [g.node('Mul', [x, keep]), g.node('Mul', [log, mask])], { output: g.fresh('transformed') });
+  }
   const offset = g.floats(
     'input_offset',
     [inputs.length],

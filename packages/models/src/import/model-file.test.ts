@@ -3,6 +3,7 @@
 import { FieldError, Rng } from '@hepml/physics';
 import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '../bundle/hash.ts';
+import { exportOnnx } from '../export/onnx.ts';
 import { evaluateGbdt } from '../runtime/baselines/gbdt.ts';
 import type { GbdtParams } from '../runtime/baselines/gbdt-format.ts';
 import { createRunner } from '../runtime/runner.ts';
@@ -185,6 +186,61 @@ describe('importModelFile', () => {
     await expect(
       importModelFile({ bytes, file: 'n.json', name: 'n', spec: spec([{ name: 'x', unit: 'GeV', offset: 3 }]) }),
     ).rejects.toThrow(/inputs\[0\]: an lwtnn file carries its own offset and scale/);
+  });
+
+  it('a transform in the spec: an ONNX network reads ln(max(x + shift, floor)); trees and lwtnn refuse it', async () => {
+    // A 2-input dense network written by our ONNX exporter (raw inputs), imported as trained on ln x.
+    const chain = {
+      inputs: [
+        { name: 'a', unit: '1', offset: 0, scale: 1 },
+        { name: 'b', unit: 'GeV', offset: 0, scale: 1 },
+      ],
+      layers: [
+        { units: 1, activation: 'linear' as const, kernel: Float32Array.of(0.5, -2), bias: Float32Array.of(0.25) },
+      ],
+      outputs: [{ name: 'response', unit: '1' }],
+      discriminants: [],
+    };
+    const onnx = exportOnnx(chain, { name: 'lin', metadata: {} });
+    const transform = { kind: 'log' as const, shift: 1, floor: 1 };
+    const bundle = await importModelFile({
+      bytes: onnx,
+      file: 'lin.onnx',
+      name: 'lin',
+      spec: spec([
+        { name: 'a', unit: '1', offset: 2, scale: 4, transform },
+        { name: 'b', unit: 'GeV' },
+      ]),
+    });
+    expect(bundle.manifest.inputs[0]?.transform).toEqual(transform);
+    const y = createRunner(bundle.manifest, Object.fromEntries(bundle.files)).predict(
+      Float32Array.of(Math.E - 1, 3, -5, 1),
+      2,
+    );
+    // Row 1: (ln e − 2)/4 = −0.25; row 2: ln(max(−4, 1)) = 0 → (0 − 2)/4 = −0.5.
+    expect(y[0]).toBeCloseTo(0.5 * -0.25 - 2 * 3 + 0.25, 5);
+    expect(y[1]).toBeCloseTo(0.5 * -0.5 - 2 * 1 + 0.25, 5);
+    const xgb = enc(xgboost([]));
+    const treeSpec = spec([
+      { name: 'et', unit: 'GeV' },
+      { name: 'eta', unit: '1', transform },
+    ]);
+    await expect(importModelFile({ bytes: xgb, file: 'model.json', name: 'x', spec: treeSpec })).rejects.toThrow(
+      /inputs\[1\]\.transform: a tree ensemble reads raw values/,
+    );
+    const net = {
+      inputs: [{ name: 'x', offset: 0, scale: 1 }],
+      layers: [{ architecture: 'dense', activation: 'linear', weights: [1], bias: [0] }],
+      outputs: ['y'],
+    };
+    await expect(
+      importModelFile({
+        bytes: enc(JSON.stringify(net)),
+        file: 'n.json',
+        name: 'n',
+        spec: spec([{ name: 'x', unit: '1', transform }]),
+      }),
+    ).rejects.toThrow(/inputs\[0\]\.transform: lwtnn/);
   });
 });
 

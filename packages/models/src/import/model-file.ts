@@ -169,6 +169,14 @@ async function withLineage(bundle: Bundle, lineage: BundleManifestV1['lineage'])
   return buildBundle({ ...manifest, lineage }, files);
 }
 
+/** A FieldError naming the first of `inputs` with a transform, which this kind of file cannot carry. */
+function refuseTransforms(spec: ImportSpecV1, inputs: readonly ImportSpecInputV1[], why: string): void {
+  const input = inputs.find((i) => i.transform !== undefined);
+  if (!input) return;
+  const k = spec.inputs.indexOf(input);
+  throw new FieldError(`inputs[${k}].transform: ${why}`, { field: `inputs[${k}].transform` });
+}
+
 /** A tree ensemble with the spec's names, units and standardisation as a GBDT bundle. */
 export async function gbdtSpecBundle(
   o: ImportModelFileOptions,
@@ -177,6 +185,11 @@ export async function gbdtSpecBundle(
   producer: ImportProducer,
 ): Promise<Bundle> {
   const inputs = matchSpecInputs(fileNames, params.inputs.length, o.spec, o.file, { allowUnused: o.subsetOfSpec });
+  refuseTransforms(
+    o.spec,
+    inputs,
+    'a tree ensemble reads raw values (its cuts are monotone in x: give the thresholds on x)',
+  );
   const renamed = { ...foldStandardisation(params, inputs), inputs: inputs.map((i) => i.name) };
   return gbdtImportBundle(renamed, o.bytes, producer, specOptions(o, inputs, o.spec.outputs));
 }
@@ -206,6 +219,7 @@ export async function importModelFile(o: ImportModelFileOptions): Promise<Bundle
       const net = JSON.parse(text()) as { inputs?: { name?: unknown }[] };
       const names = (net.inputs ?? []).map((i) => String(i.name));
       const inputs = matchSpecInputs(names, names.length, o.spec, o.file, { allowUnused: o.subsetOfSpec });
+      refuseTransforms(o.spec, inputs, 'lwtnn preprocesses by (x + offset)·scale only; export the network to ONNX');
       const k = inputs.findIndex((i) => (i.offset ?? 0) !== 0 || (i.scale ?? 1) !== 1);
       if (k >= 0)
         throw new FieldError(
@@ -233,6 +247,7 @@ export async function importModelFile(o: ImportModelFileOptions): Promise<Bundle
         unit: i.unit,
         offset: i.offset ?? 0,
         scale: i.scale ?? 1,
+        ...(i.transform ? { transform: i.transform } : {}),
         ...(i.description ? { description: i.description } : {}),
       }));
       let bundle: Bundle;

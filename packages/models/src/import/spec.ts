@@ -15,13 +15,15 @@ import {
   STANDARD_CALIBRATION_COLUMN,
 } from '@hepml/physics';
 import { z } from 'zod';
-import { BundleOutputV1 } from '../bundle/manifest.ts';
+import { BundleOutputV1, InputTransformV1 } from '../bundle/manifest.ts';
 import { inputDescription } from '../input-descriptions.ts';
 import { TASKS } from '../tasks.ts';
 
 /**
  * One input as the foreign model reads it: the network sees (x − offset)/scale of the raw value
- * x in `unit` (GeV, rad, "1"); offset 0 and scale 1 when the model reads raw values.
+ * x in `unit` (GeV, rad, "1"); offset 0 and scale 1 when the model reads raw values. A network
+ * trained on a logarithm names it as `transform` ({@link InputTransformV1}: it then sees
+ * (ln(max(x + shift, floor)) − offset)/scale and clients still send x); ONNX networks only.
  */
 export const ImportSpecInputV1 = z.strictObject({
   name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/, { error: 'must match [A-Za-z_][A-Za-z0-9_.-]{0,63}' }),
@@ -32,6 +34,7 @@ export const ImportSpecInputV1 = z.strictObject({
     .number()
     .refine((s) => s !== 0, { error: 'must not be zero' })
     .optional(),
+  transform: InputTransformV1.optional(),
 });
 export type ImportSpecInputV1 = z.infer<typeof ImportSpecInputV1>;
 

@@ -1,5 +1,5 @@
 import { at } from '@hepml/physics';
-import type { BundleManifestV1 } from '../bundle/manifest.ts';
+import { type BundleManifestV1, hasInputTransforms, transformRows } from '../bundle/manifest.ts';
 import { BundleError, ModelInputError } from '../errors.ts';
 import { denseRow } from './activations.ts';
 import { compile } from './cnn-film-compile.ts';
@@ -48,6 +48,7 @@ export function createCnnFilmRunner(
   const outputSize = compiled.head[compiled.head.length - 1]?.units ?? 0;
   const offsets = Float32Array.from(manifest.inputs.map((i) => i.offset));
   const invScales = Float64Array.from(manifest.inputs.map((i) => 1 / i.scale));
+  const transformed = hasInputTransforms(manifest.inputs);
   const scaleIndex =
     arch.outputScale === undefined ? -1 : manifest.inputs.findIndex((i) => i.name === arch.outputScale);
   const imageFactor = compiled.imageScaleFolded ? 1 : 1 / arch.imageScale;
@@ -129,8 +130,10 @@ export function createCnnFilmRunner(
       if (!img) throw new ModelInputError('image: this model needs an image per row', { field: 'image' });
       checkRows('image', img.length, n, imageSize);
       const out = new Float32Array(n * outputSize);
-      if (kernels && blocks) predictWasm(kernels, blocks, features, n, img, out);
-      else predictTs(features, n, img, out);
+      // Input transforms on a copy; the output scaling below reads the raw value.
+      const x = transformed ? transformRows(features, manifest.inputs, new Float32Array(features.length)) : features;
+      if (kernels && blocks) predictWasm(kernels, blocks, x, n, img, out);
+      else predictTs(x, n, img, out);
       if (scaleIndex >= 0) {
         for (let r = 0; r < n; r++) {
           const factor = at(features, r * inputSize + scaleIndex);

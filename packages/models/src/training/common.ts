@@ -9,6 +9,7 @@ import {
   type DenseLayerV1,
   mlpParameterCount,
   type TrainingProfileName,
+  transformInput,
 } from '../bundle/manifest.ts';
 import { createRunner, type ModelRunner } from '../runtime/runner.ts';
 
@@ -55,12 +56,15 @@ export function rawMatrix(sample: ColumnarSample, names: readonly string[], rows
   return out;
 }
 
-/** Standardises a raw row-major matrix in place with the bundle inputs' offsets and scales. */
+/**
+ * Standardises a raw row-major matrix in place with the bundle inputs' transforms, offsets and
+ * scales: (t(x) − offset)/scale, as the runtimes do.
+ */
 export function standardiseInPlace(raw: Float32Array, inputs: readonly BundleInputV1[]): Float32Array {
   const k = inputs.length;
   for (let i = 0; i < raw.length; i++) {
     const input = at(inputs, i % k);
-    raw[i] = (at(raw, i) - input.offset) / input.scale;
+    raw[i] = (transformInput(at(raw, i), input.transform) - input.offset) / input.scale;
   }
   return raw;
 }

@@ -158,6 +158,10 @@ export function loadBaselineFromManifest(
       throw new BundleError(`inputs[${k}].scale: must be 1 for a baseline (raw inputs)`, {
         field: `inputs[${k}].scale`,
       });
+    if (input.transform)
+      throw new BundleError(`inputs[${k}].transform: a baseline reads raw inputs (it has its own cuts and bins)`, {
+        field: `inputs[${k}].transform`,
+      });
   });
   const own = modelOutputs(manifest.outputs).length;
   if (own !== evaluator.outputSize) {

@@ -3,7 +3,7 @@
  * (constant folding, shape inference), then rows standardised, split into the graph's inputs,
  * evaluated in runs of the graph's batch and their outputs laid out row by row.
  */
-import type { BundleManifestV1 } from '../../bundle/manifest.ts';
+import { type BundleManifestV1, transformInput } from '../../bundle/manifest.ts';
 import type { OnnxGraphArchitectureV1 } from '../../bundle/onnx-graph.ts';
 import { onnxGraphRowSize } from '../../bundle/onnx-graph.ts';
 import { BundleError, ModelInputError, OnnxImportError } from '../../errors.ts';
@@ -83,6 +83,7 @@ export function createOnnxGraphRunner(
   const outputSize = onnxGraphRowSize(arch.outputs);
   const offset = Float64Array.from(manifest.inputs, (i) => i.offset);
   const scale = Float64Array.from(manifest.inputs, (i) => i.scale);
+  const transforms = manifest.inputs.map((i) => i.transform);
   const inputTypes = graph.inputs.map((v) => v.type as 'float' | 'double');
   const outputNames = graph.outputs.map((v) => v.name);
 
@@ -98,7 +99,8 @@ export function createOnnxGraphRunner(
         const src = (start + r) * inputSize + column;
         for (let j = 0; j < per; j++) {
           const c = column + j;
-          data[r * per + j] = ((features[src + j] as number) - (offset[c] as number)) / (scale[c] as number);
+          const x = transformInput(features[src + j] as number, transforms[c]);
+          data[r * per + j] = (x - (offset[c] as number)) / (scale[c] as number);
         }
       }
       const dims = arch.batch === 'none' ? [...input.shape] : [runRows, ...input.shape];
