@@ -76,7 +76,7 @@ export const TRAINING_PROFILE_SETTINGS: Record<SuiteProfile, Record<SuiteTask, P
   },
   full: {
     'electron-id': { n: 300_000, epochs: 60, trees: 300, cnnTrainRows: 0 },
-    bjet: { n: 300_000, epochs: 30, trees: 300, cnnTrainRows: 0 },
+    bjet: { n: 300_000, epochs: 60, trees: 300, cnnTrainRows: 0 },
     'boosted-jet': { n: 300_000, epochs: 30, trees: 300, cnnTrainRows: 0 },
     'energy-regression': { n: 200_000, epochs: 40, trees: 300, cnnTrainRows: 120_000 },
   },

@@ -9,6 +9,7 @@ import {
   generateElectronId,
 } from '@hepml/physics';
 import { buildAlephBTaggerModel, buildBoostedJetTaggerModel, buildElectronIdModel } from '../architectures/taggers.ts';
+import type { InputTransformV1 } from '../bundle/manifest.ts';
 import type { ClassSpec } from '../evaluation/multiclass.ts';
 import type { CommonTrainingOptions } from './common.ts';
 import type { ReweightAxis } from './samples.ts';
@@ -75,7 +76,24 @@ export function trainElectronIdNetwork(options: TaskTrainingOptions): Promise<Tr
   });
 }
 
-/** The ALEPH b-tag network 6-10-10-1 (b against c and light jets, classes balanced by weights). */
+/**
+ * Transforms of the b-tag inputs that span decades, stored in the bundle (the API still takes the
+ * raw values): ln P_uds (a fifth of the b jets have P_uds < 10⁻³⁰ and a tenth exactly 0; the floor
+ * is float32's smallest normal number, ln = −87.3) and ln(1 + Δχ²) (0 for jets without a secondary
+ * vertex, tails to 10³). Trees are blind to monotone transforms; the network is not: on the default
+ * sample, AUC 0.9370 with neither (mean/σ standardisation, 12 epochs), 0.9407 with the quantile
+ * standardisation alone, 0.9435 with both (GBDT 0.9430).
+ */
+export const B_TAGGING_TRANSFORMS: Readonly<Record<string, InputTransformV1>> = {
+  pUds: { kind: 'log', shift: 0, floor: 1.1754943508222875e-38 },
+  deltaChi2: { kind: 'log', shift: 1, floor: 1 },
+};
+
+/**
+ * The ALEPH b-tag network 6-10-10-1 (b against c and light jets, classes balanced by weights):
+ * inputs after {@link B_TAGGING_TRANSFORMS}, standardised robustly (median and half the 16–84 %
+ * range), Adam at 0.02.
+ */
 export function trainBTaggerNetwork(options: TaskTrainingOptions): Promise<TrainedTagger> {
   const sample = options.sample ?? generateBTagging({ n: options.n, seed: options.seed });
   return trainTagger({
@@ -86,7 +104,8 @@ export function trainBTaggerNetwork(options: TaskTrainingOptions): Promise<Train
     sample,
     inputNames: B_TAGGING_INPUTS,
     build: (_inputSize, seed) => buildAlephBTaggerModel({ seed }),
-    learningRate: options.learningRate ?? 0.01,
+    standardisation: { quantile: true, transforms: B_TAGGING_TRANSFORMS },
+    learningRate: options.learningRate ?? 0.02,
   });
 }
 

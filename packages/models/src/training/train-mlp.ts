@@ -2,7 +2,7 @@ import type { ColumnarSample } from '@hepml/physics';
 import { at, concatArrays } from '@hepml/physics';
 import * as tf from '@tensorflow/tfjs';
 import { buildMlpModel } from '../architectures/mlp.ts';
-import type { BundleInputV1, DenseLayerV1 } from '../bundle/manifest.ts';
+import { type BundleInputV1, type DenseLayerV1, type InputTransformV1, transformInput } from '../bundle/manifest.ts';
 import { inputDescription } from '../input-descriptions.ts';
 import { splitIndices } from './samples.ts';
 
@@ -29,9 +29,25 @@ export interface StandardisationOptions {
   descriptions?: Readonly<Record<string, string>>;
   /** Inputs left as they are (offset 0, scale 1). */
   unscaled?: ReadonlySet<string>;
+  /**
+   * Transforms by input name, applied before the standardisation (which is then measured on the
+   * transformed values) and stored in the bundle, so the runtimes apply them to raw requests.
+   */
+  transforms?: Readonly<Record<string, InputTransformV1>>;
+  /**
+   * Robust standardisation: offset the median, scale half the 16–84 % range (σ for a Gaussian),
+   * instead of the mean and standard deviation, which a few far tails (Δχ² of 10³ beside a bulk
+   * at 0–20) set on their own and which then squeeze the bulk into a sliver of the first layer's
+   * range. Falls back to the standard deviation where that range is empty.
+   */
+  quantile?: boolean;
 }
 
-/** Mean and standard deviation per column over the given rows: the bundle's offset and scale. */
+/**
+ * Offset and scale per column over the given rows, the bundle's inputs: the mean and standard
+ * deviation, or the median and half the 16–84 % range with `quantile`; of t(x) for inputs with a
+ * transform.
+ */
 export function standardisation(
   sample: ColumnarSample,
   names: readonly string[],
@@ -45,16 +61,26 @@ export function standardisation(
     const meta = description === undefined ? inputDescription(name) : { description };
     const unit = sample.units[name] ?? '1';
     if (options.unscaled?.has(name)) return { name, unit, offset: 0, scale: 1, ...meta };
+    const transform = options.transforms?.[name];
+    const values = Float64Array.from(rows, (r) => transformInput(at(col, r), transform));
     let s = 0;
     let s2 = 0;
-    for (const r of rows) {
-      const v = at(col, r);
+    for (const v of values) {
       s += v;
       s2 += v * v;
     }
-    const mean = s / rows.length;
-    const sd = Math.sqrt(Math.max(0, s2 / rows.length - mean * mean));
-    return { name, unit, offset: mean, scale: sd > 0 ? sd : 1, ...meta };
+    const mean = s / values.length;
+    const sd = Math.sqrt(Math.max(0, s2 / values.length - mean * mean));
+    let offset = mean;
+    let scale = sd > 0 ? sd : 1;
+    if (options.quantile && values.length > 0) {
+      values.sort();
+      const q = (p: number) => at(values, Math.min(values.length - 1, Math.floor(p * values.length)));
+      offset = q(0.5);
+      const half = (q(0.84) - q(0.16)) / 2;
+      if (half > 0) scale = half;
+    }
+    return { name, unit, offset, scale, ...(transform ? { transform } : {}), ...meta };
   });
 }
 
@@ -68,7 +94,9 @@ export function standardisedMatrix(
   const out = new Float32Array(rows.length * k);
   inputs.forEach((input, i) => {
     const col = sample.columns[input.name] as Float32Array;
-    for (let r = 0; r < rows.length; r++) out[r * k + i] = ((col[at(rows, r)] as number) - input.offset) / input.scale;
+    for (let r = 0; r < rows.length; r++) {
+      out[r * k + i] = (transformInput(col[at(rows, r)] as number, input.transform) - input.offset) / input.scale;
+    }
   });
   return out;
 }
@@ -154,7 +182,7 @@ export function predictRaw(model: tf.LayersModel, inputs: readonly BundleInputV1
   for (let r = 0; r < n; r++) {
     for (let i = 0; i < k; i++) {
       const input = at(inputs, i);
-      std[r * k + i] = (at(raw, r * k + i) - input.offset) / input.scale;
+      std[r * k + i] = (transformInput(at(raw, r * k + i), input.transform) - input.offset) / input.scale;
     }
   }
   return tf.tidy(() => {
