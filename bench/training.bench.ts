@@ -1,7 +1,7 @@
 /**
  * Training speed: samples per second per epoch of each default network — electron-ID MLP
  * (22-32-16-1), ALEPH b-tag net (6-10-10-1, sigmoid), boosted-jet tagger (softmax 11-32-32-3),
- * energy-regression MLP (Huber, 64-32-1) and the CNN+FiLM regressor (Crystal Ball NLL) — on every
+ * energy-regression MLP (Huber, 64-32-1) and the CNN+FiLM regressor (MAE on μ + abs-residual σ) — on every
  * TensorFlow.js backend that loads here (cpu, wasm; native `tensorflow` only when
  * `@tensorflow/tfjs-node` is installed), built by the model factories of `@hepml/models/training`
  * and trained by its `fitModel` loop (Adam, seeded shuffling, weighted loss, validation pass per
@@ -25,6 +25,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  absResidualWidthLoss,
   type BackendChoice,
   binaryCrossEntropy,
   buildAlephBTaggerModel,
@@ -33,17 +34,18 @@ import {
   buildElectronIdModel,
   buildRegressionMlpModel,
   categoricalCrossEntropy,
-  crystalBallNllLoss,
   defaultCaloTrunk,
   type EventLoss,
   fitModel,
   huberLoss,
+  maeLoss,
   prepareConvTraining,
   type SplitTensors,
   selectBackend,
   splitIndices,
   standardisation,
   standardisedMatrix,
+  sumLosses,
 } from '@hepml/models/training';
 import {
   B_TAGGING_VARIABLES,
@@ -262,7 +264,10 @@ function workloads(): Workload[] {
     model: `CNN+FiLM ${h}×${w}×${c}`,
     parameters: () => countParameters(buildCnn()),
     build: buildCnn,
-    loss: crystalBallNllLoss(),
+    loss: sumLosses([
+      { loss: maeLoss, weight: 1 },
+      { loss: absResidualWidthLoss(), weight: 1 },
+    ]),
     learningRate: 2e-3,
     batchSize: 256,
     train: cnnSplit(cnnTrain),

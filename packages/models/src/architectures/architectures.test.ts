@@ -3,13 +3,17 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCnnFilmModel, defaultCaloTrunk, flattenLayerWeights } from './cnn-film.ts';
 import {
+  absResidualWidthLoss,
   crystalBallNllLoss,
   DEFAULT_CRYSTAL_BALL_TAILS,
   doubleCrystalBallNorm,
+  HALF_IQR_OF_UNIT_GAUSSIAN,
   huberLoss,
   maeLoss,
   meanLoss,
   type PerEventLoss,
+  stopGradient,
+  sumLosses,
 } from './losses.ts';
 import { buildRegressionMlpModel } from './regression.ts';
 import { buildAlephBTaggerModel, buildBoostedJetTaggerModel, buildElectronIdModel } from './taggers.ts';
@@ -165,5 +169,94 @@ describe('Crystal Ball NLL gradient', () => {
       const fd = (f(1.01 + h) - f(1.01 - h)) / (2 * h);
       expect(Math.abs(g - fd)).toBeLessThan(0.02 * Math.max(1, Math.abs(fd)));
     }
+  });
+});
+
+/** d(Σ loss)/d(predictions) at `pred` for one target per row. */
+function lossGradient(fn: PerEventLoss, yTrue: number[][], pred: number[][]): number[] {
+  return tf.tidy(() =>
+    Array.from(
+      tf
+        .grad((p: tf.Tensor) => tf.sum(fn(tf.tensor2d(yTrue), p)))(tf.tensor2d(pred))
+        .dataSync(),
+    ),
+  );
+}
+
+describe('stop-gradient and the width losses (σ trained without pulling μ)', () => {
+  it('stopGradient is the identity forward and has zero gradient', () => {
+    const x = tf.tensor1d([1.5, -2, 0.25]);
+    expect(Array.from(stopGradient(x).dataSync())).toEqual([1.5, -2, 0.25]);
+    const g = tf.grad((a: tf.Tensor) => tf.sum(tf.add(tf.mul(3, a), tf.square(stopGradient(a)))))(x);
+    // d/da (3a + sg(a)²) = 3: the stopped branch contributes nothing.
+    expect(Array.from(g.dataSync())).toEqual([3, 3, 3]);
+    tf.dispose([x, g]);
+  });
+
+  it('abs-residual width loss: |(|y − μ|) − 0.6745 σ|, no gradient in μ, ∓0.6745 in σ', () => {
+    expect(HALF_IQR_OF_UNIT_GAUSSIAN).toBeCloseTo(0.674489750196, 12);
+    const loss = absResidualWidthLoss();
+    // |1.03 − 1| = 0.03 against 0.6745·0.02 = 0.01349 (below) and 0.6745·0.1 (above).
+    expect(lossValue(loss, [[1.03]], [[1, 0.02]])).toBeCloseTo(0.03 - HALF_IQR_OF_UNIT_GAUSSIAN * 0.02, 6);
+    expect(lossValue(loss, [[0.97]], [[1, 0.1]])).toBeCloseTo(HALF_IQR_OF_UNIT_GAUSSIAN * 0.1 - 0.03, 6);
+    const [gMuLow, gSigmaLow, gMuHigh, gSigmaHigh] = lossGradient(
+      loss,
+      [[1.03], [0.97]],
+      [
+        [1, 0.02],
+        [1, 0.1],
+      ],
+    );
+    expect(gMuLow).toBe(0);
+    expect(gMuHigh).toBe(0);
+    expect(gSigmaLow).toBeCloseTo(-HALF_IQR_OF_UNIT_GAUSSIAN, 6);
+    expect(gSigmaHigh).toBeCloseTo(HALF_IQR_OF_UNIT_GAUSSIAN, 6);
+  });
+
+  it('the constant σ that minimises it on Gaussian residuals is their standard deviation', () => {
+    const rng = new Rng(5);
+    const sigma = 0.04;
+    const y = Array.from({ length: 20_000 }, () => [1 + sigma * rng.normal()]);
+    let best = { s: 0, v: Number.POSITIVE_INFINITY };
+    for (let s = 0.03; s <= 0.05; s += 0.0005) {
+      const v = lossValue(
+        absResidualWidthLoss(),
+        y,
+        y.map(() => [1, s]),
+      );
+      if (v < best.v) best = { s, v };
+    }
+    expect(best.s).toBeGreaterThan(0.039);
+    expect(best.s).toBeLessThan(0.041);
+  });
+
+  it('the Crystal Ball NLL with stopLocation has no μ gradient, the same σ gradient and value', () => {
+    const y = [[1.02], [0.9]];
+    const pred = [
+      [1, 0.03],
+      [1.01, 0.05],
+    ];
+    const joint = lossGradient(crystalBallNllLoss(), y, pred);
+    const held = lossGradient(crystalBallNllLoss(undefined, { stopLocation: true }), y, pred);
+    expect(held[0]).toBe(0);
+    expect(held[2]).toBe(0);
+    expect(joint[0]).not.toBe(0);
+    expect(held[1]).toBeCloseTo(joint[1] as number, 6);
+    expect(held[3]).toBeCloseTo(joint[3] as number, 6);
+    expect(lossValue(crystalBallNllLoss(undefined, { stopLocation: true }), y, pred)).toBeCloseTo(
+      lossValue(crystalBallNllLoss(), y, pred),
+      6,
+    );
+  });
+
+  it('sumLosses: MAE on μ plus the width term; μ gets only the MAE gradient', () => {
+    const loss = sumLosses([
+      { loss: maeLoss, weight: 1 },
+      { loss: absResidualWidthLoss(), weight: 2 },
+    ]);
+    expect(lossValue(loss, [[1.03]], [[1, 0.02]])).toBeCloseTo(0.03 + 2 * (0.03 - HALF_IQR_OF_UNIT_GAUSSIAN * 0.02), 6);
+    const [gMu, gSigma] = lossGradient(loss, [[1.03]], [[1, 0.02]]);
+    expect(gMu).toBeCloseTo(-1, 6);
+    expect(gSigma).toBeCloseTo(-2 * HALF_IQR_OF_UNIT_GAUSSIAN, 6);
   });
 });

@@ -66,8 +66,13 @@ export function doubleCrystalBallNorm(t: CrystalBallTails): number {
  * N from {@link doubleCrystalBallNorm}. σ enters as |σ̂| + 10⁻⁶: the ln σ barrier keeps a
  * positively initialised σ̂ positive, and |·| never has a dead gradient. Used for energy regression
  * with per-object resolution (DeepCalo-style; CMS, arXiv:2012.06888 uses the same likelihood).
+ * With `stopLocation` μ enters through {@link stopGradient}: the NLL then trains σ only, around a
+ * μ that another term of the loss fits.
  */
-export function crystalBallNllLoss(tails: CrystalBallTails = DEFAULT_CRYSTAL_BALL_TAILS): PerEventLoss {
+export function crystalBallNllLoss(
+  tails: CrystalBallTails = DEFAULT_CRYSTAL_BALL_TAILS,
+  options: { stopLocation?: boolean } = {},
+): PerEventLoss {
   const lnNorm = Math.log(doubleCrystalBallNorm(tails));
   const tail = (a: number, n: number) => ({ c: n * Math.log(n / a) - 0.5 * a * a, b: n / a - a, n, a });
   const low = tail(tails.alphaLow, tails.nLow);
@@ -75,7 +80,8 @@ export function crystalBallNllLoss(tails: CrystalBallTails = DEFAULT_CRYSTAL_BAL
   return (yTrue, yPred) =>
     tf.tidy(() => {
       const y = firstColumn(yTrue);
-      const mu = tf.slice(yPred, [0, 0], [-1, 1]);
+      const mu0 = tf.slice(yPred, [0, 0], [-1, 1]);
+      const mu = options.stopLocation ? stopGradient(mu0) : mu0;
       const sigma = tf.add(tf.abs(tf.slice(yPred, [0, 1], [-1, 1])), 1e-6);
       const t = tf.div(tf.sub(y, mu), sigma);
       const core = tf.mul(-0.5, tf.square(t));
@@ -90,6 +96,46 @@ export function crystalBallNllLoss(tails: CrystalBallTails = DEFAULT_CRYSTAL_BAL
       const lnF = tf.add(tf.add(tf.mul(inLow, lowTail), tf.mul(inHigh, highTail)), tf.mul(inCore, core));
       return tf.sub(tf.add(tf.log(sigma), lnNorm), lnF).reshape([-1]);
     });
+}
+
+/**
+ * Identity in the forward pass, zero gradient in the backward pass (TensorFlow's `stop_gradient`,
+ * which tfjs lacks), written with `tf.customGrad`. A loss term built on `stopGradient(μ)` cannot
+ * move μ.
+ */
+export function stopGradient(x: tf.Tensor): tf.Tensor {
+  const f = tf.customGrad((a) => ({ value: tf.clone(a as tf.Tensor), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) }));
+  return f(x);
+}
+
+/** Φ⁻¹(3/4): the median of |x| for x ~ N(0, σ²) is this times σ. */
+export const HALF_IQR_OF_UNIT_GAUSSIAN = 0.6744897501960817;
+
+/**
+ * Per-event loss of a width head (column 1 of the predictions, σ̂) regressed on the absolute
+ * residual of the location head (column 0, μ) with the MAE: ℓ = | |y − sg(μ)| − Φ⁻¹(¾)·σ̂ |, sg the
+ * {@link stopGradient}, so this term trains σ̂ and never μ. Its minimiser is the conditional
+ * median of |y − μ| divided by Φ⁻¹(¾) = 0.6745, i.e. σ̂ = 1.4826·MAD: the standard deviation for a
+ * Gaussian residual, and for any residual symmetric about μ half its IQR divided by 0.6745, the
+ * robust Gaussian-equivalent width (so the pull (y − μ)/σ̂ has IQR/1.349 ≈ 1 where σ̂ is right).
+ * σ̂ enters as is (no |·|): |y − μ| ≥ 0 drives a negative σ̂ up, so the served width is the
+ * trained one.
+ */
+export function absResidualWidthLoss(): PerEventLoss {
+  return (yTrue, yPred) =>
+    tf.tidy(() => {
+      const r = tf.abs(tf.sub(firstColumn(yTrue), stopGradient(tf.slice(yPred, [0, 0], [-1, 1]))));
+      const s = tf.mul(HALF_IQR_OF_UNIT_GAUSSIAN, tf.slice(yPred, [0, 1], [-1, 1]));
+      return tf.abs(tf.sub(r, s)).reshape([-1]);
+    });
+}
+
+/** Per-event sum Σ_k w_k ℓ_k of per-event losses. */
+export function sumLosses(terms: readonly { loss: PerEventLoss; weight: number }[]): PerEventLoss {
+  return (yTrue, yPred) =>
+    tf.tidy(() =>
+      terms.map((t) => tf.mul(t.weight, t.loss(yTrue, yPred).reshape([-1]))).reduce((a, b) => tf.add(a, b)),
+    );
 }
 
 function firstColumn(t: tf.Tensor): tf.Tensor {

@@ -51,7 +51,8 @@ describe('energy regression trainers (small n)', () => {
     expect(m.architecture.kind).toBe('cnn-film');
     expect(m.image?.shape).toEqual([7, 11, 4]);
     expect(m.outputs.map((o) => `${o.kind}:${o.unit}`)).toEqual(['energy:GeV', 'resolution:GeV']);
-    // The response is near 1 already after two epochs: the network starts from the standard calibration.
+    expect(m.architecture.kind === 'cnn-film' && m.architecture.outputScale).toBe('eRaw');
+    // The response is near 1 already after two epochs: the network starts from the median E_true/E_raw.
     expect(Math.abs((m.metrics.response as number) - 1)).toBeLessThan(0.05);
   }, 30_000);
 });

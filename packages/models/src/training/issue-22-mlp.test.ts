@@ -38,7 +38,7 @@ describe('issue 22: the energy-regression MLP regresses E_true/E_raw', () => {
   const sample = generateCaloShowers({ n: 1500, seed: 22, images: false });
   const eTrue = sample.truth.eTrue as Float32Array;
 
-  it('prepareRegression: the target is E_true over the chosen base, E_standard by default (the CNN scale)', () => {
+  it('prepareRegression: the target is E_true over the chosen base, E_standard by default', () => {
     const p = prepareRegression(sample, 22);
     const rows = p.split.train.subarray(0, 50);
     const eStd = sample.columns[STANDARD_CALIBRATION_COLUMN] as Float32Array;
