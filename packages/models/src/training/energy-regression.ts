@@ -57,7 +57,7 @@ export const ENERGY_REGRESSION_INPUTS: readonly string[] = [
  * energy [GeV]. E_true/E_raw is a smooth function of the inputs (sampling fraction, upstream and
  * leakage losses), whereas E_true/E_standard inherits the standard calibration's coefficients,
  * constant within each category and |η| bin of width 0.1: that ratio jumps at the bin edges (by 0.2–0.6 % typically,
- * 2.5 % at |η| = 1.3, measured for E_true > 25 GeV, docs/study.md §1) and is a sawtooth in η in
+ * 2.5 % at |η| = 1.3, measured for E_true > 25 GeV, docs/study.md §2) and is a sawtooth in η in
  * between, which a tree fits and a small ReLU network does not (eIQR 0.0283 → 0.0268 from the
  * base alone on the default profile).
  */
@@ -258,8 +258,9 @@ function fitOptions(options: EnergyRegressionOptions, defaultLearningRate: numbe
  * tails; or Huber, δ = 0.02) and Adam at 3·10⁻³ by default; the bundle's output is `correction`
  * (unit 1) with that `energyBase`: the calibrated energy is μ·E_raw [GeV] (the `mlp` architecture
  * has no output scaling, so the resolution σ in GeV is left to the CNN). Measured on the
- * default profile (docs/study.md §1): eIQR 0.0262 against 0.0283 with the former recipe
- * (E_true/E_standard, Huber, 10⁻³), the GBDT baseline 0.0262.
+ * default profile (docs/study.md §2), on the former simulation: eIQR 0.0262 against 0.0283 with
+ * the former recipe (E_true/E_standard, Huber, 10⁻³), the GBDT baseline 0.0262; on the current
+ * one 0.0280, the GBDT 0.0278.
  */
 export async function trainEnergyRegressionMlp(options: EnergyRegressionOptions): Promise<TrainedRegression> {
   const lossKind = options.loss ?? 'mae';

@@ -24,7 +24,7 @@ import {
 
 // Issue 22: the scalar MLP lost to the GBDT (eIQR 0.0283 against 0.0262) because it regressed
 // E_true/E_standard, which inherits the standard calibration's steps at its |η| bin edges; it now
-// regresses the smooth E_true/E_raw (docs/study.md §1).
+// regresses the smooth E_true/E_raw (docs/study.md §2).
 
 beforeAll(async () => {
   await tf.setBackend('wasm');

@@ -62,11 +62,12 @@ function referenceTaskDefaults(name: SuiteTask): { n: number; epochs: number } {
  * sized so the whole suite (networks and baselines) trains in under 5 minutes on 2 shared cores
  * with the wasm backend (measured task by task). `full` is for the converged figures: 5× the
  * events (the electron-ID MLP's learning curve of `pnpm study` flattens between 6·10⁴ and
- * 1.8·10⁵ training events; the energy regressions' are flat from 3·10³), twice the epochs (early
- * stopping ends the run when the validation loss stops falling), 3× the GBDT rounds and the CNN on
- * 5× the rows (both profiles train it on the whole training split: on the default profile's 24 000
- * rows it reaches the scalar MLP and the GBDT in 20 epochs, docs/study.md §5). Meant for a GPU (`--backend auto` takes WebGPU when an adapter exists); its CPU
- * time on 2 cores has not been measured.
+ * 1.8·10⁵ training events; the energy regressions' are flat from 1.2·10⁴), 1.5–2× the epochs
+ * (early stopping ends the run when the validation loss stops falling), 3× the GBDT rounds and
+ * the CNN on 5× the rows (both profiles train it on the whole training split: on the default
+ * profile's 24 000 rows it reaches the scalar MLP and the GBDT in 20 epochs, docs/study.md §5).
+ * Meant for a GPU (`--backend auto` takes WebGPU when an adapter exists); on 2 shared cores with
+ * wasm the four tasks took 662 s wall, 696 s CPU (docs/study.md, "The full profile").
  */
 export const TRAINING_PROFILE_SETTINGS: Record<SuiteProfile, Record<SuiteTask, ProfileSettings>> = {
   default: {
