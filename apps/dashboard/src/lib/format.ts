@@ -32,3 +32,17 @@ export function sig(value: number | null | undefined, digits = 4): string {
   const s = a !== 0 && (a < 1e-4 || a >= 1e6) ? value.toExponential(digits - 1) : value.toPrecision(digits);
   return s.includes('e') ? s.replace(/\.?0+e/, 'e') : s.includes('.') ? s.replace(/\.?0+$/, '') : s;
 }
+
+/** An input's transform x → ln(max(x + shift, floor)) as a formula, e.g. `ln(max(x + 1, 1))`. */
+export function transformText(t: { shift: number; floor: number }): string {
+  const arg = t.shift === 0 ? 'x' : t.shift > 0 ? `x + ${sig(t.shift)}` : `x − ${sig(-t.shift)}`;
+  return `ln(max(${arg}, ${sig(t.floor)}))`;
+}
+
+/**
+ * A typical raw value of an input, to start a try-it form from: its offset (the training mean or
+ * median), or for a transformed input the raw value whose transform the offset is, e^offset − shift.
+ */
+export function typicalValue(input: { offset: number; transform?: { shift: number } | undefined }): string {
+  return input.transform ? sig(Math.exp(input.offset) - input.transform.shift) : String(input.offset);
+}
